@@ -1,0 +1,175 @@
+using System.Numerics.Tensors;
+using RnnCluster.Core.Numerics;
+
+namespace RnnCluster.Core.Models;
+
+/// <summary>
+/// Embedding → stacked recurrent layers → softmax, over windows of up to MaxSteps × MaxBatch tokens.
+/// Weights and gradients are single flat vectors described by <see cref="Layout"/>; all activations
+/// live in a workspace allocated here once, so a training step allocates nothing.
+/// </summary>
+public sealed class LanguageModel
+{
+    private readonly RecurrentLayer[] _layers;
+    private readonly Dropout[] _dropouts;   // site l feeds layer l; site L feeds the softmax
+    private readonly float[][] _inputs;     // (T·B, H) per site, after dropout
+    private readonly float[][] _dInputs;    // (T·B, H) per site
+    private readonly float[] _embedded;     // (T·B, H)
+    private readonly SoftmaxLoss _softmax;
+    private readonly ParameterTensor _embedding;
+    private readonly int[] _inputIds;
+    private readonly int[] _targetIds;
+    private int _steps;
+    private int _batch;
+
+    public LanguageModel(ModelSpec spec, int maxBatch, int maxSteps, float[]? weights = null)
+    {
+        spec.Validate();
+        Spec = spec;
+        MaxBatch = maxBatch;
+        MaxSteps = maxSteps;
+        Layout = ParameterLayout.For(spec);
+        if (weights is not null && weights.Length != Layout.Size)
+        {
+            throw new ArgumentException($"weights have {weights.Length} floats, the layout needs {Layout.Size}");
+        }
+
+        Weights = weights ?? new float[Layout.Size];
+        Gradients = new float[Layout.Size];
+        var maxRows = maxBatch * maxSteps;
+        var h = spec.Hidden;
+        _embedding = Layout["embedding"];
+        _layers = new RecurrentLayer[spec.Layers];
+        _dropouts = new Dropout[spec.Layers + 1];
+        _inputs = new float[spec.Layers + 1][];
+        _dInputs = new float[spec.Layers + 1][];
+        for (var l = 0; l <= spec.Layers; l++)
+        {
+            _dropouts[l] = new Dropout(l, h, maxRows);
+            _inputs[l] = new float[maxRows * h];
+            _dInputs[l] = new float[maxRows * h];
+            if (l < spec.Layers)
+            {
+                _layers[l] = spec.Cell switch
+                {
+                    CellType.Lstm => new LstmLayer(spec, Layout, l, maxRows, maxBatch),
+                    CellType.Gru => new GruLayer(spec, Layout, l, maxRows, maxBatch),
+                    _ => new RnnLayer(spec, Layout, l, maxRows, maxBatch),
+                };
+            }
+        }
+
+        _embedded = new float[maxRows * h];
+        _softmax = new SoftmaxLoss(spec, Layout, maxRows);
+        _inputIds = new int[maxRows];
+        _targetIds = new int[maxRows];
+    }
+
+    public ModelSpec Spec { get; }
+
+    public ParameterLayout Layout { get; }
+
+    public int MaxBatch { get; }
+
+    public int MaxSteps { get; }
+
+    public float[] Weights { get; }
+
+    public float[] Gradients { get; }
+
+    /// <summary>Uniform ±InitScale for every parameter, then the optional forget-gate bias.</summary>
+    public void Initialize(ulong seed)
+    {
+        var rng = new Rng(seed);
+        var scale = Spec.InitScale;
+        for (var i = 0; i < Weights.Length; i++)
+        {
+            Weights[i] = rng.NextFloat(-scale, scale);
+        }
+
+        if (Spec.Cell == CellType.Lstm && Spec.ForgetBias != 0f)
+        {
+            for (var l = 0; l < Spec.Layers; l++)
+            {
+                var b = Layout[$"layer{l}.b"].Of(Weights);
+                b.Slice(Spec.Hidden, Spec.Hidden).Fill(Spec.ForgetBias);
+            }
+        }
+    }
+
+    public ModelState NewState(int batch) => new(Spec, batch);
+
+    public void ZeroGradients() => Array.Clear(Gradients);
+
+    /// <summary>
+    /// Runs a window. <paramref name="inputs"/> and <paramref name="targets"/> are time-major (index t·B + b).
+    /// Returns the summed cross-entropy in nats (0 when targets is empty). Advances <paramref name="state"/>.
+    /// Dropout is applied only when <paramref name="dropout"/> is given (training).
+    /// </summary>
+    public double Forward(ReadOnlySpan<int> inputs, ReadOnlySpan<int> targets, int steps, int batch, ModelState state, DropoutKey? dropout)
+    {
+        if (steps < 1 || steps > MaxSteps || batch < 1 || batch > MaxBatch || batch != state.Batch)
+        {
+            throw new ArgumentException($"window {steps}x{batch} does not fit the workspace {MaxSteps}x{MaxBatch} (state batch {state.Batch})");
+        }
+
+        var rows = steps * batch;
+        if (inputs.Length != rows || (!targets.IsEmpty && targets.Length != rows))
+        {
+            throw new ArgumentException($"expected {rows} input and target ids, got {inputs.Length} and {targets.Length}");
+        }
+
+        _steps = steps;
+        _batch = batch;
+        inputs.CopyTo(_inputIds);
+        targets.CopyTo(_targetIds);
+        int h = Spec.Hidden, vocab = Spec.VocabSize;
+        var embedding = _embedding.Of(Weights);
+        for (var r = 0; r < rows; r++)
+        {
+            var id = inputs[r];
+            if ((uint)id >= (uint)vocab)
+            {
+                throw new ArgumentOutOfRangeException(nameof(inputs), $"token id {id} outside vocabulary of {vocab}");
+            }
+
+            embedding.Slice(id * h, h).CopyTo(_embedded.AsSpan(r * h, h));
+        }
+
+        var p = Spec.Dropout;
+        _dropouts[0].Forward(_embedded.AsSpan(0, rows * h), _inputs[0], steps, batch, p, dropout);
+        for (var l = 0; l < _layers.Length; l++)
+        {
+            _layers[l].Forward(Weights, _inputs[l].AsSpan(0, rows * h), steps, batch, state);
+            _dropouts[l + 1].Forward(_layers[l].Output(steps, batch), _inputs[l + 1], steps, batch, p, dropout);
+        }
+
+        return _softmax.Forward(Weights, _inputs[^1].AsSpan(0, rows * h), rows, targets);
+    }
+
+    /// <summary>Backward of <c>lossScale · Σ CE</c> of the last <see cref="Forward"/>; accumulates into Gradients.</summary>
+    public void Backward(float lossScale)
+    {
+        int h = Spec.Hidden, rows = _steps * _batch;
+        var top = _layers.Length;
+        _softmax.Backward(Weights, Gradients, _inputs[top].AsSpan(0, rows * h), _targetIds.AsSpan(0, rows), lossScale, _dInputs[top]);
+        for (var l = top - 1; l >= 0; l--)
+        {
+            var dOut = _dInputs[l + 1].AsSpan(0, rows * h);
+            _dropouts[l + 1].Backward(dOut);
+            _layers[l].Backward(Weights, Gradients, _inputs[l].AsSpan(0, rows * h), dOut, _dInputs[l], _steps, _batch);
+        }
+
+        var dEmbedded = _dInputs[0].AsSpan(0, rows * h);
+        _dropouts[0].Backward(dEmbedded);
+        var gEmbedding = _embedding.Of(Gradients);
+        for (var r = 0; r < rows; r++)
+        {
+            var row = gEmbedding.Slice(_inputIds[r] * h, h);
+            TensorPrimitives.Add(row, dEmbedded.Slice(r * h, h), row);
+        }
+    }
+
+    /// <summary>Logits of the last window's row (t·B + b), valid after a forward without targets.</summary>
+    public ReadOnlySpan<float> Logits(int row) => _softmax.Logits(row);
+}

@@ -1,0 +1,41 @@
+namespace RnnCluster.Core.Models;
+
+/// <summary>The architecture of a language model: everything needed to rebuild its parameter layout.</summary>
+public sealed record ModelSpec(
+    CellType Cell,
+    int VocabSize,
+    int Layers,
+    int Hidden,
+    float Dropout = 0f,
+    float InitScale = 0.1f,
+    float ForgetBias = 0f)
+{
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid field.</summary>
+    public void Validate()
+    {
+        if (VocabSize < 2)
+        {
+            throw new ArgumentException($"vocabulary size {VocabSize} is too small (need at least 2 symbols)");
+        }
+
+        if (Layers < 1 || Layers > 16)
+        {
+            throw new ArgumentException($"--layers {Layers} is out of range (1..16)");
+        }
+
+        if (Hidden < 1 || Hidden > 8192)
+        {
+            throw new ArgumentException($"--hidden {Hidden} is out of range (1..8192)");
+        }
+
+        if (Dropout is < 0f or >= 1f || float.IsNaN(Dropout))
+        {
+            throw new ArgumentException($"--dropout {Dropout} must be in [0, 1)");
+        }
+
+        if (InitScale is <= 0f or > 10f || float.IsNaN(InitScale))
+        {
+            throw new ArgumentException($"--init-scale {InitScale} must be in (0, 10]");
+        }
+    }
+}

@@ -1,0 +1,59 @@
+namespace RnnCluster.Core.Models;
+
+/// <summary>A named slice of the flat parameter vector: rows × cols floats from Offset, row-major.</summary>
+public sealed record ParameterTensor(string Name, int Offset, int Rows, int Cols)
+{
+    public int Length => Rows * Cols;
+
+    public Span<float> Of(float[] flat) => flat.AsSpan(Offset, Length);
+}
+
+/// <summary>
+/// Names every tensor of a model inside one contiguous float vector. Gradients, momentum and Adam
+/// moments use the same layout, so update, clipping and serialization are single passes.
+/// </summary>
+public sealed class ParameterLayout
+{
+    private readonly List<ParameterTensor> _tensors = [];
+    private readonly Dictionary<string, ParameterTensor> _byName = new(StringComparer.Ordinal);
+
+    public int Size { get; private set; }
+
+    public IReadOnlyList<ParameterTensor> Tensors => _tensors;
+
+    public ParameterTensor this[string name] => _byName.TryGetValue(name, out var t)
+        ? t
+        : throw new KeyNotFoundException($"no parameter tensor named '{name}'");
+
+    public ParameterTensor Add(string name, int rows, int cols)
+    {
+        var tensor = new ParameterTensor(name, Size, rows, cols);
+        _tensors.Add(tensor);
+        _byName.Add(name, tensor);
+        Size = checked(Size + tensor.Length);
+        return tensor;
+    }
+
+    /// <summary>The layout of a model spec: embedding, each layer's weights, then the softmax.</summary>
+    public static ParameterLayout For(ModelSpec spec)
+    {
+        var layout = new ParameterLayout();
+        var h = spec.Hidden;
+        var width = spec.Cell.Gates() * h;
+        layout.Add("embedding", spec.VocabSize, h);
+        for (var l = 0; l < spec.Layers; l++)
+        {
+            layout.Add($"layer{l}.w_x", h, width);
+            layout.Add($"layer{l}.w_h", h, width);
+            layout.Add($"layer{l}.b", 1, width);
+            if (spec.Cell == CellType.Gru)
+            {
+                layout.Add($"layer{l}.b_h", 1, width);
+            }
+        }
+
+        layout.Add("softmax.w", h, spec.VocabSize);
+        layout.Add("softmax.b", 1, spec.VocabSize);
+        return layout;
+    }
+}

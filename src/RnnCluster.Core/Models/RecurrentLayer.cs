@@ -1,0 +1,46 @@
+namespace RnnCluster.Core.Models;
+
+/// <summary>
+/// One recurrent layer over a window of T steps and B streams, rows ordered time-major (row = t·B + b).
+/// Input and output width are both H. Forward caches what Backward needs in a workspace allocated once;
+/// Backward accumulates (+=) weight gradients and writes the input gradient.
+/// </summary>
+public abstract class RecurrentLayer
+{
+    protected RecurrentLayer(ModelSpec spec, ParameterLayout layout, int index, int maxRows, int maxBatch)
+    {
+        Hidden = spec.Hidden;
+        Index = index;
+        Wx = layout[$"layer{index}.w_x"];
+        Wh = layout[$"layer{index}.w_h"];
+        B = layout[$"layer{index}.b"];
+
+        // Hs holds h_{-1} (the carried state) in its first B rows, then h_0..h_{T-1}.
+        Hs = new float[(maxRows + maxBatch) * Hidden];
+        DhNext = new float[maxBatch * Hidden];
+        Dh = new float[maxBatch * Hidden];
+    }
+
+    public int Hidden { get; }
+
+    public int Index { get; }
+
+    protected ParameterTensor Wx { get; }
+
+    protected ParameterTensor Wh { get; }
+
+    protected ParameterTensor B { get; }
+
+    protected float[] Hs { get; }
+
+    protected float[] DhNext { get; }
+
+    protected float[] Dh { get; }
+
+    /// <summary>The layer's output for the last window: (T·B, H).</summary>
+    public ReadOnlySpan<float> Output(int steps, int batch) => Hs.AsSpan(batch * Hidden, steps * batch * Hidden);
+
+    public abstract void Forward(float[] w, ReadOnlySpan<float> x, int steps, int batch, ModelState state);
+
+    public abstract void Backward(float[] w, float[] g, ReadOnlySpan<float> x, ReadOnlySpan<float> dOut, Span<float> dX, int steps, int batch);
+}
