@@ -1,0 +1,46 @@
+using System.CommandLine;
+using RnnCluster.Cli.Output;
+using RnnCluster.Core.Text;
+using RnnCluster.Core.Training;
+
+namespace RnnCluster.Cli.Commands;
+
+/// <summary><c>rnncluster eval MODEL FILE</c>: perplexity of a trained model on a text file.</summary>
+public static class EvalCommand
+{
+    public static Command Create()
+    {
+        var model = new Argument<FileInfo>("model") { Description = "model file written by --out" };
+        var file = new Argument<FileInfo>("file") { Description = "text to evaluate (tokenized like the training text)" };
+        var batch = new Option<int>("--batch") { Description = "parallel streams (state carried across windows) [default: 1]", DefaultValueFactory = _ => 1 };
+        var bptt = new Option<int>("--bptt") { Description = "window length [default: 35]", DefaultValueFactory = _ => 35 };
+        var threads = new Option<int>("--threads") { Description = "GEMM threads (0: all cores)" };
+        var json = new Option<bool>("--json") { Description = "print {\"ppl\",\"loss\",\"tokens\"} as JSON" };
+        var command = new Command("eval", "Perplexity of a trained model on a text file.") { model, file, batch, bptt, threads, json };
+        command.SetAction((result, _) => CliError.Guard(() =>
+        {
+            Threads.Configure(result.GetValue(threads));
+            var trained = ModelFile.Load(result.GetValue(model)!.FullName);
+            var text = CorpusReader.ReadText(result.GetValue(file)!.FullName);
+            var ids = TextDatasetLoader.Encode(text, Tokenizers.Create(trained.Kind), trained.Vocabulary);
+            var b = result.GetValue(batch);
+            if (b < 1 || ids.Length / b < 2)
+            {
+                throw new ArgumentException($"{ids.Length} tokens cannot be evaluated with --batch {b}");
+            }
+
+            var r = Evaluator.Run(trained.Spec, trained.Weights, ids, b, Math.Max(1, result.GetValue(bptt)));
+            if (result.GetValue(json))
+            {
+                JsonEvents.WriteObject(new { ppl = Math.Round(r.Perplexity, 4), loss = Math.Round(r.Loss, 6), tokens = r.Tokens });
+            }
+            else
+            {
+                Console.WriteLine($"perplexity {r.Perplexity:F3} (loss {r.Loss:F4} nats/token over {r.Tokens:N0} tokens)");
+            }
+
+            return Task.FromResult(0);
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,41 @@
+using System.CommandLine;
+using RnnCluster.Cli.Output;
+using RnnCluster.Core.Models;
+using RnnCluster.Core.Numerics;
+using RnnCluster.Core.Training;
+
+namespace RnnCluster.Cli.Commands;
+
+/// <summary><c>rnncluster train</c>: single-process training, no cluster.</summary>
+public static class TrainCommand
+{
+    public static Command Create()
+    {
+        var options = new JobOptions();
+        var command = new Command("train", "Train a language model in this process (no cluster). With no --corpus it uses the built-in corpus.");
+        options.AddTo(command);
+        command.SetAction((result, cancel) => CliError.Guard(() => Task.FromResult(Run(options.Bind(result), result.GetValue(options.Json), cancel))));
+        return command;
+    }
+
+    private static int Run(JobDefinition job, bool json, CancellationToken cancel)
+    {
+        var view = new TrainingView(json);
+        Threads.Configure(job.Threads);
+        view.Info($"gemm backend: {Gemm.Describe()}");
+        var data = JobDatasets.Load(job);
+        var spec = job.ToModelSpec(data.Vocabulary.Count);
+        var trainer = new Trainer(spec, job.ToTrainingOptions(), data, view);
+        view.Info($"{spec.Cell.Name()} {spec.Layers}x{spec.Hidden}, vocabulary {data.Vocabulary.Count:N0}, {trainer.Model.Layout.Size:N0} parameters; "
+            + $"{data.Train.Length:N0} training / {data.Valid.Length:N0} validation tokens" + (job.Corpus is null ? " (built-in corpus)" : string.Empty));
+        var summary = view.Run("training", () => trainer.Run(cancel));
+        if (job.Out is { } outPath)
+        {
+            ModelFile.Save(outPath, spec, data, trainer.Model.Weights, trainer.Optimizer,
+                new { epoch = summary.Epochs, step = summary.Steps, valid_ppl = summary.ValidPerplexity, job = job.ToJson() });
+        }
+
+        SummaryPrinter.Print(summary, json, JobDatasets.OptimalPerplexity(job), job.Out);
+        return 0;
+    }
+}

@@ -1,0 +1,27 @@
+namespace RnnCluster.Cli.Output;
+
+/// <summary>A user-facing failure: printed as one line on standard error, exit code non-zero.</summary>
+public sealed class CliError(string message, int exitCode = 1) : Exception(message)
+{
+    public int ExitCode { get; } = exitCode;
+
+    /// <summary>Runs a command body, turning expected failures into a one-line reason and exit code.</summary>
+    public static async Task<int> Guard(Func<Task<int>> body)
+    {
+        try
+        {
+            return await body();
+        }
+        catch (OperationCanceledException)
+        {
+            await Console.Error.WriteLineAsync("rnncluster: cancelled");
+            return 130;
+        }
+        catch (Exception e) when (e is CliError or ArgumentException or IOException or InvalidOperationException
+            or Core.Text.CorpusException or Core.Checkpoints.CheckpointException or UnauthorizedAccessException)
+        {
+            await Console.Error.WriteLineAsync("rnncluster: " + e.Message.ReplaceLineEndings(" "));
+            return e is CliError c ? c.ExitCode : 1;
+        }
+    }
+}

@@ -1,0 +1,116 @@
+using System.Diagnostics;
+using RnnCluster.Core.Training;
+using Spectre.Console;
+
+namespace RnnCluster.Cli.Output;
+
+/// <summary>
+/// Shows a run: JSON lines with <c>--json</c>; a progress bar on a terminal; otherwise plain lines.
+/// Progress events are throttled by time so a fast run does not flood the output.
+/// </summary>
+public sealed class TrainingView : ITrainingObserver
+{
+    private readonly bool _json;
+    private readonly TimeSpan _interval;
+    private readonly Stopwatch _sinceLast = Stopwatch.StartNew();
+    private ProgressTask? _bar;
+
+    public TrainingView(bool json)
+    {
+        _json = json;
+        Interactive = !json && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
+        _interval = TimeSpan.FromSeconds(json ? 2 : Interactive ? 0.25 : 10);
+    }
+
+    public bool Interactive { get; }
+
+    /// <summary>Runs <paramref name="body"/> with a live progress bar when interactive.</summary>
+    public T Run<T>(string title, Func<T> body)
+    {
+        if (!Interactive)
+        {
+            return body();
+        }
+
+        return AnsiConsole.Progress()
+            .AutoClear(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            .Start(ctx =>
+            {
+                _bar = ctx.AddTask(title, maxValue: 1.0);
+                return body();
+            });
+    }
+
+    public void OnProgress(ProgressReport r)
+    {
+        var last = r.Window == r.WindowsPerEpoch;
+        if (_sinceLast.Elapsed < _interval && !last)
+        {
+            return;
+        }
+
+        _sinceLast.Restart();
+        if (_json)
+        {
+            JsonEvents.Write("progress", new
+            {
+                epoch = r.Epoch,
+                step = r.Step,
+                window = r.Window,
+                windows = r.WindowsPerEpoch,
+                train_ppl = Math.Round(r.TrainPerplexity, 3),
+                tokens_per_sec = Math.Round(r.TokensPerSecond, 1),
+                workers = r.Workers,
+                lr = r.LearningRate,
+            });
+        }
+        else if (_bar is not null)
+        {
+            _bar.Description = $"epoch {r.Epoch} · ppl {r.TrainPerplexity:F1} · {r.TokensPerSecond:F0} tok/s · lr {r.LearningRate:G3}";
+            _bar.Value = (double)r.Window / r.WindowsPerEpoch;
+        }
+        else
+        {
+            Console.WriteLine($"epoch {r.Epoch} step {r.Step} ({r.Window}/{r.WindowsPerEpoch}) train_ppl {r.TrainPerplexity:F2} tok/s {r.TokensPerSecond:F0}");
+        }
+    }
+
+    public void OnEpoch(EpochReport r)
+    {
+        if (_json)
+        {
+            JsonEvents.Write("epoch", new
+            {
+                epoch = r.Epoch,
+                train_ppl = Math.Round(r.TrainPerplexity, 3),
+                valid_ppl = Math.Round(r.ValidPerplexity, 3),
+                tokens = r.Tokens,
+                lr = r.LearningRate,
+                seconds = Math.Round(r.Seconds, 2),
+            });
+            return;
+        }
+
+        var line = $"epoch {r.Epoch}: train ppl {r.TrainPerplexity:F2}, valid ppl {r.ValidPerplexity:F2}, lr {r.LearningRate:G4}, {r.Tokens:N0} tokens in {r.Seconds:F1}s";
+        if (Interactive)
+        {
+            AnsiConsole.MarkupLine(Markup.Escape(line));
+        }
+        else
+        {
+            Console.WriteLine(line);
+        }
+    }
+
+    /// <summary>Prints the start-up facts: backend, data, parameter count.</summary>
+    public void Info(string message)
+    {
+        if (_json)
+        {
+            return;
+        }
+
+        Console.WriteLine(message);
+    }
+}

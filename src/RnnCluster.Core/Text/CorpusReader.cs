@@ -1,0 +1,70 @@
+using System.Text;
+
+namespace RnnCluster.Core.Text;
+
+/// <summary>Reads a corpus file as UTF-8 text, rejecting missing, empty and binary files.</summary>
+public static class CorpusReader
+{
+    private const int BinaryProbeBytes = 64 * 1024;
+
+    private static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    public static string ReadText(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (Directory.Exists(path))
+        {
+            throw new CorpusException($"corpus file '{path}' is a directory — give the path of a text file");
+        }
+
+        if (!File.Exists(path))
+        {
+            throw new CorpusException($"corpus file '{path}' not found — check the path");
+        }
+
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CorpusException($"corpus file '{path}' cannot be read: {e.Message}", e);
+        }
+
+        var body = bytes.AsSpan();
+        var bomLength = body.StartsWith(Utf8Bom) ? Utf8Bom.Length : 0;
+        body = body[bomLength..];
+
+        if (body[..Math.Min(body.Length, BinaryProbeBytes)].Contains((byte)0))
+        {
+            throw NotText(path, "it contains NUL bytes");
+        }
+
+        string text;
+        try
+        {
+            text = StrictUtf8.GetString(body);
+        }
+        catch (DecoderFallbackException e)
+        {
+            var where = e.Index >= 0 ? $"byte {e.Index + bomLength} is not valid UTF-8" : "it is not valid UTF-8";
+            throw NotText(path, where, e);
+        }
+
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            throw new CorpusException($"corpus file '{path}' is empty — give a file with text in it");
+        }
+
+        return text;
+    }
+
+    private static CorpusException NotText(string path, string why, Exception? inner = null)
+    {
+        var message = $"corpus file '{path}' looks binary / not UTF-8 text ({why}) — give a plain UTF-8 text file";
+        return inner is null ? new CorpusException(message) : new CorpusException(message, inner);
+    }
+}

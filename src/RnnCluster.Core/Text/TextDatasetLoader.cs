@@ -1,0 +1,152 @@
+namespace RnnCluster.Core.Text;
+
+/// <summary>Turns corpus files or strings into a <see cref="TextDataset"/>.</summary>
+public static class TextDatasetLoader
+{
+    /// <summary>
+    /// Loads a corpus. <paramref name="trainPath"/> may be a file or a corpus directory
+    /// (see <see cref="CorpusFiles.Discover"/>); explicit valid and test paths win over discovered
+    /// ones. Without a validation file the last 10% of the training tokens validate.
+    /// </summary>
+    public static TextDataset Load(
+        string trainPath,
+        string? validPath,
+        string? testPath,
+        TokenizerKind kind,
+        int maxVocab = 0,
+        int minCount = 1)
+    {
+        ArgumentNullException.ThrowIfNull(trainPath);
+        if (Directory.Exists(trainPath))
+        {
+            var found = CorpusFiles.Discover(trainPath);
+            trainPath = found.Train;
+            validPath ??= found.Valid;
+            testPath ??= found.Test;
+        }
+
+        var trainText = CorpusReader.ReadText(trainPath);
+        var validText = validPath is null ? null : CorpusReader.ReadText(validPath);
+        var testText = testPath is null ? null : CorpusReader.ReadText(testPath);
+        return FromText(trainText, validText, testText, kind, maxVocab, minCount, trainPath, validPath, testPath);
+    }
+
+    /// <summary>
+    /// Builds a dataset from text. The vocabulary comes from the training text only — all of it, also
+    /// when its last 10% becomes the validation split because <paramref name="validText"/> is null.
+    /// </summary>
+    public static TextDataset FromText(
+        string trainText,
+        string? validText,
+        string? testText,
+        TokenizerKind kind,
+        int maxVocab = 0,
+        int minCount = 1,
+        string trainName = "train") =>
+        FromText(trainText, validText, testText, kind, maxVocab, minCount, trainName, "valid", "test");
+
+    /// <summary>Token ids of <paramref name="text"/>; tokens outside the vocabulary become <c>&lt;unk&gt;</c>.</summary>
+    /// <exception cref="ArgumentException">A token is unknown and the vocabulary has no <c>&lt;unk&gt;</c>.</exception>
+    public static int[] Encode(string text, ITokenizer tokenizer, Vocabulary vocab)
+    {
+        ArgumentNullException.ThrowIfNull(tokenizer);
+        ArgumentNullException.ThrowIfNull(vocab);
+        var tokens = new List<string>();
+        tokenizer.Tokenize(text, tokens);
+        return Encode(tokens, vocab);
+    }
+
+    /// <summary>
+    /// Checks that <paramref name="ids"/> fill <paramref name="batch"/> streams with at least one whole
+    /// window of <paramref name="bptt"/> steps (bptt inputs and their next-token targets).
+    /// </summary>
+    public static void RequireTokens(int[] ids, int batch, int bptt, string what)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(bptt, 1);
+        var needed = (long)batch * (bptt + 1L);
+        if (ids.Length < needed)
+        {
+            throw new CorpusException(
+                $"{what} corpus has {ids.Length} tokens; batch {batch} × (bptt {bptt} + 1) needs at least {needed} — " +
+                "use a larger corpus or smaller --batch/--bptt");
+        }
+    }
+
+    private static TextDataset FromText(
+        string trainText,
+        string? validText,
+        string? testText,
+        TokenizerKind kind,
+        int maxVocab,
+        int minCount,
+        string trainName,
+        string? validName,
+        string? testName)
+    {
+        ArgumentNullException.ThrowIfNull(trainText);
+        var tokenizer = Tokenizers.Create(kind);
+        var trainTokens = Tokenize(trainText, tokenizer, trainName);
+        var vocab = Vocabulary.Build(trainTokens, kind, maxVocab, minCount);
+        var trainIds = Encode(trainTokens, vocab);
+
+        int[] validIds;
+        if (validText is null)
+        {
+            var trainCount = (int)(trainIds.Length * 9L / 10);
+            validIds = trainIds[trainCount..];
+            trainIds = trainIds[..trainCount];
+        }
+        else
+        {
+            validIds = EncodeSplit(validText, tokenizer, vocab, validName ?? "valid");
+        }
+
+        var testIds = testText is null ? null : EncodeSplit(testText, tokenizer, vocab, testName ?? "test");
+        return new TextDataset(vocab, kind, trainIds, validIds, testIds);
+    }
+
+    private static List<string> Tokenize(string text, ITokenizer tokenizer, string name)
+    {
+        var tokens = new List<string>(text.Length / 4);
+        tokenizer.Tokenize(text, tokens);
+        if (tokens.Count == 0 || string.IsNullOrWhiteSpace(text))
+        {
+            throw new CorpusException($"corpus '{name}' is empty — give text with at least a few words");
+        }
+
+        return tokens;
+    }
+
+    private static int[] EncodeSplit(string text, ITokenizer tokenizer, Vocabulary vocab, string name)
+    {
+        var tokens = Tokenize(text, tokenizer, name);
+        if (vocab.UnknownId < 0)
+        {
+            foreach (var token in tokens)
+            {
+                if (!vocab.Contains(token))
+                {
+                    throw new CorpusException(
+                        $"corpus '{name}' contains '{token}' (U+{char.ConvertToUtf32(token, 0):X4}), which the training text " +
+                        $"does not, and a character vocabulary has no {SpecialTokens.Unknown} — use a training text that " +
+                        "contains every character of the validation and test texts");
+                }
+            }
+        }
+
+        return Encode(tokens, vocab);
+    }
+
+    private static int[] Encode(List<string> tokens, Vocabulary vocab)
+    {
+        var ids = new int[tokens.Count];
+        for (var i = 0; i < ids.Length; i++)
+        {
+            ids[i] = vocab.IdOf(tokens[i]);
+        }
+
+        return ids;
+    }
+}

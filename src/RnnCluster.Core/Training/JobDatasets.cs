@@ -1,0 +1,25 @@
+using RnnCluster.Core.Text;
+
+namespace RnnCluster.Core.Training;
+
+/// <summary>The data of a job: its corpus files, or the built-in corpus when none is given.</summary>
+public static class JobDatasets
+{
+    /// <summary>Loads and checks the job's text; throws <see cref="CorpusException"/> naming what is wrong.</summary>
+    public static TextDataset Load(JobDefinition job)
+    {
+        var data = job.Corpus is null
+            ? BuiltInCorpus.Dataset(job.BuiltinTrainTokens, job.BuiltinValidTokens, job.Seed)
+            : TextDatasetLoader.Load(job.Corpus, job.Valid, job.Test, TokenizerKinds.Parse(job.Tokens), job.MaxVocab, job.MinCount);
+        TextDatasetLoader.RequireTokens(data.Train, job.Batch, job.Bptt, "train");
+        if (data.Valid.Length < 2)
+        {
+            throw new CorpusException($"the validation set has {data.Valid.Length} tokens; it needs at least 2");
+        }
+
+        return data;
+    }
+
+    /// <summary>The generator's true perplexity when the job trains on the built-in corpus.</summary>
+    public static double? OptimalPerplexity(JobDefinition job) => job.Corpus is null ? BuiltInCorpus.OptimalPerplexity : null;
+}

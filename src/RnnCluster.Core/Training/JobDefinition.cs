@@ -1,0 +1,146 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using RnnCluster.Core.Models;
+
+namespace RnnCluster.Core.Training;
+
+/// <summary>
+/// Everything a training job is given: the job flags of the CLI, with the same snake_case names in a
+/// JSON job file. Shared by single-process <c>train</c> and cluster jobs.
+/// </summary>
+public sealed record JobDefinition
+{
+    /// <summary>Training text file or a directory holding train/valid/test files; null: the built-in corpus.</summary>
+    public string? Corpus { get; init; }
+
+    public string? Valid { get; init; }
+
+    public string? Test { get; init; }
+
+    public string Tokens { get; init; } = "word";
+
+    public int MaxVocab { get; init; }
+
+    public int MinCount { get; init; } = 1;
+
+    public string Model { get; init; } = "lstm";
+
+    public int Layers { get; init; } = 2;
+
+    public int Hidden { get; init; } = 200;
+
+    public int Batch { get; init; } = 20;
+
+    public int Bptt { get; init; } = 20;
+
+    public float Lr { get; init; } = 1f;
+
+    public float Decay { get; init; } = 0.5f;
+
+    public int DecayAfter { get; init; } = 4;
+
+    public float Clip { get; init; } = 5f;
+
+    public int Epochs { get; init; } = 13;
+
+    public float Dropout { get; init; }
+
+    public float InitScale { get; init; } = 0.1f;
+
+    public float ForgetBias { get; init; }
+
+    public ulong Seed { get; init; } = 1;
+
+    public long MaxSteps { get; init; }
+
+    public string Optimizer { get; init; } = "sgd";
+
+    public float Momentum { get; init; } = 0.9f;
+
+    /// <summary>sync | async | local-sgd (cluster jobs).</summary>
+    public string Mode { get; init; } = "sync";
+
+    /// <summary>Workers a cluster job waits for before it starts (0: whatever is up).</summary>
+    public int Workers { get; init; }
+
+    /// <summary>GEMM threads per process (per worker in a cluster).</summary>
+    public int Threads { get; init; }
+
+    public string? Out { get; init; }
+
+    public string? CheckpointDir { get; init; }
+
+    public int CheckpointEvery { get; init; }
+
+    public int EvalBatch { get; init; } = 10;
+
+    /// <summary>Built-in corpus sizes, used when <see cref="Corpus"/> is null.</summary>
+    public int BuiltinTrainTokens { get; init; } = 200_000;
+
+    public int BuiltinValidTokens { get; init; } = 20_000;
+
+    public static readonly string[] Modes = ["sync", "async", "local-sgd"];
+
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        WriteIndented = false,
+    };
+
+    public CellType Cell => CellTypes.Parse(Model);
+
+    public ModelSpec ToModelSpec(int vocabSize) => new(Cell, vocabSize, Layers, Hidden, Dropout, InitScale, ForgetBias);
+
+    public TrainingOptions ToTrainingOptions() => new()
+    {
+        Batch = Batch,
+        Bptt = Bptt,
+        LearningRate = Lr,
+        Decay = Decay,
+        DecayAfter = DecayAfter,
+        Clip = Clip,
+        Epochs = Epochs,
+        Seed = Seed,
+        MaxSteps = MaxSteps,
+        Optimizer = Optimizer,
+        Momentum = Momentum,
+        EvalBatch = EvalBatch,
+    };
+
+    /// <summary>Checks every field that does not need the corpus; throws ArgumentException naming the flag.</summary>
+    public void Validate()
+    {
+        ToTrainingOptions().Validate();
+        ToModelSpec(2).Validate();
+        if (Tokens is not ("word" or "char"))
+        {
+            throw new ArgumentException($"--tokens {Tokens}: expected word or char");
+        }
+
+        if (!Modes.Contains(Mode))
+        {
+            throw new ArgumentException($"--mode {Mode}: expected {string.Join(", ", Modes)}");
+        }
+
+        if (Workers < 0 || Threads < 0 || MaxVocab < 0 || MinCount < 1 || CheckpointEvery < 0)
+        {
+            throw new ArgumentException("--workers, --threads, --max-vocab and --checkpoint-every must be >= 0 and --min-count >= 1");
+        }
+    }
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    public static JobDefinition FromJson(string json)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<JobDefinition>(json, Json) ?? throw new ArgumentException("job file is empty");
+        }
+        catch (JsonException e)
+        {
+            throw new ArgumentException($"job file is not a valid job: {e.Message}", e);
+        }
+    }
+}

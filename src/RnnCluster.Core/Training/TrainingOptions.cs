@@ -1,0 +1,55 @@
+namespace RnnCluster.Core.Training;
+
+/// <summary>Hyperparameters of a training run; defaults are Zaremba et al.'s small configuration.</summary>
+public sealed record TrainingOptions
+{
+    public int Batch { get; init; } = 20;
+
+    public int Bptt { get; init; } = 20;
+
+    public float LearningRate { get; init; } = 1f;
+
+    public float Decay { get; init; } = 0.5f;
+
+    public int DecayAfter { get; init; } = 4;
+
+    public float Clip { get; init; } = 5f;
+
+    public int Epochs { get; init; } = 13;
+
+    public ulong Seed { get; init; } = 1;
+
+    /// <summary>Stop after this many steps in all (0: no limit).</summary>
+    public long MaxSteps { get; init; }
+
+    public string Optimizer { get; init; } = "sgd";
+
+    public float Momentum { get; init; } = 0.9f;
+
+    /// <summary>Streams used for validation and test perplexity (state carried across windows).</summary>
+    public int EvalBatch { get; init; } = 10;
+
+    public LearningRateSchedule Schedule => new(LearningRate, Decay, DecayAfter);
+
+    public void Validate()
+    {
+        Require(Batch is >= 1 and <= 100_000, $"--batch {Batch} must be between 1 and 100000");
+        Require(Bptt is >= 1 and <= 10_000, $"--bptt {Bptt} must be between 1 and 10000");
+        Require(LearningRate > 0 && float.IsFinite(LearningRate), $"--lr {LearningRate} must be positive");
+        Require(Decay > 0 && Decay <= 1, $"--decay {Decay} must be in (0, 1]");
+        Require(DecayAfter >= 0, $"--decay-after {DecayAfter} must be >= 0");
+        Require(Clip >= 0 && float.IsFinite(Clip), $"--clip {Clip} must be >= 0 (0 disables clipping)");
+        Require(Epochs >= 1, $"--epochs {Epochs} must be >= 1");
+        Require(MaxSteps >= 0, $"--max-steps {MaxSteps} must be >= 0");
+        Require(EvalBatch >= 1, $"eval batch {EvalBatch} must be >= 1");
+        Require(Optimizers.Names.Contains(Optimizer), $"--optimizer {Optimizer}: expected {string.Join(", ", Optimizers.Names)}");
+    }
+
+    private static void Require(bool condition, string message)
+    {
+        if (!condition)
+        {
+            throw new ArgumentException(message);
+        }
+    }
+}

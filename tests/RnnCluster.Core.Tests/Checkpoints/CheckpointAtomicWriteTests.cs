@@ -1,0 +1,91 @@
+using RnnCluster.Core.Checkpoints;
+
+namespace RnnCluster.Core.Tests.Checkpoints;
+
+public sealed class CheckpointAtomicWriteTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public void Write_creates_missing_directories_and_leaves_no_temporary_file()
+    {
+        var path = _dir.File(Path.Combine("jobs", "ptb", "latest.ckpt"));
+
+        CheckpointFile.Write(path, TestCheckpoints.Small());
+
+        Assert.Equal([Path.Combine("jobs", "ptb", "latest.ckpt")], _dir.Files());
+    }
+
+    [Fact]
+    public void Write_replaces_an_existing_checkpoint()
+    {
+        var path = _dir.File("latest.ckpt");
+        CheckpointFile.Write(path, TestCheckpoints.Small(seed: 1));
+        var second = TestCheckpoints.Small(seed: 2);
+
+        CheckpointFile.Write(path, second);
+
+        TestCheckpoints.AssertSame(second, CheckpointFile.Read(path));
+        Assert.Equal(["latest.ckpt"], _dir.Files());
+    }
+
+    [Fact]
+    public void Inconsistent_checkpoint_is_rejected_before_touching_the_previous_file()
+    {
+        var path = _dir.File("latest.ckpt");
+        CheckpointFile.Write(path, TestCheckpoints.Small());
+        var before = File.ReadAllBytes(path);
+        var small = TestCheckpoints.Small();
+
+        var e = Assert.Throws<ArgumentException>(() => CheckpointFile.Write(path, small with { Weights = new float[3] }));
+
+        Assert.Contains(path, e.Message);
+        Assert.Contains("3 weights", e.Message);
+        Assert.Equal(before, File.ReadAllBytes(path));
+        Assert.Equal(["latest.ckpt"], _dir.Files());
+    }
+
+    [Fact]
+    public void Failure_midway_keeps_the_previous_file_and_removes_the_temporary_file()
+    {
+        var path = _dir.File("latest.ckpt");
+        File.WriteAllText(path, "previous");
+
+        Assert.Throws<IOException>(() => AtomicFile.Write(path, stream =>
+        {
+            stream.Write(new byte[100_000]);
+            throw new IOException("disk full");
+        }));
+
+        Assert.Equal("previous", File.ReadAllText(path));
+        Assert.Equal(["latest.ckpt"], _dir.Files());
+    }
+
+    [Fact]
+    public void Target_that_is_a_directory_is_reported_and_leaves_no_temporary_file()
+    {
+        var path = _dir.File("occupied");
+        Directory.CreateDirectory(path);
+
+        var e = Assert.Throws<CheckpointException>(() => CheckpointFile.Write(path, TestCheckpoints.Small()));
+
+        Assert.Contains(path, e.Message);
+        Assert.Empty(_dir.Files());
+        Assert.True(Directory.Exists(path));
+    }
+
+    [Fact]
+    public void Directory_that_cannot_be_created_is_reported()
+    {
+        var blocker = _dir.File("not-a-directory");
+        File.WriteAllText(blocker, "a file where a directory should be");
+        var path = Path.Combine(blocker, "latest.ckpt");
+
+        var e = Assert.Throws<CheckpointException>(() => CheckpointFile.Write(path, TestCheckpoints.Small()));
+
+        Assert.Contains(path, e.Message);
+        Assert.Equal(["not-a-directory"], _dir.Files());
+    }
+}
