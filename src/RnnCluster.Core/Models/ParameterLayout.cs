@@ -3,7 +3,7 @@ namespace RnnCluster.Core.Models;
 /// <summary>A named slice of the flat parameter vector: rows × cols floats from Offset, row-major.</summary>
 public sealed record ParameterTensor(string Name, int Offset, int Rows, int Cols)
 {
-    public int Length => Rows * Cols;
+    public int Length => checked(Rows * Cols);
 
     public Span<float> Of(float[] flat) => flat.AsSpan(Offset, Length);
 }

@@ -124,9 +124,14 @@ public sealed record JobDefinition
             throw new ArgumentException($"--mode {Mode}: expected {string.Join(", ", Modes)}");
         }
 
-        if (Workers < 0 || Threads < 0 || MaxVocab < 0 || MinCount < 1 || CheckpointEvery < 0)
+        if (MaxVocab is < 0 or 1)
         {
-            throw new ArgumentException("--workers, --threads, --max-vocab and --checkpoint-every must be >= 0 and --min-count >= 1");
+            throw new ArgumentException($"--max-vocab {MaxVocab} must be 0 (no limit) or at least 2");
+        }
+
+        if (Workers < 0 || Threads < 0 || MinCount < 1 || CheckpointEvery < 0)
+        {
+            throw new ArgumentException("--workers, --threads and --checkpoint-every must be >= 0 and --min-count >= 1");
         }
     }
 

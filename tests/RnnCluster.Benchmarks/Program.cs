@@ -1,0 +1,24 @@
+using System.Globalization;
+using System.Text.Json;
+using RnnCluster.Benchmarks;
+using RnnCluster.Core.Models;
+using RnnCluster.Core.Numerics;
+using RnnCluster.Core.Text;
+
+// Run by hand from the repository root, e.g.
+//   dotnet run -c Release --project tests/RnnCluster.Benchmarks -- speed lstm
+// Every benchmark prints one JSON object on standard output; progress goes to standard error.
+var what = args.Length > 0 ? args[0] : "help";
+string Arg(int i, string fallback) => args.Length > i ? args[i] : fallback;
+int IntArg(int i, int fallback) => args.Length > i ? int.Parse(args[i], CultureInfo.InvariantCulture) : fallback;
+var repoRoot = Directory.GetCurrentDirectory();
+var ptb = Path.GetFullPath(Path.Combine(repoRoot, "../shared/corpora/ptb"));
+Console.Error.WriteLine($"gemm: {Gemm.Describe()}");
+object result = what switch
+{
+    "speed" => SpeedComparison.Run(repoRoot, ptb, Arg(1, "lstm"), IntArg(2, 300), IntArg(3, 3), IntArg(4, 2)),
+    "profile" => StepProfile.Run(TextDatasetLoader.Load(ptb, null, null, TokenizerKind.Word), CellTypes.Parse(Arg(1, "lstm")), IntArg(2, 2), 60),
+    "gemm" => GemmThroughput.Run(IntArg(1, 2)),
+    _ => "benchmarks: speed [cell] [steps] [rounds] [threads] | profile [cell] [threads] | gemm [threads]",
+};
+Console.WriteLine(JsonSerializer.Serialize(new { benchmark = what, result }));
