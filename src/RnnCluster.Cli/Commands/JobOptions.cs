@@ -11,6 +11,7 @@ public sealed class JobOptions
 {
     private static readonly JobDefinition Defaults = new();
     private readonly List<Action<ParseResult, Func<JobDefinition>, Action<JobDefinition>>> _binders = [];
+    private readonly Option<string?> _corpus;
 
     public JobOptions()
     {
@@ -18,7 +19,7 @@ public sealed class JobOptions
         Json = new Option<bool>("--json") { Description = "print one JSON object per line instead of progress bars" };
         All.Add(JobFile);
         All.Add(Json);
-        Add<string?>("--corpus", "training text file, or a directory with train/valid/test files; default: the built-in corpus", null, (j, v) => j with { Corpus = v });
+        _corpus = Add<string?>("--corpus", "training text file, or a directory with train/valid/test files; default: the built-in corpus (then hidden 128, 4 epochs, decay after 2 unless given)", null, (j, v) => j with { Corpus = v });
         Add<string?>("--valid", "validation text file (default: the corpus directory's valid file, else the last 10% of the training text)", null, (j, v) => j with { Valid = v });
         Add<string?>("--test", "test text file, evaluated after training", null, (j, v) => j with { Test = v });
         Add("--tokens", "word | char", Defaults.Tokens, (j, v) => j with { Tokens = v });
@@ -65,11 +66,14 @@ public sealed class JobOptions
         }
     }
 
-    /// <summary>The job file (if any) with every flag given on the command line applied over it, validated.</summary>
-    public JobDefinition Bind(ParseResult result)
+    /// <summary>
+    /// The job file (if any; else <paramref name="defaults"/>, else the JobDefinition defaults) with every
+    /// flag given on the command line applied over it, validated.
+    /// </summary>
+    public JobDefinition Bind(ParseResult result, JobDefinition? defaults = null)
     {
         var file = result.GetValue(JobFile);
-        var job = file is null ? new JobDefinition() : JobDefinition.FromJson(ReadJobFile(file));
+        var job = file is null ? defaults ?? new JobDefinition() : JobDefinition.FromJson(ReadJobFile(file));
         foreach (var binder in _binders)
         {
             binder(result, () => job, j => job = j);
@@ -79,11 +83,21 @@ public sealed class JobOptions
         return job;
     }
 
+    /// <summary>
+    /// Like <see cref="Bind(ParseResult, JobDefinition?)"/>, but a job with neither a job file nor
+    /// --corpus starts from <see cref="JobDefinition.BuiltinCorpusDefaults"/>.
+    /// </summary>
+    public JobDefinition BindWithBuiltinDefaults(ParseResult result)
+    {
+        var builtin = result.GetValue(JobFile) is null && result.GetResult(_corpus) is null or { Implicit: true };
+        return Bind(result, builtin ? JobDefinition.BuiltinCorpusDefaults : null);
+    }
+
     private static string ReadJobFile(FileInfo file) => file.Exists
         ? File.ReadAllText(file.FullName)
         : throw new ArgumentException($"job file '{file.FullName}' not found");
 
-    private void Add<T>(string name, string description, T defaultValue, Func<JobDefinition, T, JobDefinition> apply)
+    private Option<T> Add<T>(string name, string description, T defaultValue, Func<JobDefinition, T, JobDefinition> apply)
     {
         var option = new Option<T>(name) { Description = $"{description} [default: {defaultValue?.ToString() ?? "none"}]" };
         All.Add(option);
@@ -94,5 +108,6 @@ public sealed class JobOptions
                 set(apply(get(), result.GetValue(option)!));
             }
         });
+        return option;
     }
 }

@@ -14,7 +14,7 @@ public static class TrainCommand
         var options = new JobOptions();
         var command = new Command("train", "Train a language model in this process (no cluster). With no --corpus it uses the built-in corpus.");
         options.AddTo(command);
-        command.SetAction((result, cancel) => CliError.Guard(() => Task.FromResult(Run(options.Bind(result), result.GetValue(options.Json), cancel))));
+        command.SetAction((result, cancel) => CliError.Guard(() => Task.FromResult(Run(options.BindWithBuiltinDefaults(result), result.GetValue(options.Json), cancel))));
         return command;
     }
 
@@ -25,7 +25,15 @@ public static class TrainCommand
         view.Info($"gemm backend: {Gemm.Describe()}");
         var data = JobDatasets.Load(job);
         var spec = job.ToModelSpec(data.Vocabulary.Count);
-        var trainer = new Trainer(spec, job.ToTrainingOptions(), data, view);
+        Trainer? trainer = null;
+        ITrainingObserver observer = view;
+        if (job.CheckpointDir is { } dir)
+        {
+            observer = new EpochCheckpointer(view, dir, (path, epoch) => ModelFile.Save(path, spec, data, trainer!.Model.Weights, trainer.Optimizer,
+                new { epoch = epoch.Epoch, step = trainer.Steps, valid_ppl = epoch.ValidPerplexity, lr = epoch.LearningRate, job = job.ToJson() }));
+        }
+
+        trainer = new Trainer(spec, job.ToTrainingOptions(), data, observer);
         view.Info($"{spec.Cell.Name()} {spec.Layers}x{spec.Hidden}, vocabulary {data.Vocabulary.Count:N0}, {trainer.Model.Layout.Size:N0} parameters; "
             + $"{data.Train.Length:N0} training / {data.Valid.Length:N0} validation tokens" + (job.Corpus is null ? " (built-in corpus)" : string.Empty));
         var summary = view.Run("training", () => trainer.Run(cancel));
