@@ -103,11 +103,12 @@ public sealed class TrainingView : ITrainingObserver
         }
     }
 
-    /// <summary>Prints the start-up facts: backend, data, parameter count.</summary>
+    /// <summary>Prints a start-up fact (backend, data, parameter count); with --json as a "start" event.</summary>
     public void Info(string message)
     {
         if (_json)
         {
+            JsonEvents.Write("start", new { message });
             return;
         }
 
