@@ -33,6 +33,11 @@ public sealed record ModelSpec(
             throw new ArgumentException($"--dropout {Dropout} must be in [0, 1)");
         }
 
+        if (!float.IsFinite(ForgetBias))
+        {
+            throw new ArgumentException($"--forget-bias {ForgetBias} must be finite");
+        }
+
         if (InitScale is <= 0f or > 10f || float.IsNaN(InitScale))
         {
             throw new ArgumentException($"--init-scale {InitScale} must be in (0, 10]");

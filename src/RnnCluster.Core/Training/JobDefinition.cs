@@ -118,6 +118,11 @@ public sealed record JobDefinition
     /// <summary>Checks every field that does not need the corpus; throws ArgumentException naming the flag.</summary>
     public void Validate()
     {
+        if (Model.Trim().ToLowerInvariant() is not ("rnn" or "tanh" or "lstm" or "gru"))
+        {
+            throw new ArgumentException($"--model {Model}: expected rnn, lstm or gru");
+        }
+
         ToTrainingOptions().Validate();
         ToModelSpec(2).Validate();
         if (Tokens is not ("word" or "char"))

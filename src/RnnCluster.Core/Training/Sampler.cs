@@ -52,6 +52,7 @@ public sealed class Sampler
     private int Draw(ReadOnlySpan<float> logits, float temperature)
     {
         TensorPrimitives.Multiply(logits, 1f / temperature, _probabilities);
+        TensorPrimitives.Subtract(_probabilities, TensorPrimitives.Max(_probabilities), _probabilities); // SoftMax does not shift: exp would overflow
         TensorPrimitives.SoftMax(_probabilities, _probabilities);
         var u = _rng.NextDouble();
         double cumulative = 0;

@@ -15,6 +15,15 @@ public sealed class Trainer
     {
         options.Validate();
         TextDatasetLoader.RequireTokens(data.Train, options.Batch, options.Bptt, "train");
+        if (data.Valid.Length < 2)
+        {
+            throw new CorpusException($"the validation set has {data.Valid.Length} token(s); it needs at least 2 to be evaluated");
+        }
+
+        if (data.Test is { Length: < 2 } test)
+        {
+            throw new CorpusException($"the test set has {test.Length} token(s); it needs at least 2 to be evaluated");
+        }
         _options = options;
         _data = data;
         _observer = observer;

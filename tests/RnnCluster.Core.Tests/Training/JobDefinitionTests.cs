@@ -1,0 +1,172 @@
+using System.Text.Json;
+using RnnCluster.Core.Models;
+using RnnCluster.Core.Training;
+
+namespace RnnCluster.Core.Tests.Training;
+
+public class JobDefinitionTests
+{
+    private static readonly JobDefinition Custom = new()
+    {
+        Corpus = "/data/ptb",
+        Valid = "/data/ptb/valid.txt",
+        Tokens = "char",
+        MaxVocab = 5000,
+        Model = "gru",
+        Layers = 3,
+        Hidden = 64,
+        Batch = 16,
+        Bptt = 35,
+        Lr = 0.5f,
+        Decay = 0.8f,
+        DecayAfter = 6,
+        Clip = 2.5f,
+        Epochs = 39,
+        Dropout = 0.5f,
+        InitScale = 0.05f,
+        ForgetBias = 1f,
+        Seed = 12345678901234UL,
+        MaxSteps = 1000,
+        Optimizer = "adam",
+        Mode = "local-sgd",
+        Workers = 3,
+        Threads = 2,
+        Out = "model.ckpt",
+        CheckpointDir = "/tmp/ckpt",
+        CheckpointEvery = 50,
+    };
+
+    [Fact]
+    public void Json_round_trip_preserves_every_field()
+    {
+        var back = JobDefinition.FromJson(Custom.ToJson());
+
+        Assert.Equal(Custom, back);
+    }
+
+    [Fact]
+    public void Json_uses_snake_case_names_of_the_flags()
+    {
+        using var json = JsonDocument.Parse(Custom.ToJson());
+        var root = json.RootElement;
+
+        Assert.Equal(6, root.GetProperty("decay_after").GetInt32());
+        Assert.Equal(0.05f, root.GetProperty("init_scale").GetSingle());
+        Assert.Equal(1000, root.GetProperty("max_steps").GetInt64());
+        Assert.Equal("/tmp/ckpt", root.GetProperty("checkpoint_dir").GetString());
+        Assert.Equal(5000, root.GetProperty("max_vocab").GetInt32());
+        Assert.Equal(1f, root.GetProperty("forget_bias").GetSingle());
+        Assert.False(root.TryGetProperty("DecayAfter", out _));
+        Assert.False(root.TryGetProperty("decayAfter", out _));
+    }
+
+    [Fact]
+    public void A_hand_written_job_file_reads_its_snake_case_fields_and_defaults_the_rest()
+    {
+        var job = JobDefinition.FromJson("""
+            {"model": "rnn", "decay_after": 2, "init_scale": 0.2, "max_steps": 77, "checkpoint_dir": "ck", "hidden": 40}
+            """);
+
+        Assert.Equal(CellType.Rnn, job.Cell);
+        Assert.Equal((2, 0.2f, 77L, "ck", 40), (job.DecayAfter, job.InitScale, job.MaxSteps, job.CheckpointDir, job.Hidden));
+        Assert.Equal(new JobDefinition().Batch, job.Batch);
+        Assert.Null(job.Corpus);
+    }
+
+    [Fact]
+    public void An_unknown_field_is_rejected_naming_it()
+    {
+        var e = Assert.Throws<ArgumentException>(() => JobDefinition.FromJson("""{"batch": 4, "learning_rate": 0.1}"""));
+
+        Assert.Contains("learning_rate", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""{"batch": "many"}""")]
+    [InlineData("""{"batch": 4""")]
+    [InlineData("null")]
+    public void Malformed_job_files_are_rejected_with_argument_exception(string json)
+        => Assert.Throws<ArgumentException>(() => JobDefinition.FromJson(json));
+
+    [Fact]
+    public void Maps_to_model_spec_and_training_options()
+    {
+        var spec = Custom.ToModelSpec(321);
+        var options = Custom.ToTrainingOptions();
+
+        Assert.Equal(new ModelSpec(CellType.Gru, 321, 3, 64, 0.5f, 0.05f, 1f), spec);
+        Assert.Equal((16, 35, 0.5f, 0.8f, 6, 2.5f, 39), (options.Batch, options.Bptt, options.LearningRate, options.Decay, options.DecayAfter, options.Clip, options.Epochs));
+        Assert.Equal((12345678901234UL, 1000L, "adam"), (options.Seed, options.MaxSteps, options.Optimizer));
+    }
+
+    [Fact]
+    public void The_defaults_and_a_full_custom_job_are_valid()
+    {
+        new JobDefinition().Validate();
+        Custom.Validate();
+    }
+
+    [Theory]
+    [InlineData("batch 0", "--batch")]
+    [InlineData("bptt -3", "--bptt")]
+    [InlineData("lr -1", "--lr")]
+    [InlineData("lr NaN", "--lr")]
+    [InlineData("decay 1.5", "--decay")]
+    [InlineData("clip -1", "--clip")]
+    [InlineData("epochs 0", "--epochs")]
+    [InlineData("model foo", "--model")]
+    [InlineData("mode foo", "--mode")]
+    [InlineData("tokens foo", "--tokens")]
+    [InlineData("dropout 1", "--dropout")]
+    [InlineData("dropout -0.1", "--dropout")]
+    [InlineData("max-vocab 1", "--max-vocab")]
+    [InlineData("max-vocab -5", "--max-vocab")]
+    [InlineData("layers 0", "--layers")]
+    [InlineData("hidden 0", "--hidden")]
+    [InlineData("init-scale 0", "--init-scale")]
+    [InlineData("optimizer foo", "--optimizer")]
+    [InlineData("max-steps -1", "--max-steps")]
+    [InlineData("workers -1", "--workers")]
+    [InlineData("forget-bias NaN", "--forget-bias")]
+    public void Validate_rejects_a_bad_value_naming_the_flag(string badValue, string flag)
+    {
+        var job = Spoil(new JobDefinition(), badValue);
+
+        var e = Assert.Throws<ArgumentException>(job.Validate);
+
+        Assert.Contains(flag, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Max_vocab_zero_means_no_limit_and_two_is_the_smallest_limit()
+    {
+        new JobDefinition { MaxVocab = 0 }.Validate();
+        new JobDefinition { MaxVocab = 2 }.Validate();
+    }
+
+    private static JobDefinition Spoil(JobDefinition j, string badValue) => badValue switch
+    {
+        "batch 0" => j with { Batch = 0 },
+        "bptt -3" => j with { Bptt = -3 },
+        "lr -1" => j with { Lr = -1 },
+        "lr NaN" => j with { Lr = float.NaN },
+        "decay 1.5" => j with { Decay = 1.5f },
+        "clip -1" => j with { Clip = -1 },
+        "epochs 0" => j with { Epochs = 0 },
+        "model foo" => j with { Model = "foo" },
+        "mode foo" => j with { Mode = "foo" },
+        "tokens foo" => j with { Tokens = "foo" },
+        "dropout 1" => j with { Dropout = 1 },
+        "dropout -0.1" => j with { Dropout = -0.1f },
+        "max-vocab 1" => j with { MaxVocab = 1 },
+        "max-vocab -5" => j with { MaxVocab = -5 },
+        "layers 0" => j with { Layers = 0 },
+        "hidden 0" => j with { Hidden = 0 },
+        "init-scale 0" => j with { InitScale = 0 },
+        "optimizer foo" => j with { Optimizer = "foo" },
+        "max-steps -1" => j with { MaxSteps = -1 },
+        "workers -1" => j with { Workers = -1 },
+        "forget-bias NaN" => j with { ForgetBias = float.NaN },
+        _ => throw new ArgumentOutOfRangeException(nameof(badValue), badValue, "no such case"),
+    };
+}
