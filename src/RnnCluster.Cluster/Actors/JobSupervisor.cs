@@ -1,0 +1,323 @@
+using System.Globalization;
+using System.Text.Json;
+using Akka.Actor;
+using Akka.Event;
+using RnnCluster.Cluster.Protocol;
+using RnnCluster.Core.Checkpoints;
+using RnnCluster.Core.Text;
+using RnnCluster.Core.Training;
+
+namespace RnnCluster.Cluster.Actors;
+
+/// <summary>
+/// Cluster singleton (role coordinator) that accepts, queues and runs jobs one at a time. A submitted
+/// job is validated and its corpus loaded (off the actor thread) before it is accepted; the parameter
+/// server trains it; the supervisor validates at epoch ends, writes --out, and reports to watchers.
+/// </summary>
+public sealed class JobSupervisor : ReceiveActor
+{
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly IActorRef _parameterServer;
+    private readonly Dictionary<string, JobRecord> _jobs = new(StringComparer.Ordinal);
+    private readonly List<string> _order = [];
+    private readonly Queue<string> _queue = new();
+    private string? _running;
+    private int _nextId;
+
+    public JobSupervisor(IActorRef parameterServer, RunSettings settings)
+    {
+        _ = settings;
+        _parameterServer = parameterServer;
+        Receive<SubmitJob>(OnSubmit);
+        Receive<CorpusLoaded>(OnCorpusLoaded);
+        Receive<GetStatus>(_ => Sender.Tell(Status()));
+        Receive<WatchJob>(OnWatch);
+        Receive<CancelJob>(OnCancel);
+        Receive<RunProgress>(OnProgress);
+        Receive<RunEpochEnd>(OnEpochEnd);
+        Receive<EpochEvaluated>(OnEvaluated);
+        Receive<RunFailed>(f => Finish(f.JobId, JobStates.Failed, new JobFailed(f.JobId, f.Reason), f.Reason));
+        Receive<RunMembership>(m =>
+        {
+            if (_jobs.TryGetValue(m.JobId, out var job) && !job.IsFinal)
+            {
+                job.Workers = m.Workers;
+                Publish(job, new JobMemberEvent(m.JobId, m.Worker, m.Joined, m.Workers));
+            }
+        });
+        Receive<Terminated>(t =>
+        {
+            foreach (var job in _jobs.Values)
+            {
+                job.Watchers.Remove(t.ActorRef);
+            }
+        });
+    }
+
+    public static Props Props(IActorRef parameterServer, RunSettings settings)
+        => Akka.Actor.Props.Create(() => new JobSupervisor(parameterServer, settings));
+
+    private static TextDataset LoadCorpus(JobDefinition job)
+    {
+        var data = job.Corpus is null
+            ? BuiltInCorpus.Dataset(job.BuiltinTrainTokens, job.BuiltinValidTokens, job.Seed)
+            : TextDatasetLoader.Load(job.Corpus, job.Valid, job.Test, TokenizerKinds.Parse(job.Tokens), job.MaxVocab, job.MinCount);
+        TextDatasetLoader.RequireTokens(data.Train, job.Batch, job.Bptt, "train");
+        return data;
+    }
+
+    private void OnSubmit(SubmitJob submit)
+    {
+        JobDefinition job;
+        try
+        {
+            job = JobDefinition.FromJson(submit.JobJson);
+            job.Validate();
+            if (job.Mode != "sync")
+            {
+                throw new ArgumentException($"--mode {job.Mode} is not implemented yet in the cluster (use sync)");
+            }
+        }
+        catch (ArgumentException e)
+        {
+            Sender.Tell(new JobRejected(e.Message));
+            return;
+        }
+
+        var replyTo = Sender;
+        Task.Run(() => LoadCorpus(job)).PipeTo(Self, success: data => new CorpusLoaded(job, data, null, replyTo),
+            failure: e => new CorpusLoaded(job, null, Describe(e), replyTo));
+    }
+
+    private static string Describe(Exception e)
+    {
+        var inner = e is AggregateException { InnerException: { } i } ? i : e;
+        return inner.Message;
+    }
+
+    private void OnCorpusLoaded(CorpusLoaded loaded)
+    {
+        if (loaded.Dataset is not { } data)
+        {
+            loaded.ReplyTo.Tell(new JobRejected(loaded.Error ?? "the corpus could not be loaded"));
+            return;
+        }
+
+        var id = string.Create(CultureInfo.InvariantCulture, $"job-{++_nextId}");
+        var record = new JobRecord(id, loaded.Job, data);
+        _jobs[id] = record;
+        _order.Add(id);
+        _queue.Enqueue(id);
+        _log.Info("accepted {0} ({1} training tokens, vocabulary {2})", id, data.Train.Length, data.Vocabulary.Count);
+        loaded.ReplyTo.Tell(new JobAccepted(id));
+        StartNext();
+    }
+
+    private void StartNext()
+    {
+        while (_running is null && _queue.TryDequeue(out var id))
+        {
+            var job = _jobs[id];
+            if (job.State != JobStates.Queued || job.Data is null)
+            {
+                continue;
+            }
+
+            try
+            {
+                var spec = job.Job.ToModelSpec(job.Data.Vocabulary.Count);
+                spec.Validate();
+                job.State = JobStates.Running;
+                job.Started = DateTime.UtcNow;
+                _running = id;
+                _parameterServer.Tell(new StartRun(id, job.Job, spec, job.Data.Train));
+            }
+            catch (ArgumentException e)
+            {
+                Finish(id, JobStates.Failed, new JobFailed(id, e.Message), e.Message);
+            }
+        }
+    }
+
+    private void OnProgress(RunProgress p)
+    {
+        if (!_jobs.TryGetValue(p.JobId, out var job) || job.IsFinal)
+        {
+            return;
+        }
+
+        job.Epoch = p.Epoch;
+        job.Step = p.Step;
+        job.TrainPpl = p.TrainPpl;
+        job.TokensPerSec = p.TokensPerSec;
+        job.Workers = p.Workers;
+        var e = new JobProgress(p.JobId, p.Epoch, p.Step, p.TrainPpl, p.TokensPerSec, p.Workers, p.Window, p.Windows);
+        job.LastProgress = e;
+        Publish(job, e);
+    }
+
+    private void OnEpochEnd(RunEpochEnd end)
+    {
+        if (!_jobs.TryGetValue(end.JobId, out var job) || job.IsFinal || job.Data is not { } data)
+        {
+            return;
+        }
+
+        var self = Self;
+        var spec = job.Job.ToModelSpec(data.Vocabulary.Count);
+        job.Evaluations = job.Evaluations.ContinueWith(
+            _ =>
+            {
+                try
+                {
+                    var o = job.Job;
+                    var batch = Math.Min(o.EvalBatch, Math.Max(1, data.Valid.Length / 2));
+                    var valid = Evaluator.Run(spec, end.Weights, data.Valid, batch, o.Bptt).Perplexity;
+                    double? test = null;
+                    string? outPath = null;
+                    if (end.Final)
+                    {
+                        test = data.Test is { } t ? Evaluator.Run(spec, end.Weights, t, 1, o.Bptt).Perplexity : null;
+                        if (o.Out is { } path)
+                        {
+                            var progress = JsonSerializer.Serialize(new Dictionary<string, object>
+                            {
+                                ["job_id"] = end.JobId,
+                                ["epoch"] = end.Epoch,
+                                ["step"] = end.Steps,
+                                ["valid_ppl"] = valid,
+                            });
+                            CheckpointFile.Write(path, new Checkpoint(spec, TokenizerKinds.Name(data.Kind), data.Vocabulary.Tokens,
+                                end.Weights, end.OptimizerState, progress));
+                            outPath = Path.GetFullPath(path);
+                        }
+                    }
+
+                    self.Tell(new EpochEvaluated(end, valid, test, outPath, null));
+                }
+#pragma warning disable CA1031 // any failure of evaluation or checkpointing fails the job, never the node
+                catch (Exception e)
+#pragma warning restore CA1031
+                {
+                    self.Tell(new EpochEvaluated(end, double.NaN, null, null, e.Message));
+                }
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.None,
+            TaskScheduler.Default);
+    }
+
+    private void OnEvaluated(EpochEvaluated ev)
+    {
+        var end = ev.End;
+        if (!_jobs.TryGetValue(end.JobId, out var job) || job.IsFinal)
+        {
+            return;
+        }
+
+        if (ev.Error is { } error)
+        {
+            Finish(job.Id, JobStates.Failed, new JobFailed(job.Id, error), error);
+            return;
+        }
+
+        job.ValidPpl = ev.ValidPpl;
+        Publish(job, new JobEpoch(job.Id, end.Epoch, end.TrainPpl, ev.ValidPpl, end.TokensAccounted, end.Lr, end.TokensAccounted, end.TokensExpected));
+        if (end.Final)
+        {
+            double? optimal = job.Job.Corpus is null ? BuiltInCorpus.OptimalPerplexity : null;
+            var wall = (DateTime.UtcNow - job.Started).TotalSeconds;
+            var done = new JobCompleted(job.Id, end.TokensPerSec, end.TrainPpl, ev.ValidPpl, ev.TestPpl, end.Steps, end.Epoch, wall,
+                end.Workers, optimal, ev.OutPath);
+            _log.Info("{0} completed: valid ppl {1:F3} after {2} steps; {3:F0} tokens/s; {4} bytes sent per step",
+                job.Id, ev.ValidPpl, end.Steps, end.TokensPerSec, end.BytesPerStep);
+            Finish(job.Id, JobStates.Completed, done, null);
+        }
+    }
+
+    private void OnWatch(WatchJob watch)
+    {
+        if (!_jobs.TryGetValue(watch.JobId, out var job))
+        {
+            Sender.Tell(new JobFailed(watch.JobId, $"no job '{watch.JobId}'"));
+            return;
+        }
+
+        if (job.FinalEvent is { } final)
+        {
+            Sender.Tell(final);
+            return;
+        }
+
+        if (job.Watchers.Add(Sender))
+        {
+            Context.Watch(Sender);
+        }
+
+        Sender.Tell(job.LastProgress ?? new JobProgress(job.Id, job.Epoch, job.Step, job.TrainPpl, job.TokensPerSec, job.Workers, 0, 0));
+    }
+
+    private void OnCancel(CancelJob cancel)
+    {
+        if (!_jobs.TryGetValue(cancel.JobId, out var job) || job.IsFinal)
+        {
+            Sender.Tell(new CancelResult(cancel.JobId, false));
+            return;
+        }
+
+        if (_running == job.Id)
+        {
+            _parameterServer.Tell(new StopRun(job.Id));
+        }
+
+        Sender.Tell(new CancelResult(cancel.JobId, true));
+        Finish(job.Id, JobStates.Cancelled, new JobCancelled(job.Id), "cancelled");
+    }
+
+    private void Finish(string id, string state, JobEvent final, string? reason)
+    {
+        if (!_jobs.TryGetValue(id, out var job) || job.IsFinal)
+        {
+            return;
+        }
+
+        job.State = state;
+        job.Reason = reason;
+        job.FinalEvent = final;
+        job.Data = null;
+        Publish(job, final);
+        foreach (var w in job.Watchers)
+        {
+            Context.Unwatch(w);
+        }
+
+        job.Watchers.Clear();
+        if (_running == id)
+        {
+            _running = null;
+        }
+
+        if (state == JobStates.Failed)
+        {
+            _log.Warning("{0} failed: {1}", id, reason);
+        }
+
+        StartNext();
+    }
+
+    private static void Publish(JobRecord job, JobEvent e)
+    {
+        foreach (var w in job.Watchers)
+        {
+            w.Tell(e);
+        }
+    }
+
+    private ClusterStatus Status()
+    {
+        var members = Akka.Cluster.Cluster.Get(Context.System).State.Members
+            .Select(m => new MemberStatus(m.Address.ToString(), [.. m.Roles.Order(StringComparer.Ordinal)], m.Status.ToString()))
+            .ToList();
+        return new ClusterStatus(members, [.. _order.Select(id => _jobs[id].ToStatus())]);
+    }
+}

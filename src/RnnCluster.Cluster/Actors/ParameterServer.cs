@@ -1,0 +1,316 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Event;
+using RnnCluster.Cluster.Protocol;
+
+namespace RnnCluster.Cluster.Actors;
+
+/// <summary>
+/// Cluster singleton (role coordinator) holding the running job's weights and optimizer state. Sync
+/// mode: per step it sends every worker its <see cref="ComputeStep"/>, waits for all gradients (with
+/// the step timeout), sums them in worker order, clips, applies, and sends the new weights with the
+/// next step. Workers that join are given streams at the next step boundary; a worker lost mid-step
+/// aborts the step, the streams are re-cut over the others and the step is redone from the same cursor.
+/// </summary>
+public sealed class ParameterServer : ReceiveActor, IWithTimers
+{
+    private const int MaxRefusals = 3;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly IActorRef _supervisor;
+    private readonly RunSettings _settings;
+    private readonly Transport _transport;
+    private readonly SortedDictionary<string, IActorRef> _workers = new(StringComparer.Ordinal);
+    private TrainingRun? _run;
+
+    public ParameterServer(IActorRef supervisor, RunSettings settings)
+    {
+        _supervisor = supervisor;
+        _settings = settings;
+        _transport = new Transport(settings);
+        Receive<RegisterWorker>(OnRegister);
+        Receive<Chunk>(c =>
+        {
+            if (_transport.OnChunk(c, Sender, Self) is { } message)
+            {
+                Handle(message);
+            }
+        });
+        Receive<ChunkAck>(a => _transport.OnAck(a, Self));
+        Receive<GradientResult>(OnGradient);
+        Receive<StepRefused>(OnRefused);
+        Receive<StartRun>(OnStartRun);
+        Receive<StopRun>(s =>
+        {
+            if (_run?.JobId == s.JobId)
+            {
+                EndRun();
+            }
+        });
+        Receive<NextStep>(n =>
+        {
+            if (_run is { } run && run.JobId == n.JobId && !run.InFlight)
+            {
+                StartStep();
+            }
+        });
+        Receive<StepTimeout>(OnStepTimeout);
+        Receive<Terminated>(t => LoseWorkers(kv => kv.Value.Equals(t.ActorRef), "stopped"));
+        Receive<ClusterEvent.UnreachableMember>(u => LoseWorkers(kv => kv.Value.Path.Address.Equals(u.Member.Address), "unreachable"));
+        Receive<ClusterEvent.MemberRemoved>(m => LoseWorkers(kv => kv.Value.Path.Address.Equals(m.Member.Address), "removed"));
+        Receive<ClusterEvent.IClusterDomainEvent>(_ => { });
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(IActorRef supervisor, RunSettings settings)
+        => Akka.Actor.Props.Create(() => new ParameterServer(supervisor, settings));
+
+    protected override void PreStart()
+        => Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
+            typeof(ClusterEvent.UnreachableMember), typeof(ClusterEvent.MemberRemoved));
+
+    protected override void PostStop() => Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self);
+
+    private void Handle(object message)
+    {
+        switch (message)
+        {
+            case GradientResult g:
+                OnGradient(g);
+                break;
+            case StepRefused r:
+                OnRefused(r);
+                break;
+            default:
+                _log.Warning("parameter server ignores {0}", message.GetType().Name);
+                break;
+        }
+    }
+
+    private void OnRegister(RegisterWorker r)
+    {
+        if (_workers.TryGetValue(r.WorkerId, out var known) && known.Equals(Sender))
+        {
+            return;
+        }
+
+        _workers[r.WorkerId] = Sender;
+        Context.Watch(Sender);
+        _log.Info("worker {0} registered ({1} workers)", r.WorkerId, _workers.Count);
+        if (_run is { } run)
+        {
+            run.Forget(r.WorkerId);
+            run.NeedsRecut = true;
+            if (!run.Started && !run.InFlight)
+            {
+                StartStep();
+            }
+        }
+    }
+
+    private void LoseWorkers(Func<KeyValuePair<string, IActorRef>, bool> match, string why)
+    {
+        var lost = _workers.Where(match).ToList();
+        foreach (var (id, actor) in lost)
+        {
+            _workers.Remove(id);
+            Context.Unwatch(actor);
+            _transport.Forget(actor);
+            _log.Warning("worker {0} {1} ({2} workers left)", id, why, _workers.Count);
+            if (_run is { } run)
+            {
+                run.Forget(id);
+                if (run.Slots.Any(s => s.WorkerId == id))
+                {
+                    run.NeedsRecut = true;
+                }
+            }
+        }
+
+        if (lost.Count > 0 && _run is { NeedsRecut: true, InFlight: true } current)
+        {
+            current.Abort();
+            StartStep();
+        }
+    }
+
+    private void OnStartRun(StartRun start)
+    {
+        if (_run is not null)
+        {
+            EndRun();
+        }
+
+        try
+        {
+            _run = new TrainingRun(start);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        {
+            _supervisor.Tell(new RunFailed(start.JobId, e.Message));
+            return;
+        }
+
+        StartStep();
+    }
+
+    private void StartStep()
+    {
+        var run = _run!;
+        if (run.NeedsRecut || run.Slots.Count == 0)
+        {
+            var needed = run.Started ? 1 : Math.Max(1, run.Job.Workers);
+            if (_workers.Count < needed)
+            {
+                run.WaitingSince ??= DateTime.UtcNow;
+                if (DateTime.UtcNow - run.WaitingSince > _settings.WorkerWaitTimeout)
+                {
+                    Fail(run, $"only {_workers.Count} of {needed} workers available after {_settings.WorkerWaitTimeout.TotalSeconds:0} s");
+                    return;
+                }
+
+                run.InFlight = false;
+                Timers.StartSingleTimer("wait-workers", new NextStep(run.JobId), TimeSpan.FromMilliseconds(250));
+                return;
+            }
+
+            run.WaitingSince = null;
+            var before = run.Slots.Select(s => s.WorkerId).ToHashSet(StringComparer.Ordinal);
+            run.Recut([.. _workers]);
+            var after = run.Slots.Select(s => s.WorkerId).ToHashSet(StringComparer.Ordinal);
+            if (run.Started)
+            {
+                foreach (var left in before.Except(after))
+                {
+                    _supervisor.Tell(new RunMembership(run.JobId, left, false, after.Count));
+                }
+
+                foreach (var joined in after.Except(before))
+                {
+                    _supervisor.Tell(new RunMembership(run.JobId, joined, true, after.Count));
+                }
+            }
+
+            _log.Info("job {0}: step {1} cut over {2} workers (generation {3})", run.JobId, run.Step, run.Slots.Count, run.Generation);
+        }
+
+        run.Started = true;
+        run.InFlight = true;
+        run.Pending.Clear();
+        run.TrainClock.Start();
+        var sentBefore = _transport.BytesSent;
+        foreach (var slot in run.Slots)
+        {
+            _transport.Send(slot.Ref, run.StepFor(slot), Self);
+        }
+
+        run.BytesPerStep = _transport.BytesSent - sentBefore;
+        Timers.StartSingleTimer("step-timeout", new StepTimeout(run.JobId, run.Generation, run.Step), _settings.StepTimeout);
+    }
+
+    private void OnGradient(GradientResult g)
+    {
+        if (_run is not { InFlight: true } run || g.JobId != run.JobId || g.Generation != run.Generation || g.Step != run.Step
+            || !run.Slots.Any(s => s.WorkerId == g.WorkerId))
+        {
+            return;
+        }
+
+        run.Pending[g.WorkerId] = g;
+        if (run.Pending.Count < run.Slots.Count)
+        {
+            return;
+        }
+
+        Timers.Cancel("step-timeout");
+        try
+        {
+            run.Apply();
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or KeyNotFoundException)
+        {
+            Fail(run, e.Message);
+            return;
+        }
+
+        run.TrainClock.Stop();
+        var tps = run.TotalTokens / Math.Max(1e-9, run.TrainClock.Elapsed.TotalSeconds);
+        _supervisor.Tell(new RunProgress(run.JobId, run.Epoch, run.Step, run.Window, run.Windows, run.TrainPpl, tps, run.Slots.Count));
+        if (run.EpochDone || run.StepsExhausted)
+        {
+            var final = run.Final;
+            _supervisor.Tell(new RunEpochEnd(run.JobId, run.Epoch, run.Lr, run.TrainPpl, run.EpochTokens,
+                run.Streams.TokensPerEpoch(run.Options.Bptt), (float[])run.Weights.Clone(), final, run.Step, tps,
+                run.TrainClock.Elapsed.TotalSeconds, run.Slots.Count,
+                final ? run.Optimizer.State.ToDictionary(kv => kv.Key, kv => (float[])kv.Value.Clone()) : new Dictionary<string, float[]>(),
+                run.BytesPerStep));
+            if (final)
+            {
+                EndRun();
+                return;
+            }
+
+            run.NextEpoch();
+        }
+
+        Self.Tell(new NextStep(run.JobId));
+    }
+
+    private void OnRefused(StepRefused r)
+    {
+        if (_run is not { InFlight: true } run || r.JobId != run.JobId || r.Generation != run.Generation)
+        {
+            return;
+        }
+
+        _log.Warning("worker {0} refused step {1}: {2}", r.WorkerId, r.Step, r.Reason);
+        if (++run.Refusals > MaxRefusals)
+        {
+            Fail(run, $"worker {r.WorkerId} cannot compute step {r.Step}: {r.Reason}");
+            return;
+        }
+
+        run.Reset(r.WorkerId);
+        run.Abort();
+        StartStep();
+    }
+
+    private void OnStepTimeout(StepTimeout t)
+    {
+        if (_run is not { InFlight: true } run || t.JobId != run.JobId || t.Generation != run.Generation || t.Step != run.Step)
+        {
+            return;
+        }
+
+        var missing = run.Slots.Where(s => !run.Pending.ContainsKey(s.WorkerId)).Select(s => s.WorkerId).ToHashSet(StringComparer.Ordinal);
+        _log.Warning("job {0} step {1}: no gradient from {2} within {3}; dropping them", run.JobId, run.Step, string.Join(", ", missing), _settings.StepTimeout);
+        LoseWorkers(kv => missing.Contains(kv.Key), "timed out");
+    }
+
+    private void Fail(TrainingRun run, string reason)
+    {
+        _supervisor.Tell(new RunFailed(run.JobId, reason));
+        EndRun();
+    }
+
+    private void EndRun()
+    {
+        if (_run is null)
+        {
+            return;
+        }
+
+        var release = new ReleaseJob(_run.JobId);
+        foreach (var worker in _workers.Values)
+        {
+            worker.Tell(release, Self);
+        }
+
+        Timers.CancelAll();
+        _run = null;
+    }
+
+    private sealed record NextStep(string JobId);
+
+    private sealed record StepTimeout(string JobId, int Generation, long Step);
+}

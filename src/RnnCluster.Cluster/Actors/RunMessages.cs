@@ -1,0 +1,42 @@
+using RnnCluster.Core.Models;
+using RnnCluster.Core.Training;
+
+namespace RnnCluster.Cluster.Actors;
+
+// Messages between the two coordinator singletons. Both singletons live on the oldest coordinator
+// node, so these are local messages and never serialized (tensors pass by reference).
+
+/// <summary>Supervisor → parameter server: train this job (its training token ids and model spec).</summary>
+internal sealed record StartRun(string JobId, JobDefinition Job, ModelSpec Spec, int[] Train);
+
+/// <summary>Supervisor → parameter server: stop the job now (cancelled).</summary>
+internal sealed record StopRun(string JobId);
+
+/// <summary>Parameter server → supervisor: a step completed.</summary>
+internal sealed record RunProgress(string JobId, int Epoch, long Step, int Window, int Windows, double TrainPpl, double TokensPerSec, int Workers);
+
+/// <summary>
+/// Parameter server → supervisor: an epoch ended (or max_steps was reached: then <see cref="Final"/>).
+/// <see cref="Weights"/> is a copy the supervisor validates off the actor thread.
+/// </summary>
+internal sealed record RunEpochEnd(
+    string JobId,
+    int Epoch,
+    float Lr,
+    double TrainPpl,
+    long TokensAccounted,
+    long TokensExpected,
+    float[] Weights,
+    bool Final,
+    long Steps,
+    double TokensPerSec,
+    double TrainSeconds,
+    int Workers,
+    IReadOnlyDictionary<string, float[]> OptimizerState,
+    long BytesPerStep);
+
+/// <summary>Parameter server → supervisor: the job cannot continue.</summary>
+internal sealed record RunFailed(string JobId, string Reason);
+
+/// <summary>Parameter server → supervisor: the running job's shards were re-cut after a worker joined or left.</summary>
+internal sealed record RunMembership(string JobId, string Worker, bool Joined, int Workers);

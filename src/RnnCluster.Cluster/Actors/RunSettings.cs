@@ -1,0 +1,19 @@
+using Akka.Configuration;
+
+namespace RnnCluster.Cluster.Actors;
+
+/// <summary>The rnncluster.* HOCON values (cluster-config/transfer.conf) the actors use.</summary>
+public sealed record RunSettings(
+    int ChunkSize,
+    int Window,
+    TimeSpan StepTimeout,
+    TimeSpan WorkerWaitTimeout,
+    string? CheckpointDir)
+{
+    public static RunSettings From(Config config, string? checkpointDir = null) => new(
+        config.GetInt("rnncluster.transfer.chunk-size", 1 << 20),
+        config.GetInt("rnncluster.transfer.window", 2),
+        config.GetTimeSpan("rnncluster.step-timeout", TimeSpan.FromSeconds(30)),
+        config.GetTimeSpan("rnncluster.worker-wait-timeout", TimeSpan.FromSeconds(120)),
+        checkpointDir);
+}

@@ -1,0 +1,142 @@
+using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Akka.Actor;
+using Akka.Cluster.Tools.Client;
+using RnnCluster.Cluster.Protocol;
+using RnnCluster.Core.Training;
+
+namespace RnnCluster.Cluster.Hosting;
+
+/// <summary>
+/// The CLI side: a small remoting-only ActorSystem whose ClusterClient talks to the supervisor
+/// through a node's ClusterClientReceptionist. RNNCLUSTER_CLIENT_HOST sets the address the cluster
+/// answers to (default 127.0.0.1).
+/// </summary>
+public sealed class ClusterClientConnection : IAsyncDisposable
+{
+    private readonly ActorSystem _system;
+    private readonly IActorRef _client;
+
+    private ClusterClientConnection(ActorSystem system, IActorRef client)
+    {
+        _system = system;
+        _client = client;
+    }
+
+    public static async Task<ClusterClientConnection> ConnectAsync(string contact, TimeSpan timeout, CancellationToken cancel = default)
+    {
+        var (host, port) = ClusterAddresses.ParseContact(contact);
+        var clientHost = Environment.GetEnvironmentVariable("RNNCLUSTER_CLIENT_HOST");
+        var system = ActorSystem.Create("rnncluster-client", ClusterConfig.ForClient(string.IsNullOrEmpty(clientHost) ? "127.0.0.1" : clientHost));
+        try
+        {
+            var receptionist = ActorPath.Parse($"{ClusterAddresses.Protocol}://{ClusterAddresses.SystemName}@{host}:{port}/system/receptionist");
+            var settings = ClusterClientSettings.Create(system).WithInitialContacts(ImmutableHashSet.Create(receptionist));
+            var client = system.ActorOf(ClusterClient.Props(settings), "client");
+            var connection = new ClusterClientConnection(system, client);
+            try
+            {
+                _ = await connection.AskAsync<ClusterStatus>(GetStatus.Instance, timeout, cancel).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is AskTimeoutException or TaskCanceledException or TimeoutException)
+            {
+                throw new TimeoutException($"no RnnCluster node answered at {contact} within {timeout.TotalSeconds:0.#} s", e);
+            }
+
+            return connection;
+        }
+        catch
+        {
+            await system.Terminate().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    public async Task<SubmitResult> SubmitAsync(JobDefinition job, TimeSpan timeout)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        var reply = await AskAsync<IClusterMessage>(new SubmitJob(job.ToJson()), timeout, default).ConfigureAwait(false);
+        return reply switch
+        {
+            JobAccepted a => new SubmitResult(true, a.JobId, null),
+            JobRejected r => new SubmitResult(false, null, r.Reason),
+            _ => new SubmitResult(false, null, $"unexpected reply {reply.GetType().Name}"),
+        };
+    }
+
+    public Task<ClusterStatus> GetStatusAsync(TimeSpan timeout) => AskAsync<ClusterStatus>(GetStatus.Instance, timeout, default);
+
+    public async Task<bool> CancelAsync(string jobId, TimeSpan timeout)
+        => (await AskAsync<CancelResult>(new CancelJob(jobId), timeout, default).ConfigureAwait(false)).Cancelled;
+
+    /// <summary>The job's events from now on (the first is a snapshot); ends after its final event.</summary>
+    public async IAsyncEnumerable<JobEvent> WatchAsync(string jobId, [EnumeratorCancellation] CancellationToken cancel)
+    {
+        var channel = Channel.CreateUnbounded<JobEvent>(new UnboundedChannelOptions { SingleReader = true });
+        var watcher = _system.ActorOf(Props.Create(() => new WatchRelay(_client, jobId, channel.Writer)));
+        try
+        {
+            await foreach (var e in channel.Reader.ReadAllAsync(cancel).ConfigureAwait(false))
+            {
+                yield return e;
+                if (e.IsFinal)
+                {
+                    yield break;
+                }
+            }
+        }
+        finally
+        {
+            watcher.Tell(PoisonPill.Instance);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _system.Terminate().WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+    }
+
+    private async Task<T> AskAsync<T>(object message, TimeSpan timeout, CancellationToken cancel)
+    {
+        var reply = await _client.Ask<object>(new ClusterClient.Send(ClusterAddresses.SupervisorService, message, localAffinity: true), timeout, cancel)
+            .ConfigureAwait(false);
+        return reply is T t ? t : throw new InvalidOperationException($"unexpected reply {reply.GetType().Name} to {message.GetType().Name}");
+    }
+
+    /// <summary>Subscribes to a job (re-subscribing every 10 s until the first event) and relays events.</summary>
+    private sealed class WatchRelay : ReceiveActor, IWithTimers
+    {
+        private readonly ChannelWriter<JobEvent> _writer;
+        private bool _heard;
+
+        public WatchRelay(IActorRef client, string jobId, ChannelWriter<JobEvent> writer)
+        {
+            var subscribe = new ClusterClient.Send(ClusterAddresses.SupervisorService, new WatchJob(jobId), localAffinity: true);
+            Receive<JobEvent>(e =>
+            {
+                _heard = true;
+                writer.TryWrite(e);
+                if (e.IsFinal)
+                {
+                    writer.TryComplete();
+                }
+            });
+            Receive<string>(_ =>
+            {
+                if (!_heard)
+                {
+                    client.Tell(subscribe, Self);
+                }
+            });
+            client.Tell(subscribe, Self);
+            _writer = writer;
+        }
+
+        public ITimerScheduler Timers { get; set; } = null!;
+
+        protected override void PreStart() => Timers.StartPeriodicTimer("resubscribe", "resubscribe", TimeSpan.FromSeconds(10));
+
+        protected override void PostStop() => _writer.TryComplete();
+    }
+}

@@ -1,0 +1,81 @@
+using System.Globalization;
+using Akka.Configuration;
+
+namespace RnnCluster.Cluster.Hosting;
+
+/// <summary>
+/// Loads the HOCON files of cluster-config/ (copied next to this assembly) and adds the node's own
+/// values. RNNCLUSTER_CONFIG_DIR points elsewhere.
+/// </summary>
+public static class ClusterConfig
+{
+    public static readonly string[] NodeFiles = ["base.conf", "serialization.conf", "remote.conf", "cluster.conf", "transfer.conf"];
+
+    public static readonly string[] ClientFiles = ["client.conf", "serialization.conf", "remote.conf"];
+
+    public static string Directory
+    {
+        get
+        {
+            var fromEnv = Environment.GetEnvironmentVariable("RNNCLUSTER_CONFIG_DIR");
+            if (!string.IsNullOrEmpty(fromEnv))
+            {
+                return fromEnv;
+            }
+
+            var assemblyDir = Path.GetDirectoryName(typeof(ClusterConfig).Assembly.Location);
+            var candidate = Path.Combine(string.IsNullOrEmpty(assemblyDir) ? AppContext.BaseDirectory : assemblyDir, "cluster-config");
+            return System.IO.Directory.Exists(candidate) ? candidate : Path.Combine(AppContext.BaseDirectory, "cluster-config");
+        }
+    }
+
+    public static Config Load(IEnumerable<string> files)
+    {
+        var dir = Directory;
+        var config = Config.Empty;
+        foreach (var file in files)
+        {
+            var path = Path.Combine(dir, file);
+            if (!File.Exists(path))
+            {
+                throw new FileNotFoundException($"cluster configuration file {path} is missing (set RNNCLUSTER_CONFIG_DIR)", path);
+            }
+
+            config = config.WithFallback(ConfigurationFactory.ParseString(File.ReadAllText(path)));
+        }
+
+        return config;
+    }
+
+    public static Config ForNode(NodeOptions options, string? extraHocon = null)
+    {
+        var roles = string.Join(", ", options.Roles.Select(Quote));
+        var seeds = string.Join(", ", (options.Seeds ?? []).Select(s => Quote(ClusterAddresses.NodeAddress(s).ToString())));
+        var hocon = string.Create(CultureInfo.InvariantCulture, $$"""
+            akka.remote.dot-netty.tcp.hostname = {{Quote(options.Host)}}
+            akka.remote.dot-netty.tcp.public-hostname = {{Quote(options.Host)}}
+            akka.remote.dot-netty.tcp.port = {{options.Port}}
+            akka.cluster.roles = [{{roles}}]
+            akka.cluster.seed-nodes = [{{seeds}}]
+            """);
+        var config = ConfigurationFactory.ParseString(hocon);
+        if (!string.IsNullOrWhiteSpace(extraHocon))
+        {
+            config = ConfigurationFactory.ParseString(extraHocon).WithFallback(config);
+        }
+
+        return config.WithFallback(Load(NodeFiles));
+    }
+
+    public static Config ForClient(string host)
+    {
+        var hocon = $"""
+            akka.remote.dot-netty.tcp.hostname = {Quote(host)}
+            akka.remote.dot-netty.tcp.public-hostname = {Quote(host)}
+            akka.remote.dot-netty.tcp.port = 0
+            """;
+        return ConfigurationFactory.ParseString(hocon).WithFallback(Load(ClientFiles));
+    }
+
+    private static string Quote(string s) => "\"" + s.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+}

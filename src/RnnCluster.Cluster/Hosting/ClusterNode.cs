@@ -1,0 +1,122 @@
+using Akka.Actor;
+using Akka.Cluster.Tools.Client;
+using Akka.Cluster.Tools.Singleton;
+using RnnCluster.Cluster.Actors;
+using RnnCluster.Core.Numerics;
+
+namespace RnnCluster.Cluster.Hosting;
+
+/// <summary>
+/// One node of the cluster in this process. Coordinator nodes host the JobSupervisor and
+/// ParameterServer singletons; worker nodes host <see cref="NodeOptions.WorkersPerNode"/> Worker actors.
+/// Every node registers a supervisor proxy with the ClusterClientReceptionist, so any node is a contact.
+/// </summary>
+public sealed class ClusterNode : IAsyncDisposable
+{
+    private static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(20);
+
+    private ClusterNode(ActorSystem system, NodeOptions options)
+    {
+        System = system;
+        Options = options;
+        Port = ((ExtendedActorSystem)system).Provider.DefaultAddress.Port ?? options.Port;
+    }
+
+    public ActorSystem System { get; }
+
+    public NodeOptions Options { get; }
+
+    /// <summary>The bound port.</summary>
+    public int Port { get; }
+
+    public Task WhenTerminated => System.WhenTerminated;
+
+    public static Task<ClusterNode> StartAsync(NodeOptions options, CancellationToken cancel = default)
+        => StartAsync(options, null, cancel);
+
+    /// <summary>As <see cref="StartAsync(NodeOptions, CancellationToken)"/>, with HOCON that overrides cluster-config (tests).</summary>
+    internal static Task<ClusterNode> StartAsync(NodeOptions options, string? extraHocon, CancellationToken cancel = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        cancel.ThrowIfCancellationRequested();
+        var config = ClusterConfig.ForNode(options, extraHocon);
+        var system = ActorSystem.Create(ClusterAddresses.SystemName, config);
+        try
+        {
+            var node = new ClusterNode(system, options);
+            node.StartActors(RunSettings.From(config, options.CheckpointDir));
+            var cluster = Akka.Cluster.Cluster.Get(system);
+            if (options.Seeds is not { Count: > 0 })
+            {
+                cluster.Join(cluster.SelfAddress);
+            }
+
+            return Task.FromResult(node);
+        }
+        catch
+        {
+            system.Terminate().Wait(ShutdownTimeout);
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (System.WhenTerminated.IsCompleted)
+        {
+            return;
+        }
+
+        try
+        {
+            await CoordinatedShutdown.Get(System).Run(CoordinatedShutdown.ClusterLeavingReason.Instance)
+                .WaitAsync(ShutdownTimeout).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // fall through to a hard stop
+        }
+
+        if (!System.WhenTerminated.IsCompleted)
+        {
+            await System.Terminate().WaitAsync(ShutdownTimeout).ConfigureAwait(false);
+        }
+    }
+
+    private void StartActors(RunSettings settings)
+    {
+        var coordinator = NodeOptions.CoordinatorRole;
+        var psProxy = System.ActorOf(
+            ClusterSingletonProxy.Props("/user/parameter-server", ClusterSingletonProxySettings.Create(System).WithRole(coordinator)),
+            "parameter-server-proxy");
+        var supervisorProxy = System.ActorOf(
+            ClusterSingletonProxy.Props("/user/job-supervisor", ClusterSingletonProxySettings.Create(System).WithRole(coordinator)),
+            "supervisor");
+        ClusterClientReceptionist.Get(System).RegisterService(supervisorProxy);
+        if (Options.IsCoordinator)
+        {
+            System.ActorOf(
+                ClusterSingletonManager.Props(
+                    ParameterServer.Props(supervisorProxy, settings),
+                    PoisonPill.Instance,
+                    ClusterSingletonManagerSettings.Create(System).WithRole(coordinator)),
+                "parameter-server");
+            System.ActorOf(
+                ClusterSingletonManager.Props(
+                    JobSupervisor.Props(psProxy, settings),
+                    PoisonPill.Instance,
+                    ClusterSingletonManagerSettings.Create(System).WithRole(coordinator)),
+                "job-supervisor");
+        }
+
+        if (Options.IsWorker)
+        {
+            Gemm.SetThreads(Options.Threads);
+            for (var i = 0; i < Options.WorkersPerNode; i++)
+            {
+                System.ActorOf(Worker.Props(psProxy, settings), $"worker-{i}");
+            }
+        }
+    }
+}

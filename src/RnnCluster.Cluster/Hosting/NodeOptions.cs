@@ -1,0 +1,51 @@
+namespace RnnCluster.Cluster.Hosting;
+
+/// <summary>
+/// How to start one cluster node. <see cref="Roles"/> ⊆ {"coordinator", "worker"}; <see cref="Seeds"/>
+/// like "127.0.0.1:4053" (empty or null: this node seeds itself); <see cref="Port"/> 0 picks a free port.
+/// </summary>
+public sealed record NodeOptions(
+    IReadOnlyList<string> Roles,
+    string Host = "127.0.0.1",
+    int Port = 0,
+    IReadOnlyList<string>? Seeds = null,
+    int WorkersPerNode = 1,
+    int Threads = 1,
+    string? CheckpointDir = null)
+{
+    public const string CoordinatorRole = "coordinator";
+    public const string WorkerRole = "worker";
+
+    public bool IsCoordinator => Roles.Contains(CoordinatorRole);
+
+    public bool IsWorker => Roles.Contains(WorkerRole);
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first bad option.</summary>
+    public void Validate()
+    {
+        if (Roles.Count == 0 || Roles.Any(r => r is not (CoordinatorRole or WorkerRole)))
+        {
+            throw new ArgumentException($"roles [{string.Join(", ", Roles)}]: expected one or both of {CoordinatorRole}, {WorkerRole}");
+        }
+
+        if (Port is < 0 or > 65535)
+        {
+            throw new ArgumentException($"port {Port} is out of range (0..65535)");
+        }
+
+        if (WorkersPerNode is < 1 or > 64)
+        {
+            throw new ArgumentException($"workers per node {WorkersPerNode} is out of range (1..64)");
+        }
+
+        if (Threads is < 1 or > 256)
+        {
+            throw new ArgumentException($"threads {Threads} is out of range (1..256)");
+        }
+
+        foreach (var seed in Seeds ?? [])
+        {
+            _ = ClusterAddresses.ParseContact(seed);
+        }
+    }
+}

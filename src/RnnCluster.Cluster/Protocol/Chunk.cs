@@ -1,0 +1,15 @@
+using MessagePack;
+
+namespace RnnCluster.Cluster.Protocol;
+
+/// <summary>
+/// One piece of a large serialized message (<see cref="Manifest"/> names its type). Pieces are sent
+/// under a window of unacknowledged chunks so heartbeats on the same connection never wait behind a
+/// whole tensor; the receiver reassembles by (sender, transfer id, index).
+/// </summary>
+[MessagePackObject(true)]
+public sealed record Chunk(long TransferId, string Manifest, int Index, int Count, byte[] Data) : IClusterMessage;
+
+/// <summary>Receiver → sender: chunk <see cref="Index"/> arrived; the sender may send one more.</summary>
+[MessagePackObject(true)]
+public sealed record ChunkAck(long TransferId, int Index) : IClusterMessage;

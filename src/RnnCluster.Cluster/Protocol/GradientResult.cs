@@ -1,0 +1,27 @@
+using MessagePack;
+
+namespace RnnCluster.Cluster.Protocol;
+
+/// <summary>
+/// Worker → parameter server: a shard's gradient of one step. <see cref="Dense"/> holds every tensor
+/// after the embedding; the embedding gradient is sparse: the rows the window touched
+/// (<see cref="Rows"/>, values in <see cref="RowValues"/>). The streams' hidden state after the window
+/// comes back too, so the server can hand the streams to another worker at the same cursor.
+/// </summary>
+[MessagePackObject(true)]
+public sealed record GradientResult(
+    string JobId,
+    int Generation,
+    long Step,
+    string WorkerId,
+    double LossSum,
+    int Tokens,
+    float[] Dense,
+    int[] Rows,
+    float[] RowValues,
+    float[] StateH,
+    float[] StateC) : IClusterMessage;
+
+/// <summary>Worker → parameter server: cannot compute the step (e.g. its weights replica is stale): resend in full.</summary>
+[MessagePackObject(true)]
+public sealed record StepRefused(string JobId, int Generation, long Step, string WorkerId, string Reason) : IClusterMessage;

@@ -1,0 +1,77 @@
+using MessagePack;
+
+namespace RnnCluster.Cluster.Protocol;
+
+/// <summary>What a watcher of a job receives. <see cref="IsFinal"/> events end the watch.</summary>
+public abstract record JobEvent(string JobId) : IClusterMessage
+{
+    [IgnoreMember]
+    public virtual bool IsFinal => false;
+}
+
+/// <summary>After every training step.</summary>
+[MessagePackObject(true)]
+public sealed record JobProgress(
+    string JobId,
+    int Epoch,
+    long Step,
+    double TrainPpl,
+    double TokensPerSec,
+    int Workers,
+    int Window,
+    int WindowsPerEpoch) : JobEvent(JobId);
+
+/// <summary>
+/// At each epoch end after validation. <see cref="TokensAccounted"/> counts the tokens of completed
+/// steps this epoch; it equals <see cref="TokensExpected"/> when every token was trained exactly once
+/// (less only when max_steps ended the epoch early).
+/// </summary>
+[MessagePackObject(true)]
+public sealed record JobEpoch(
+    string JobId,
+    int Epoch,
+    double TrainPpl,
+    double ValidPpl,
+    long Tokens,
+    float Lr,
+    long TokensAccounted,
+    long TokensExpected) : JobEvent(JobId);
+
+/// <summary>The job's summary; final.</summary>
+[MessagePackObject(true)]
+public sealed record JobCompleted(
+    string JobId,
+    double TokensPerSec,
+    double TrainPpl,
+    double ValidPpl,
+    double? TestPpl,
+    long Steps,
+    int Epochs,
+    double WallSeconds,
+    int Workers,
+    double? OptimalPpl,
+    string? OutPath) : JobEvent(JobId)
+{
+    [IgnoreMember]
+    public override bool IsFinal => true;
+}
+
+/// <summary>The job failed (or could not start); final.</summary>
+[MessagePackObject(true)]
+public sealed record JobFailed(string JobId, string Reason) : JobEvent(JobId)
+{
+    [IgnoreMember]
+    public override bool IsFinal => true;
+}
+
+/// <summary>The job was cancelled; final.</summary>
+[MessagePackObject(true)]
+public sealed record JobCancelled(string JobId) : JobEvent(JobId)
+{
+    [IgnoreMember]
+    public override bool IsFinal => true;
+}
+
+/// <summary>A worker joined or left the running job (the streams were re-cut over <see cref="Workers"/>).</summary>
+[MessagePackObject(true)]
+public sealed record JobMemberEvent(string JobId, string Worker, bool Joined, int Workers) : JobEvent(JobId);

@@ -1,0 +1,15 @@
+using MessagePack;
+
+namespace RnnCluster.Cluster.Protocol;
+
+/// <summary>Client → supervisor: run this job (a <c>JobDefinition</c> as its JSON job file).</summary>
+[MessagePackObject(true)]
+public sealed record SubmitJob(string JobJson) : IClusterMessage;
+
+/// <summary>Supervisor → client: the job was validated, its corpus loaded, and it is queued.</summary>
+[MessagePackObject(true)]
+public sealed record JobAccepted(string JobId) : IClusterMessage;
+
+/// <summary>Supervisor → client: the job was not accepted, with the reason (bad spec, missing corpus…).</summary>
+[MessagePackObject(true)]
+public sealed record JobRejected(string Reason) : IClusterMessage;

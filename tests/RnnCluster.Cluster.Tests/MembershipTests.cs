@@ -1,0 +1,69 @@
+using RnnCluster.Cluster.Hosting;
+using RnnCluster.Cluster.Protocol;
+
+namespace RnnCluster.Cluster.Tests;
+
+public sealed class MembershipTests
+{
+    [Fact]
+    public async Task Should_finish_the_job_when_a_worker_dies_mid_epoch()
+    {
+        var job = TestCluster.SmallJob(workers: 3) with { BuiltinTrainTokens = 12_000, Epochs = 2 };
+        Reference.Train(job, out var expected);
+        await using var cluster = await TestCluster.StartAsync(3);
+        var id = await cluster.SubmitAsync(job);
+        Task? leaving = null;
+
+        var events = await cluster.WatchAsync(id, e =>
+        {
+            if (leaving is null && e is JobProgress { Step: >= 15 })
+            {
+                // the worker actor dies at once; its node then leaves the cluster
+                var victim = cluster.Workers[1];
+                cluster.Workers.RemoveAt(1);
+                victim.System.Stop(victim.System.ActorSelection("/user/worker-0").ResolveOne(TestCluster.Timeout).Result);
+                leaving = Task.Run(() => victim.DisposeAsync().AsTask());
+            }
+
+            return Task.CompletedTask;
+        });
+        await leaving!;
+
+        var done = Assert.IsType<JobCompleted>(events[^1]);
+        Assert.Contains(events.OfType<JobMemberEvent>(), m => !m.Joined && m.Workers == 2);
+        var epochs = events.OfType<JobEpoch>().ToList();
+        Assert.Equal(2, epochs.Count);
+        Assert.All(epochs, e => Assert.Equal(e.TokensExpected, e.TokensAccounted));
+        Assert.Equal(2, done.Workers);
+        Console.WriteLine($"worker died: single-process epoch-1 valid ppl {expected[0]:R}, cluster {epochs[0].ValidPpl:R}");
+        Reference.AssertSamePerplexity(expected[0], epochs[0].ValidPpl);
+    }
+
+    [Fact]
+    public async Task Should_give_a_worker_that_joins_mid_job_a_share_of_the_streams()
+    {
+        var job = TestCluster.SmallJob(workers: 1);
+        var expected = Reference.Train(job);
+        await using var cluster = await TestCluster.StartAsync(1);
+        var id = await cluster.SubmitAsync(job);
+        Task<ClusterNode>? joining = null;
+
+        var events = await cluster.WatchAsync(id, e =>
+        {
+            if (joining is null && e is JobProgress { Step: >= 5 })
+            {
+                joining = cluster.AddWorkerAsync();
+            }
+
+            return Task.CompletedTask;
+        });
+        await joining!;
+
+        var done = Assert.IsType<JobCompleted>(events[^1]);
+        Assert.Contains(events.OfType<JobMemberEvent>(), m => m.Joined && m.Workers == 2);
+        Assert.Contains(events.OfType<JobProgress>(), p => p.Workers == 2);
+        var epoch = Assert.Single(events.OfType<JobEpoch>());
+        Assert.Equal(epoch.TokensExpected, epoch.TokensAccounted);
+        Reference.AssertSamePerplexity(expected.ValidPerplexity, done.ValidPpl);
+    }
+}

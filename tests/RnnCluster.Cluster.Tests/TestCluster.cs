@@ -1,0 +1,123 @@
+using System.Globalization;
+using RnnCluster.Cluster.Hosting;
+using RnnCluster.Cluster.Protocol;
+using RnnCluster.Core.Training;
+
+namespace RnnCluster.Cluster.Tests;
+
+/// <summary>An in-process cluster: one coordinator ActorSystem and worker ActorSystems on 127.0.0.1 free ports.</summary>
+internal sealed class TestCluster : IAsyncDisposable
+{
+    public const string Hocon = """
+        akka.loglevel = WARNING
+        rnncluster.step-timeout = 15s
+        rnncluster.worker-wait-timeout = 60s
+        """;
+
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+
+    private TestCluster(ClusterNode coordinator, ClusterClientConnection client)
+    {
+        Coordinator = coordinator;
+        Client = client;
+    }
+
+    public ClusterNode Coordinator { get; }
+
+    public List<ClusterNode> Workers { get; } = [];
+
+    public ClusterClientConnection Client { get; }
+
+    public string Contact => string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{Coordinator.Port}");
+
+    public static async Task<TestCluster> StartAsync(int workers)
+    {
+        var coordinator = await ClusterNode.StartAsync(new NodeOptions([NodeOptions.CoordinatorRole]), Hocon);
+        await WaitUntil(() => Akka.Cluster.Cluster.Get(coordinator.System).SelfMember.Status == Akka.Cluster.MemberStatus.Up, "coordinator up");
+        var client = await ClusterClientConnection.ConnectAsync($"127.0.0.1:{coordinator.Port}", Timeout);
+        var cluster = new TestCluster(coordinator, client);
+        for (var i = 0; i < workers; i++)
+        {
+            await cluster.AddWorkerAsync();
+        }
+
+        return cluster;
+    }
+
+    public async Task<ClusterNode> AddWorkerAsync()
+    {
+        var node = await ClusterNode.StartAsync(new NodeOptions([NodeOptions.WorkerRole], Seeds: [Contact]), Hocon);
+        Workers.Add(node);
+        var expected = Workers.Count + 1;
+        await WaitUntil(
+            () => Akka.Cluster.Cluster.Get(Coordinator.System).State.Members.Count(m => m.Status == Akka.Cluster.MemberStatus.Up) >= expected,
+            $"{expected} members up");
+        return node;
+    }
+
+    public static async Task WaitUntil(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + Timeout;
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"timed out waiting for {what}");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    public static JobDefinition SmallJob(float dropout = 0f, int workers = 0) => new()
+    {
+        Model = "lstm",
+        Layers = 2,
+        Hidden = 32,
+        Batch = 6,
+        Bptt = 10,
+        Lr = 1f,
+        Clip = 5f,
+        Epochs = 1,
+        Dropout = dropout,
+        Seed = 7,
+        BuiltinTrainTokens = 4_000,
+        BuiltinValidTokens = 1_000,
+        Workers = workers,
+    };
+
+    /// <summary>Watches a job to its final event, calling <paramref name="onEvent"/> for each.</summary>
+    public async Task<List<JobEvent>> WatchAsync(string jobId, Func<JobEvent, Task>? onEvent = null)
+    {
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        var events = new List<JobEvent>();
+        await foreach (var e in Client.WatchAsync(jobId, cancel.Token))
+        {
+            events.Add(e);
+            if (onEvent is not null)
+            {
+                await onEvent(e);
+            }
+        }
+
+        return events;
+    }
+
+    public async Task<string> SubmitAsync(JobDefinition job)
+    {
+        var result = await Client.SubmitAsync(job, Timeout);
+        Assert.True(result.Accepted, result.Reason);
+        return result.JobId!;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Client.DisposeAsync();
+        foreach (var w in Workers)
+        {
+            await w.DisposeAsync();
+        }
+
+        await Coordinator.DisposeAsync();
+    }
+}
