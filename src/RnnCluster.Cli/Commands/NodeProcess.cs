@@ -31,6 +31,9 @@ public sealed class NodeProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>Completes when the process has exited.</summary>
+    public Task Exited { get; private set; } = Task.CompletedTask;
+
     /// <summary>The last lines the node wrote (standard output after start-up, and standard error).</summary>
     public string Tail
     {
@@ -54,6 +57,7 @@ public sealed class NodeProcess : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => node.Remember(e.Data);
         process.Start();
         node.Pid = process.Id;
+        node.Exited = process.WaitForExitAsync(CancellationToken.None);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         try

@@ -1,0 +1,44 @@
+using System.CommandLine;
+using RnnCluster.Cluster.Hosting;
+
+namespace RnnCluster.Cli.Commands;
+
+/// <summary><c>--contact host:port</c> and <c>--timeout</c>: how <c>submit</c>, <c>status</c>, <c>watch</c> and <c>cancel</c> reach a cluster.</summary>
+public sealed class ContactOptions
+{
+    public const string DefaultContact = "127.0.0.1:4053";
+
+    public Option<string> Contact { get; } = new("--contact")
+    {
+        Description = $"host:port of any cluster node [default: $RNNCLUSTER_CONTACT, else {DefaultContact}]",
+        DefaultValueFactory = _ => NodeEnvironment.Get("CONTACT") ?? DefaultContact,
+    };
+
+    public Option<double> TimeoutSeconds { get; } = new("--timeout")
+    {
+        Description = "seconds to wait for the cluster to answer [default: 30]",
+        DefaultValueFactory = _ => 30,
+    };
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(Contact);
+        command.Options.Add(TimeoutSeconds);
+    }
+
+    public TimeSpan Timeout(ParseResult result) => TimeSpan.FromSeconds(Math.Max(1, result.GetValue(TimeoutSeconds)));
+
+    /// <summary>Connects to the cluster; a node that does not answer becomes a one-line error.</summary>
+    public async Task<ClusterClientConnection> ConnectAsync(ParseResult result, CancellationToken cancel)
+    {
+        var contact = result.GetValue(Contact)!;
+        try
+        {
+            return await ClusterClientConnection.ConnectAsync(contact, Timeout(result), cancel);
+        }
+        catch (TimeoutException e)
+        {
+            throw new Output.CliError(e.Message);
+        }
+    }
+}

@@ -1,0 +1,82 @@
+using System.CommandLine;
+using RnnCluster.Cli.Output;
+using RnnCluster.Cluster.Hosting;
+using RnnCluster.Core.Training;
+
+namespace RnnCluster.Cli.Commands;
+
+/// <summary>
+/// <c>rnncluster local</c>: a coordinator process and N worker processes on 127.0.0.1, one job
+/// submitted to them and followed to the end, then every process shut down (also on Ctrl-C).
+/// </summary>
+public static class LocalCommand
+{
+    public const int DefaultWorkers = 2;
+
+    private static readonly TimeSpan ClientTimeout = TimeSpan.FromSeconds(60);
+
+    public static Command Create()
+    {
+        var options = new JobOptions();
+        var command = new Command(
+            "local",
+            $"Start a coordinator and --workers worker processes (default {DefaultWorkers}) on 127.0.0.1, run one job on them, print the result and stop them. "
+            + "With no --corpus and no --job it trains on the built-in corpus with the same smaller defaults as `train` (see --corpus).");
+        options.AddTo(command);
+        command.SetAction((result, cancel) => CliError.Guard(
+            () => RunAsync(ForLocalCluster(options.BindWithBuiltinDefaults(result)), result.GetValue(options.Json), cancel)));
+        return command;
+    }
+
+    /// <summary>The job as the coordinator must see it: a worker count, and paths absolute (its working directory is ours, but be explicit).</summary>
+    private static JobDefinition ForLocalCluster(JobDefinition job) => job with
+    {
+        Workers = job.Workers > 0 ? job.Workers : DefaultWorkers,
+        Corpus = FullPath(job.Corpus),
+        Valid = FullPath(job.Valid),
+        Test = FullPath(job.Test),
+        Out = FullPath(job.Out),
+        CheckpointDir = FullPath(job.CheckpointDir),
+    };
+
+    private static string? FullPath(string? path) => path is null ? null : Path.GetFullPath(path);
+
+    private static async Task<int> RunAsync(JobDefinition job, bool json, CancellationToken outer)
+    {
+        using var signals = new TerminationSignals(outer);
+        var cancel = signals.Token;
+        // The coordinator would reject it too, but only after every process has started.
+        if (job.Corpus is { } corpus && !File.Exists(corpus) && !Directory.Exists(corpus))
+        {
+            throw new CliError($"corpus '{corpus}' not found");
+        }
+
+        var threadsPerWorker = job.Threads > 0 ? job.Threads : Math.Max(1, Environment.ProcessorCount / job.Workers);
+        if (!json)
+        {
+            Console.WriteLine($"starting a coordinator and {job.Workers} worker process(es) on 127.0.0.1 ({threadsPerWorker} GEMM thread(s) each)");
+        }
+
+        await using var cluster = await LocalCluster.StartAsync(job.Workers, threadsPerWorker, job.CheckpointDir,
+            node => new NodeStarted(node.Role, node.Pid, node.Port).Print(json), cancel);
+
+        // A coordinator that dies takes the job with it: stop following instead of waiting forever.
+        using var coordinatorGone = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        _ = cluster.Coordinator.Exited.ContinueWith(_ => coordinatorGone.Cancel(), TaskScheduler.Default);
+        try
+        {
+            await using var client = await ClusterClientConnection.ConnectAsync(cluster.Contact, ClientTimeout, coordinatorGone.Token);
+            var submitted = await client.SubmitAsync(job, ClientTimeout);
+            if (!submitted.Accepted || submitted.JobId is not { } jobId)
+            {
+                throw new CliError($"job rejected: {submitted.Reason}");
+            }
+
+            return new JobEventView(json, job).Follow(jobId, client.WatchAsync(jobId, coordinatorGone.Token), coordinatorGone.Token);
+        }
+        catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
+        {
+            throw new CliError($"the coordinator process exited: {cluster.Coordinator.Tail}");
+        }
+    }
+}

@@ -1,0 +1,118 @@
+using System.CommandLine;
+using System.Globalization;
+using RnnCluster.Cli.Output;
+using RnnCluster.Cluster.Hosting;
+
+namespace RnnCluster.Cli.Commands;
+
+/// <summary>
+/// <c>rnncluster node</c>: one cluster node in the foreground until Ctrl-C / SIGTERM. Flags fall back
+/// to RNNCLUSTER_ROLES, _HOST, _PORT, _SEEDS and _PUBLIC_HOST (how docker-compose configures it).
+/// </summary>
+public static class NodeCommand
+{
+    /// <summary>The port a coordinator takes when none is given, and the default <c>--contact</c>.</summary>
+    public const int CoordinatorPort = 4053;
+
+    public static Command Create()
+    {
+        var roles = new Option<string>("--roles")
+        {
+            Description = "coordinator | worker | coordinator,worker [default: $RNNCLUSTER_ROLES, else coordinator,worker]",
+            DefaultValueFactory = _ => NodeEnvironment.Get("ROLES") ?? "coordinator,worker",
+        };
+        var host = new Option<string>("--host")
+        {
+            Description = "address to bind [default: $RNNCLUSTER_HOST, else 127.0.0.1]",
+            DefaultValueFactory = _ => NodeEnvironment.Get("HOST") ?? "127.0.0.1",
+        };
+        var port = new Option<int?>("--port")
+        {
+            Description = $"port to bind, 0 for a free one [default: $RNNCLUSTER_PORT, else {CoordinatorPort} for a coordinator and 0 otherwise]",
+            DefaultValueFactory = _ => NodeEnvironment.Get("PORT") is { } p ? int.Parse(p, CultureInfo.InvariantCulture) : null,
+        };
+        var seeds = new Option<string?>("--seeds")
+        {
+            Description = "host:port[,host:port…] of nodes to join [default: $RNNCLUSTER_SEEDS, else none: the node starts a cluster]",
+            DefaultValueFactory = _ => NodeEnvironment.Get("SEEDS"),
+        };
+        var publicHost = new Option<string?>("--public-host")
+        {
+            Description = "name other nodes reach this one by [default: $RNNCLUSTER_PUBLIC_HOST, else --host, else the machine name when --host is 0.0.0.0]",
+            DefaultValueFactory = _ => NodeEnvironment.Get("PUBLIC_HOST"),
+        };
+        var threads = new Option<int>("--threads") { Description = "GEMM threads per worker (0: all cores) [default: 0]" };
+        var workersPerNode = new Option<int>("--workers-per-node") { Description = "worker actors on this node [default: 1]", DefaultValueFactory = _ => 1 };
+        var checkpointDir = new Option<string?>("--checkpoint-dir") { Description = "where a coordinator writes job checkpoints" };
+        var json = new Option<bool>("--json") { Description = "print {\"event\":\"node\",…} when up instead of a text line" };
+        var exitOnStdinClose = new Option<bool>("--exit-on-stdin-close")
+        {
+            Description = "leave the cluster when standard input closes (used by `local` for its child processes)",
+            Hidden = true,
+        };
+        var command = new Command("node", "Run one cluster node in the foreground (Ctrl-C or SIGTERM leaves the cluster). Prints one line with its port when it is up.")
+        {
+            roles, host, port, seeds, publicHost, threads, workersPerNode, checkpointDir, json, exitOnStdinClose,
+        };
+        command.SetAction((result, cancel) => CliError.Guard(async () =>
+        {
+            var roleList = NodeEnvironment.SplitList(result.GetValue(roles));
+            var bindHost = result.GetValue(host)!;
+            var options = new NodeOptions(
+                roleList,
+                AdvertisedHost(bindHost, result.GetValue(publicHost)),
+                result.GetValue(port) ?? (roleList.Contains(NodeOptions.CoordinatorRole) ? CoordinatorPort : 0),
+                NodeEnvironment.SplitList(result.GetValue(seeds)),
+                result.GetValue(workersPerNode),
+                Threads.Configure(result.GetValue(threads)),
+                result.GetValue(checkpointDir));
+            return await RunAsync(options, result.GetValue(json), result.GetValue(exitOnStdinClose), cancel);
+        }));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(NodeOptions options, bool json, bool exitOnStdinClose, CancellationToken outer)
+    {
+        using var signals = new TerminationSignals(outer);
+        var cancel = signals.Token;
+        await using var node = await ClusterNode.StartAsync(options, cancel);
+        var address = Akka.Cluster.Cluster.Get(node.System).SelfAddress.ToString();
+        new NodeStarted(string.Join(',', options.Roles), Environment.ProcessId, node.Port, address).Print(json);
+        var stdinClosed = exitOnStdinClose ? StandardInputClosedAsync() : Task.Delay(Timeout.Infinite, CancellationToken.None);
+        var stopped = await Task.WhenAny(node.WhenTerminated, stdinClosed, Task.Delay(Timeout.Infinite, cancel));
+        // Akka's own exit hook (run-by-clr-shutdown-hook) may stop the actor system on the same
+        // signal before our token fires; that is a normal stop too.
+        var stoppedBySignal = cancel.IsCancellationRequested
+            || Akka.Actor.CoordinatedShutdown.Get(node.System).ShutdownReason is Akka.Actor.CoordinatedShutdown.ClrExitReason;
+        if (stopped == node.WhenTerminated && !stoppedBySignal)
+        {
+            throw new CliError("the node's actor system stopped (removed from the cluster?)");
+        }
+
+        return 0;
+    }
+
+    /// <summary>
+    /// The host the node advertises. NodeOptions has a single Host that is bound and advertised, so a
+    /// wildcard bind (0.0.0.0 in a container) is replaced by the public name; under docker that name
+    /// resolves to the container's own address, so binding to it reaches the same interface.
+    /// </summary>
+    private static string AdvertisedHost(string host, string? publicHost)
+    {
+        if (publicHost is not null)
+        {
+            return publicHost;
+        }
+
+        return host is "0.0.0.0" or "::" or "[::]" ? System.Net.Dns.GetHostName() : host;
+    }
+
+    private static async Task StandardInputClosedAsync()
+    {
+        await using var stdin = Console.OpenStandardInput();
+        var buffer = new byte[256];
+        while (await stdin.ReadAsync(buffer) > 0)
+        {
+        }
+    }
+}

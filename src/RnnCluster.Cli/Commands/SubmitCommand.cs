@@ -1,0 +1,44 @@
+using System.CommandLine;
+using RnnCluster.Cli.Output;
+
+namespace RnnCluster.Cli.Commands;
+
+/// <summary><c>rnncluster submit</c>: send a job to a running cluster; prints its id (and follows it with <c>--watch</c>).</summary>
+public static class SubmitCommand
+{
+    public static Command Create()
+    {
+        var job = new JobOptions();
+        var contact = new ContactOptions();
+        var watch = new Option<bool>("--watch") { Description = "follow the job until it ends (exit non-zero if it fails)" };
+        var command = new Command("submit", "Submit a job to the cluster at --contact (flags or a --job file; paths such as --corpus and --out are read and written on the coordinator). Prints the job id.");
+        job.AddTo(command);
+        contact.AddTo(command);
+        command.Options.Add(watch);
+        command.SetAction((result, cancel) => CliError.Guard(async () =>
+        {
+            var definition = job.Bind(result);
+            var json = result.GetValue(job.Json);
+            await using var client = await contact.ConnectAsync(result, cancel);
+            var submitted = await client.SubmitAsync(definition, contact.Timeout(result));
+            if (!submitted.Accepted || submitted.JobId is not { } jobId)
+            {
+                throw new CliError($"job rejected: {submitted.Reason}");
+            }
+
+            if (json)
+            {
+                JsonEvents.Write("submitted", new { job_id = jobId });
+            }
+            else
+            {
+                Console.WriteLine(jobId);
+            }
+
+            return result.GetValue(watch)
+                ? new JobEventView(json, definition).Follow(jobId, client.WatchAsync(jobId, cancel), cancel)
+                : 0;
+        }));
+        return command;
+    }
+}

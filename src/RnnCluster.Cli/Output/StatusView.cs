@@ -1,0 +1,74 @@
+using System.Globalization;
+using RnnCluster.Cluster.Protocol;
+using Spectre.Console;
+
+namespace RnnCluster.Cli.Output;
+
+/// <summary><c>status</c>: members and jobs as two tables, or one JSON object with <c>--json</c>.</summary>
+public static class StatusView
+{
+    public static void Print(ClusterStatus status, bool json)
+    {
+        if (json)
+        {
+            JsonEvents.WriteObject(new
+            {
+                members = status.Members.Select(m => new { address = m.Address, roles = m.Roles, status = m.Status }),
+                jobs = status.Jobs.Select(j => new
+                {
+                    id = j.Id,
+                    state = j.State,
+                    epoch = j.Epoch,
+                    step = j.Step,
+                    tokens_per_sec = Math.Round(j.TokensPerSec, 1),
+                    train_ppl = Rounded(j.TrainPpl),
+                    valid_ppl = Rounded(j.ValidPpl),
+                    workers = j.Workers,
+                    reason = j.Reason,
+                }),
+            });
+            return;
+        }
+
+        if (Console.IsOutputRedirected)
+        {
+            // Spectre assumes 80 columns without a terminal; the jobs table needs more.
+            AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, 140);
+        }
+
+        var members = new Table().Title("members").AddColumns("address", "roles", "status");
+        foreach (var m in status.Members)
+        {
+            members.AddRow(Markup.Escape(m.Address), Markup.Escape(string.Join(",", m.Roles)), Markup.Escape(m.Status));
+        }
+
+        AnsiConsole.Write(members);
+        if (status.Jobs.Count == 0)
+        {
+            AnsiConsole.WriteLine("no jobs");
+            return;
+        }
+
+        var jobs = new Table().Title("jobs").AddColumns("job", "state", "epoch", "step", "tokens/s", "train ppl", "valid ppl", "workers", "reason");
+        foreach (var j in status.Jobs)
+        {
+            jobs.AddRow(
+                Markup.Escape(j.Id),
+                Markup.Escape(j.State),
+                j.Epoch.ToString(CultureInfo.InvariantCulture),
+                j.Step.ToString(CultureInfo.InvariantCulture),
+                j.TokensPerSec.ToString("F0", CultureInfo.InvariantCulture),
+                Text(j.TrainPpl),
+                Text(j.ValidPpl),
+                j.Workers.ToString(CultureInfo.InvariantCulture),
+                Markup.Escape(j.Reason ?? string.Empty));
+        }
+
+        AnsiConsole.Write(jobs);
+    }
+
+    // A job that has not reached an epoch end has no perplexity yet (NaN or 0).
+    private static double? Rounded(double ppl) => double.IsFinite(ppl) && ppl > 0 ? Math.Round(ppl, 3) : null;
+
+    private static string Text(double ppl) => Rounded(ppl) is { } p ? p.ToString("F2", CultureInfo.InvariantCulture) : "-";
+}

@@ -1,0 +1,73 @@
+namespace RnnCluster.EndToEnd.Tests;
+
+/// <summary>
+/// A cluster of <c>rnncluster node</c> processes started by the test itself: one coordinator and
+/// some workers on 127.0.0.1, each on a free port. Dispose stops them all (killing what lingers).
+/// </summary>
+internal sealed class NodeCluster : IAsyncDisposable
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+
+    private readonly List<CliProcess> _nodes = [];
+
+    private NodeCluster()
+    {
+    }
+
+    public CliProcess Coordinator => _nodes[0];
+
+    public IReadOnlyList<CliProcess> Workers => _nodes.Skip(1).ToList();
+
+    public string Contact { get; private set; } = string.Empty;
+
+    public static async Task<NodeCluster> StartAsync(int workers)
+    {
+        var cluster = new NodeCluster();
+        try
+        {
+            var port = await cluster.StartNodeAsync("--roles", "coordinator", "--port", "0", "--threads", "1");
+            cluster.Contact = $"127.0.0.1:{port}";
+            for (var i = 0; i < workers; i++)
+            {
+                await cluster.StartNodeAsync("--roles", "worker", "--port", "0", "--seeds", cluster.Contact, "--threads", "1");
+            }
+
+            return cluster;
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var node in _nodes.Where(n => !n.HasExited))
+        {
+            node.CloseInput();
+        }
+
+        foreach (var node in _nodes)
+        {
+            try
+            {
+                await node.WaitForExitAsync(TimeSpan.FromSeconds(15));
+            }
+            catch (TimeoutException)
+            {
+                // WaitForExitAsync killed it.
+            }
+
+            node.Dispose();
+        }
+    }
+
+    private async Task<int> StartNodeAsync(params string[] args)
+    {
+        var node = CliProcess.Start(["node", "--json", "--host", "127.0.0.1", "--exit-on-stdin-close", .. args]);
+        _nodes.Add(node);
+        var started = await node.WaitForEventAsync("node", _ => true, StartTimeout);
+        return started.GetProperty("port").GetInt32();
+    }
+}

@@ -1,0 +1,27 @@
+using System.Text.Json;
+
+namespace RnnCluster.EndToEnd.Tests;
+
+public sealed class SubmitCommandTests
+{
+    private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(90);
+
+    [Fact]
+    public async Task Submit_with_a_missing_corpus_is_rejected_with_the_reason_and_status_still_works()
+    {
+        await using var cluster = await NodeCluster.StartAsync(workers: 1);
+        var missing = Path.Combine(Path.GetTempPath(), $"rnncluster-no-such-corpus-{Guid.NewGuid():N}.txt");
+
+        using var submit = await CliProcess.RunAsync(CommandTimeout, SmallJob.With("submit", "--contact", cluster.Contact, "--corpus", missing));
+        Assert.NotEqual(0, submit.ExitCode);
+        Assert.Contains("rejected", submit.Errors, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains(Path.GetFileName(missing), submit.Errors, StringComparison.Ordinal);
+
+        using var status = await CliProcess.RunAsync(CommandTimeout, "status", "--contact", cluster.Contact, "--json");
+        Assert.True(status.ExitCode == 0, status.Describe());
+        var root = JsonDocument.Parse(status.Output).RootElement;
+        var roles = root.GetProperty("members").EnumerateArray().SelectMany(m => m.GetProperty("roles").EnumerateArray().Select(r => r.GetString())).ToList();
+        Assert.Contains("coordinator", roles);
+        Assert.Contains("worker", roles);
+    }
+}

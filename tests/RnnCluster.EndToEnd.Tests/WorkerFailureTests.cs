@@ -1,0 +1,38 @@
+namespace RnnCluster.EndToEnd.Tests;
+
+public sealed class WorkerFailureTests
+{
+    // Long enough epochs (500 windows) that a worker can be killed in the middle of one.
+    private static readonly string[] Job =
+    [
+        "--model", "lstm", "--layers", "1", "--hidden", "32", "--batch", "20", "--bptt", "20",
+        "--epochs", "2", "--builtin-train-tokens", "200000", "--seed", "11", "--workers", "2",
+    ];
+
+    private static readonly TimeSpan JobTimeout = TimeSpan.FromMinutes(4);
+
+    [Fact]
+    public async Task A_worker_killed_mid_epoch_loses_no_tokens_and_the_job_completes()
+    {
+        using var undisturbed = await CliProcess.RunAsync(JobTimeout, ["train", "--json", .. Job]);
+        Assert.True(undisturbed.ExitCode == 0, undisturbed.Describe());
+        var expectedPpl = SmallJob.Number(Assert.Single(undisturbed.EventsNamed("summary")), "valid_ppl");
+
+        await using var cluster = await NodeCluster.StartAsync(workers: 2);
+        using var submit = CliProcess.Start(["submit", "--contact", cluster.Contact, "--watch", "--json", .. Job]);
+        await submit.WaitForEventAsync("progress", p => p.GetProperty("epoch").GetInt32() == 1
+            && p.GetProperty("window").GetInt32() < p.GetProperty("windows").GetInt32(), JobTimeout);
+        var victim = cluster.Workers[1];
+        victim.KillHard();
+        Assert.False(ProcessTable.IsRunning(victim.Pid));
+
+        var exit = await submit.WaitForExitAsync(JobTimeout);
+        Assert.True(exit == 0, submit.Describe());
+        Assert.Contains(submit.EventsNamed("member"), m => !m.GetProperty("joined").GetBoolean());
+        var epochs = submit.EventsNamed("epoch").ToList();
+        Assert.Equal(2, epochs.Count);
+        Assert.All(epochs, e => Assert.Equal(e.GetProperty("tokens_expected").GetInt64(), e.GetProperty("tokens_accounted").GetInt64()));
+        var validPpl = SmallJob.Number(Assert.Single(submit.EventsNamed("summary")), "valid_ppl");
+        Assert.True(Math.Abs(validPpl - expectedPpl) / expectedPpl <= 0.02, $"valid_ppl {validPpl} after losing a worker vs {expectedPpl} undisturbed. {submit.Describe()}");
+    }
+}
