@@ -12,4 +12,5 @@ root.Subcommands.Add(SubmitCommand.Create());
 root.Subcommands.Add(StatusCommand.Create());
 root.Subcommands.Add(WatchCommand.Create());
 root.Subcommands.Add(CancelCommand.Create());
-return await root.Parse(args).InvokeAsync();
+// Ctrl-C / SIGTERM cancel the command's token; a command that does not stop within the timeout is ended.
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(5) });

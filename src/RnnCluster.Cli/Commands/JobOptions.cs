@@ -19,7 +19,7 @@ public sealed class JobOptions
         Json = new Option<bool>("--json") { Description = "print one JSON object per line instead of progress bars" };
         All.Add(JobFile);
         All.Add(Json);
-        _corpus = Add<string?>("--corpus", "training text file, or a directory with train/valid/test files; default: the built-in corpus (then hidden 128, 4 epochs, decay after 2 unless given)", null, (j, v) => j with { Corpus = v });
+        _corpus = Add<string?>("--corpus", "training text file, or a directory with train/valid/test files; default: the built-in corpus (then hidden 128, 3 epochs, decay after 1 unless given)", null, (j, v) => j with { Corpus = v });
         Add<string?>("--valid", "validation text file (default: the corpus directory's valid file, else the last 10% of the training text)", null, (j, v) => j with { Valid = v });
         Add<string?>("--test", "test text file, evaluated after training", null, (j, v) => j with { Test = v });
         Add("--tokens", "word | char", Defaults.Tokens, (j, v) => j with { Tokens = v });

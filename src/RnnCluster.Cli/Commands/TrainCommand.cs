@@ -14,7 +14,7 @@ public static class TrainCommand
         var options = new JobOptions();
         var command = new Command("train", "Train a language model in this process (no cluster). With no --corpus it uses the built-in corpus.");
         options.AddTo(command);
-        command.SetAction((result, cancel) => CliError.Guard(() => Task.FromResult(Run(options.BindWithBuiltinDefaults(result), result.GetValue(options.Json), cancel))));
+        command.SetAction((result, cancel) => CliError.Guard(() => Task.Run(() => Run(options.BindWithBuiltinDefaults(result), result.GetValue(options.Json), cancel), cancel)));
         return command;
     }
 

@@ -85,7 +85,7 @@ public sealed record JobDefinition
     /// Defaults for a job on the built-in corpus: its 48-word language needs a smaller model and fewer
     /// epochs than PTB, so the main command finishes in well under a minute close to the optimum.
     /// </summary>
-    public static JobDefinition BuiltinCorpusDefaults { get; } = new() { Hidden = 128, Epochs = 4, DecayAfter = 2 };
+    public static JobDefinition BuiltinCorpusDefaults { get; } = new() { Hidden = 128, Epochs = 3, DecayAfter = 1 };
 
     private static readonly JsonSerializerOptions Json = new()
     {
