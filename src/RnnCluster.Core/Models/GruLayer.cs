@@ -11,7 +11,6 @@ namespace RnnCluster.Core.Models;
 /// </summary>
 public sealed class GruLayer : RecurrentLayer
 {
-    private readonly ParameterTensor _bh;
     private readonly float[] _gx;   // (T·B, 3H) input projections, then r, z, n in place
     private readonly float[] _gh;   // (T·B, 3H) recurrent projections h·W_h + b_h
     private readonly float[] _dGx;  // (T·B, 3H)
@@ -20,7 +19,6 @@ public sealed class GruLayer : RecurrentLayer
     public GruLayer(ModelSpec spec, ParameterLayout layout, int index, int maxRows, int maxBatch)
         : base(spec, layout, index, maxRows, maxBatch)
     {
-        _bh = layout[$"layer{index}.b_h"];
         _gx = new float[maxRows * 3 * Hidden];
         _gh = new float[maxRows * 3 * Hidden];
         _dGx = new float[maxRows * 3 * Hidden];
@@ -33,7 +31,7 @@ public sealed class GruLayer : RecurrentLayer
         var gx = _gx.AsSpan(0, rows * g3);
         var gh = _gh.AsSpan(0, rows * g3);
         var wh = Wh.Of(w);
-        var bh = _bh.Of(w);
+        var bh = Bh.Of(w);
         Gemm.Sgemm(false, false, rows, g3, h, 1f, x, h, Wx.Of(w), g3, 0f, gx, g3);
         Ops.AddRowVector(gx, rows, B.Of(w));
         state.H[Index].AsSpan(0, batch * h).CopyTo(Hs);
@@ -107,7 +105,7 @@ public sealed class GruLayer : RecurrentLayer
         }
 
         Gemm.Sgemm(true, false, h, g3, rows, 1f, Hs, h, dGh, g3, 1f, Wh.Of(g), g3);
-        Ops.AccumulateColumnSums(dGh, rows, _bh.Of(g));
+        Ops.AccumulateColumnSums(dGh, rows, Bh.Of(g));
         Gemm.Sgemm(true, false, h, g3, rows, 1f, x, h, dGx, g3, 1f, Wx.Of(g), g3);
         Ops.AccumulateColumnSums(dGx, rows, B.Of(g));
         Gemm.Sgemm(false, true, rows, h, g3, 1f, dGx, g3, Wx.Of(w), g3, 0f, dX, h);

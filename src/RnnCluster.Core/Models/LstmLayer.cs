@@ -4,7 +4,7 @@ using RnnCluster.Core.Numerics;
 namespace RnnCluster.Core.Models;
 
 /// <summary>
-/// LSTM: (i, f, o, g) = (σ, σ, σ, tanh)(x·W_x + h_{t−1}·W_h + b); c_t = f ⊙ c_{t−1} + i ⊙ g;
+/// LSTM: (i, f, o, g) = (σ, σ, σ, tanh)(x·W_x + h_{t−1}·W_h + b + b_h); c_t = f ⊙ c_{t−1} + i ⊙ g;
 /// h_t = o ⊙ tanh(c_t). Gate blocks are laid out [i | f | o | g] along the 4H columns.
 /// </summary>
 public sealed class LstmLayer : RecurrentLayer
@@ -32,6 +32,7 @@ public sealed class LstmLayer : RecurrentLayer
         var wh = Wh.Of(w);
         Gemm.Sgemm(false, false, rows, g4, h, 1f, x, h, Wx.Of(w), g4, 0f, gates, g4);
         Ops.AddRowVector(gates, rows, B.Of(w));
+        Ops.AddRowVector(gates, rows, Bh.Of(w));
         state.H[Index].AsSpan(0, batch * h).CopyTo(Hs);
         state.C[Index].AsSpan(0, batch * h).CopyTo(_cs);
 
@@ -101,6 +102,7 @@ public sealed class LstmLayer : RecurrentLayer
         Gemm.Sgemm(true, false, h, g4, rows, 1f, Hs, h, dGates, g4, 1f, Wh.Of(g), g4);
         Gemm.Sgemm(true, false, h, g4, rows, 1f, x, h, dGates, g4, 1f, Wx.Of(g), g4);
         Ops.AccumulateColumnSums(dGates, rows, B.Of(g));
+        Ops.AccumulateColumnSums(dGates, rows, Bh.Of(g));
         Gemm.Sgemm(false, true, rows, h, g4, 1f, dGates, g4, Wx.Of(w), g4, 0f, dX, h);
     }
 }

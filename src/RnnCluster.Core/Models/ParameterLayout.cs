@@ -34,7 +34,12 @@ public sealed class ParameterLayout
         return tensor;
     }
 
-    /// <summary>The layout of a model spec: embedding, each layer's weights, then the softmax.</summary>
+    /// <summary>
+    /// The layout of a model spec: embedding, each layer's weights, then the softmax. Every layer has an
+    /// input bias b and a recurrent bias b_h, as cuDNN and PyTorch do: for RNN and LSTM only their sum
+    /// enters the forward pass, but both are initialised and trained, so training dynamics (and the
+    /// parameter count) match those implementations.
+    /// </summary>
     public static ParameterLayout For(ModelSpec spec)
     {
         var layout = new ParameterLayout();
@@ -46,10 +51,7 @@ public sealed class ParameterLayout
             layout.Add($"layer{l}.w_x", h, width);
             layout.Add($"layer{l}.w_h", h, width);
             layout.Add($"layer{l}.b", 1, width);
-            if (spec.Cell == CellType.Gru)
-            {
-                layout.Add($"layer{l}.b_h", 1, width);
-            }
+            layout.Add($"layer{l}.b_h", 1, width);
         }
 
         layout.Add("softmax.w", h, spec.VocabSize);

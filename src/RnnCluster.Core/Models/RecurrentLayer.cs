@@ -14,6 +14,7 @@ public abstract class RecurrentLayer
         Wx = layout[$"layer{index}.w_x"];
         Wh = layout[$"layer{index}.w_h"];
         B = layout[$"layer{index}.b"];
+        Bh = layout[$"layer{index}.b_h"];
 
         // Hs holds h_{-1} (the carried state) in its first B rows, then h_0..h_{T-1}.
         Hs = new float[(maxRows + maxBatch) * Hidden];
@@ -30,6 +31,8 @@ public abstract class RecurrentLayer
     protected ParameterTensor Wh { get; }
 
     protected ParameterTensor B { get; }
+
+    protected ParameterTensor Bh { get; }
 
     protected float[] Hs { get; }
 

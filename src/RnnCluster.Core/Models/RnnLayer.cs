@@ -3,7 +3,7 @@ using RnnCluster.Core.Numerics;
 
 namespace RnnCluster.Core.Models;
 
-/// <summary>Vanilla RNN: h_t = tanh(x_t·W_x + h_{t−1}·W_h + b).</summary>
+/// <summary>Vanilla RNN: h_t = tanh(x_t·W_x + h_{t−1}·W_h + b + b_h).</summary>
 public sealed class RnnLayer : RecurrentLayer
 {
     private readonly float[] _dPre; // (T·B, H)
@@ -22,6 +22,7 @@ public sealed class RnnLayer : RecurrentLayer
         state.H[Index].AsSpan(0, batch * h).CopyTo(Hs);
         Gemm.Sgemm(false, false, rows, h, h, 1f, x, h, Wx.Of(w), h, 0f, output, h);
         Ops.AddRowVector(output, rows, B.Of(w));
+        Ops.AddRowVector(output, rows, Bh.Of(w));
         for (var t = 0; t < steps; t++)
         {
             var ht = Hs.AsSpan((t + 1) * batch * h, batch * h);                   // (B, H)
@@ -51,6 +52,7 @@ public sealed class RnnLayer : RecurrentLayer
         Gemm.Sgemm(true, false, h, h, rows, 1f, Hs, h, dPre, h, 1f, Wh.Of(g), h);
         Gemm.Sgemm(true, false, h, h, rows, 1f, x, h, dPre, h, 1f, Wx.Of(g), h);
         Ops.AccumulateColumnSums(dPre, rows, B.Of(g));
+        Ops.AccumulateColumnSums(dPre, rows, Bh.Of(g));
         Gemm.Sgemm(false, true, rows, h, h, 1f, dPre, h, Wx.Of(w), h, 0f, dX, h);
     }
 }

@@ -167,7 +167,7 @@ public sealed class CheckpointRejectionTests : IDisposable
     [Fact]
     public void Well_formed_raw_file_is_accepted()
     {
-        var path = Save("raw.ckpt", RawCheckpointFile.Build(RawCheckpointFile.Header(), new float[9]));
+        var path = Save("raw.ckpt", RawCheckpointFile.Build(RawCheckpointFile.Header(), new float[10]));
 
         var checkpoint = CheckpointFile.Read(path);
 
@@ -181,7 +181,7 @@ public sealed class CheckpointRejectionTests : IDisposable
     [InlineData("""{"spec":{}}""", "spec.cell' is missing")]
     public void Malformed_header_is_reported(string header, string expected)
     {
-        var e = ReadRejected("header.ckpt", RawCheckpointFile.Build(header, new float[9]));
+        var e = ReadRejected("header.ckpt", RawCheckpointFile.Build(header, new float[10]));
 
         Assert.Contains(expected, e.Message);
     }
@@ -195,8 +195,8 @@ public sealed class CheckpointRejectionTests : IDisposable
     [InlineData("spec", """{"cell":"lstm2","vocab_size":2,"layers":1,"hidden":1,"dropout":0,"init_scale":0.1,"forget_bias":0}""", "unknown model 'lstm2'")]
     [InlineData("spec", """{"cell":"rnn","vocab_size":2,"layers":1.5,"hidden":1,"dropout":0,"init_scale":0.1,"forget_bias":0}""", "spec.layers' must be a 32-bit integer")]
     [InlineData("tensors", "[]", "must start with 'weights'")]
-    [InlineData("tensors", """[{"name":"weights","count":9},{"name":"weights","count":0}]""", "may not be named 'weights'")]
-    [InlineData("tensors", """[{"name":"weights","count":9},{"name":"m","count":0},{"name":"m","count":0}]""", "'m' appears more than once")]
+    [InlineData("tensors", """[{"name":"weights","count":10},{"name":"weights","count":0}]""", "may not be named 'weights'")]
+    [InlineData("tensors", """[{"name":"weights","count":10},{"name":"m","count":0},{"name":"m","count":0}]""", "'m' appears more than once")]
     [InlineData("tensors", """[{"name":"weights","count":-1}]""", "impossible count -1")]
     public void Inconsistent_header_is_reported(string field, string value, string expected)
     {
@@ -209,7 +209,7 @@ public sealed class CheckpointRejectionTests : IDisposable
             _ => RawCheckpointFile.Header(tensors: value),
         };
 
-        var e = ReadRejected("header.ckpt", RawCheckpointFile.Build(header, new float[9]));
+        var e = ReadRejected("header.ckpt", RawCheckpointFile.Build(header, new float[10]));
 
         Assert.Contains(expected, e.Message);
     }
@@ -224,14 +224,14 @@ public sealed class CheckpointRejectionTests : IDisposable
     {
         var bytes = absurd switch
         {
-            "tensor" => RawCheckpointFile.Build(RawCheckpointFile.Header(tensors: """[{"name":"weights","count":2000000000}]"""), new float[9]),
+            "tensor" => RawCheckpointFile.Build(RawCheckpointFile.Header(tensors: """[{"name":"weights","count":2000000000}]"""), new float[10]),
             "vocabulary" => RawCheckpointFile.Build(
                 RawCheckpointFile.Header(spec: """{"cell":"rnn","vocab_size":2000000000,"layers":1,"hidden":1,"dropout":0,"init_scale":0.1,"forget_bias":0}"""),
-                new float[9]),
+                new float[10]),
             "layout" => RawCheckpointFile.Build(
                 RawCheckpointFile.Header(spec: """{"cell":"lstm","vocab_size":2,"layers":16,"hidden":8192,"dropout":0,"init_scale":0.1,"forget_bias":0}"""),
-                new float[9]),
-            _ => RawCheckpointFile.Build(RawCheckpointFile.Header(), new float[9]),
+                new float[10]),
+            _ => RawCheckpointFile.Build(RawCheckpointFile.Header(), new float[10]),
         };
         if (absurd == "total")
         {

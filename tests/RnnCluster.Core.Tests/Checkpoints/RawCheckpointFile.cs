@@ -34,12 +34,12 @@ internal static class RawCheckpointFile
 
     public static int HeaderLength(byte[] file) => BinaryPrimitives.ReadInt32LittleEndian(file.AsSpan(12));
 
-    /// <summary>A header for an RNN with vocabulary 2 and hidden 1 (9 weights) unless overridden.</summary>
+    /// <summary>A header for an RNN with vocabulary 2 and hidden 1 (10 weights) unless overridden.</summary>
     public static string Header(
         string spec = """{"cell":"rnn","vocab_size":2,"layers":1,"hidden":1,"dropout":0,"init_scale":0.1,"forget_bias":0}""",
         string tokenizer = "\"char\"",
         string vocabulary = """["a","b"]""",
         string progress = "{}",
-        string tensors = """[{"name":"weights","count":9}]""") =>
+        string tensors = """[{"name":"weights","count":10}]""") =>
         $$"""{"spec":{{spec}},"tokenizer":{{tokenizer}},"vocabulary":{{vocabulary}},"progress":{{progress}},"tensors":{{tensors}}}""";
 }
