@@ -61,6 +61,38 @@ public sealed class SerializerTests
     }
 
     [Fact]
+    public void Should_encode_a_view_of_part_of_a_buffer_like_an_array_of_its_values()
+    {
+        var weights = Enumerable.Range(0, 10).Select(i => i * 0.5f).ToArray();
+        var update = new WeightUpdate("job-1", 4, new WeightPatch(false, weights.AsMemory(6), [1], weights.AsMemory(2, 2)));
+
+        var bytes = MessageCodec.Serialize(update);
+        var fromArrays = MessageCodec.Serialize(new WeightUpdate("job-1", 4, new WeightPatch(false, new[] { 3f, 3.5f, 4f, 4.5f }, [1], new[] { 1f, 1.5f })));
+        weights.AsSpan().Clear();
+        var back = (WeightUpdate)MessageCodec.Deserialize(bytes, "wu");
+
+        Assert.Equal(fromArrays, bytes);
+        Assert.Equal([3f, 3.5f, 4f, 4.5f], back.Patch.Dense.ToArray());
+        Assert.Equal([1f, 1.5f], back.Patch.RowValues.ToArray());
+    }
+
+    [Fact]
+    public void Should_decode_a_message_from_pieces_as_from_one_block()
+    {
+        var message = new TensorBlock(7, [.. Enumerable.Range(0, 1000).Select(i => (float)i)]);
+        var bytes = MessageCodec.Serialize(message);
+        var pieces = new List<ReadOnlyMemory<byte>>();
+        for (var offset = 0; offset < bytes.Length; offset += 333)
+        {
+            pieces.Add(bytes.AsMemory(offset, Math.Min(333, bytes.Length - offset)));
+        }
+
+        var back = (TensorBlock)MessageCodec.Deserialize(SequenceOfPieces.Join(pieces), "tb");
+
+        Assert.Equal(message.Values, back.Values);
+    }
+
+    [Fact]
     public void Should_bind_the_marker_interface_to_the_serializer()
     {
         var config = ConfigurationFactory.ParseString("akka.actor.provider = local").WithFallback(ClusterConfig.Load(["serialization.conf"]));
@@ -117,6 +149,8 @@ public sealed class SerializerTests
                 _ when t == typeof(float[]) => new[] { 1.5f, -0f, float.NaN, i },
                 _ when t == typeof(int[]) => new[] { 1, -2, int.MaxValue, i },
                 _ when t == typeof(byte[]) => new byte[] { 1, 2, 3, (byte)i },
+                _ when t == typeof(ReadOnlyMemory<float>) => (ReadOnlyMemory<float>)new[] { 9f, 1.5f, -0f, float.NaN, i, 9f }.AsMemory(1, 4),
+                _ when t == typeof(ReadOnlyMemory<byte>) => (ReadOnlyMemory<byte>)new byte[] { 9, 1, 2, 3, (byte)i, 9 }.AsMemory(1, 4),
                 _ when t == typeof(IReadOnlyList<string>) => new[] { "a", "b" },
                 _ when t == typeof(IReadOnlyList<MemberStatus>) => new[] { (MemberStatus)Create(typeof(MemberStatus)) },
                 _ when t == typeof(IReadOnlyList<JobStatus>) => new[] { (JobStatus)Create(typeof(JobStatus)) },

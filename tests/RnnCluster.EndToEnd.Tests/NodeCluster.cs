@@ -29,7 +29,7 @@ internal sealed class NodeCluster : IAsyncDisposable
             cluster.Contact = $"127.0.0.1:{port}";
             for (var i = 0; i < workers; i++)
             {
-                await cluster.StartNodeAsync("--roles", "worker", "--port", "0", "--seeds", cluster.Contact, "--threads", "1");
+                await cluster.AddWorkerAsync();
             }
 
             return cluster;
@@ -39,6 +39,13 @@ internal sealed class NodeCluster : IAsyncDisposable
             await cluster.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>Starts one more worker node (also while a job runs); returns once it is up.</summary>
+    public async Task<CliProcess> AddWorkerAsync()
+    {
+        await StartNodeAsync("--roles", "worker", "--port", "0", "--seeds", Contact, "--threads", "1");
+        return _nodes[^1];
     }
 
     public async ValueTask DisposeAsync()

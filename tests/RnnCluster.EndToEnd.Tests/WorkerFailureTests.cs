@@ -2,11 +2,13 @@ namespace RnnCluster.EndToEnd.Tests;
 
 public sealed class WorkerFailureTests
 {
-    // Long enough epochs (500 windows) that a worker can be killed in the middle of one.
+    // Long enough epochs (500 windows) that a worker can be killed in the middle of one. Every flag
+    // with a built-in-corpus default is given: `train` applies those defaults (decay after 1) and
+    // `submit` does not, so the two runs would otherwise train with different schedules.
     private static readonly string[] Job =
     [
         "--model", "lstm", "--layers", "1", "--hidden", "32", "--batch", "20", "--bptt", "20",
-        "--epochs", "2", "--builtin-train-tokens", "200000", "--seed", "11", "--workers", "2",
+        "--epochs", "2", "--decay-after", "1", "--builtin-train-tokens", "200000", "--seed", "11", "--workers", "2",
     ];
 
     private static readonly TimeSpan JobTimeout = TimeSpan.FromMinutes(4);

@@ -72,7 +72,7 @@ public static class LocalCommand
                 throw new CliError($"job rejected: {submitted.Reason}");
             }
 
-            return new JobEventView(json, job).Follow(jobId, client.WatchAsync(jobId, coordinatorGone.Token), coordinatorGone.Token);
+            return new JobEventView(json).Follow(jobId, client.WatchAsync(jobId, coordinatorGone.Token), coordinatorGone.Token);
         }
         catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
         {

@@ -23,7 +23,7 @@ public static class NodeCommand
         };
         var host = new Option<string>("--host")
         {
-            Description = "address to bind [default: $RNNCLUSTER_HOST, else 127.0.0.1]",
+            Description = "address to bind, e.g. 0.0.0.0 in a container [default: $RNNCLUSTER_HOST, else 127.0.0.1]",
             DefaultValueFactory = _ => NodeEnvironment.Get("HOST") ?? "127.0.0.1",
         };
         var port = new Option<int?>("--port")
@@ -38,7 +38,7 @@ public static class NodeCommand
         };
         var publicHost = new Option<string?>("--public-host")
         {
-            Description = "name other nodes reach this one by [default: $RNNCLUSTER_PUBLIC_HOST, else --host, else the machine name when --host is 0.0.0.0]",
+            Description = "name other nodes reach this one by, the host of its actor addresses [default: $RNNCLUSTER_PUBLIC_HOST, else --host, else the machine name when --host is 0.0.0.0]",
             DefaultValueFactory = _ => NodeEnvironment.Get("PUBLIC_HOST"),
         };
         var threads = new Option<int>("--threads") { Description = "GEMM threads per worker (0: all cores) [default: 0]" };
@@ -60,12 +60,13 @@ public static class NodeCommand
             var bindHost = result.GetValue(host)!;
             var options = new NodeOptions(
                 roleList,
-                AdvertisedHost(bindHost, result.GetValue(publicHost)),
+                bindHost,
                 result.GetValue(port) ?? (roleList.Contains(NodeOptions.CoordinatorRole) ? CoordinatorPort : 0),
                 NodeEnvironment.SplitList(result.GetValue(seeds)),
                 result.GetValue(workersPerNode),
                 Threads.Configure(result.GetValue(threads)),
-                result.GetValue(checkpointDir));
+                result.GetValue(checkpointDir),
+                PublicHost(bindHost, result.GetValue(publicHost)));
             return await RunAsync(options, result.GetValue(json), result.GetValue(exitOnStdinClose), cancel);
         }));
         return command;
@@ -93,18 +94,18 @@ public static class NodeCommand
     }
 
     /// <summary>
-    /// The host the node advertises. NodeOptions has a single Host that is bound and advertised, so a
-    /// wildcard bind (0.0.0.0 in a container) is replaced by the public name; under docker that name
-    /// resolves to the container's own address, so binding to it reaches the same interface.
+    /// The name the node advertises when it is not the bind address: --public-host, else the machine
+    /// name for a wildcard bind (under docker the container's hostname, which resolves to its address
+    /// on the compose network), else none (the bind address is advertised).
     /// </summary>
-    private static string AdvertisedHost(string host, string? publicHost)
+    private static string? PublicHost(string bindHost, string? publicHost)
     {
-        if (publicHost is not null)
+        if (!string.IsNullOrWhiteSpace(publicHost))
         {
             return publicHost;
         }
 
-        return host is "0.0.0.0" or "::" or "[::]" ? System.Net.Dns.GetHostName() : host;
+        return NodeOptions.IsWildcard(bindHost) ? System.Net.Dns.GetHostName() : null;
     }
 
     private static async Task StandardInputClosedAsync()

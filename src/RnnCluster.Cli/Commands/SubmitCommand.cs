@@ -17,7 +17,7 @@ public static class SubmitCommand
         command.Options.Add(watch);
         command.SetAction((result, cancel) => CliError.Guard(async () =>
         {
-            var definition = job.Bind(result);
+            var definition = job.BindWithBuiltinDefaults(result);
             var json = result.GetValue(job.Json);
             await using var client = await contact.ConnectAsync(result, cancel);
             var submitted = await client.SubmitAsync(definition, contact.Timeout(result));
@@ -36,7 +36,7 @@ public static class SubmitCommand
             }
 
             return result.GetValue(watch)
-                ? new JobEventView(json, definition).Follow(jobId, client.WatchAsync(jobId, cancel), cancel)
+                ? new JobEventView(json).Follow(jobId, client.WatchAsync(jobId, cancel), cancel)
                 : 0;
         }));
         return command;

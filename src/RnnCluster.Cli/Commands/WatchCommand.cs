@@ -17,7 +17,7 @@ public static class WatchCommand
         {
             var id = result.GetValue(jobId)!;
             await using var client = await contact.ConnectAsync(result, cancel);
-            return new JobEventView(result.GetValue(json), null).Follow(id, client.WatchAsync(id, cancel), cancel);
+            return new JobEventView(result.GetValue(json)).Follow(id, client.WatchAsync(id, cancel), cancel);
         }));
         return command;
     }

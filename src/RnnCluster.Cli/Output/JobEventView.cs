@@ -8,11 +8,10 @@ namespace RnnCluster.Cli.Output;
 /// Shows a cluster job's events the way <c>train</c> shows a local run (progress bar, JSON lines or
 /// plain lines) and ends with the summary. A failed or cancelled job becomes a <see cref="CliError"/>.
 /// </summary>
-public sealed class JobEventView(bool json, JobDefinition? job)
+public sealed class JobEventView(bool json)
 {
     private readonly TrainingView _view = new(json);
     private readonly Stopwatch _epochClock = Stopwatch.StartNew();
-    private long _tokens;
 
     /// <summary>Follows the events until the job's final one; returns the exit code (0: completed).</summary>
     public int Follow(string jobId, IAsyncEnumerable<JobEvent> events, CancellationToken cancel)
@@ -33,7 +32,7 @@ public sealed class JobEventView(bool json, JobDefinition? job)
                     // The snapshot a watch starts with, before the job's first step.
                     break;
                 case JobProgress p:
-                    _view.OnProgress(new ProgressReport(p.Epoch, p.Step, p.Window, p.WindowsPerEpoch, p.TrainPpl, p.TokensPerSec, p.Workers, LearningRate(p.Epoch)));
+                    _view.OnProgress(new ProgressReport(p.Epoch, p.Step, p.Window, p.WindowsPerEpoch, p.TrainPpl, p.TokensPerSec, p.Workers, p.Lr));
                     break;
                 case JobEpoch epoch:
                     ShowEpoch(epoch);
@@ -54,12 +53,8 @@ public sealed class JobEventView(bool json, JobDefinition? job)
         throw new CliError($"lost the event stream of job {jobId} before it ended");
     }
 
-    // Progress events carry no learning rate; the job's schedule gives it when the job is known.
-    private float LearningRate(int epoch) => job is null ? float.NaN : job.ToTrainingOptions().Schedule.ForEpoch(epoch);
-
     private void ShowEpoch(JobEpoch e)
     {
-        _tokens += e.Tokens;
         var seconds = _epochClock.Elapsed.TotalSeconds;
         _epochClock.Restart();
         if (json)
@@ -99,10 +94,7 @@ public sealed class JobEventView(bool json, JobDefinition? job)
 
     private void ShowSummary(JobCompleted c)
     {
-        // The completion event has no token count or training time; the epochs seen give the tokens,
-        // and tokens/s defines the training time.
-        var trainSeconds = c.TokensPerSec > 0 ? _tokens / c.TokensPerSec : c.WallSeconds;
-        var summary = new TrainingSummary(c.TokensPerSec, c.TrainPpl, c.ValidPpl, c.TestPpl, c.Steps, c.Epochs, c.WallSeconds, trainSeconds, _tokens, c.Workers);
-        SummaryPrinter.Print(summary, json, c.OptimalPpl, c.OutPath);
+        var summary = new TrainingSummary(c.TokensPerSec, c.TrainPpl, c.ValidPpl, c.TestPpl, c.Steps, c.Epochs, c.WallSeconds, c.TrainSeconds, c.Tokens, c.Workers);
+        SummaryPrinter.Print(summary, json, c.OptimalPpl, c.OutPath, c);
     }
 }

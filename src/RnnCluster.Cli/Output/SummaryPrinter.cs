@@ -1,13 +1,21 @@
+using System.Globalization;
+using RnnCluster.Cluster.Protocol;
+using RnnCluster.Core.Diagnostics;
 using RnnCluster.Core.Training;
 
 namespace RnnCluster.Cli.Output;
 
 public static class SummaryPrinter
 {
-    /// <summary>The final summary: a JSON event with <c>--json</c>, else a short table of lines.</summary>
-    public static void Print(TrainingSummary s, bool json, double? optimalPpl, string? outPath)
+    /// <summary>
+    /// The final summary: a JSON event with <c>--json</c>, else a short table of lines. For a cluster job
+    /// (<paramref name="cluster"/> set) peak memory is the largest of the coordinator and worker
+    /// processes and the step timings are shown; otherwise peak memory is this process's.
+    /// </summary>
+    public static void Print(TrainingSummary s, bool json, double? optimalPpl, string? outPath, JobCompleted? cluster = null)
     {
-        var peak = ProcessStats.PeakRssMb();
+        var peak = cluster is null ? PeakMemory.ResidentMb() : Math.Max(cluster.CoordinatorPeakRssMb, cluster.WorkerPeakRssMb);
+        var timings = cluster?.StepTimings;
         if (json)
         {
             JsonEvents.Write("summary", new
@@ -24,15 +32,48 @@ public static class SummaryPrinter
                 train_seconds = Math.Round(s.TrainSeconds, 2),
                 workers = s.Workers,
                 peak_rss_mb = peak,
+                peak_rss_mb_coordinator = cluster?.CoordinatorPeakRssMb,
+                peak_rss_mb_worker = cluster?.WorkerPeakRssMb,
+                step_timings = timings is null ? null : StepTimingsJson(timings),
                 @out = outPath,
             });
             return;
         }
 
-        Console.WriteLine($"done: {s.Epochs} epoch(s), {s.Steps} steps, {s.Tokens:N0} tokens in {s.WallSeconds:F1}s ({s.TokensPerSecond:F0} train tokens/s, {s.Workers} worker(s))");
+        Console.WriteLine($"done: {s.Epochs} epoch(s), {s.Steps} steps, {s.Tokens:N0} tokens in {s.WallSeconds:F1}s ({s.TokensPerSecond:F0} train tokens/s over {s.TrainSeconds:F1}s of training, {s.Workers} worker(s))");
         Console.WriteLine($"  train ppl {s.TrainPerplexity:F2}   valid ppl {s.ValidPerplexity:F2}"
             + (s.TestPerplexity is { } tp ? $"   test ppl {tp:F2}" : string.Empty)
             + (optimalPpl is { } op ? $"   optimal ppl {op:F2} (the built-in corpus's true perplexity)" : string.Empty));
-        Console.WriteLine($"  peak memory {peak:F0} MB" + (outPath is null ? string.Empty : $"; model written to {outPath}"));
+        var memory = cluster is null
+            ? $"  peak memory {peak:F0} MB"
+            : $"  peak memory {peak:F0} MB (coordinator {cluster.CoordinatorPeakRssMb:F0} MB, largest worker {cluster.WorkerPeakRssMb:F0} MB)";
+        Console.WriteLine(memory + (outPath is null ? string.Empty : $"; model written to {outPath}"));
+        if (timings is not null)
+        {
+            Console.WriteLine("  " + StepTimingsLine(timings));
+        }
     }
+
+    /// <summary>One line: where a sync step's time goes and how many bytes it moves.</summary>
+    public static string StepTimingsLine(StepTimings t)
+    {
+        ArgumentNullException.ThrowIfNull(t);
+        return string.Create(CultureInfo.InvariantCulture,
+            $"per step {t.StepMs:F1} ms: barrier {t.BarrierMs:F1} (worker compute {t.ComputeMs:F1}, slowest {t.SlowestComputeMs:F1}; worker serialize {t.WorkerSerializeMs:F1}), "
+            + $"update {t.UpdateMs:F1}, server serialize {t.ServerSerializeMs:F1}; {t.MbDown:F2} MB down, {t.MbUp:F2} MB up");
+    }
+
+    private static object StepTimingsJson(StepTimings t) => new
+    {
+        steps = t.Steps,
+        step_ms = Math.Round(t.StepMs, 3),
+        compute_ms = Math.Round(t.ComputeMs, 3),
+        slowest_compute_ms = Math.Round(t.SlowestComputeMs, 3),
+        worker_serialize_ms = Math.Round(t.WorkerSerializeMs, 3),
+        barrier_ms = Math.Round(t.BarrierMs, 3),
+        update_ms = Math.Round(t.UpdateMs, 3),
+        server_serialize_ms = Math.Round(t.ServerSerializeMs, 3),
+        mb_down = Math.Round(t.MbDown, 4),
+        mb_up = Math.Round(t.MbUp, 4),
+    };
 }

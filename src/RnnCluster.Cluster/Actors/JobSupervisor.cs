@@ -4,6 +4,7 @@ using Akka.Actor;
 using Akka.Event;
 using RnnCluster.Cluster.Protocol;
 using RnnCluster.Core.Checkpoints;
+using RnnCluster.Core.Diagnostics;
 using RnnCluster.Core.Text;
 using RnnCluster.Core.Training;
 
@@ -151,7 +152,7 @@ public sealed class JobSupervisor : ReceiveActor
         job.TrainPpl = p.TrainPpl;
         job.TokensPerSec = p.TokensPerSec;
         job.Workers = p.Workers;
-        var e = new JobProgress(p.JobId, p.Epoch, p.Step, p.TrainPpl, p.TokensPerSec, p.Workers, p.Window, p.Windows);
+        var e = new JobProgress(p.JobId, p.Epoch, p.Step, p.TrainPpl, p.TokensPerSec, p.Workers, p.Window, p.Windows, p.Lr);
         job.LastProgress = e;
         Publish(job, e);
     }
@@ -228,9 +229,9 @@ public sealed class JobSupervisor : ReceiveActor
             double? optimal = job.Job.Corpus is null ? BuiltInCorpus.OptimalPerplexity : null;
             var wall = (DateTime.UtcNow - job.Started).TotalSeconds;
             var done = new JobCompleted(job.Id, end.TokensPerSec, end.TrainPpl, ev.ValidPpl, ev.TestPpl, end.Steps, end.Epoch, wall,
-                end.Workers, optimal, ev.OutPath);
-            _log.Info("{0} completed: valid ppl {1:F3} after {2} steps; {3:F0} tokens/s; {4} bytes sent per step",
-                job.Id, ev.ValidPpl, end.Steps, end.TokensPerSec, end.BytesPerStep);
+                end.Workers, optimal, ev.OutPath, end.TotalTokens, end.TrainSeconds, PeakMemory.ResidentMb(), end.WorkerPeakRssMb, end.Timings);
+            _log.Info("{0} completed: valid ppl {1:F3} after {2} steps; {3:F0} tokens/s; per step {4}",
+                job.Id, ev.ValidPpl, end.Steps, end.TokensPerSec, end.Timings);
             Finish(job.Id, JobStates.Completed, done, null);
         }
     }
@@ -254,7 +255,8 @@ public sealed class JobSupervisor : ReceiveActor
             Context.Watch(Sender);
         }
 
-        Sender.Tell(job.LastProgress ?? new JobProgress(job.Id, job.Epoch, job.Step, job.TrainPpl, job.TokensPerSec, job.Workers, 0, 0));
+        Sender.Tell(job.LastProgress ?? new JobProgress(job.Id, job.Epoch, job.Step, job.TrainPpl, job.TokensPerSec, job.Workers, 0, 0,
+            job.Job.ToTrainingOptions().Schedule.ForEpoch(Math.Max(1, job.Epoch))));
     }
 
     private void OnCancel(CancelJob cancel)

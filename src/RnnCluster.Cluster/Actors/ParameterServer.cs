@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Event;
@@ -7,10 +8,11 @@ namespace RnnCluster.Cluster.Actors;
 
 /// <summary>
 /// Cluster singleton (role coordinator) holding the running job's weights and optimizer state. Sync
-/// mode: per step it sends every worker its <see cref="ComputeStep"/>, waits for all gradients (with
-/// the step timeout), sums them in worker order, clips, applies, and sends the new weights with the
-/// next step. Workers that join are given streams at the next step boundary; a worker lost mid-step
-/// aborts the step, the streams are re-cut over the others and the step is redone from the same cursor.
+/// mode: per step it sends the new weights to the workers that need them (one serialized update for
+/// all), every worker its <see cref="ComputeStep"/>, sums the gradients in worker order as they come
+/// in (with the step timeout), clips and applies. Workers that join are given streams at the next
+/// step boundary; a worker lost mid-step aborts the step, the streams are re-cut over the others and
+/// the step is redone from the same cursor.
 /// </summary>
 public sealed class ParameterServer : ReceiveActor, IWithTimers
 {
@@ -196,35 +198,47 @@ public sealed class ParameterServer : ReceiveActor, IWithTimers
 
         run.Started = true;
         run.InFlight = true;
-        run.Pending.Clear();
+        run.BeginStep();
+        run.Timings.StepStarting(_transport);
         run.TrainClock.Start();
-        var sentBefore = _transport.BytesSent;
+        var (delta, full) = run.WeightRecipients();
+        if (delta.Count > 0)
+        {
+            _transport.Broadcast(delta, run.DeltaUpdate(), Self);
+        }
+
+        if (full.Count > 0)
+        {
+            _transport.Broadcast(full, run.FullUpdate(), Self);
+        }
+
         foreach (var slot in run.Slots)
         {
             _transport.Send(slot.Ref, run.StepFor(slot), Self);
         }
 
-        run.BytesPerStep = _transport.BytesSent - sentBefore;
+        run.Timings.StepIssued();
         Timers.StartSingleTimer("step-timeout", new StepTimeout(run.JobId, run.Generation, run.Step), _settings.StepTimeout);
     }
 
     private void OnGradient(GradientResult g)
     {
         if (_run is not { InFlight: true } run || g.JobId != run.JobId || g.Generation != run.Generation || g.Step != run.Step
-            || !run.Slots.Any(s => s.WorkerId == g.WorkerId))
+            || !run.Slots.Any(s => s.WorkerId == g.WorkerId) || run.HasGradientFrom(g.WorkerId))
         {
             return;
         }
 
-        run.Pending[g.WorkerId] = g;
-        if (run.Pending.Count < run.Slots.Count)
-        {
-            return;
-        }
-
-        Timers.Cancel("step-timeout");
+        run.Timings.GradientArrived(g);
+        var updating = Stopwatch.GetTimestamp();
         try
         {
+            if (!run.Accept(g))
+            {
+                run.Timings.AddUpdate(Stopwatch.GetTimestamp() - updating);
+                return;
+            }
+
             run.Apply();
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or KeyNotFoundException)
@@ -233,17 +247,21 @@ public sealed class ParameterServer : ReceiveActor, IWithTimers
             return;
         }
 
+        run.Timings.AddUpdate(Stopwatch.GetTimestamp() - updating);
+        Timers.Cancel("step-timeout");
+        run.Timings.StepCompleted(_transport);
         run.TrainClock.Stop();
-        var tps = run.TotalTokens / Math.Max(1e-9, run.TrainClock.Elapsed.TotalSeconds);
-        _supervisor.Tell(new RunProgress(run.JobId, run.Epoch, run.Step, run.Window, run.Windows, run.TrainPpl, tps, run.Slots.Count));
+        var trainSeconds = run.TrainClock.Elapsed.TotalSeconds;
+        var tps = run.TotalTokens / Math.Max(1e-9, trainSeconds);
+        _supervisor.Tell(new RunProgress(run.JobId, run.Epoch, run.Step, run.Window, run.Windows, run.TrainPpl, tps, run.Slots.Count, run.Lr));
         if (run.EpochDone || run.StepsExhausted)
         {
             var final = run.Final;
             _supervisor.Tell(new RunEpochEnd(run.JobId, run.Epoch, run.Lr, run.TrainPpl, run.EpochTokens,
                 run.Streams.TokensPerEpoch(run.Options.Bptt), (float[])run.Weights.Clone(), final, run.Step, tps,
-                run.TrainClock.Elapsed.TotalSeconds, run.Slots.Count,
+                trainSeconds, run.Slots.Count,
                 final ? run.Optimizer.State.ToDictionary(kv => kv.Key, kv => (float[])kv.Value.Clone()) : new Dictionary<string, float[]>(),
-                run.BytesPerStep));
+                run.TotalTokens, run.WorkerPeakRssMb, run.Timings.Summary()));
             if (final)
             {
                 EndRun();
@@ -282,7 +300,7 @@ public sealed class ParameterServer : ReceiveActor, IWithTimers
             return;
         }
 
-        var missing = run.Slots.Where(s => !run.Pending.ContainsKey(s.WorkerId)).Select(s => s.WorkerId).ToHashSet(StringComparer.Ordinal);
+        var missing = run.Slots.Where(s => !run.HasGradientFrom(s.WorkerId)).Select(s => s.WorkerId).ToHashSet(StringComparer.Ordinal);
         _log.Warning("job {0} step {1}: no gradient from {2} within {3}; dropping them", run.JobId, run.Step, string.Join(", ", missing), _settings.StepTimeout);
         LoseWorkers(kv => missing.Contains(kv.Key), "timed out");
     }

@@ -1,3 +1,4 @@
+using RnnCluster.Cluster.Protocol;
 using RnnCluster.Core.Models;
 using RnnCluster.Core.Training;
 
@@ -13,11 +14,12 @@ internal sealed record StartRun(string JobId, JobDefinition Job, ModelSpec Spec,
 internal sealed record StopRun(string JobId);
 
 /// <summary>Parameter server → supervisor: a step completed.</summary>
-internal sealed record RunProgress(string JobId, int Epoch, long Step, int Window, int Windows, double TrainPpl, double TokensPerSec, int Workers);
+internal sealed record RunProgress(string JobId, int Epoch, long Step, int Window, int Windows, double TrainPpl, double TokensPerSec, int Workers, float Lr);
 
 /// <summary>
 /// Parameter server → supervisor: an epoch ended (or max_steps was reached: then <see cref="Final"/>).
-/// <see cref="Weights"/> is a copy the supervisor validates off the actor thread.
+/// <see cref="Weights"/> is a copy the supervisor validates off the actor thread. <see cref="TotalTokens"/>
+/// counts every token trained so far, in <see cref="TrainSeconds"/> of training.
 /// </summary>
 internal sealed record RunEpochEnd(
     string JobId,
@@ -33,7 +35,9 @@ internal sealed record RunEpochEnd(
     double TrainSeconds,
     int Workers,
     IReadOnlyDictionary<string, float[]> OptimizerState,
-    long BytesPerStep);
+    long TotalTokens,
+    double WorkerPeakRssMb,
+    StepTimings? Timings);
 
 /// <summary>Parameter server → supervisor: the job cannot continue.</summary>
 internal sealed record RunFailed(string JobId, string Reason);

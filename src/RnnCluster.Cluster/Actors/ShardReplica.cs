@@ -6,91 +6,72 @@ using RnnCluster.Core.Training;
 namespace RnnCluster.Cluster.Actors;
 
 /// <summary>
-/// A worker's copy of a job: the full weight replica (patched each step), its streams' token ids and
-/// the <see cref="ShardGradient"/> that computes their gradient.
+/// A worker's shard of a job: its streams' token ids and the <see cref="ShardGradient"/> that computes
+/// their gradient on the worker's weight replica. The gradient goes out as views of the model's
+/// gradient buffer and of a reused row buffer (the transport serializes them before the next step).
 /// </summary>
 internal sealed class ShardReplica
 {
     private readonly bool[] _touched;
+    private readonly List<int> _rows = [];
+    private readonly float[] _rowValues;
     private readonly int _embeddingLength;
 
-    public ShardReplica(string jobId, ModelSpec spec, ShardAssignment shard, int bptt, float[]? weights)
+    public ShardReplica(string jobId, ModelSpec spec, ShardAssignment shard, int bptt, float[] weights)
     {
         JobId = jobId;
-        FirstStream = shard.FirstStream;
-        StreamCount = shard.StreamCount;
         var layout = ParameterLayout.For(spec);
-        Weights = weights is not null && weights.Length == layout.Size ? weights : new float[layout.Size];
+        if (weights.Length != layout.Size)
+        {
+            throw new ArgumentException($"the weight replica has {weights.Length} values; the shard's model needs {layout.Size}");
+        }
+
         var streams = new int[shard.StreamCount][];
         for (var j = 0; j < streams.Length; j++)
         {
             streams[j] = shard.Tokens.AsSpan(j * shard.StreamLength, shard.StreamLength).ToArray();
         }
 
-        var model = new LanguageModel(spec, shard.StreamCount, bptt, Weights);
+        var model = new LanguageModel(spec, shard.StreamCount, bptt, weights);
         Gradient = new ShardGradient(model, BatchStreams.FromStreams(streams), shard.FirstStream, bptt);
         _embeddingLength = layout["embedding"].Length;
         _touched = new bool[spec.VocabSize];
+        _rowValues = new float[_embeddingLength];
     }
 
     public string JobId { get; }
 
-    public int FirstStream { get; }
-
-    public int StreamCount { get; }
-
-    public float[] Weights { get; }
-
-    /// <summary>The replica's weights version; −1 until the first full weights arrive.</summary>
-    public long Version { get; set; } = -1;
-
     public ShardGradient Gradient { get; }
+
+    /// <summary>The model computes on this array: the worker's weight replica.</summary>
+    public float[] Weights => Gradient.Model.Weights;
 
     public static ModelSpec SpecOf(ShardAssignment s)
         => new(CellTypes.Parse(s.Cell), s.VocabSize, s.Layers, s.Hidden, s.Dropout, s.InitScale, s.ForgetBias);
 
-    /// <summary>Applies a patch; false when it is a delta and the replica is not at the previous version.</summary>
-    public bool Apply(WeightPatch patch, long version)
+    /// <summary>
+    /// The step's gradient. Its compute time is this call's plus <paramref name="patchMs"/> (the time the
+    /// worker spent patching its weights for the step); <paramref name="serializeMs"/> and
+    /// <paramref name="peakRssMb"/> are passed through.
+    /// </summary>
+    public GradientResult Compute(ComputeStep step, string workerId, double patchMs, double serializeMs, double peakRssMb)
     {
-        if (patch.Full)
-        {
-            patch.Dense.CopyTo(Weights, 0);
-        }
-        else
-        {
-            if (Version != version - 1)
-            {
-                return false;
-            }
-
-            patch.Dense.CopyTo(Weights, _embeddingLength);
-            var h = Gradient.Model.Spec.Hidden;
-            for (var i = 0; i < patch.Rows.Length; i++)
-            {
-                patch.RowValues.AsSpan(i * h, h).CopyTo(Weights.AsSpan(patch.Rows[i] * h, h));
-            }
-        }
-
-        Version = version;
-        return true;
-    }
-
-    public GradientResult Compute(ComputeStep step, string workerId)
-    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         StateCodec.Load(Gradient.State, step.StateH, step.StateC);
         var (loss, tokens) = Gradient.Compute(step.Window, step.Step, step.Seed, step.LossScale);
         var rows = TouchedRows(step.Window, step.Bptt);
         var h = Gradient.Model.Spec.Hidden;
         var grads = Gradient.Model.Gradients;
-        var rowValues = new float[rows.Length * h];
         for (var i = 0; i < rows.Length; i++)
         {
-            grads.AsSpan(rows[i] * h, h).CopyTo(rowValues.AsSpan(i * h, h));
+            grads.AsSpan(rows[i] * h, h).CopyTo(_rowValues.AsSpan(i * h, h));
         }
 
         var (stateH, stateC) = StateCodec.Save(Gradient.State);
+        var computeMs = patchMs + System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         return new GradientResult(step.JobId, step.Generation, step.Step, workerId, loss, tokens,
-            grads.AsSpan(_embeddingLength).ToArray(), rows, rowValues, stateH, stateC);
+            grads.AsMemory(_embeddingLength), rows, _rowValues.AsMemory(0, rows.Length * h), stateH, stateC,
+            computeMs, serializeMs, peakRssMb);
     }
 
     /// <summary>The input token ids of the window, sorted and distinct: the embedding rows with gradient.</summary>
@@ -98,7 +79,7 @@ internal sealed class ShardReplica
     {
         var streams = Gradient.Streams;
         var steps = streams.WindowSteps(window, bptt);
-        var rows = new List<int>();
+        _rows.Clear();
         for (var j = 0; j < streams.Batch; j++)
         {
             foreach (var id in streams.Stream(j).Slice(window * bptt, steps))
@@ -106,17 +87,17 @@ internal sealed class ShardReplica
                 if (!_touched[id])
                 {
                     _touched[id] = true;
-                    rows.Add(id);
+                    _rows.Add(id);
                 }
             }
         }
 
-        foreach (var id in rows)
+        foreach (var id in _rows)
         {
             _touched[id] = false;
         }
 
-        rows.Sort();
-        return [.. rows];
+        _rows.Sort();
+        return [.. _rows];
     }
 }

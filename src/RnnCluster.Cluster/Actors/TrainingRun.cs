@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Numerics.Tensors;
 using Akka.Actor;
 using RnnCluster.Cluster.Protocol;
 using RnnCluster.Core.Models;
@@ -10,16 +11,25 @@ namespace RnnCluster.Cluster.Actors;
 /// <summary>
 /// The parameter server's state of one sync job: weights, optimizer, the B streams' hidden state and
 /// cursor as of the last completed step, and the current cut of the streams over the workers. The
-/// math is <see cref="Trainer.Run"/>'s, with the step's gradient summed over shards in worker order.
+/// math is <see cref="Trainer.Run"/>'s, with the step's gradient summed over shards in worker order:
+/// each gradient is added as soon as it and every gradient before it in that order are in, so the
+/// sum overlaps the wait for the slower workers and its rounding never depends on arrival order.
 /// </summary>
 internal sealed class TrainingRun
 {
     private readonly int _embeddingLength;
     private readonly Dictionary<string, (int First, int Count)> _held = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _versions = new(StringComparer.Ordinal);
-    private WeightPatch? _lastDelta;
-    private WeightPatch? _full;
-    private long _fullVersion = -1;
+    private readonly Dictionary<string, GradientResult> _waiting = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _received = new(StringComparer.Ordinal);
+    private readonly List<GradientResult> _summedResults = [];
+    private readonly bool[] _rowTouched;
+    private readonly List<int> _touchedRows = [];
+    private readonly float[] _deltaRowValues;
+    private int[]? _deltaRows;
+    private int _summed;
+    private double _stepLoss;
+    private long _stepTokens;
 
     public TrainingRun(StartRun start)
     {
@@ -33,6 +43,8 @@ internal sealed class TrainingRun
         Weights = model.Weights;
         Gradients = new float[Weights.Length];
         _embeddingLength = model.Layout["embedding"].Length;
+        _rowTouched = new bool[Spec.VocabSize];
+        _deltaRowValues = new float[_embeddingLength];
         Optimizer = Optimizers.Create(Options.Optimizer, Weights.Length, Options.Momentum);
         State = new ModelState(Spec, Options.Batch);
         Windows = Streams.WindowCount(Options.Bptt);
@@ -88,13 +100,14 @@ internal sealed class TrainingRun
 
     public long TotalTokens { get; private set; }
 
-    public long BytesPerStep { get; set; }
+    /// <summary>The largest peak resident memory a worker reported (MB).</summary>
+    public double WorkerPeakRssMb { get; private set; }
+
+    public StepTimingsRecorder Timings { get; } = new();
 
     public Stopwatch TrainClock { get; } = new();
 
     public IReadOnlyList<ShardSlot> Slots { get; private set; } = [];
-
-    public Dictionary<string, GradientResult> Pending { get; } = new(StringComparer.Ordinal);
 
     public double TrainPpl => EpochTokens == 0 ? double.NaN : Math.Exp(EpochLoss / EpochTokens);
 
@@ -121,14 +134,12 @@ internal sealed class TrainingRun
         Slots = slots;
         Generation++;
         NeedsRecut = false;
-        Pending.Clear();
     }
 
     /// <summary>Abandons the step in flight: results of the current generation are ignored from now on.</summary>
     public void Abort()
     {
         Generation++;
-        Pending.Clear();
         InFlight = false;
     }
 
@@ -137,6 +148,57 @@ internal sealed class TrainingRun
         _held.Remove(workerId);
         _versions.Remove(workerId);
     }
+
+    /// <summary>Marks a worker as needing its shard and full weights again.</summary>
+    public void Reset(string workerId) => Forget(workerId);
+
+    /// <summary>Clears the step's sum; called as a step (or a retry of it) is sent.</summary>
+    public void BeginStep()
+    {
+        Array.Clear(Gradients);
+        _waiting.Clear();
+        _received.Clear();
+        _summedResults.Clear();
+        ClearTouchedRows();
+        _summed = 0;
+        _stepLoss = 0;
+        _stepTokens = 0;
+    }
+
+    /// <summary>
+    /// Which workers need weights for this step: the delta from the previous version (those one
+    /// version behind, with SGD, whose update leaves untouched embedding rows as they were) or the full
+    /// vector. Records them as holding the current version from now on.
+    /// </summary>
+    public (List<IActorRef> Delta, List<IActorRef> Full) WeightRecipients()
+    {
+        var delta = new List<IActorRef>();
+        var full = new List<IActorRef>();
+        foreach (var slot in Slots)
+        {
+            var version = _versions.GetValueOrDefault(slot.WorkerId, -1);
+            if (version == Version)
+            {
+                continue;
+            }
+
+            (version == Version - 1 && _deltaRows is not null ? delta : full).Add(slot.Ref);
+            _versions[slot.WorkerId] = Version;
+        }
+
+        return (delta, full);
+    }
+
+    /// <summary>The change of the last update, as views of the live weights (serialize it before the next update).</summary>
+    public WeightUpdate DeltaUpdate()
+    {
+        var rows = _deltaRows ?? throw new InvalidOperationException("no delta since the last full update");
+        var values = _deltaRowValues.AsMemory(0, rows.Length * Spec.Hidden);
+        return new WeightUpdate(JobId, Version, new WeightPatch(false, Weights.AsMemory(_embeddingLength), rows, values));
+    }
+
+    /// <summary>All weights, as a view of the live weights (serialize it before the next update).</summary>
+    public WeightUpdate FullUpdate() => new(JobId, Version, new WeightPatch(true, Weights, [], ReadOnlyMemory<float>.Empty));
 
     public ComputeStep StepFor(ShardSlot slot)
     {
@@ -155,55 +217,55 @@ internal sealed class TrainingRun
             _held[slot.WorkerId] = (slot.First, slot.Count);
         }
 
-        WeightPatch? patch = null;
-        var version = _versions.GetValueOrDefault(slot.WorkerId, -1);
-        if (version != Version)
-        {
-            patch = version == Version - 1 && _lastDelta is not null ? _lastDelta : FullPatch();
-            _versions[slot.WorkerId] = Version;
-        }
-
         var (h, c) = StateCodec.Slice(State, slot.First, slot.Count, Spec.Hidden);
         return new ComputeStep(JobId, Generation, Step, Window, 1f / Options.Batch, Options.Seed, Options.Bptt,
-            shard, Version, patch, h, c);
+            shard, Version, h, c);
     }
 
-    /// <summary>Marks a worker as needing its shard and full weights again.</summary>
-    public void Reset(string workerId) => Forget(workerId);
+    public bool HasGradientFrom(string workerId) => _received.Contains(workerId);
 
     /// <summary>
-    /// Sums the shards' gradients in slot order (token-weighted already: every shard used lossScale 1/B),
-    /// stores their hidden state, clips and applies the update, and advances the cursor.
-    /// Returns the step's (Σ CE, tokens).
+    /// Takes a worker's gradient of the step and adds every waiting gradient that is next in slot order
+    /// to the sum (token-weighted already: every shard used lossScale 1/B). True when all are summed.
+    /// </summary>
+    public bool Accept(GradientResult result)
+    {
+        _received.Add(result.WorkerId);
+        _waiting[result.WorkerId] = result;
+        WorkerPeakRssMb = Math.Max(WorkerPeakRssMb, result.PeakRssMb);
+        while (_summed < Slots.Count && _waiting.Remove(Slots[_summed].WorkerId, out var next))
+        {
+            Add(next);
+            _summed++;
+        }
+
+        return _summed == Slots.Count;
+    }
+
+    /// <summary>
+    /// Once every gradient is summed: stores the streams' new hidden state, clips and applies the
+    /// update, and advances the cursor. Returns the step's (Σ CE, tokens).
     /// </summary>
     public (double Loss, long Tokens) Apply()
     {
-        Array.Clear(Gradients);
-        var h = Spec.Hidden;
-        double loss = 0;
-        long tokens = 0;
-        var rows = new SortedSet<int>();
-        foreach (var slot in Slots)
+        if (_summed != Slots.Count)
         {
-            var r = Pending[slot.WorkerId];
-            var dense = Gradients.AsSpan(_embeddingLength);
-            System.Numerics.Tensors.TensorPrimitives.Add(dense, r.Dense, dense);
-            for (var i = 0; i < r.Rows.Length; i++)
-            {
-                var row = Gradients.AsSpan(r.Rows[i] * h, h);
-                System.Numerics.Tensors.TensorPrimitives.Add(row, r.RowValues.AsSpan(i * h, h), row);
-                rows.Add(r.Rows[i]);
-            }
+            throw new InvalidOperationException($"step {Step}: {_summed} of {Slots.Count} gradients summed");
+        }
 
-            StateCodec.Store(State, slot.First, slot.Count, h, r.StateH, r.StateC);
-            loss += r.LossSum;
-            tokens += r.Tokens;
+        // The hidden state is stored only now: a step aborted halfway must be redone from the old state.
+        for (var i = 0; i < Slots.Count; i++)
+        {
+            var slot = Slots[i];
+            var r = _summedResults[i];
+            StateCodec.Store(State, slot.First, slot.Count, Spec.Hidden, r.StateH, r.StateC);
         }
 
         ParameterUpdate.Apply(Weights, Gradients, Optimizer, Lr, Options.Clip);
         Version++;
-        _lastDelta = Options.Optimizer == "sgd" ? Delta([.. rows]) : null;
-        Pending.Clear();
+        RememberDelta();
+        var (loss, tokens) = (_stepLoss, _stepTokens);
+        BeginStep();
         InFlight = false;
         Refusals = 0;
         Step++;
@@ -225,27 +287,59 @@ internal sealed class TrainingRun
         Lr = Options.Schedule.ForEpoch(Epoch);
     }
 
-    private WeightPatch Delta(int[] rows)
+    private void Add(GradientResult r)
     {
         var h = Spec.Hidden;
-        var values = new float[rows.Length * h];
-        for (var i = 0; i < rows.Length; i++)
+        var dense = Gradients.AsSpan(_embeddingLength);
+        if (r.Dense.Length != dense.Length || r.RowValues.Length != r.Rows.Length * h)
         {
-            Weights.AsSpan(rows[i] * h, h).CopyTo(values.AsSpan(i * h, h));
+            throw new ArgumentException($"gradient of {r.WorkerId} has {r.Dense.Length} dense values and {r.RowValues.Length} row values; expected {dense.Length} and {r.Rows.Length * h}");
         }
 
-        return new WeightPatch(false, Weights.AsSpan(_embeddingLength).ToArray(), rows, values);
+        TensorPrimitives.Add(dense, r.Dense.Span, dense);
+        var rowValues = r.RowValues.Span;
+        for (var i = 0; i < r.Rows.Length; i++)
+        {
+            var id = r.Rows[i];
+            var row = Gradients.AsSpan(id * h, h);
+            TensorPrimitives.Add(row, rowValues.Slice(i * h, h), row);
+            if (!_rowTouched[id])
+            {
+                _rowTouched[id] = true;
+                _touchedRows.Add(id);
+            }
+        }
+
+        _summedResults.Add(r);
+        _stepLoss += r.LossSum;
+        _stepTokens += r.Tokens;
     }
 
-    private WeightPatch FullPatch()
+    private void RememberDelta()
     {
-        if (_full is null || _fullVersion != Version)
+        if (Options.Optimizer != "sgd")
         {
-            _full = new WeightPatch(true, (float[])Weights.Clone(), [], []);
-            _fullVersion = Version;
+            _deltaRows = null;
+            return;
         }
 
-        return _full;
+        _touchedRows.Sort();
+        _deltaRows = [.. _touchedRows];
+        var h = Spec.Hidden;
+        for (var i = 0; i < _deltaRows.Length; i++)
+        {
+            Weights.AsSpan(_deltaRows[i] * h, h).CopyTo(_deltaRowValues.AsSpan(i * h, h));
+        }
+    }
+
+    private void ClearTouchedRows()
+    {
+        foreach (var id in _touchedRows)
+        {
+            _rowTouched[id] = false;
+        }
+
+        _touchedRows.Clear();
     }
 }
 

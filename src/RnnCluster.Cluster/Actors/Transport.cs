@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.Serialization;
 using Akka.Actor;
 using RnnCluster.Cluster.Protocol;
@@ -6,46 +7,73 @@ using RnnCluster.Cluster.Serialization;
 namespace RnnCluster.Cluster.Actors;
 
 /// <summary>
-/// Sends messages of any size over Akka.Remote: a message for another node is serialized once and cut
-/// into <see cref="RunSettings.ChunkSize"/> chunks, at most <see cref="RunSettings.Window"/> of them
-/// unacknowledged per transfer, so a tensor never occupies the connection for longer than one window
-/// and heartbeats interleave. Messages to actors of this ActorSystem are told as they are. Used from
-/// inside one actor (not thread-safe); the actor routes <see cref="Chunk"/> and <see cref="ChunkAck"/> here.
+/// Sends messages of any size over Akka.Remote: a message for other nodes is serialized once (also
+/// when it goes to several of them) and cut into <see cref="RunSettings.ChunkSize"/> chunks, at most
+/// <see cref="RunSettings.Window"/> of them unacknowledged per transfer, so a tensor never occupies the
+/// connection for longer than one window and heartbeats interleave. Large messages are serialized into
+/// a pooled buffer that goes back to the pool once every receiver has acknowledged every chunk.
+/// Messages to actors of this ActorSystem are told as they are (those that view the sender's buffers
+/// as a decoded copy). Used from inside one actor (not thread-safe); the actor routes
+/// <see cref="Chunk"/> and <see cref="ChunkAck"/> here.
 /// </summary>
 internal sealed class Transport(RunSettings settings)
 {
+    // Smaller messages are copied to an array of their own and their pooled buffer returned at once.
+    private const int PooledFromBytes = 64 * 1024;
     private static readonly TimeSpan IncompleteLifetime = TimeSpan.FromMinutes(5);
     private readonly Dictionary<long, Outgoing> _outgoing = [];
     private readonly Dictionary<(string Sender, long Id), Incoming> _incoming = [];
+    private readonly Dictionary<string, int> _sizeHints = new(StringComparer.Ordinal);
     private long _nextId = DateTime.UtcNow.Ticks;
+    private long _serializeTicks;
 
+    /// <summary>Serialized bytes handed to remoting (every receiver counted).</summary>
     public long BytesSent { get; private set; }
 
     public long BytesReceived { get; private set; }
 
-    public void Send(IActorRef target, IClusterMessage message, IActorRef self)
+    /// <summary>How many messages were serialized (a broadcast counts once).</summary>
+    public long MessagesEncoded { get; private set; }
+
+    /// <summary>Time spent encoding outgoing and decoding incoming messages (and reassembling chunks), in ms.</summary>
+    public double SerializeMs => _serializeTicks * 1000.0 / Stopwatch.Frequency;
+
+    public void Send(IActorRef target, IClusterMessage message, IActorRef self) => Broadcast([target], message, self);
+
+    /// <summary>Sends one message to several actors, serializing it at most once.</summary>
+    public void Broadcast(IReadOnlyList<IActorRef> targets, IClusterMessage message, IActorRef self)
     {
-        if (target.Path.Address.HasLocalScope)
+        var remote = targets.Where(t => !t.Path.Address.HasLocalScope).ToList();
+        var local = targets.Where(t => t.Path.Address.HasLocalScope).ToList();
+        var viewsBuffers = message is IViewsSenderBuffers;
+        if (!viewsBuffers)
         {
-            target.Tell(message, self);
+            foreach (var target in local)
+            {
+                target.Tell(message, self);
+            }
+        }
+
+        if (remote.Count == 0 && (local.Count == 0 || !viewsBuffers))
+        {
             return;
         }
 
-        var manifest = MessageCodec.ManifestOf(message);
-        var bytes = MessageCodec.Serialize(message);
-        BytesSent += bytes.Length;
-        var id = ++_nextId;
-        var count = Math.Max(1, (bytes.Length + settings.ChunkSize - 1) / settings.ChunkSize);
-        var transfer = new Outgoing(target, manifest, bytes, count);
-        if (count > settings.Window)
+        var payload = Encode(message);
+        if (viewsBuffers && local.Count > 0 && Decode(SequenceOfPieces.Join([payload.Bytes]), payload.Manifest) is { } copy)
         {
-            _outgoing[id] = transfer;
+            foreach (var target in local)
+            {
+                target.Tell(copy, self);
+            }
         }
 
-        for (var i = 0; i < Math.Min(count, settings.Window); i++)
+        foreach (var target in remote)
         {
-            SendChunk(id, transfer, self);
+            StartTransfer(target, payload, self);
         }
+
+        payload.ReleaseIfUnused();
     }
 
     public void OnAck(ChunkAck ack, IActorRef self)
@@ -56,14 +84,15 @@ internal sealed class Transport(RunSettings settings)
         }
 
         transfer.Acked++;
-        if (transfer.Next < transfer.Count)
+        if (transfer.Next < transfer.Payload.Count)
         {
             SendChunk(ack.TransferId, transfer, self);
         }
 
-        if (transfer.Acked >= transfer.Count)
+        if (transfer.Acked >= transfer.Payload.Count)
         {
             _outgoing.Remove(ack.TransferId);
+            transfer.Payload.Done();
         }
     }
 
@@ -74,7 +103,7 @@ internal sealed class Transport(RunSettings settings)
         BytesReceived += chunk.Data.Length;
         if (chunk.Count == 1)
         {
-            return Decode(chunk.Data, chunk.Manifest);
+            return Decode(new System.Buffers.ReadOnlySequence<byte>(chunk.Data), chunk.Manifest);
         }
 
         if (chunk.Count < 1 || chunk.Index < 0 || chunk.Index >= chunk.Count)
@@ -102,23 +131,16 @@ internal sealed class Transport(RunSettings settings)
         }
 
         _incoming.Remove(key);
-        var whole = new byte[incoming.Parts.Sum(p => p!.Length)];
-        var offset = 0;
-        foreach (var part in incoming.Parts)
-        {
-            part!.CopyTo(whole, offset);
-            offset += part.Length;
-        }
-
-        return Decode(whole, incoming.Manifest);
+        return Decode(SequenceOfPieces.Join([.. incoming.Parts.Select(p => p!.Value)]), incoming.Manifest);
     }
 
     /// <summary>Drops transfers to and from a peer that left.</summary>
     public void Forget(IActorRef peer)
     {
-        foreach (var id in _outgoing.Where(kv => kv.Value.Target.Equals(peer)).Select(kv => kv.Key).ToList())
+        foreach (var (id, transfer) in _outgoing.Where(kv => kv.Value.Target.Equals(peer)).ToList())
         {
             _outgoing.Remove(id);
+            transfer.Payload.Abandon();
         }
 
         var path = peer.Path.ToString();
@@ -128,8 +150,32 @@ internal sealed class Transport(RunSettings settings)
         }
     }
 
-    private static object? Decode(byte[] bytes, string manifest)
+    private Payload Encode(IClusterMessage message)
     {
+        var started = Stopwatch.GetTimestamp();
+        var manifest = MessageCodec.ManifestOf(message);
+        var writer = new PooledBufferWriter(_sizeHints.GetValueOrDefault(manifest, 4096));
+        MessageCodec.Serialize(message, writer);
+        _sizeHints[manifest] = writer.WrittenCount;
+        MessagesEncoded++;
+        Payload payload;
+        if (writer.WrittenCount < PooledFromBytes)
+        {
+            payload = new Payload(manifest, writer.WrittenMemory.ToArray(), null, settings.ChunkSize);
+            writer.Release();
+        }
+        else
+        {
+            payload = new Payload(manifest, writer.WrittenMemory, writer, settings.ChunkSize);
+        }
+
+        _serializeTicks += Stopwatch.GetTimestamp() - started;
+        return payload;
+    }
+
+    private object? Decode(System.Buffers.ReadOnlySequence<byte> bytes, string manifest)
+    {
+        var started = Stopwatch.GetTimestamp();
         try
         {
             return MessageCodec.Deserialize(bytes, manifest);
@@ -138,15 +184,34 @@ internal sealed class Transport(RunSettings settings)
         {
             return null;
         }
+        finally
+        {
+            _serializeTicks += Stopwatch.GetTimestamp() - started;
+        }
+    }
+
+    private void StartTransfer(IActorRef target, Payload payload, IActorRef self)
+    {
+        BytesSent += payload.Bytes.Length;
+        var id = ++_nextId;
+        var transfer = new Outgoing(target, payload);
+        // Pooled buffers are tracked until acknowledged, so they return to the pool only when done.
+        if (payload.IsPooled || payload.Count > settings.Window)
+        {
+            _outgoing[id] = transfer;
+            payload.Users++;
+        }
+
+        for (var i = 0; i < Math.Min(payload.Count, settings.Window); i++)
+        {
+            SendChunk(id, transfer, self);
+        }
     }
 
     private void SendChunk(long id, Outgoing transfer, IActorRef self)
     {
         var index = transfer.Next++;
-        var offset = index * settings.ChunkSize;
-        var length = Math.Min(settings.ChunkSize, transfer.Bytes.Length - offset);
-        var data = transfer.Count == 1 ? transfer.Bytes : transfer.Bytes.AsSpan(offset, length).ToArray();
-        transfer.Target.Tell(new Chunk(id, transfer.Manifest, index, transfer.Count, data), self);
+        transfer.Target.Tell(new Chunk(id, transfer.Payload.Manifest, index, transfer.Payload.Count, transfer.Payload.Piece(index)), self);
     }
 
     private void Expire()
@@ -158,15 +223,57 @@ internal sealed class Transport(RunSettings settings)
         }
     }
 
-    private sealed class Outgoing(IActorRef target, string manifest, byte[] bytes, int count)
+    /// <summary>One serialized message and the transfers still reading it.</summary>
+    private sealed class Payload(string manifest, ReadOnlyMemory<byte> bytes, PooledBufferWriter? pooled, int chunkSize)
     {
-        public IActorRef Target { get; } = target;
+        private bool _abandoned;
 
         public string Manifest { get; } = manifest;
 
-        public byte[] Bytes { get; } = bytes;
+        public ReadOnlyMemory<byte> Bytes { get; } = bytes;
 
-        public int Count { get; } = count;
+        public bool IsPooled => pooled is not null;
+
+        public int Count { get; } = Math.Max(1, (bytes.Length + chunkSize - 1) / chunkSize);
+
+        public int Users { get; set; }
+
+        public ReadOnlyMemory<byte> Piece(int index)
+        {
+            var offset = index * chunkSize;
+            return Bytes.Slice(offset, Math.Min(chunkSize, Bytes.Length - offset));
+        }
+
+        public void Done()
+        {
+            Users--;
+            ReleaseIfUnused();
+        }
+
+        public void ReleaseIfUnused()
+        {
+            if (Users <= 0 && !_abandoned)
+            {
+                pooled?.Release();
+            }
+        }
+
+        /// <summary>
+        /// A receiver left mid-transfer: remoting may still hold chunks of it that are not yet
+        /// serialized, so the buffer is left to the garbage collector, never returned to the pool.
+        /// </summary>
+        public void Abandon()
+        {
+            _abandoned = true;
+            Users--;
+        }
+    }
+
+    private sealed class Outgoing(IActorRef target, Payload payload)
+    {
+        public IActorRef Target { get; } = target;
+
+        public Payload Payload { get; } = payload;
 
         public int Next { get; set; }
 
@@ -175,7 +282,7 @@ internal sealed class Transport(RunSettings settings)
 
     private sealed class Incoming(int count, string manifest, DateTime started)
     {
-        public byte[]?[] Parts { get; } = new byte[count][];
+        public ReadOnlyMemory<byte>?[] Parts { get; } = new ReadOnlyMemory<byte>?[count];
 
         public string Manifest { get; } = manifest;
 

@@ -1,13 +1,17 @@
+using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
 using RnnCluster.Cluster.Protocol;
+using RnnCluster.Core.Diagnostics;
 
 namespace RnnCluster.Cluster.Actors;
 
 /// <summary>
 /// Computes BPTT gradients of its shard of the batch streams. Registers with the parameter server
-/// every second; keeps a full weight replica patched by each <see cref="ComputeStep"/>. Runs on the
-/// pinned rnncluster.worker-dispatcher so its GEMM work never starves remoting and heartbeats.
+/// every second; keeps a full weight replica patched by each <see cref="WeightUpdate"/>. A
+/// <see cref="ComputeStep"/> waits until the replica holds the weights version it names, whichever of
+/// the two messages arrives first, and runs at once then. Runs on the pinned
+/// rnncluster.worker-dispatcher so its GEMM work never starves remoting and heartbeats.
 /// </summary>
 public sealed class Worker : ReceiveActor, IWithTimers
 {
@@ -16,7 +20,11 @@ public sealed class Worker : ReceiveActor, IWithTimers
     private readonly IActorRef _parameterServer;
     private readonly HashSet<string> _released = [];
     private string _id = "";
-    private ShardReplica? _replica;
+    private WeightReplica? _weights;
+    private ShardReplica? _shard;
+    private (ComputeStep Step, IActorRef Sender)? _pending;
+    private double _patchMs;
+    private double _serializeMsReported;
 
     public Worker(IActorRef parameterServer, RunSettings settings)
     {
@@ -31,6 +39,7 @@ public sealed class Worker : ReceiveActor, IWithTimers
         });
         Receive<ChunkAck>(a => _transport.OnAck(a, Self));
         Receive<ComputeStep>(s => OnStep(s, Sender));
+        Receive<WeightUpdate>(OnWeights);
         Receive<ReleaseJob>(OnRelease);
         Receive<Ping>(p => Sender.Tell(new Pong(p.Ticks)));
         Receive<Tick>(_ => _parameterServer.Tell(new RegisterWorker(_id)));
@@ -56,6 +65,9 @@ public sealed class Worker : ReceiveActor, IWithTimers
             case ComputeStep s:
                 OnStep(s, sender);
                 break;
+            case WeightUpdate u:
+                OnWeights(u);
+                break;
             case ReleaseJob r:
                 OnRelease(r);
                 break;
@@ -71,10 +83,44 @@ public sealed class Worker : ReceiveActor, IWithTimers
     private void OnRelease(ReleaseJob r)
     {
         _released.Add(r.JobId);
-        if (_replica?.JobId == r.JobId)
+        if (_weights?.JobId == r.JobId)
         {
-            _replica = null;
+            _weights = null;
+            _shard = null;
+            _pending = null;
         }
+    }
+
+    /// <summary>The replica for <paramref name="jobId"/>, replacing any other job's (whose shard and pending step go too).</summary>
+    private WeightReplica ReplicaFor(string jobId)
+    {
+        if (_weights?.JobId != jobId)
+        {
+            _weights = new WeightReplica(jobId);
+            _shard = null;
+            _pending = null;
+            _patchMs = 0;
+        }
+
+        return _weights;
+    }
+
+    private void OnWeights(WeightUpdate update)
+    {
+        if (_released.Contains(update.JobId))
+        {
+            return;
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        var replica = ReplicaFor(update.JobId);
+        if (!replica.Apply(update))
+        {
+            _log.Warning("worker cannot apply weights version {0} of {1}: not a successor of the version it holds", update.Version, update.JobId);
+        }
+
+        _patchMs += Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        TryCompute();
     }
 
     private void OnStep(ComputeStep step, IActorRef sender)
@@ -84,36 +130,58 @@ public sealed class Worker : ReceiveActor, IWithTimers
             return;
         }
 
+        ReplicaFor(step.JobId);
+        if (_pending is { } replaced)
+        {
+            _log.Info("worker drops step {0} of {1} (generation {2}): a newer step arrived first", replaced.Step.Step, step.JobId, replaced.Step.Generation);
+        }
+
+        _pending = (step, sender);
+        TryCompute();
+    }
+
+    /// <summary>Runs the pending step once the replica holds its weights version; refuses it when the replica cannot get there.</summary>
+    private void TryCompute()
+    {
+        if (_pending is not var (step, sender) || _weights is not { } weights || weights.JobId != step.JobId)
+        {
+            return;
+        }
+
+        if (weights.Version < step.WeightsVersion && !weights.Stale)
+        {
+            return; // the update is on its way
+        }
+
+        _pending = null;
+        if (weights.Version != step.WeightsVersion)
+        {
+            Refuse(step, sender, $"weights replica at version {weights.Version}, step needs {step.WeightsVersion}");
+            return;
+        }
+
         try
         {
             if (step.Shard is { } shard)
             {
-                var keep = _replica?.JobId == step.JobId ? _replica : null;
-                _replica = new ShardReplica(step.JobId, ShardReplica.SpecOf(shard), shard, step.Bptt, keep?.Weights)
-                {
-                    Version = keep?.Version ?? -1,
-                };
+                _shard = new ShardReplica(step.JobId, ShardReplica.SpecOf(shard), shard, step.Bptt, weights.Weights);
             }
 
-            var replica = _replica;
-            if (replica is null || replica.JobId != step.JobId)
+            if (_shard is not { } replica || replica.JobId != step.JobId || !ReferenceEquals(replica.Weights, weights.Weights))
             {
                 Refuse(step, sender, "holds no shard of the job");
                 return;
             }
 
-            if (step.Weights is { } patch ? !replica.Apply(patch, step.WeightsVersion) : replica.Version != step.WeightsVersion)
-            {
-                replica.Version = -1;
-                Refuse(step, sender, $"weights replica at version {replica.Version}, step needs {step.WeightsVersion}");
-                return;
-            }
-
-            _transport.Send(sender, replica.Compute(step, _id), Self);
+            var serializeMs = _transport.SerializeMs - _serializeMsReported;
+            _serializeMsReported = _transport.SerializeMs;
+            var result = replica.Compute(step, _id, _patchMs, serializeMs, PeakMemory.ResidentMb());
+            _patchMs = 0;
+            _transport.Send(sender, result, Self);
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException)
         {
-            _replica = null;
+            _shard = null;
             Refuse(step, sender, e.Message);
         }
     }

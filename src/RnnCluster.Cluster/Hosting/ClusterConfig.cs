@@ -53,7 +53,7 @@ public static class ClusterConfig
         var seeds = string.Join(", ", (options.Seeds ?? []).Select(s => Quote(ClusterAddresses.NodeAddress(s).ToString())));
         var hocon = string.Create(CultureInfo.InvariantCulture, $$"""
             akka.remote.dot-netty.tcp.hostname = {{Quote(options.Host)}}
-            akka.remote.dot-netty.tcp.public-hostname = {{Quote(options.Host)}}
+            akka.remote.dot-netty.tcp.public-hostname = {{Quote(options.AdvertisedHost)}}
             akka.remote.dot-netty.tcp.port = {{options.Port}}
             akka.cluster.roles = [{{roles}}]
             akka.cluster.seed-nodes = [{{seeds}}]

@@ -94,6 +94,7 @@ public sealed class ClusterNode : IAsyncDisposable
             ClusterSingletonProxy.Props("/user/job-supervisor", ClusterSingletonProxySettings.Create(System).WithRole(coordinator)),
             "supervisor");
         ClusterClientReceptionist.Get(System).RegisterService(supervisorProxy);
+        System.ActorOf(SupervisorReachability.Props(supervisorProxy), "supervisor-reachability");
         if (Options.IsCoordinator)
         {
             System.ActorOf(

@@ -1,8 +1,11 @@
 namespace RnnCluster.Cluster.Hosting;
 
 /// <summary>
-/// How to start one cluster node. <see cref="Roles"/> ⊆ {"coordinator", "worker"}; <see cref="Seeds"/>
-/// like "127.0.0.1:4053" (empty or null: this node seeds itself); <see cref="Port"/> 0 picks a free port.
+/// How to start one cluster node. <see cref="Roles"/> ⊆ {"coordinator", "worker"}; <see cref="Host"/>
+/// is the address remoting binds to (0.0.0.0 in a container); <see cref="PublicHost"/> the name other
+/// nodes reach this one by, which is also the host of its actor addresses (null: <see cref="Host"/>);
+/// <see cref="Seeds"/> like "127.0.0.1:4053" (empty or null: this node seeds itself); <see cref="Port"/>
+/// 0 picks a free port.
 /// </summary>
 public sealed record NodeOptions(
     IReadOnlyList<string> Roles,
@@ -11,7 +14,8 @@ public sealed record NodeOptions(
     IReadOnlyList<string>? Seeds = null,
     int WorkersPerNode = 1,
     int Threads = 1,
-    string? CheckpointDir = null)
+    string? CheckpointDir = null,
+    string? PublicHost = null)
 {
     public const string CoordinatorRole = "coordinator";
     public const string WorkerRole = "worker";
@@ -19,6 +23,12 @@ public sealed record NodeOptions(
     public bool IsCoordinator => Roles.Contains(CoordinatorRole);
 
     public bool IsWorker => Roles.Contains(WorkerRole);
+
+    /// <summary>The host this node advertises: <see cref="PublicHost"/>, else <see cref="Host"/>.</summary>
+    public string AdvertisedHost => string.IsNullOrWhiteSpace(PublicHost) ? Host : PublicHost;
+
+    /// <summary>True for an address that binds every interface, which no other node can reach this one by.</summary>
+    public static bool IsWildcard(string host) => host is "0.0.0.0" or "::" or "[::]";
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first bad option.</summary>
     public void Validate()
@@ -41,6 +51,16 @@ public sealed record NodeOptions(
         if (Threads is < 1 or > 256)
         {
             throw new ArgumentException($"threads {Threads} is out of range (1..256)");
+        }
+
+        if (string.IsNullOrWhiteSpace(Host))
+        {
+            throw new ArgumentException("the bind host is empty");
+        }
+
+        if (IsWildcard(AdvertisedHost))
+        {
+            throw new ArgumentException($"{AdvertisedHost} is a wildcard address no other node can reach: give the name other nodes reach this one by as the public host");
         }
 
         foreach (var seed in Seeds ?? [])

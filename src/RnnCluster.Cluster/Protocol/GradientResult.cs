@@ -7,6 +7,10 @@ namespace RnnCluster.Cluster.Protocol;
 /// after the embedding; the embedding gradient is sparse: the rows the window touched
 /// (<see cref="Rows"/>, values in <see cref="RowValues"/>). The streams' hidden state after the window
 /// comes back too, so the server can hand the streams to another worker at the same cursor.
+/// <see cref="ComputeMs"/> is the worker's time to patch its weights and compute the gradient;
+/// <see cref="SerializeMs"/> its time decoding this step's messages and encoding its previous
+/// gradient (its own encoding is only known after it is sent); <see cref="PeakRssMb"/> the worker
+/// process's peak resident memory so far.
 /// </summary>
 [MessagePackObject(true)]
 public sealed record GradientResult(
@@ -16,11 +20,14 @@ public sealed record GradientResult(
     string WorkerId,
     double LossSum,
     int Tokens,
-    float[] Dense,
+    ReadOnlyMemory<float> Dense,
     int[] Rows,
-    float[] RowValues,
+    ReadOnlyMemory<float> RowValues,
     float[] StateH,
-    float[] StateC) : IClusterMessage;
+    float[] StateC,
+    double ComputeMs,
+    double SerializeMs,
+    double PeakRssMb) : IClusterMessage, IViewsSenderBuffers;
 
 /// <summary>Worker → parameter server: cannot compute the step (e.g. its weights replica is stale): resend in full.</summary>
 [MessagePackObject(true)]

@@ -9,7 +9,7 @@ public abstract record JobEvent(string JobId) : IClusterMessage
     public virtual bool IsFinal => false;
 }
 
-/// <summary>After every training step.</summary>
+/// <summary>After every training step. <see cref="Lr"/> is the learning rate of the step's epoch.</summary>
 [MessagePackObject(true)]
 public sealed record JobProgress(
     string JobId,
@@ -19,7 +19,8 @@ public sealed record JobProgress(
     double TokensPerSec,
     int Workers,
     int Window,
-    int WindowsPerEpoch) : JobEvent(JobId);
+    int WindowsPerEpoch,
+    float Lr) : JobEvent(JobId);
 
 /// <summary>
 /// At each epoch end after validation. <see cref="TokensAccounted"/> counts the tokens of completed
@@ -37,7 +38,13 @@ public sealed record JobEpoch(
     long TokensAccounted,
     long TokensExpected) : JobEvent(JobId);
 
-/// <summary>The job's summary; final.</summary>
+/// <summary>
+/// The job's summary; final. <see cref="Tokens"/> is every token trained; <see cref="TrainSeconds"/>
+/// the parameter server's training wall time (steps in flight and updates; not start-up, waiting for
+/// workers, or validation, which runs beside training); <see cref="TokensPerSec"/> is their ratio.
+/// <see cref="WallSeconds"/> runs from the job's start to its summary. Peak resident memory (VmHWM)
+/// is reported for the coordinator process and the largest worker process (0 when unknown).
+/// </summary>
 [MessagePackObject(true)]
 public sealed record JobCompleted(
     string JobId,
@@ -50,7 +57,12 @@ public sealed record JobCompleted(
     double WallSeconds,
     int Workers,
     double? OptimalPpl,
-    string? OutPath) : JobEvent(JobId)
+    string? OutPath,
+    long Tokens,
+    double TrainSeconds,
+    double CoordinatorPeakRssMb,
+    double WorkerPeakRssMb,
+    StepTimings? StepTimings) : JobEvent(JobId)
 {
     [IgnoreMember]
     public override bool IsFinal => true;

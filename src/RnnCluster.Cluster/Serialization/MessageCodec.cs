@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.Serialization;
 using MessagePack;
 using MessagePack.Resolvers;
@@ -12,7 +13,7 @@ public static class MessageCodec
 {
     public static readonly MessagePackSerializerOptions Options = MessagePackSerializerOptions.Standard
         .WithResolver(CompositeResolver.Create(
-            [FloatArrayFormatter.Instance, IntArrayFormatter.Instance],
+            [FloatArrayFormatter.Instance, FloatMemoryFormatter.Instance, IntArrayFormatter.Instance],
             [StandardResolver.Instance]))
         .WithSecurity(MessagePackSecurity.UntrustedData);
 
@@ -22,17 +23,25 @@ public static class MessageCodec
 
     public static byte[] Serialize(object message)
     {
-        var type = message.GetType();
-        if (!MessageRegistry.TryGetManifest(type, out _))
-        {
-            throw new SerializationException($"{type} is not a registered cluster message");
-        }
-
+        var type = RequireRegistered(message);
         return MessageRegistry.TryGetSingleton(type, out _) ? [] : MessagePackSerializer.Serialize(type, message, Options);
     }
 
+    /// <summary>Appends the encoding of <paramref name="message"/> to <paramref name="writer"/>.</summary>
+    public static void Serialize(object message, IBufferWriter<byte> writer)
+    {
+        var type = RequireRegistered(message);
+        if (!MessageRegistry.TryGetSingleton(type, out _))
+        {
+            MessagePackSerializer.Serialize(type, writer, message, Options);
+        }
+    }
+
     /// <summary>Throws <see cref="SerializationException"/> for an unknown manifest or malformed bytes.</summary>
-    public static object Deserialize(ReadOnlyMemory<byte> bytes, string manifest)
+    public static object Deserialize(ReadOnlyMemory<byte> bytes, string manifest) => Deserialize(new ReadOnlySequence<byte>(bytes), manifest);
+
+    /// <summary>As <see cref="Deserialize(ReadOnlyMemory{byte}, string)"/>, from bytes in pieces (reassembled chunks).</summary>
+    public static object Deserialize(ReadOnlySequence<byte> bytes, string manifest)
     {
         if (!MessageRegistry.TryGetType(manifest, out var type))
         {
@@ -53,5 +62,13 @@ public static class MessageCodec
         {
             throw new SerializationException($"malformed '{manifest}' message: {e.Message}", e);
         }
+    }
+
+    private static Type RequireRegistered(object message)
+    {
+        var type = message.GetType();
+        return MessageRegistry.TryGetManifest(type, out _)
+            ? type
+            : throw new SerializationException($"{type} is not a registered cluster message");
     }
 }

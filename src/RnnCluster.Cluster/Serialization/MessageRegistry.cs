@@ -28,6 +28,7 @@ public static class MessageRegistry
         (typeof(RegisterWorker), "rw"),
         (typeof(ReleaseJob), "rl"),
         (typeof(ComputeStep), "st"),
+        (typeof(WeightUpdate), "wu"),
         (typeof(GradientResult), "gr"),
         (typeof(StepRefused), "sr"),
         (typeof(Chunk), "ch"),

@@ -26,23 +26,22 @@ public sealed class FloatArrayFormatter : IMessagePackFormatter<float[]?>
     }
 
     public float[]? Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options)
-    {
-        if (reader.TryReadNil())
-        {
-            return null;
-        }
+        => reader.TryReadNil() ? null : RawBlocks.ReadFloats(ref reader);
+}
 
-        var bytes = RawBlocks.Read(ref reader, sizeof(float));
-        var result = new float[bytes.Length / sizeof(float)];
-        bytes.CopyTo(MemoryMarshal.AsBytes(result.AsSpan()));
-        if (!BitConverter.IsLittleEndian)
-        {
-            var ints = MemoryMarshal.Cast<float, int>(result.AsSpan());
-            BinaryPrimitives.ReverseEndianness(ints, ints);
-        }
+/// <summary>
+/// A view of floats (part of a larger buffer, e.g. the live weights) encoded like a float[], so the
+/// sender needs no copy; it decodes into a new array.
+/// </summary>
+public sealed class FloatMemoryFormatter : IMessagePackFormatter<ReadOnlyMemory<float>>
+{
+    public static readonly FloatMemoryFormatter Instance = new();
 
-        return result;
-    }
+    public void Serialize(ref MessagePackWriter writer, ReadOnlyMemory<float> value, MessagePackSerializerOptions options)
+        => RawBlocks.Write(ref writer, MemoryMarshal.AsBytes(value.Span), sizeof(float));
+
+    public ReadOnlyMemory<float> Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options)
+        => RawBlocks.ReadFloats(ref reader);
 }
 
 /// <summary>int[] (token ids, row ids) as one raw little-endian bin block.</summary>
@@ -68,7 +67,7 @@ public sealed class IntArrayFormatter : IMessagePackFormatter<int[]?>
             return null;
         }
 
-        var bytes = RawBlocks.Read(ref reader, sizeof(int));
+        var bytes = RawBlocks.ReadBlock(ref reader, sizeof(int));
         var result = new int[bytes.Length / sizeof(int)];
         bytes.CopyTo(MemoryMarshal.AsBytes(result.AsSpan()));
         if (!BitConverter.IsLittleEndian)
@@ -99,7 +98,8 @@ internal static class RawBlocks
         writer.Write(copy);
     }
 
-    public static byte[] Read(ref MessagePackReader reader, int elementSize)
+    /// <summary>The bytes of a raw block, still in the reader's buffers (copy them out once).</summary>
+    public static ReadOnlySequence<byte> ReadBlock(ref MessagePackReader reader, int elementSize)
     {
         var sequence = reader.ReadBytes() ?? throw new MessagePackSerializationException("expected a raw block, got nil");
         if (sequence.Length % elementSize != 0)
@@ -107,6 +107,20 @@ internal static class RawBlocks
             throw new MessagePackSerializationException($"raw block of {sequence.Length} bytes is not a multiple of {elementSize}");
         }
 
-        return sequence.ToArray();
+        return sequence;
+    }
+
+    public static float[] ReadFloats(ref MessagePackReader reader)
+    {
+        var bytes = ReadBlock(ref reader, sizeof(float));
+        var result = new float[bytes.Length / sizeof(float)];
+        bytes.CopyTo(MemoryMarshal.AsBytes(result.AsSpan()));
+        if (!BitConverter.IsLittleEndian)
+        {
+            var ints = MemoryMarshal.Cast<float, int>(result.AsSpan());
+            BinaryPrimitives.ReverseEndianness(ints, ints);
+        }
+
+        return result;
     }
 }

@@ -1,0 +1,36 @@
+using MessagePack;
+
+namespace RnnCluster.Cluster.Protocol;
+
+/// <summary>
+/// Where the time of a sync step goes, averaged over <see cref="Steps"/> completed steps (milliseconds,
+/// megabytes of 10⁶ bytes).
+/// <list type="bullet">
+/// <item><see cref="StepMs"/>: the parameter server's wall time per step, from issuing the step to the
+/// update applied.</item>
+/// <item><see cref="ComputeMs"/>: a worker's compute per step (patching its weights, forward, backward,
+/// gathering the gradient), averaged over workers; <see cref="SlowestComputeMs"/>: the slowest worker's.</item>
+/// <item><see cref="WorkerSerializeMs"/>: a worker's decoding of the step and weights plus encoding of
+/// its gradient, averaged over workers.</item>
+/// <item><see cref="BarrierMs"/>: from the step's messages being issued to the last gradient in; it
+/// contains the workers' compute and serialization, the transfers both ways, and the server's decoding
+/// and summing of gradients that arrive before the last one.</item>
+/// <item><see cref="UpdateMs"/>: the server summing gradients in worker order, clipping and applying.</item>
+/// <item><see cref="ServerSerializeMs"/>: the server encoding the step messages (each weight patch once)
+/// and decoding the gradients.</item>
+/// <item><see cref="MbDown"/> / <see cref="MbUp"/>: bytes sent to all workers / received from them.</item>
+/// </list>
+/// Messages between actors of one process are not serialized and count no bytes.
+/// </summary>
+[MessagePackObject(true)]
+public sealed record StepTimings(
+    long Steps,
+    double StepMs,
+    double ComputeMs,
+    double SlowestComputeMs,
+    double WorkerSerializeMs,
+    double BarrierMs,
+    double UpdateMs,
+    double ServerSerializeMs,
+    double MbDown,
+    double MbUp);

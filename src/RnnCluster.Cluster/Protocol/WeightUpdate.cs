@@ -1,0 +1,19 @@
+using MessagePack;
+
+namespace RnnCluster.Cluster.Protocol;
+
+/// <summary>
+/// Parameter server → workers: brings a worker's weight replica of the job to <see cref="Version"/>.
+/// The same update goes to every worker that needs it, serialized once. A worker starts a
+/// <see cref="ComputeStep"/> as soon as the weights it names are in, whichever message arrives first.
+/// </summary>
+[MessagePackObject(true)]
+public sealed record WeightUpdate(string JobId, long Version, WeightPatch Patch) : IClusterMessage, IViewsSenderBuffers;
+
+/// <summary>
+/// New weight values. <see cref="Full"/>: <see cref="Dense"/> is the whole vector. Otherwise it is a
+/// delta from the previous version: <see cref="Dense"/> is every tensor after the embedding, and the
+/// embedding changed only in <see cref="Rows"/> (values in <see cref="RowValues"/>, row after row).
+/// </summary>
+[MessagePackObject(true)]
+public sealed record WeightPatch(bool Full, ReadOnlyMemory<float> Dense, int[] Rows, ReadOnlyMemory<float> RowValues);

@@ -1,0 +1,64 @@
+using System.Text.Json;
+
+namespace RnnCluster.Benchmarks;
+
+/// <summary>Cluster against single-process training on the same PTB job, run alternately in one session.</summary>
+public static class ClusterComparison
+{
+    private const string Small = "--model lstm --layers 2 --hidden 200 --batch 20 --bptt 20 --lr 1 --clip 5";
+
+    /// <summary>Tokens/s of <c>local --workers 2 --threads 1</c> against <c>train --threads 2</c>.</summary>
+    public static object Scaling(string repoRoot, string corpus, int steps, int rounds, int workers)
+    {
+        var single = new List<double>();
+        var cluster = new List<double>();
+        JsonElement? timings = null;
+        for (var round = 0; round < rounds; round++)
+        {
+            var s = CliRunner.Summary(repoRoot, $"train --corpus {corpus} {Small} --max-steps {steps} --threads {workers}");
+            single.Add(s.GetProperty("tokens_per_sec").GetDouble());
+            var c = CliRunner.Summary(repoRoot, $"local --workers {workers} --threads 1 --corpus {corpus} {Small} --max-steps {steps}");
+            cluster.Add(c.GetProperty("tokens_per_sec").GetDouble());
+            if (c.TryGetProperty("step_timings", out var t))
+            {
+                timings = t.Clone();
+            }
+
+            Console.Error.WriteLine($"round {round + 1}: train {single[^1]:F0} tok/s, local {cluster[^1]:F0} tok/s");
+        }
+
+        double singleMedian = StepProfile.Median(single), clusterMedian = StepProfile.Median(cluster);
+        return new
+        {
+            steps,
+            workers,
+            train_tokens_per_sec = single,
+            local_tokens_per_sec = cluster,
+            train_median = Math.Round(singleMedian),
+            local_median = Math.Round(clusterMedian),
+            cluster_over_single = Math.Round(clusterMedian / singleMedian, 3),
+            step_timings = timings,
+        };
+    }
+
+    /// <summary>Validation perplexity of single-process training and of sync clusters with 2 and 3 workers.</summary>
+    public static object Equivalence(string repoRoot, string corpus, int steps)
+    {
+        var job = $"--corpus {corpus} {Small} --max-steps {steps} --seed 1";
+        var single = CliRunner.Summary(repoRoot, $"train {job} --threads 1").GetProperty("valid_ppl").GetDouble();
+        var results = new Dictionary<string, double> { ["train"] = single };
+        foreach (var workers in new[] { 2, 3 })
+        {
+            var ppl = CliRunner.Summary(repoRoot, $"local --workers {workers} --threads 1 {job}").GetProperty("valid_ppl").GetDouble();
+            results[$"local_{workers}_workers"] = ppl;
+            Console.Error.WriteLine($"{workers} workers: {ppl} vs train {single}");
+        }
+
+        return new
+        {
+            steps,
+            valid_ppl = results,
+            max_relative_difference = results.Values.Max(v => Math.Abs(v - single) / single),
+        };
+    }
+}
