@@ -41,11 +41,17 @@ public static class ClusterComparison
         };
     }
 
-    /// <summary>Validation perplexity of single-process training and of sync clusters with 2 and 3 workers.</summary>
-    public static object Equivalence(string repoRoot, string corpus, int steps)
+    /// <summary>
+    /// Validation perplexity of single-process training and of sync clusters with 2 and 3 workers. The
+    /// control, single-process training with 2 GEMM threads instead of 1, shows how far a mere change of
+    /// float summation order moves the same run.
+    /// </summary>
+    public static object Equivalence(string repoRoot, string corpus, int steps, string extra)
     {
-        var job = $"--corpus {corpus} {Small} --max-steps {steps} --seed 1";
+        var small = extra.Contains("--lr", StringComparison.Ordinal) ? Small.Replace("--lr 1 ", string.Empty, StringComparison.Ordinal) : Small;
+        var job = $"--corpus {corpus} {small} --max-steps {steps} --seed 1 {extra}";
         var single = CliRunner.Summary(repoRoot, $"train {job} --threads 1").GetProperty("valid_ppl").GetDouble();
+        var control = CliRunner.Summary(repoRoot, $"train {job} --threads 2").GetProperty("valid_ppl").GetDouble();
         var results = new Dictionary<string, double> { ["train"] = single };
         foreach (var workers in new[] { 2, 3 })
         {
@@ -57,8 +63,11 @@ public static class ClusterComparison
         return new
         {
             steps,
+            extra,
             valid_ppl = results,
             max_relative_difference = results.Values.Max(v => Math.Abs(v - single) / single),
+            control_train_2_threads = control,
+            control_relative_difference = Math.Abs(control - single) / single,
         };
     }
 }

@@ -20,7 +20,7 @@ object result = what switch
     "profile" => StepProfile.Run(TextDatasetLoader.Load(ptb, null, null, TokenizerKind.Word), CellTypes.Parse(Arg(1, "lstm")), IntArg(2, 2), 60),
     "gemm" => GemmThroughput.Run(IntArg(1, 2)),
     "scaling" => ClusterComparison.Scaling(repoRoot, ptb, IntArg(1, 200), IntArg(2, 3), IntArg(3, 2)),
-    "equivalence" => ClusterComparison.Equivalence(repoRoot, ptb, IntArg(1, 60)),
-    _ => "benchmarks: speed [cell] [steps] [rounds] [threads] | profile [cell] [threads] | gemm [threads] | scaling [steps] [rounds] [workers] | equivalence [steps]",
+    "equivalence" => ClusterComparison.Equivalence(repoRoot, ptb, IntArg(1, 60), string.Join(' ', args.Skip(2))),
+    _ => "benchmarks: speed [cell] [steps] [rounds] [threads] | profile [cell] [threads] | gemm [threads] | scaling [steps] [rounds] [workers] | equivalence [steps] [extra job flags]",
 };
 Console.WriteLine(JsonSerializer.Serialize(new { benchmark = what, result }));
