@@ -10,6 +10,19 @@ public sealed record ModelSpec(
     float InitScale = 0.1f,
     float ForgetBias = 0f)
 {
+    /// <summary>Every weight lives in one float array, so the model must fit one .NET array comfortably.</summary>
+    public const long MaxParameters = 500_000_000;
+
+    /// <summary>The size of <see cref="ParameterLayout.For"/>, computed without overflow.</summary>
+    public long ParameterCount
+    {
+        get
+        {
+            long v = VocabSize, h = Hidden, width = Cell.Gates() * h;
+            return (2 * v * h) + v + (Layers * ((2 * h * width) + (2 * width)));
+        }
+    }
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid field.</summary>
     public void Validate()
     {
@@ -36,6 +49,11 @@ public sealed record ModelSpec(
         if (!float.IsFinite(ForgetBias))
         {
             throw new ArgumentException($"--forget-bias {ForgetBias} must be finite");
+        }
+
+        if (ParameterCount > MaxParameters)
+        {
+            throw new ArgumentException($"the model would have {ParameterCount:N0} parameters; the limit is {MaxParameters:N0} (reduce --hidden, --layers or the vocabulary)");
         }
 
         if (InitScale is <= 0f or > 10f || float.IsNaN(InitScale))

@@ -5,15 +5,6 @@ namespace RnnCluster.Core.Numerics;
 /// <summary>Elementwise kernels the layers share, on spans (TensorPrimitives underneath).</summary>
 public static class Ops
 {
-    /// <summary>dx = dy ⊙ y ⊙ (1 − y), for y = σ(x).</summary>
-    public static void SigmoidBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
-    {
-        for (var i = 0; i < y.Length; i++)
-        {
-            dx[i] = dy[i] * y[i] * (1f - y[i]);
-        }
-    }
-
     /// <summary>dx = dy ⊙ (1 − y²), for y = tanh(x).</summary>
     public static void TanhBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
     {
