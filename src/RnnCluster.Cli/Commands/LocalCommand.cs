@@ -62,7 +62,17 @@ public static class LocalCommand
 
         // A coordinator that dies takes the job with it: stop following instead of waiting forever.
         using var coordinatorGone = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-        _ = cluster.Coordinator.Exited.ContinueWith(_ => coordinatorGone.Cancel(), TaskScheduler.Default);
+        // The cluster is disposed after this source (declared later), so its exit may land after Dispose.
+        _ = cluster.Coordinator.Exited.ContinueWith(_ =>
+        {
+            try
+            {
+                coordinatorGone.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+        }, TaskScheduler.Default);
         try
         {
             await using var client = await ClusterClientConnection.ConnectAsync(cluster.Contact, ClientTimeout, coordinatorGone.Token);

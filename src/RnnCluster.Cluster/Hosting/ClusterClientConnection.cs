@@ -104,33 +104,47 @@ public sealed class ClusterClientConnection : IAsyncDisposable
         return reply is T t ? t : throw new InvalidOperationException($"unexpected reply {reply.GetType().Name} to {message.GetType().Name}");
     }
 
-    /// <summary>Subscribes to a job (re-subscribing every 10 s until the first event) and relays events.</summary>
+    /// <summary>
+    /// Subscribes to a job and relays its events. Every 10 s it subscribes again (the supervisor keeps
+    /// watchers in a set, so repeats are harmless, and a supervisor that moved to another coordinator
+    /// learns of the watcher) and asks for the cluster status; when nothing at all has come back for
+    /// <see cref="Silence"/>, the watch ends with an error instead of waiting forever.
+    /// </summary>
     private sealed class WatchRelay : ReceiveActor, IWithTimers
     {
+        private static readonly TimeSpan Silence = TimeSpan.FromSeconds(45);
         private readonly ChannelWriter<JobEvent> _writer;
-        private bool _heard;
+        private DateTime _lastHeard = DateTime.UtcNow;
 
         public WatchRelay(IActorRef client, string jobId, ChannelWriter<JobEvent> writer)
         {
+            _writer = writer;
             var subscribe = new ClusterClient.Send(ClusterAddresses.SupervisorService, new WatchJob(jobId), localAffinity: true);
+            var status = new ClusterClient.Send(ClusterAddresses.SupervisorService, GetStatus.Instance, localAffinity: true);
             Receive<JobEvent>(e =>
             {
-                _heard = true;
+                _lastHeard = DateTime.UtcNow;
                 writer.TryWrite(e);
                 if (e.IsFinal)
                 {
                     writer.TryComplete();
                 }
             });
+            Receive<ClusterStatus>(_ => _lastHeard = DateTime.UtcNow);
             Receive<string>(_ =>
             {
-                if (!_heard)
+                if (DateTime.UtcNow - _lastHeard > Silence)
                 {
-                    client.Tell(subscribe, Self);
+                    writer.TryComplete(new InvalidOperationException(
+                        $"the cluster has not answered for {Silence.TotalSeconds:F0} s while watching {jobId}; is the coordinator still up?"));
+                    Context.Stop(Self);
+                    return;
                 }
+
+                client.Tell(subscribe, Self);
+                client.Tell(status, Self);
             });
             client.Tell(subscribe, Self);
-            _writer = writer;
         }
 
         public ITimerScheduler Timers { get; set; } = null!;
