@@ -57,6 +57,21 @@ public sealed class WorkerTests() : Akka.TestKit.Xunit2.TestKit(ClusterConfig.Fo
         Assert.Equal(2, refused.Step);
     }
 
+    [Fact]
+    public void Should_keep_the_shard_of_a_step_replaced_before_it_ran()
+    {
+        var (ps, worker) = Start();
+        var weights = InitialWeights();
+
+        worker.Tell(StepMessage(step: 0, version: 0, withShard: true), ps.Ref);   // waits for weights
+        worker.Tell(StepMessage(step: 0, version: 0, withShard: false), ps.Ref);  // the retry assumes the shard is held
+        worker.Tell(new WeightUpdate(Job, 0, new WeightPatch(true, weights, [], ReadOnlyMemory<float>.Empty)), ps.Ref);
+
+        var result = ps.ExpectMsg<GradientResult>(TimeSpan.FromSeconds(10));
+        var embedding = ParameterLayout.For(Spec)["embedding"].Length;
+        Assert.Equal(ReferenceGradient(weights).AsSpan(embedding).ToArray(), result.Dense.ToArray());
+    }
+
     private (TestProbe Ps, IActorRef Worker) Start()
     {
         var ps = CreateTestProbe();

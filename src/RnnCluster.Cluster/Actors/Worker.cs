@@ -134,6 +134,13 @@ public sealed class Worker : ReceiveActor, IWithTimers
         if (_pending is { } replaced)
         {
             _log.Info("worker drops step {0} of {1} (generation {2}): a newer step arrived first", replaced.Step.Step, step.JobId, replaced.Step.Generation);
+
+            // The server sends a shard's tokens once and then assumes the worker holds them, so a shard
+            // carried by a step that is replaced before it ran must not be lost with it.
+            if (step.Shard is null && replaced.Step.Shard is { } unapplied && replaced.Step.JobId == step.JobId)
+            {
+                step = step with { Shard = unapplied };
+            }
         }
 
         _pending = (step, sender);
