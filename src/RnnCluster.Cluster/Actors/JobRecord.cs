@@ -6,7 +6,7 @@ using RnnCluster.Core.Training;
 namespace RnnCluster.Cluster.Actors;
 
 /// <summary>The supervisor's view of one job: definition, data, state, latest figures and watchers.</summary>
-internal sealed class JobRecord(string id, JobDefinition job, TextDataset data)
+internal sealed class JobRecord(string id, JobDefinition job, TextDataset? data)
 {
     public string Id { get; } = id;
 
@@ -38,8 +38,14 @@ internal sealed class JobRecord(string id, JobDefinition job, TextDataset data)
 
     public DateTime Started { get; set; }
 
-    /// <summary>Validation runs off the actor thread, one epoch after the other.</summary>
-    public Task Evaluations { get; set; } = Task.CompletedTask;
+    /// <summary>Where the job's checkpoint is written (null: no checkpoints).</summary>
+    public string? CheckpointPath { get; set; }
+
+    /// <summary>The state a resumed job starts from (null once handed to the parameter server).</summary>
+    public RunSnapshot? Resume { get; set; }
+
+    /// <summary>Checkpoint writes and validations run off the actor thread, in the order they were asked for.</summary>
+    public Task Background { get; set; } = Task.CompletedTask;
 
     public bool IsFinal => State is JobStates.Completed or JobStates.Failed or JobStates.Cancelled;
 

@@ -14,6 +14,9 @@ namespace RnnCluster.Cluster.Actors;
 /// Cluster singleton (role coordinator) that accepts, queues and runs jobs one at a time. A submitted
 /// job is validated and its corpus loaded (off the actor thread) before it is accepted; the parameter
 /// server trains it; the supervisor validates at epoch ends, writes --out, and reports to watchers.
+/// With a checkpoint directory (the job's, else the node's) it writes each running job's checkpoint
+/// (<see cref="JobCheckpoints"/>), and on start it resumes the jobs whose checkpoints in the node's
+/// directory are still marked running: after the oldest coordinator died, the new instance carries on.
 /// </summary>
 public sealed class JobSupervisor : ReceiveActor
 {
@@ -22,15 +25,18 @@ public sealed class JobSupervisor : ReceiveActor
     private readonly Dictionary<string, JobRecord> _jobs = new(StringComparer.Ordinal);
     private readonly List<string> _order = [];
     private readonly Queue<string> _queue = new();
+    private readonly string? _checkpointDir;
     private string? _running;
     private int _nextId;
 
     public JobSupervisor(IActorRef parameterServer, RunSettings settings)
     {
-        _ = settings;
+        _checkpointDir = settings.CheckpointDir;
         _parameterServer = parameterServer;
         Receive<SubmitJob>(OnSubmit);
         Receive<CorpusLoaded>(OnCorpusLoaded);
+        Receive<ResumeLoaded>(OnResumeLoaded);
+        Receive<RunCheckpoint>(OnCheckpoint);
         Receive<GetStatus>(_ => Sender.Tell(Status()));
         Receive<WatchJob>(OnWatch);
         Receive<CancelJob>(OnCancel);
@@ -57,6 +63,47 @@ public sealed class JobSupervisor : ReceiveActor
 
     public static Props Props(IActorRef parameterServer, RunSettings settings)
         => Akka.Actor.Props.Create(() => new JobSupervisor(parameterServer, settings));
+
+    protected override void PreStart()
+    {
+        if (_checkpointDir is not { } dir)
+        {
+            return;
+        }
+
+        _nextId = JobCheckpoints.HighestJobNumber(dir);
+        foreach (var path in JobCheckpoints.Running(dir))
+        {
+            // Read here so the job is known (status, watch) at once; one read is ~0.1 s for the PTB small model.
+            string id;
+            JobDefinition job;
+            RunSnapshot snapshot;
+            IReadOnlyList<string> vocabulary;
+            try
+            {
+                (id, job, snapshot, var checkpoint) = JobCheckpoints.Read(path);
+                vocabulary = checkpoint.Vocabulary;
+            }
+            catch (Exception e) when (e is CheckpointException or ArgumentException)
+            {
+                _log.Warning("cannot resume from {0}: {1}", path, e.Message);
+                continue;
+            }
+
+            _jobs[id] = new JobRecord(id, job, null)
+            {
+                Epoch = snapshot.Epoch,
+                Step = snapshot.Step,
+                CheckpointPath = path,
+                Resume = snapshot,
+                Started = DateTime.UtcNow,
+            };
+            _order.Add(id);
+            _log.Info("resuming {0} from {1} (epoch {2}, step {3})", id, path, snapshot.Epoch, snapshot.Step);
+            Task.Run(() => LoadCorpus(job)).PipeTo(Self, success: data => new ResumeLoaded(id, vocabulary, data, null),
+                failure: e => new ResumeLoaded(id, vocabulary, null, Describe(e)));
+        }
+    }
 
     private static TextDataset LoadCorpus(JobDefinition job)
     {
@@ -105,13 +152,63 @@ public sealed class JobSupervisor : ReceiveActor
         }
 
         var id = string.Create(CultureInfo.InvariantCulture, $"job-{++_nextId}");
-        var record = new JobRecord(id, loaded.Job, data);
+        var dir = loaded.Job.CheckpointDir ?? _checkpointDir;
+        var record = new JobRecord(id, loaded.Job, data) { CheckpointPath = dir is null ? null : JobCheckpoints.PathFor(dir, id) };
         _jobs[id] = record;
         _order.Add(id);
         _queue.Enqueue(id);
         _log.Info("accepted {0} ({1} training tokens, vocabulary {2})", id, data.Train.Length, data.Vocabulary.Count);
         loaded.ReplyTo.Tell(new JobAccepted(id));
         StartNext();
+    }
+
+    private void OnResumeLoaded(ResumeLoaded loaded)
+    {
+        if (!_jobs.TryGetValue(loaded.JobId, out var job) || job.IsFinal)
+        {
+            return;
+        }
+
+        var error = loaded.Error;
+        if (loaded.Dataset is { } data && !data.Vocabulary.Tokens.SequenceEqual(loaded.Vocabulary, StringComparer.Ordinal))
+        {
+            error = "the corpus's vocabulary is not the checkpoint's";
+        }
+
+        if (error is not null)
+        {
+            Finish(job.Id, JobStates.Failed, new JobFailed(job.Id, $"cannot resume: {error}"), $"cannot resume: {error}");
+            return;
+        }
+
+        job.Data = loaded.Dataset;
+        _queue.Enqueue(job.Id);
+        StartNext();
+    }
+
+    private void OnCheckpoint(RunCheckpoint checkpoint)
+    {
+        if (!_jobs.TryGetValue(checkpoint.JobId, out var job) || job.IsFinal || job.Data is not { } data || job.CheckpointPath is not { } path)
+        {
+            return;
+        }
+
+        var log = _log;
+        job.Background = job.Background.ContinueWith(
+            _ =>
+            {
+                try
+                {
+                    JobCheckpoints.Write(path, job.Id, job.Job, data, checkpoint.Snapshot);
+                }
+                catch (Exception e) when (e is CheckpointException or ArgumentException)
+                {
+                    log.Warning("checkpoint of {0} at step {1} not written: {2}", job.Id, checkpoint.Snapshot.Step, e.Message);
+                }
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.None,
+            TaskScheduler.Default);
     }
 
     private void StartNext()
@@ -129,9 +226,13 @@ public sealed class JobSupervisor : ReceiveActor
                 var spec = job.Job.ToModelSpec(job.Data.Vocabulary.Count);
                 spec.Validate();
                 job.State = JobStates.Running;
-                job.Started = DateTime.UtcNow;
+                if (job.Resume is null)
+                {
+                    job.Started = DateTime.UtcNow;
+                }
                 _running = id;
-                _parameterServer.Tell(new StartRun(id, job.Job, spec, job.Data.Train));
+                _parameterServer.Tell(new StartRun(id, job.Job, spec, job.Data.Train, job.CheckpointPath is not null, job.Resume));
+                job.Resume = null;
             }
             catch (ArgumentException e)
             {
@@ -166,7 +267,7 @@ public sealed class JobSupervisor : ReceiveActor
 
         var self = Self;
         var spec = job.Job.ToModelSpec(data.Vocabulary.Count);
-        job.Evaluations = job.Evaluations.ContinueWith(
+        job.Background = job.Background.ContinueWith(
             _ =>
             {
                 try
@@ -294,6 +395,26 @@ public sealed class JobSupervisor : ReceiveActor
         }
 
         job.Watchers.Clear();
+        if (job.CheckpointPath is { } path)
+        {
+            var log = _log;
+            job.Background = job.Background.ContinueWith(
+                _ =>
+                {
+                    try
+                    {
+                        JobCheckpoints.MarkEnded(path, state);
+                    }
+                    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                    {
+                        log.Warning("checkpoint {0} could not be marked {1}: {2}", path, state, e.Message);
+                    }
+                },
+                CancellationToken.None,
+                TaskContinuationOptions.None,
+                TaskScheduler.Default);
+        }
+
         if (_running == id)
         {
             _running = null;

@@ -153,6 +153,14 @@ public sealed class ParameterServer : ReceiveActor, IWithTimers
             return;
         }
 
+        if (start.Resume is not null)
+        {
+            // Resumed from an epoch-end checkpoint, the epoch's end may not have been reported yet: report it (again).
+            _log.Info("job {0} resumes at epoch {1}, step {2}", start.JobId, _run.Epoch, _run.Step);
+            Continue(_run);
+            return;
+        }
+
         StartStep();
     }
 
@@ -251,15 +259,27 @@ public sealed class ParameterServer : ReceiveActor, IWithTimers
         Timers.Cancel("step-timeout");
         run.Timings.StepCompleted(_transport);
         run.TrainClock.Stop();
-        var trainSeconds = run.TrainClock.Elapsed.TotalSeconds;
-        var tps = run.TotalTokens / Math.Max(1e-9, trainSeconds);
-        _supervisor.Tell(new RunProgress(run.JobId, run.Epoch, run.Step, run.Window, run.Windows, run.TrainPpl, tps, run.Slots.Count, run.Lr));
+        _supervisor.Tell(new RunProgress(run.JobId, run.Epoch, run.Step, run.Window, run.Windows, run.TrainPpl, TokensPerSec(run),
+            run.Slots.Count, run.Lr));
+        if (run.CheckpointDue)
+        {
+            _supervisor.Tell(new RunCheckpoint(run.JobId, run.Snapshot()));
+        }
+
+        Continue(run);
+    }
+
+    private static double TokensPerSec(TrainingRun run) => run.TotalTokens / Math.Max(1e-9, run.TrainSeconds);
+
+    /// <summary>Between steps: ends the epoch (or the run) when its last window is done, else asks for the next step.</summary>
+    private void Continue(TrainingRun run)
+    {
         if (run.EpochDone || run.StepsExhausted)
         {
             var final = run.Final;
             _supervisor.Tell(new RunEpochEnd(run.JobId, run.Epoch, run.Lr, run.TrainPpl, run.EpochTokens,
-                run.Streams.TokensPerEpoch(run.Options.Bptt), (float[])run.Weights.Clone(), final, run.Step, tps,
-                trainSeconds, run.Slots.Count,
+                run.Streams.TokensPerEpoch(run.Options.Bptt), (float[])run.Weights.Clone(), final, run.Step, TokensPerSec(run),
+                run.TrainSeconds, run.Slots.Count,
                 final ? run.Optimizer.State.ToDictionary(kv => kv.Key, kv => (float[])kv.Value.Clone()) : new Dictionary<string, float[]>(),
                 run.TotalTokens, run.WorkerPeakRssMb, run.Timings.Summary()));
             if (final)

@@ -7,8 +7,14 @@ namespace RnnCluster.Cluster.Actors;
 // Messages between the two coordinator singletons. Both singletons live on the oldest coordinator
 // node, so these are local messages and never serialized (tensors pass by reference).
 
-/// <summary>Supervisor → parameter server: train this job (its training token ids and model spec).</summary>
-internal sealed record StartRun(string JobId, JobDefinition Job, ModelSpec Spec, int[] Train);
+/// <summary>
+/// Supervisor → parameter server: train this job (its training token ids and model spec), sending
+/// <see cref="RunCheckpoint"/>s when <see cref="Checkpointing"/>, from <see cref="Resume"/> when resumed.
+/// </summary>
+internal sealed record StartRun(string JobId, JobDefinition Job, ModelSpec Spec, int[] Train, bool Checkpointing = false, RunSnapshot? Resume = null);
+
+/// <summary>Parameter server → supervisor: the job's state to checkpoint (every checkpoint_every steps and at epoch ends).</summary>
+internal sealed record RunCheckpoint(string JobId, RunSnapshot Snapshot);
 
 /// <summary>Supervisor → parameter server: stop the job now (cancelled).</summary>
 internal sealed record StopRun(string JobId);

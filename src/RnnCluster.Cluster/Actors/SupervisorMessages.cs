@@ -9,3 +9,6 @@ internal sealed record CorpusLoaded(JobDefinition Job, TextDataset? Dataset, str
 
 /// <summary>An epoch's validation (and, when final, test and --out checkpoint) finished off the actor thread.</summary>
 internal sealed record EpochEvaluated(RunEpochEnd End, double ValidPpl, double? TestPpl, string? OutPath, string? Error);
+
+/// <summary>A resumed job's corpus was loaded off the actor thread (Dataset) or could not be (Error).</summary>
+internal sealed record ResumeLoaded(string JobId, IReadOnlyList<string> Vocabulary, TextDataset? Dataset, string? Error);

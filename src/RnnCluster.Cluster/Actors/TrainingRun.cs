@@ -30,6 +30,7 @@ internal sealed class TrainingRun
     private int _summed;
     private double _stepLoss;
     private long _stepTokens;
+    private double _trainSecondsBefore;
 
     public TrainingRun(StartRun start)
     {
@@ -48,6 +49,12 @@ internal sealed class TrainingRun
         Optimizer = Optimizers.Create(Options.Optimizer, Weights.Length, Options.Momentum);
         State = new ModelState(Spec, Options.Batch);
         Windows = Streams.WindowCount(Options.Bptt);
+        Checkpointing = start.Checkpointing;
+        if (start.Resume is { } resume)
+        {
+            Restore(resume);
+        }
+
         Lr = Options.Schedule.ForEpoch(Epoch);
     }
 
@@ -85,6 +92,9 @@ internal sealed class TrainingRun
 
     public bool Started { get; set; }
 
+    /// <summary>True when the supervisor keeps checkpoints of this job (see <see cref="CheckpointDue"/>).</summary>
+    public bool Checkpointing { get; }
+
     public bool InFlight { get; set; }
 
     public bool NeedsRecut { get; set; } = true;
@@ -107,6 +117,9 @@ internal sealed class TrainingRun
 
     public Stopwatch TrainClock { get; } = new();
 
+    /// <summary>Seconds of training, including those before a resume.</summary>
+    public double TrainSeconds => _trainSecondsBefore + TrainClock.Elapsed.TotalSeconds;
+
     public IReadOnlyList<ShardSlot> Slots { get; private set; } = [];
 
     public double TrainPpl => EpochTokens == 0 ? double.NaN : Math.Exp(EpochLoss / EpochTokens);
@@ -116,6 +129,24 @@ internal sealed class TrainingRun
     public bool StepsExhausted => Options.MaxSteps > 0 && Step >= Options.MaxSteps;
 
     public bool Final => StepsExhausted || (EpochDone && Epoch >= Options.Epochs);
+
+    /// <summary>After a step: a checkpoint is due every checkpoint_every steps and at each epoch end.</summary>
+    public bool CheckpointDue => Checkpointing
+        && (EpochDone || StepsExhausted || (Job.CheckpointEvery > 0 && Step % Job.CheckpointEvery == 0));
+
+    /// <summary>Copies the state as of the last completed step (call between steps).</summary>
+    public RunSnapshot Snapshot() => new(
+        Epoch,
+        Window,
+        Step,
+        EpochLoss,
+        EpochTokens,
+        TotalTokens,
+        TrainSeconds,
+        (float[])Weights.Clone(),
+        Optimizer.State.ToDictionary(kv => kv.Key, kv => (float[])kv.Value.Clone(), StringComparer.Ordinal),
+        [.. State.H.Select(h => (float[])h.Clone())],
+        [.. State.C.Select(c => (float[])c.Clone())]);
 
     /// <summary>Cuts the B streams into contiguous ranges over the workers (in id order); starts a new generation.</summary>
     public void Recut(IReadOnlyList<KeyValuePair<string, IActorRef>> workers)
@@ -285,6 +316,36 @@ internal sealed class TrainingRun
         EpochTokens = 0;
         State.Reset();
         Lr = Options.Schedule.ForEpoch(Epoch);
+    }
+
+    private void Restore(RunSnapshot s)
+    {
+        if (s.Weights.Length != Weights.Length || s.StateH.Length != State.H.Length || s.StateC.Length != State.C.Length)
+        {
+            throw new ArgumentException($"the checkpoint of {JobId} does not fit its model ({s.Weights.Length} weights, expected {Weights.Length})");
+        }
+
+        s.Weights.CopyTo(Weights, 0);
+        Optimizers.Restore(Optimizer, s.OptimizerState);
+        for (var l = 0; l < State.H.Length; l++)
+        {
+            if (s.StateH[l].Length != State.H[l].Length || s.StateC[l].Length != State.C[l].Length)
+            {
+                throw new ArgumentException($"the checkpoint of {JobId} has a hidden state of another batch or size");
+            }
+
+            s.StateH[l].CopyTo(State.H[l], 0);
+            s.StateC[l].CopyTo(State.C[l], 0);
+        }
+
+        Epoch = s.Epoch;
+        Window = s.Window;
+        Step = s.Step;
+        Version = s.Step;
+        EpochLoss = s.EpochLoss;
+        EpochTokens = s.EpochTokens;
+        TotalTokens = s.TotalTokens;
+        _trainSecondsBefore = s.TrainSeconds;
     }
 
     private void Add(GradientResult r)

@@ -1,0 +1,72 @@
+using RnnCluster.Cluster.Actors;
+using RnnCluster.Cluster.Protocol;
+using RnnCluster.Core.Checkpoints;
+
+namespace RnnCluster.Cluster.Tests;
+
+public sealed class CheckpointTests
+{
+    [Fact]
+    public async Task Should_checkpoint_a_running_job_at_epoch_ends_and_mark_the_checkpoint_completed()
+    {
+        var dir = Directory.CreateTempSubdirectory("rnncluster-checkpoints-").FullName;
+        try
+        {
+            var job = TestCluster.SmallJob(workers: 1) with { Epochs = 3, CheckpointDir = dir, Out = Path.Combine(dir, "final.model") };
+            await using var cluster = await TestCluster.StartAsync(1);
+            var id = await cluster.SubmitAsync(job);
+            var atEpochEnds = new List<(JobEpoch Event, RunSnapshot Checkpoint)>();
+
+            var events = await cluster.WatchAsync(id, e =>
+            {
+                if (e is JobEpoch epoch && epoch.Epoch < job.Epochs)
+                {
+                    atEpochEnds.Add((epoch, ReadLatest(dir, id)));
+                }
+
+                return Task.CompletedTask;
+            });
+
+            var done = Assert.IsType<JobCompleted>(events[^1]);
+            Assert.False(File.Exists(JobCheckpoints.PathFor(dir, id)));
+            var (checkpointId, definition, final, checkpoint) = JobCheckpoints.Read(Path.Combine(dir, id + ".completed.rnnc"));
+            Assert.Equal(id, checkpointId);
+            Assert.Equal(job.ToJson(), definition.ToJson());
+            Assert.Equal(job.Epochs, final.Epoch);
+            Assert.Equal(done.Steps, final.Step);
+            Assert.Equal(final.Epoch * final.Window, final.Step);
+            Assert.Equal(done.Tokens, final.TotalTokens);
+            Assert.Equal(done.TrainPpl, Math.Exp(final.EpochLoss / final.EpochTokens), 9);
+            Assert.Equal(CheckpointFile.Read(job.Out!).Weights, final.Weights);
+            Assert.All(final.StateH, h => Assert.Equal(job.Batch * job.Hidden, h.Length));
+            Assert.Equal(job.Layers, checkpoint.Spec.Layers);
+
+            // Each epoch end rewrote the file before the epoch was reported (a later epoch's end may have overwritten it since).
+            Assert.Equal(job.Epochs - 1, atEpochEnds.Count);
+            foreach (var (epoch, snapshot) in atEpochEnds)
+            {
+                Assert.InRange(snapshot.Epoch, epoch.Epoch, job.Epochs);
+                Assert.Equal(final.Window, snapshot.Window);
+                Assert.Equal(snapshot.Epoch * snapshot.Window, snapshot.Step);
+                Assert.Equal(epoch.TokensExpected, snapshot.EpochTokens);
+            }
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static RunSnapshot ReadLatest(string dir, string id)
+    {
+        try
+        {
+            return JobCheckpoints.Read(JobCheckpoints.PathFor(dir, id)).Snapshot;
+        }
+        catch (CheckpointException)
+        {
+            // the job completed (and its checkpoint was renamed) in the meantime
+            return JobCheckpoints.Read(Path.Combine(dir, id + ".completed.rnnc")).Snapshot;
+        }
+    }
+}
