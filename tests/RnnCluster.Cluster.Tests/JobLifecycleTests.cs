@@ -29,10 +29,28 @@ public sealed class JobLifecycleTests
     }
 
     [Fact]
+    public async Task Should_fail_a_model_too_large_to_allocate_and_keep_serving()
+    {
+        await using var cluster = await TestCluster.StartAsync(1);
+
+        var huge = await cluster.Client.SubmitAsync(TestCluster.SmallJob() with { Layers = 4, Hidden = 8192 }, TestCluster.Timeout);
+        var reason = huge.Reason;
+        if (huge.Accepted)
+        {
+            var failed = Assert.IsType<JobFailed>((await cluster.WatchAsync(huge.JobId!))[^1]);
+            reason = failed.Reason;
+        }
+
+        Assert.Contains("parameters", reason, StringComparison.Ordinal);
+        var next = await cluster.SubmitAsync(TestCluster.SmallJob() with { MaxSteps = 5 });
+        Assert.IsType<JobCompleted>((await cluster.WatchAsync(next))[^1]);
+    }
+
+    [Fact]
     public async Task Should_queue_a_second_job_and_run_it_next_and_list_both_in_status()
     {
         await using var cluster = await TestCluster.StartAsync(1);
-        var first = await cluster.SubmitAsync(TestCluster.SmallJob() with { MaxSteps = 30 });
+        var first = await cluster.SubmitAsync(TestCluster.SmallJob() with { Epochs = 10, MaxSteps = 300 });
         var second = await cluster.SubmitAsync(TestCluster.SmallJob() with { MaxSteps = 10, Seed = 3 });
 
         var status = await cluster.Client.GetStatusAsync(TestCluster.Timeout);
@@ -45,7 +63,7 @@ public sealed class JobLifecycleTests
         var firstDone = Assert.IsType<JobCompleted>((await cluster.WatchAsync(first))[^1]);
         var secondEvents = await cluster.WatchAsync(second);
         var secondDone = Assert.IsType<JobCompleted>(secondEvents[^1]);
-        Assert.Equal(30, firstDone.Steps);
+        Assert.Equal(300, firstDone.Steps);
         Assert.Equal(10, secondDone.Steps);
         var final = await cluster.Client.GetStatusAsync(TestCluster.Timeout);
         Assert.All(final.Jobs, j => Assert.Equal(JobStates.Completed, j.State));

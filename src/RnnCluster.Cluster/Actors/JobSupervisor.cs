@@ -105,14 +105,7 @@ public sealed class JobSupervisor : ReceiveActor
         }
     }
 
-    private static TextDataset LoadCorpus(JobDefinition job)
-    {
-        var data = job.Corpus is null
-            ? BuiltInCorpus.Dataset(job.BuiltinTrainTokens, job.BuiltinValidTokens, job.Seed)
-            : TextDatasetLoader.Load(job.Corpus, job.Valid, job.Test, TokenizerKinds.Parse(job.Tokens), job.MaxVocab, job.MinCount);
-        TextDatasetLoader.RequireTokens(data.Train, job.Batch, job.Bptt, "train");
-        return data;
-    }
+    private static TextDataset LoadCorpus(JobDefinition job) => JobDatasets.Load(job);
 
     private void OnSubmit(SubmitJob submit)
     {
@@ -368,11 +361,6 @@ public sealed class JobSupervisor : ReceiveActor
             return;
         }
 
-        if (_running == job.Id)
-        {
-            _parameterServer.Tell(new StopRun(job.Id));
-        }
-
         Sender.Tell(new CancelResult(cancel.JobId, true));
         Finish(job.Id, JobStates.Cancelled, new JobCancelled(job.Id), "cancelled");
     }
@@ -418,6 +406,10 @@ public sealed class JobSupervisor : ReceiveActor
         if (_running == id)
         {
             _running = null;
+
+            // A job that ends here for any reason (a failed evaluation, say) must stop training too;
+            // StopRun for a run that already ended is ignored.
+            _parameterServer.Tell(new StopRun(id));
         }
 
         if (state == JobStates.Failed)

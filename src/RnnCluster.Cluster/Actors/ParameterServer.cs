@@ -17,12 +17,14 @@ namespace RnnCluster.Cluster.Actors;
 public sealed class ParameterServer : ReceiveActor, IWithTimers
 {
     private const int MaxRefusals = 3;
+    private const int MaxTimeoutsPerStep = 3;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly IActorRef _supervisor;
     private readonly RunSettings _settings;
     private readonly Transport _transport;
     private readonly SortedDictionary<string, IActorRef> _workers = new(StringComparer.Ordinal);
     private TrainingRun? _run;
+    private (string JobId, long Step, int Count) _timeouts = (string.Empty, -1, 0);
 
     public ParameterServer(IActorRef supervisor, RunSettings settings)
     {
@@ -72,6 +74,17 @@ public sealed class ParameterServer : ReceiveActor, IWithTimers
             typeof(ClusterEvent.UnreachableMember), typeof(ClusterEvent.MemberRemoved));
 
     protected override void PostStop() => Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self);
+
+    /// <summary>A restart loses the run's state, so the supervisor must hear that the job failed.</summary>
+    protected override void PreRestart(Exception reason, object message)
+    {
+        if (_run is { } run)
+        {
+            _supervisor.Tell(new RunFailed(run.JobId, $"parameter server crashed: {reason.Message}"));
+        }
+
+        base.PreRestart(reason, message);
+    }
 
     private void Handle(object message)
     {
@@ -147,8 +160,9 @@ public sealed class ParameterServer : ReceiveActor, IWithTimers
         {
             _run = new TrainingRun(start);
         }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        catch (Exception e)
         {
+            // Any failure to set up a run (a model too large to allocate, say) fails the job, never the actor.
             _supervisor.Tell(new RunFailed(start.JobId, e.Message));
             return;
         }
@@ -249,7 +263,7 @@ public sealed class ParameterServer : ReceiveActor, IWithTimers
 
             run.Apply();
         }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or KeyNotFoundException)
+        catch (Exception e)
         {
             Fail(run, e.Message);
             return;
@@ -317,6 +331,13 @@ public sealed class ParameterServer : ReceiveActor, IWithTimers
     {
         if (_run is not { InFlight: true } run || t.JobId != run.JobId || t.Generation != run.Generation || t.Step != run.Step)
         {
+            return;
+        }
+
+        _timeouts = _timeouts.JobId == run.JobId && _timeouts.Step == run.Step ? _timeouts with { Count = _timeouts.Count + 1 } : (run.JobId, run.Step, 1);
+        if (_timeouts.Count > MaxTimeoutsPerStep)
+        {
+            Fail(run, $"step {run.Step} timed out {_timeouts.Count} times ({_settings.StepTimeout.TotalSeconds:F0} s each): the workers are too slow for rnncluster.step-timeout; raise it or use a smaller model");
             return;
         }
 

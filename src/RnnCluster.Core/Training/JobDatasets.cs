@@ -17,6 +17,11 @@ public static class JobDatasets
             throw new CorpusException($"the validation set has {data.Valid.Length} tokens; it needs at least 2");
         }
 
+        if (data.Test is { Length: < 2 } test)
+        {
+            throw new CorpusException($"the test set has {test.Length} tokens; it needs at least 2");
+        }
+
         return data;
     }
 
