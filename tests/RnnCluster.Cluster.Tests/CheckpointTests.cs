@@ -28,8 +28,17 @@ public sealed class CheckpointTests
             });
 
             var done = Assert.IsType<JobCompleted>(events[^1]);
+
+            // The final event is published first; the checkpoint is renamed on the job's background chain.
+            var completed = Path.Combine(dir, id + ".completed.rnnc");
+            var deadline = DateTime.UtcNow + TestCluster.Timeout;
+            while (!File.Exists(completed) && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(50);
+            }
+
             Assert.False(File.Exists(JobCheckpoints.PathFor(dir, id)));
-            var (checkpointId, definition, final, checkpoint) = JobCheckpoints.Read(Path.Combine(dir, id + ".completed.rnnc"));
+            var (checkpointId, definition, final, checkpoint) = JobCheckpoints.Read(completed);
             Assert.Equal(id, checkpointId);
             Assert.Equal(job.ToJson(), definition.ToJson());
             Assert.Equal(job.Epochs, final.Epoch);

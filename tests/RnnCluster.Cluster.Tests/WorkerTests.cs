@@ -72,6 +72,24 @@ public sealed class WorkerTests() : Akka.TestKit.Xunit2.TestKit(ClusterConfig.Fo
         Assert.Equal(ReferenceGradient(weights).AsSpan(embedding).ToArray(), result.Dense.ToArray());
     }
 
+    [Fact]
+    public void Should_ignore_a_released_job_from_its_server_but_serve_the_same_id_from_a_new_server()
+    {
+        var (oldServer, worker) = Start();
+        var newServer = CreateTestProbe();
+        var weights = InitialWeights();
+        var full = new WeightUpdate(Job, 0, new WeightPatch(true, weights, [], ReadOnlyMemory<float>.Empty));
+        worker.Tell(new ReleaseJob(Job), oldServer.Ref);
+
+        worker.Tell(full, oldServer.Ref);
+        worker.Tell(StepMessage(step: 0, version: 0, withShard: true), oldServer.Ref);
+        worker.Tell(full, newServer.Ref);
+        worker.Tell(StepMessage(step: 0, version: 0, withShard: true), newServer.Ref);
+
+        Assert.Equal(0, newServer.ExpectMsg<GradientResult>(TimeSpan.FromSeconds(10)).Step);
+        oldServer.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+
     private (TestProbe Ps, IActorRef Worker) Start()
     {
         var ps = CreateTestProbe();

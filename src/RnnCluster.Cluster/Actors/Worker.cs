@@ -18,7 +18,8 @@ public sealed class Worker : ReceiveActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Transport _transport;
     private readonly IActorRef _parameterServer;
-    private readonly HashSet<string> _released = [];
+    // Keyed by the releasing server too: after a coordinator failover a new supervisor may reuse a job id.
+    private readonly HashSet<(string JobId, IActorRef Server)> _released = [];
     private string _id = "";
     private WeightReplica? _weights;
     private ShardReplica? _shard;
@@ -39,8 +40,8 @@ public sealed class Worker : ReceiveActor, IWithTimers
         });
         Receive<ChunkAck>(a => _transport.OnAck(a, Self));
         Receive<ComputeStep>(s => OnStep(s, Sender));
-        Receive<WeightUpdate>(OnWeights);
-        Receive<ReleaseJob>(OnRelease);
+        Receive<WeightUpdate>(u => OnWeights(u, Sender));
+        Receive<ReleaseJob>(r => OnRelease(r, Sender));
         Receive<Ping>(p => Sender.Tell(new Pong(p.Ticks)));
         Receive<Tick>(_ => _parameterServer.Tell(new RegisterWorker(_id)));
     }
@@ -66,10 +67,10 @@ public sealed class Worker : ReceiveActor, IWithTimers
                 OnStep(s, sender);
                 break;
             case WeightUpdate u:
-                OnWeights(u);
+                OnWeights(u, sender);
                 break;
             case ReleaseJob r:
-                OnRelease(r);
+                OnRelease(r, sender);
                 break;
             case Ping p:
                 sender.Tell(new Pong(p.Ticks));
@@ -80,9 +81,9 @@ public sealed class Worker : ReceiveActor, IWithTimers
         }
     }
 
-    private void OnRelease(ReleaseJob r)
+    private void OnRelease(ReleaseJob r, IActorRef server)
     {
-        _released.Add(r.JobId);
+        _released.Add((r.JobId, server));
         if (_weights?.JobId == r.JobId)
         {
             _weights = null;
@@ -105,9 +106,9 @@ public sealed class Worker : ReceiveActor, IWithTimers
         return _weights;
     }
 
-    private void OnWeights(WeightUpdate update)
+    private void OnWeights(WeightUpdate update, IActorRef server)
     {
-        if (_released.Contains(update.JobId))
+        if (_released.Contains((update.JobId, server)))
         {
             return;
         }
@@ -125,7 +126,7 @@ public sealed class Worker : ReceiveActor, IWithTimers
 
     private void OnStep(ComputeStep step, IActorRef sender)
     {
-        if (_released.Contains(step.JobId))
+        if (_released.Contains((step.JobId, sender)))
         {
             return;
         }
