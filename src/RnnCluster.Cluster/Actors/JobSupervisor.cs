@@ -266,8 +266,7 @@ public sealed class JobSupervisor : ReceiveActor
                 try
                 {
                     var o = job.Job;
-                    var batch = Math.Min(o.EvalBatch, Math.Max(1, data.Valid.Length / 2));
-                    var valid = Evaluator.Run(spec, end.Weights, data.Valid, batch, o.Bptt).Perplexity;
+                    var valid = Evaluator.Validate(spec, end.Weights, data.Valid, o.EvalBatch, o.Bptt).Perplexity;
                     double? test = null;
                     string? outPath = null;
                     if (end.Final)

@@ -322,7 +322,7 @@ public sealed class ParameterServer : ReceiveActor, IWithTimers
             return;
         }
 
-        run.Reset(r.WorkerId);
+        run.Forget(r.WorkerId);
         run.Abort();
         StartStep();
     }

@@ -22,7 +22,7 @@ internal sealed class TrainingRun
     private readonly Dictionary<string, long> _versions = new(StringComparer.Ordinal);
     private readonly Dictionary<string, GradientResult> _waiting = new(StringComparer.Ordinal);
     private readonly HashSet<string> _received = new(StringComparer.Ordinal);
-    private readonly List<GradientResult> _summedResults = [];
+    private readonly List<(float[] H, float[] C)> _summedStates = []; // per slot, stored once every gradient is in
     private readonly bool[] _rowTouched;
     private readonly List<int> _touchedRows = [];
     private readonly float[] _deltaRowValues;
@@ -181,7 +181,6 @@ internal sealed class TrainingRun
     }
 
     /// <summary>Marks a worker as needing its shard and full weights again.</summary>
-    public void Reset(string workerId) => Forget(workerId);
 
     /// <summary>Clears the step's sum; called as a step (or a retry of it) is sent.</summary>
     public void BeginStep()
@@ -189,7 +188,7 @@ internal sealed class TrainingRun
         Array.Clear(Gradients);
         _waiting.Clear();
         _received.Clear();
-        _summedResults.Clear();
+        _summedStates.Clear();
         ClearTouchedRows();
         _summed = 0;
         _stepLoss = 0;
@@ -288,8 +287,8 @@ internal sealed class TrainingRun
         for (var i = 0; i < Slots.Count; i++)
         {
             var slot = Slots[i];
-            var r = _summedResults[i];
-            StateCodec.Store(State, slot.First, slot.Count, Spec.Hidden, r.StateH, r.StateC);
+            var (h, c) = _summedStates[i];
+            StateCodec.Store(State, slot.First, slot.Count, Spec.Hidden, h, c);
         }
 
         ParameterUpdate.Apply(Weights, Gradients, Optimizer, Lr, Options.Clip);
@@ -371,7 +370,7 @@ internal sealed class TrainingRun
             }
         }
 
-        _summedResults.Add(r);
+        _summedStates.Add((r.StateH, r.StateC));
         _stepLoss += r.LossSum;
         _stepTokens += r.Tokens;
     }

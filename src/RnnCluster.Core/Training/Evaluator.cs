@@ -13,6 +13,13 @@ public static class Evaluator
         public double Perplexity => Math.Exp(Loss);
     }
 
+    /// <summary>
+    /// Validation perplexity with <paramref name="evalBatch"/> streams, fewer for a tiny validation set.
+    /// Single-process and cluster training both call this, so their reported perplexities are comparable.
+    /// </summary>
+    public static Result Validate(ModelSpec spec, float[] weights, int[] ids, int evalBatch, int bptt)
+        => Run(spec, weights, ids, Math.Min(evalBatch, Math.Max(1, ids.Length / 2)), bptt);
+
     /// <summary>Evaluates with its own workspace sharing <paramref name="weights"/>.</summary>
     public static Result Run(ModelSpec spec, float[] weights, int[] ids, int batch, int bptt, Action<int, int>? onWindow = null)
     {

@@ -11,8 +11,7 @@ public sealed record ModelFile(ModelSpec Spec, Vocabulary Vocabulary, TokenizerK
     /// <summary>Writes spec, vocabulary, weights, optimizer state and progress atomically.</summary>
     public static void Save(string path, ModelSpec spec, TextDataset data, float[] weights, IOptimizer optimizer, object progress)
     {
-        var kind = data.Kind == TokenizerKind.Char ? "char" : "word";
-        var checkpoint = new Checkpoint(spec, kind, data.Vocabulary.Tokens, weights, optimizer.State, JsonSerializer.Serialize(progress));
+        var checkpoint = new Checkpoint(spec, TokenizerKinds.Name(data.Kind), data.Vocabulary.Tokens, weights, optimizer.State, JsonSerializer.Serialize(progress));
         CheckpointFile.Write(path, checkpoint);
     }
 

@@ -92,8 +92,5 @@ public sealed class Trainer
     }
 
     private double Validate()
-    {
-        var batch = Math.Min(_options.EvalBatch, Math.Max(1, _data.Valid.Length / 2));
-        return Evaluator.Run(Model.Spec, Model.Weights, _data.Valid, batch, _options.Bptt).Perplexity;
-    }
+        => Evaluator.Validate(Model.Spec, Model.Weights, _data.Valid, _options.EvalBatch, _options.Bptt).Perplexity;
 }
