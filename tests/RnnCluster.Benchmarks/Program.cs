@@ -18,10 +18,11 @@ object result = what switch
 {
     "speed" => SpeedComparison.Run(repoRoot, ptb, Arg(1, "lstm"), IntArg(2, 300), IntArg(3, 3), IntArg(4, 2)),
     "profile" => StepProfile.Run(TextDatasetLoader.Load(ptb, null, null, TokenizerKind.Word), CellTypes.Parse(Arg(1, "lstm")), IntArg(2, 2), 60),
+    "groups" => GroupProfile.Run(TextDatasetLoader.Load(ptb, null, null, TokenizerKind.Word), CellTypes.Parse(Arg(1, "lstm")), IntArg(2, 2), IntArg(3, 0), Arg(4, "fast") == "deterministic", IntArg(5, 100)),
     "gemm" => GemmThroughput.Run(IntArg(1, 2)),
     "transport" => TransportThroughput.Run(),
     "scaling" => ClusterComparison.Scaling(repoRoot, ptb, IntArg(1, 200), IntArg(2, 3), IntArg(3, 2)),
     "equivalence" => ClusterComparison.Equivalence(repoRoot, ptb, IntArg(1, 60), string.Join(' ', args.Skip(2))),
-    _ => "benchmarks: speed [cell] [steps] [rounds] [threads] | profile [cell] [threads] | gemm [threads] | scaling [steps] [rounds] [workers] | equivalence [steps] [extra job flags] | transport",
+    _ => "benchmarks: speed [cell] [steps] [rounds] [threads] | profile [cell] [threads] | groups [cell] [threads] [groups] [fast|deterministic] [steps] | gemm [threads] | scaling [steps] [rounds] [workers] | equivalence [steps] [extra job flags] | transport",
 };
 Console.WriteLine(JsonSerializer.Serialize(new { benchmark = what, result }));

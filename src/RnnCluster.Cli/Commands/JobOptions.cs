@@ -44,7 +44,9 @@ public sealed class JobOptions
         Add("--momentum", "momentum coefficient for --optimizer momentum", Defaults.Momentum, (j, v) => j with { Momentum = v });
         Add("--mode", "cluster mode: sync | async | local-sgd", Defaults.Mode, (j, v) => j with { Mode = v });
         Add("--workers", "worker processes (local) / workers to wait for (cluster)", Defaults.Workers, (j, v) => j with { Workers = v });
-        Add("--threads", "GEMM threads per process (0: all cores)", Defaults.Threads, (j, v) => j with { Threads = v });
+        Add("--threads", "compute threads per process (0: all cores); stream groups run in parallel on them", Defaults.Threads, (j, v) => j with { Threads = v });
+        Add("--stream-groups", "stream groups G, the unit of gradient work (0: one per thread, 4 with --deterministic)", Defaults.StreamGroups, (j, v) => j with { StreamGroups = v });
+        Add("--deterministic", "bitwise-reproducible training: the same weights for any thread or worker count (fixed stream groups, single-threaded GEMMs)", Defaults.Deterministic, (j, v) => j with { Deterministic = v });
         Add<string?>("--out", "write the trained model to this file", null, (j, v) => j with { Out = v });
         Add<string?>("--checkpoint-dir", "write checkpoints into this directory", null, (j, v) => j with { CheckpointDir = v });
         Add("--checkpoint-every", "steps between checkpoints (0: epoch ends only)", Defaults.CheckpointEvery, (j, v) => j with { CheckpointEvery = v });

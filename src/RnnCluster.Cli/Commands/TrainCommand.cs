@@ -29,17 +29,20 @@ public static class TrainCommand
         ITrainingObserver observer = view;
         if (job.CheckpointDir is { } dir)
         {
-            observer = new EpochCheckpointer(view, dir, (path, epoch) => ModelFile.Save(path, spec, data, trainer!.Model.Weights, trainer.Optimizer,
+            observer = new EpochCheckpointer(view, dir, (path, epoch) => ModelFile.Save(path, spec, data, trainer!.Weights, trainer.Optimizer,
                 new { epoch = epoch.Epoch, step = trainer.Steps, valid_ppl = epoch.ValidPerplexity, lr = epoch.LearningRate, job = job.ToJson() }));
         }
 
         trainer = new Trainer(spec, job.ToTrainingOptions(), data, observer);
-        view.Info($"{spec.Cell.Name()} {spec.Layers}x{spec.Hidden}, vocabulary {data.Vocabulary.Count:N0}, {trainer.Model.Layout.Size:N0} parameters; "
+        view.Info($"{spec.Cell.Name()} {spec.Layers}x{spec.Hidden}, vocabulary {data.Vocabulary.Count:N0}, {trainer.Loop.Layout.Size:N0} parameters; "
             + $"{data.Train.Length:N0} training / {data.Valid.Length:N0} validation tokens" + (job.Corpus is null ? " (built-in corpus)" : string.Empty));
+        var plan = trainer.Plan;
+        view.Info($"compute: {plan.Groups} stream group(s), {plan.ParallelGroups} at a time, {plan.GemmThreads} GEMM thread(s) each"
+            + (job.Deterministic ? "; deterministic" : string.Empty));
         var summary = view.Run("training", () => trainer.Run(cancel));
         if (job.Out is { } outPath)
         {
-            ModelFile.Save(outPath, spec, data, trainer.Model.Weights, trainer.Optimizer,
+            ModelFile.Save(outPath, spec, data, trainer.Weights, trainer.Optimizer,
                 new { epoch = summary.Epochs, step = summary.Steps, valid_ppl = summary.ValidPerplexity, job = job.ToJson() });
         }
 

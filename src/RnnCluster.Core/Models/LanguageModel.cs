@@ -19,6 +19,8 @@ public sealed class LanguageModel
     private readonly ParameterTensor _embedding;
     private readonly int[] _inputIds;
     private readonly int[] _targetIds;
+    private readonly bool[] _rowDirty;     // (V): embedding gradient row may be non-zero
+    private readonly List<int> _dirtyRows = [];
     private int _steps;
     private int _batch;
 
@@ -63,6 +65,7 @@ public sealed class LanguageModel
         _softmax = new SoftmaxLoss(spec, Layout, maxRows);
         _inputIds = new int[maxRows];
         _targetIds = new int[maxRows];
+        _rowDirty = new bool[spec.VocabSize];
     }
 
     public ModelSpec Spec { get; }
@@ -99,7 +102,43 @@ public sealed class LanguageModel
 
     public ModelState NewState(int batch) => new(Spec, batch);
 
-    public void ZeroGradients() => Array.Clear(Gradients);
+    /// <summary>
+    /// Zeroes <see cref="Gradients"/>: the dense part after the embedding and the embedding rows that
+    /// backward passes (or <see cref="MarkEmbeddingRows"/>) may have written since the last call. Code
+    /// that writes other embedding rows of the gradient must mark them.
+    /// </summary>
+    public void ZeroGradients()
+    {
+        Array.Clear(Gradients, _embedding.Length, Gradients.Length - _embedding.Length);
+        var h = Spec.Hidden;
+        foreach (var id in _dirtyRows)
+        {
+            Array.Clear(Gradients, id * h, h);
+            _rowDirty[id] = false;
+        }
+
+        _dirtyRows.Clear();
+    }
+
+    /// <summary>
+    /// The embedding rows whose gradient may be non-zero (unordered): the input tokens of the backward
+    /// passes since <see cref="ZeroGradients"/> and the rows marked with <see cref="MarkEmbeddingRows"/>.
+    /// The rest of the embedding gradient is zero.
+    /// </summary>
+    public IReadOnlyList<int> DirtyEmbeddingRows => _dirtyRows;
+
+    /// <summary>Records that the gradient rows of these token ids may be non-zero (they were written outside a backward pass).</summary>
+    public void MarkEmbeddingRows(IEnumerable<int> ids)
+    {
+        foreach (var id in ids)
+        {
+            if (!_rowDirty[id])
+            {
+                _rowDirty[id] = true;
+                _dirtyRows.Add(id);
+            }
+        }
+    }
 
     /// <summary>
     /// Runs a window. <paramref name="inputs"/> and <paramref name="targets"/> are time-major (index t·B + b).
@@ -165,8 +204,14 @@ public sealed class LanguageModel
         var gEmbedding = _embedding.Of(Gradients);
         for (var r = 0; r < rows; r++)
         {
-            var row = gEmbedding.Slice(_inputIds[r] * h, h);
+            var id = _inputIds[r];
+            var row = gEmbedding.Slice(id * h, h);
             TensorPrimitives.Add(row, dEmbedded.Slice(r * h, h), row);
+            if (!_rowDirty[id])
+            {
+                _rowDirty[id] = true;
+                _dirtyRows.Add(id);
+            }
         }
     }
 

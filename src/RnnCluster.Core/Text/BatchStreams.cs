@@ -8,8 +8,9 @@ namespace RnnCluster.Core.Text;
 /// </summary>
 public sealed class BatchStreams
 {
-    // Stream b is _tokens[b*StreamLength .. (b+1)*StreamLength).
+    // Stream b is _tokens[(_first+b)*StreamLength .. (_first+b+1)*StreamLength).
     private readonly int[] _tokens;
+    private readonly int _first;
 
     /// <summary>
     /// Cuts <paramref name="ids"/> into streams; the array is referenced, not copied. Streams shorter
@@ -25,9 +26,10 @@ public sealed class BatchStreams
         StreamLength = ids.Length / batch;
     }
 
-    private BatchStreams(int[] tokens, int batch, int length)
+    private BatchStreams(int[] tokens, int first, int batch, int length)
     {
         _tokens = tokens;
+        _first = first;
         Batch = batch;
         StreamLength = length;
     }
@@ -58,10 +60,27 @@ public sealed class BatchStreams
             streams[b].CopyTo(tokens, b * length);
         }
 
-        return new BatchStreams(tokens, streams.Length, length);
+        return new BatchStreams(tokens, 0, streams.Length, length);
     }
 
     public int Batch { get; }
+
+    /// <summary>
+    /// Streams <paramref name="first"/> … <paramref name="first"/> + <paramref name="count"/> − 1 as
+    /// streams 0 … count − 1 of a view sharing this instance's token array (nothing is copied).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">When the range is empty or exceeds the streams.</exception>
+    public BatchStreams Slice(int first, int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(first);
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        if (first + count > Batch)
+        {
+            throw new ArgumentOutOfRangeException(nameof(count), $"streams {first}..{first + count - 1} exceed the {Batch} streams");
+        }
+
+        return new BatchStreams(_tokens, _first + first, count, StreamLength);
+    }
 
     public int StreamLength { get; }
 
@@ -72,7 +91,7 @@ public sealed class BatchStreams
     {
         ArgumentOutOfRangeException.ThrowIfNegative(b);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(b, Batch);
-        return _tokens.AsSpan(b * StreamLength, StreamLength);
+        return _tokens.AsSpan((_first + b) * StreamLength, StreamLength);
     }
 
     /// <summary>Windows per epoch: ⌈(L − 1) / bptt⌉; the last one may be shorter.</summary>
@@ -124,7 +143,7 @@ public sealed class BatchStreams
         var start = window * bptt;
         for (var j = 0; j < streamCount; j++)
         {
-            var stream = _tokens.AsSpan(((firstStream + j) * StreamLength) + start, steps + 1);
+            var stream = _tokens.AsSpan(((_first + firstStream + j) * StreamLength) + start, steps + 1);
             for (var t = 0; t < steps; t++)
             {
                 inputs[(t * streamCount) + j] = stream[t];

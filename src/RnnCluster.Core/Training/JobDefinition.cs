@@ -66,6 +66,12 @@ public sealed record JobDefinition
     /// <summary>GEMM threads per process (per worker in a cluster).</summary>
     public int Threads { get; init; }
 
+    /// <summary>Stream groups G, the unit of gradient work (0: one per thread, or 4 when deterministic).</summary>
+    public int StreamGroups { get; init; }
+
+    /// <summary>Bitwise-reproducible training for any thread or worker count (see <see cref="TrainingOptions.Deterministic"/>).</summary>
+    public bool Deterministic { get; init; }
+
     public string? Out { get; init; }
 
     public string? CheckpointDir { get; init; }
@@ -113,6 +119,9 @@ public sealed record JobDefinition
         Optimizer = Optimizer,
         Momentum = Momentum,
         EvalBatch = EvalBatch,
+        Threads = Threads,
+        StreamGroups = StreamGroups,
+        Deterministic = Deterministic,
     };
 
     /// <summary>Checks every field that does not need the corpus; throws ArgumentException naming the flag.</summary>

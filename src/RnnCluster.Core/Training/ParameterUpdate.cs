@@ -3,16 +3,44 @@ namespace RnnCluster.Core.Training;
 /// <summary>The update every trainer applies: clip by global norm, then the optimizer step.</summary>
 public static class ParameterUpdate
 {
-    /// <summary>Returns the gradient norm before clipping.</summary>
-    public static double Apply(float[] weights, float[] gradients, IOptimizer optimizer, float learningRate, float clip)
+    /// <summary>
+    /// Clips <paramref name="gradients"/> (scaled in place) to global L2 norm <paramref name="clip"/>
+    /// (0: no clipping), then steps the optimizer at <paramref name="learningRate"/>. With a
+    /// <paramref name="support"/> the norm, the clipping and an SGD step touch only the gradient's
+    /// non-zero part (momentum and Adam still step every weight). Returns the norm before clipping.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">When the norm is not finite: training diverged.</exception>
+    public static double Apply(float[] weights, float[] gradients, IOptimizer optimizer, float learningRate, float clip,
+        GradientSupport? support = null)
     {
-        var norm = GradientClipping.ClipGlobalNorm(gradients, clip);
+        double norm;
+        if (support is null)
+        {
+            norm = GradientClipping.ClipGlobalNorm(gradients, clip);
+        }
+        else
+        {
+            norm = Math.Sqrt(support.SumOfSquares(gradients));
+            if (clip > 0 && norm > clip)
+            {
+                support.Scale(gradients, (float)(clip / norm));
+            }
+        }
+
         if (!double.IsFinite(norm))
         {
             throw new InvalidOperationException($"the gradient norm is {norm}: training diverged (try a lower --lr or --clip)");
         }
 
-        optimizer.Step(weights, gradients, learningRate);
+        if (support is not null && optimizer is SgdOptimizer)
+        {
+            support.SgdStep(weights, gradients, learningRate);
+        }
+        else
+        {
+            optimizer.Step(weights, gradients, learningRate);
+        }
+
         return norm;
     }
 }

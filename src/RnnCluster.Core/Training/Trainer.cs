@@ -1,16 +1,21 @@
-using System.Diagnostics;
 using RnnCluster.Core.Models;
 using RnnCluster.Core.Text;
 
 namespace RnnCluster.Core.Training;
 
-/// <summary>Single-process training: B streams, truncated BPTT, Zaremba's schedule and loss scaling.</summary>
+/// <summary>
+/// Single-process training: the <see cref="TrainingLoop"/> fed by a <see cref="StreamGroupsGradient"/>
+/// over all B streams (groups in parallel over the threads of <see cref="TrainingOptions.Threads"/>),
+/// validated each epoch and tested at the end.
+/// </summary>
 public sealed class Trainer
 {
     private readonly TrainingOptions _options;
     private readonly TextDataset _data;
     private readonly ITrainingObserver? _observer;
 
+    /// <exception cref="CorpusException">When a data set is too small for the batch and window.</exception>
+    /// <exception cref="ArgumentException">When an option is invalid (the message names the flag).</exception>
     public Trainer(ModelSpec spec, TrainingOptions options, TextDataset data, ITrainingObserver? observer = null)
     {
         options.Validate();
@@ -24,73 +29,48 @@ public sealed class Trainer
         {
             throw new CorpusException($"the test set has {test.Length} token(s); it needs at least 2 to be evaluated");
         }
+
         _options = options;
         _data = data;
         _observer = observer;
-        Model = new LanguageModel(spec, options.Batch, options.Bptt);
-        Model.Initialize(options.Seed);
-        Optimizer = Optimizers.Create(options.Optimizer, Model.Layout.Size, options.Momentum);
+        var streams = new BatchStreams(data.Train, options.Batch);
+        var threads = options.Threads > 0 ? options.Threads : Environment.ProcessorCount;
+        Groups = new StreamGroups(options.Batch, options.EffectiveStreamGroups(threads));
+        Plan = ComputePlan.For(threads, Groups.Count, options.Deterministic);
+        Loop = new TrainingLoop(spec, options, streams.WindowCount(options.Bptt));
+        Source = new StreamGroupsGradient(spec, Loop.Weights, streams, 0,
+            [.. Enumerable.Range(0, Groups.Count).Select(Groups.Size)], options.Bptt, Plan.ParallelGroups);
     }
 
-    public LanguageModel Model { get; }
+    public TrainingLoop Loop { get; }
 
-    public IOptimizer Optimizer { get; }
+    public StreamGroupsGradient Source { get; }
 
-    public long Steps { get; private set; }
+    public StreamGroups Groups { get; }
 
-    public int EpochsDone { get; private set; }
+    public ComputePlan Plan { get; }
 
+    public ModelSpec Spec => Loop.Spec;
+
+    /// <summary>The model's weights (layout size), trained in place.</summary>
+    public float[] Weights => Loop.Weights;
+
+    public IOptimizer Optimizer => Loop.Optimizer;
+
+    public long Steps => Loop.Step;
+
+    /// <summary>Trains to the end; sets the process's GEMM thread count to <see cref="Plan"/>'s first.</summary>
+    /// <exception cref="OperationCanceledException">When <paramref name="cancel"/> is signalled.</exception>
     public TrainingSummary Run(CancellationToken cancel = default)
     {
-        var wall = Stopwatch.StartNew();
-        var o = _options;
-        var shard = new ShardGradient(Model, new BatchStreams(_data.Train, o.Batch), 0, o.Bptt);
-        var lossScale = 1f / o.Batch; // Σ over time steps of the batch-mean cross-entropy
-        var trainClock = new Stopwatch();
-        long totalTokens = 0;
-        double trainPpl = double.NaN, validPpl = double.NaN;
-        var stop = false;
-        for (var epoch = 1; epoch <= o.Epochs && !stop; epoch++)
-        {
-            var lr = o.Schedule.ForEpoch(epoch);
-            shard.State.Reset();
-            double epochLoss = 0;
-            long epochTokens = 0;
-            var epochClock = Stopwatch.StartNew();
-            var windows = shard.WindowCount;
-            for (var w = 0; w < windows; w++)
-            {
-                cancel.ThrowIfCancellationRequested();
-                trainClock.Start();
-                var (loss, tokens) = shard.Compute(w, Steps, o.Seed, lossScale);
-                ParameterUpdate.Apply(Model.Weights, Model.Gradients, Optimizer, lr, o.Clip);
-                trainClock.Stop();
-                Steps++;
-                epochLoss += loss;
-                epochTokens += tokens;
-                totalTokens += tokens;
-                trainPpl = Math.Exp(epochLoss / epochTokens);
-                _observer?.OnProgress(new ProgressReport(epoch, Steps, w + 1, windows, trainPpl,
-                    totalTokens / trainClock.Elapsed.TotalSeconds, 1, lr));
-                if (o.MaxSteps > 0 && Steps >= o.MaxSteps)
-                {
-                    stop = true;
-                    break;
-                }
-            }
-
-            validPpl = Validate();
-            EpochsDone = epoch;
-            _observer?.OnEpoch(new EpochReport(epoch, trainPpl, validPpl, epochTokens, lr, epochClock.Elapsed.TotalSeconds));
-        }
-
+        Plan.ConfigureGemm();
+        var summary = Loop.Run(Source, Validate, _observer, cancel);
         double? testPpl = _data.Test is { } test
-            ? Evaluator.Run(Model.Spec, Model.Weights, test, 1, o.Bptt).Perplexity
+            ? Evaluator.Run(Spec, Weights, test, 1, _options.Bptt).Perplexity
             : null;
-        return new TrainingSummary(totalTokens / trainClock.Elapsed.TotalSeconds, trainPpl, validPpl, testPpl,
-            Steps, EpochsDone, wall.Elapsed.TotalSeconds, trainClock.Elapsed.TotalSeconds, totalTokens, 1);
+        return summary with { TestPerplexity = testPpl };
     }
 
     private double Validate()
-        => Evaluator.Validate(Model.Spec, Model.Weights, _data.Valid, _options.EvalBatch, _options.Bptt).Perplexity;
+        => Evaluator.Validate(Spec, Weights, _data.Valid, _options.EvalBatch, _options.Bptt).Perplexity;
 }

@@ -29,6 +29,22 @@ public sealed record TrainingOptions
     /// <summary>Streams used for validation and test perplexity (state carried across windows).</summary>
     public int EvalBatch { get; init; } = 10;
 
+    /// <summary>Threads of a process computing gradients (0: every core).</summary>
+    public int Threads { get; init; }
+
+    /// <summary>Stream groups G, the unit of gradient work (0: one per thread, or 4 with <see cref="Deterministic"/>).</summary>
+    public int StreamGroups { get; init; }
+
+    /// <summary>
+    /// Bitwise-reproducible gradients: a fixed number of stream groups, single-threaded GEMMs and a
+    /// fixed summation tree, so any thread or worker count gives the same weights.
+    /// </summary>
+    public bool Deterministic { get; init; }
+
+    /// <summary>Stream groups when <see cref="StreamGroups"/> is 0: 4 (deterministic) or one per thread, at most B.</summary>
+    public int EffectiveStreamGroups(int threads)
+        => Math.Min(Batch, StreamGroups > 0 ? StreamGroups : Deterministic ? 4 : Math.Max(1, threads));
+
     public LearningRateSchedule Schedule => new(LearningRate, Decay, DecayAfter);
 
     public void Validate()
@@ -41,6 +57,8 @@ public sealed record TrainingOptions
         Require(Clip >= 0 && float.IsFinite(Clip), $"--clip {Clip} must be >= 0 (0 disables clipping)");
         Require(Epochs >= 1, $"--epochs {Epochs} must be >= 1");
         Require(MaxSteps >= 0, $"--max-steps {MaxSteps} must be >= 0");
+        Require(Threads >= 0, $"--threads {Threads} must be >= 0 (0: every core)");
+        Require(StreamGroups >= 0 && StreamGroups <= Batch, $"--stream-groups {StreamGroups} must be between 0 (automatic) and the batch ({Batch})");
         Require(EvalBatch >= 1, $"eval batch {EvalBatch} must be >= 1");
         Require(Optimizers.Names.Contains(Optimizer), $"--optimizer {Optimizer}: expected {string.Join(", ", Optimizers.Names)}");
     }

@@ -20,7 +20,7 @@ public class ModelFileTests
         var spec = new ModelSpec(CellType.Lstm, data.Vocabulary.Count, 2, 8, Dropout: 0.2f, InitScale: 0.15f, ForgetBias: 1f);
         var trainer = new Trainer(spec, new TrainingOptions { Batch = 2, Bptt = 5, Epochs = 1, MaxSteps = 6, Optimizer = "momentum" }, data);
         trainer.Run();
-        return (spec, trainer.Model);
+        return (spec, new LanguageModel(spec, 1, 1, trainer.Weights));
     }
 
     [Theory]

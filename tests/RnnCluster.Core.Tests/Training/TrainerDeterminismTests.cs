@@ -14,7 +14,7 @@ public class TrainerDeterminismTests
         var options = new TrainingOptions { Batch = 4, Bptt = 8, Epochs = 2, MaxSteps = 70, Seed = seed, Optimizer = optimizer, LearningRate = optimizer == "adam" ? 0.01f : 1f };
         var trainer = new Trainer(spec, options, Data);
         trainer.Run();
-        return trainer.Model.Weights;
+        return trainer.Weights;
     }
 
     [Theory]

@@ -21,7 +21,7 @@ public class TrainerTests
         Assert.Equal(7, summary.Steps);
         Assert.Equal(7, trainer.Steps);
         Assert.Equal(1, summary.Epochs);
-        Assert.Equal(1, trainer.EpochsDone);
+        Assert.Equal(1, trainer.Loop.Epoch);
         Assert.Equal(Enumerable.Range(1, 7).Select(i => (long)i), observer.Progress.Select(p => p.Step));
         Assert.Equal(7L * 4 * 10, summary.Tokens);
         Assert.Single(observer.Epochs);
@@ -88,7 +88,7 @@ public class TrainerTests
         var summary = trainer.Run();
 
         Assert.NotNull(summary.TestPerplexity);
-        Assert.Equal(Evaluator.Run(spec, trainer.Model.Weights, data.Test!, 1, options.Bptt).Perplexity, summary.TestPerplexity!.Value);
+        Assert.Equal(Evaluator.Run(spec, trainer.Weights, data.Test!, 1, options.Bptt).Perplexity, summary.TestPerplexity!.Value);
     }
 
     [Fact]

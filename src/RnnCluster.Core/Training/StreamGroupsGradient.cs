@@ -1,0 +1,171 @@
+using System.Diagnostics;
+using RnnCluster.Core.Models;
+using RnnCluster.Core.Text;
+
+namespace RnnCluster.Core.Training;
+
+/// <summary>
+/// The gradient of a contiguous run of stream groups (see <see cref="StreamGroups"/>): each group has
+/// its own <see cref="ShardGradient"/> (workspace, hidden state and gradient buffer) on the shared
+/// weights; the groups run in parallel over up to <c>threads</c> threads (each GEMM then
+/// single-threaded, as set by the caller) and their gradients are summed along the groups' summation
+/// tree. This is the whole gradient of <c>train</c> and a cluster worker's share of it, so a worker
+/// that owns a tree node computes exactly the partial sum a single process forms for that node.
+/// </summary>
+public sealed class StreamGroupsGradient : IGradientSource
+{
+    private readonly ShardGradient[] _groups;
+    private readonly IReadOnlyList<(int Into, int From)> _plan;
+    private readonly int _embeddingLength;
+    private readonly int _hidden;
+    private readonly float[][] _buffers;
+    private readonly (double Loss, int Tokens)[] _results;
+    private readonly int _threads;
+
+    /// <param name="weights">The weights every group computes on (the layout of <paramref name="spec"/>); referenced, not copied.</param>
+    /// <param name="streams">The streams of these groups, indexed locally from 0.</param>
+    /// <param name="globalStreamOffset">Index of local stream 0 among all B streams (keys the dropout masks).</param>
+    /// <param name="groupSizes">Streams per group, in order; they add up to <c>streams.Batch</c>.</param>
+    /// <param name="threads">Groups computed at once (≥ 1).</param>
+    /// <exception cref="ArgumentException">When the group sizes do not cover the streams.</exception>
+    public StreamGroupsGradient(ModelSpec spec, float[] weights, BatchStreams streams, int globalStreamOffset,
+        IReadOnlyList<int> groupSizes, int bptt, int threads)
+    {
+        if (groupSizes.Count == 0 || groupSizes.Any(s => s < 1) || groupSizes.Sum() != streams.Batch)
+        {
+            throw new ArgumentException($"group sizes [{string.Join(", ", groupSizes)}] do not cover {streams.Batch} streams");
+        }
+
+        _groups = new ShardGradient[groupSizes.Count];
+        var first = 0;
+        for (var g = 0; g < _groups.Length; g++)
+        {
+            var model = new LanguageModel(spec, groupSizes[g], bptt, weights);
+            _groups[g] = new ShardGradient(model, streams.Slice(first, groupSizes[g]), globalStreamOffset + first, bptt);
+            first += groupSizes[g];
+        }
+
+        _buffers = [.. _groups.Select(g => g.Model.Gradients)];
+        _plan = StreamGroups.SummationPlan([.. Enumerable.Range(0, _groups.Length).Select(g => (g, 1))]);
+        _embeddingLength = _groups[0].Model.Layout["embedding"].Length;
+        _hidden = spec.Hidden;
+        Support = new GradientSupport(_embeddingLength, _hidden, []);
+        _results = new (double, int)[_groups.Length];
+        _threads = Math.Max(1, threads);
+        Streams = streams;
+        Bptt = bptt;
+    }
+
+    /// <summary>The groups' streams, indexed locally from 0.</summary>
+    public BatchStreams Streams { get; }
+
+    public int Bptt { get; }
+
+    public int GroupCount => _groups.Length;
+
+    /// <summary>Milliseconds the last <see cref="Compute"/> spent in the groups' forward and backward passes.</summary>
+    public double LastGroupsMs { get; private set; }
+
+    /// <summary>Milliseconds the last <see cref="Compute"/> spent summing the groups' gradients.</summary>
+    public double LastSumMs { get; private set; }
+
+    /// <inheritdoc/>
+    public int WindowCount => Streams.WindowCount(Bptt);
+
+    /// <inheritdoc/>
+    /// <remarks>The first group's gradient buffer: it is overwritten by the next <see cref="Compute"/>.</remarks>
+    public float[] Gradient => _buffers[0];
+
+    /// <summary>
+    /// Runs window <paramref name="window"/> forward and backward of <c>lossScale · Σ CE</c> for every
+    /// group and sums the gradients along the tree into <see cref="Gradient"/>. Returns the Σ CE in nats
+    /// (summed along the same tree) and the tokens predicted.
+    /// </summary>
+    public StepGradient Compute(int window, long step, ulong seed, float lossScale)
+    {
+        var started = Stopwatch.GetTimestamp();
+        Parallel.For(0, _groups.Length, new ParallelOptions { MaxDegreeOfParallelism = _threads },
+            g => _results[g] = _groups[g].Compute(window, step, seed, lossScale));
+        var computed = Stopwatch.GetTimestamp();
+        AddEmbeddingRows();
+        LastGroupsMs = Stopwatch.GetElapsedTime(started, computed).TotalMilliseconds;
+        LastSumMs = Stopwatch.GetElapsedTime(computed).TotalMilliseconds;
+        return new StepGradient(SumLoss(0, _groups.Length), _results.Sum(r => r.Tokens));
+    }
+
+    /// <inheritdoc/>
+    public GradientSupport Support { get; private set; }
+
+    /// <inheritdoc/>
+    public void ResetState()
+    {
+        foreach (var g in _groups)
+        {
+            g.State.Reset();
+        }
+    }
+
+    /// <summary>Copies <paramref name="all"/> (the state of every local stream, in order) into the groups' states.</summary>
+    public void LoadState(ModelState all) => CopyState(all, toGroups: true);
+
+    /// <summary>Copies the groups' states into <paramref name="all"/> (the state of every local stream, in order).</summary>
+    public void SaveState(ModelState all) => CopyState(all, toGroups: false);
+
+    private void CopyState(ModelState all, bool toGroups)
+    {
+        if (all.Batch != Streams.Batch)
+        {
+            throw new ArgumentException($"a state of {all.Batch} streams for {Streams.Batch} streams");
+        }
+
+        var first = 0;
+        foreach (var g in _groups)
+        {
+            var state = g.State;
+            for (var l = 0; l < state.H.Length; l++)
+            {
+                Copy(all.H[l], state.H[l], first, state.Batch, toGroups);
+                Copy(all.C[l], state.C[l], first, state.Batch, toGroups);
+            }
+
+            first += state.Batch;
+        }
+    }
+
+    // Layer arrays are (streams, H) row-major: a group's rows are one contiguous block of the whole.
+    private static void Copy(float[] all, float[] group, int firstStream, int streams, bool toGroup)
+    {
+        if (group.Length == 0)
+        {
+            return;
+        }
+
+        var hidden = group.Length / streams;
+        var block = all.AsSpan(firstStream * hidden, group.Length);
+        if (toGroup)
+        {
+            block.CopyTo(group);
+        }
+        else
+        {
+            group.CopyTo(block);
+        }
+    }
+
+    // Embedding gradients are sparse: along the same plan, only the rows a part may hold are added.
+    private void AddEmbeddingRows()
+    {
+        var supports = _groups.Select(g =>
+        {
+            var rows = g.Model.DirtyEmbeddingRows.ToArray();
+            Array.Sort(rows);
+            return new GradientSupport(_embeddingLength, _hidden, rows);
+        }).ToArray();
+        Support = TreeReduction.Sum(_plan, _buffers, supports, _threads);
+        _groups[0].Model.MarkEmbeddingRows(Support.Rows);
+    }
+
+    // Loss sums follow the gradient's tree, so they too do not depend on who computed which node.
+    private double SumLoss(int lo, int hi)
+        => hi - lo == 1 ? _results[lo].Loss : SumLoss(lo, StreamGroups.Middle(lo, hi)) + SumLoss(StreamGroups.Middle(lo, hi), hi);
+}

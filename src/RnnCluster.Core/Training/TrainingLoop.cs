@@ -1,0 +1,254 @@
+using System.Diagnostics;
+using RnnCluster.Core.Models;
+
+namespace RnnCluster.Core.Training;
+
+/// <summary>
+/// The training loop of <c>train</c> and of the cluster: it owns the weights, the optimizer, the
+/// cursor (epoch, window, step), the learning-rate schedule, clipping, the epoch, step-limit and
+/// checkpoint rules, snapshot/restore and the progress reports. Its one seam is the gradient: the
+/// synchronous <see cref="Run"/> takes it from an <see cref="IGradientSource"/>; the cluster's
+/// parameter server, which gathers it from workers asynchronously, calls <see cref="Apply"/> with it
+/// and <see cref="NextEpoch"/> itself, so both follow the same rules.
+/// <para>
+/// Semantics (Zaremba et al. 2014, "Recurrent neural network regularization"): B streams, truncated
+/// BPTT over windows of bptt steps with the hidden state carried over, the loss differentiated is the
+/// sum over time steps of the batch-mean cross-entropy (loss scale 1/B), the global gradient norm is
+/// clipped to <see cref="TrainingOptions.Clip"/> and the learning rate is constant for DecayAfter
+/// epochs, then multiplied by Decay each epoch.
+/// </para>
+/// </summary>
+public sealed class TrainingLoop
+{
+    private readonly Stopwatch _trainClock = new();
+    private double _trainSecondsBefore;
+
+    /// <param name="windowsPerEpoch">Steps per epoch: ⌈(L − 1) / bptt⌉ for streams of L tokens.</param>
+    /// <exception cref="ArgumentException">When the options are invalid (message names the flag).</exception>
+    public TrainingLoop(ModelSpec spec, TrainingOptions options, int windowsPerEpoch)
+    {
+        options.Validate();
+        Spec = spec;
+        Options = options;
+        Windows = windowsPerEpoch;
+        Layout = ParameterLayout.For(spec);
+        Weights = new float[Layout.Size];
+        InitialWeights(spec, options.Seed, Weights);
+        Optimizer = Optimizers.Create(options.Optimizer, Weights.Length, options.Momentum);
+        Lr = options.Schedule.ForEpoch(Epoch);
+    }
+
+    public ModelSpec Spec { get; }
+
+    public TrainingOptions Options { get; }
+
+    public ParameterLayout Layout { get; }
+
+    /// <summary>The model's weights, (layout size) floats: updated in place by <see cref="Apply"/>.</summary>
+    public float[] Weights { get; }
+
+    public IOptimizer Optimizer { get; }
+
+    /// <summary>Windows (steps) per epoch.</summary>
+    public int Windows { get; }
+
+    /// <summary>The current epoch, 1-based.</summary>
+    public int Epoch { get; private set; } = 1;
+
+    /// <summary>Windows of the current epoch done; the next step trains window <see cref="Window"/>.</summary>
+    public int Window { get; private set; }
+
+    /// <summary>Steps done in all (keys the dropout masks).</summary>
+    public long Step { get; private set; }
+
+    /// <summary>The current epoch's learning rate.</summary>
+    public float Lr { get; private set; }
+
+    public double EpochLoss { get; private set; }
+
+    public long EpochTokens { get; private set; }
+
+    public long TotalTokens { get; private set; }
+
+    /// <summary>Seconds spent in training steps (excluding evaluation), including those before a restore.</summary>
+    public double TrainSeconds => _trainSecondsBefore + _trainClock.Elapsed.TotalSeconds;
+
+    public double TokensPerSecond => TotalTokens / Math.Max(1e-9, TrainSeconds);
+
+    /// <summary>The loss scale of every step: 1/B (Σ over time of the batch-mean cross-entropy).</summary>
+    public float LossScale => 1f / Options.Batch;
+
+    public double TrainPerplexity => EpochTokens == 0 ? double.NaN : Math.Exp(EpochLoss / EpochTokens);
+
+    public bool EpochDone => Window >= Windows;
+
+    public bool StepsExhausted => Options.MaxSteps > 0 && Step >= Options.MaxSteps;
+
+    /// <summary>True after the last step of the run (the last epoch's last window, or the step limit).</summary>
+    public bool Final => StepsExhausted || (EpochDone && Epoch >= Options.Epochs);
+
+    /// <summary>After a step: a checkpoint is due every <paramref name="every"/> steps (0: never), at each epoch end and at the end.</summary>
+    public bool CheckpointDue(int every) => EpochDone || StepsExhausted || (every > 0 && Step % every == 0);
+
+    /// <summary>Uniform ±init_scale from <paramref name="seed"/>, then the optional forget-gate bias.</summary>
+    public static void InitialWeights(ModelSpec spec, ulong seed, float[] weights)
+    {
+        var model = new LanguageModel(spec, 1, 1, weights);
+        model.Initialize(seed);
+    }
+
+    /// <summary>Starts (or resumes) the clock of training time.</summary>
+    public void StartClock() => _trainClock.Start();
+
+    public void StopClock() => _trainClock.Stop();
+
+    /// <summary>
+    /// Clips <paramref name="gradient"/> (layout size, the step's summed gradient; scaled in place) by
+    /// global norm, applies the optimizer at the epoch's rate and advances the cursor by one window.
+    /// <paramref name="support"/>, when given, is where the gradient may be non-zero (see <see cref="ParameterUpdate.Apply"/>).
+    /// Returns the gradient norm before clipping.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">When the epoch is already done or the norm is not finite (diverged).</exception>
+    public double Apply(float[] gradient, StepGradient result, GradientSupport? support = null)
+    {
+        if (EpochDone)
+        {
+            throw new InvalidOperationException($"epoch {Epoch} has no window left: call NextEpoch first");
+        }
+
+        var norm = ParameterUpdate.Apply(Weights, gradient, Optimizer, Lr, Options.Clip, support);
+        Step++;
+        Window++;
+        EpochLoss += result.LossSum;
+        EpochTokens += result.Tokens;
+        TotalTokens += result.Tokens;
+        return norm;
+    }
+
+    /// <summary>Starts the next epoch: its learning rate, window 0, zero sums (the caller resets the hidden state).</summary>
+    public void NextEpoch()
+    {
+        Epoch++;
+        Window = 0;
+        EpochLoss = 0;
+        EpochTokens = 0;
+        Lr = Options.Schedule.ForEpoch(Epoch);
+    }
+
+    public ProgressReport Progress(int workers)
+        => new(Epoch, Step, Window, Windows, TrainPerplexity, TokensPerSecond, workers, Lr);
+
+    /// <summary>Copies the state as of the last completed step (call between steps); <paramref name="state"/> holds every stream's hidden state.</summary>
+    public TrainingSnapshot Snapshot(ModelState state) => new(
+        Epoch,
+        Window,
+        Step,
+        EpochLoss,
+        EpochTokens,
+        TotalTokens,
+        TrainSeconds,
+        (float[])Weights.Clone(),
+        Optimizer.State.ToDictionary(kv => kv.Key, kv => (float[])kv.Value.Clone(), StringComparer.Ordinal),
+        [.. state.H.Select(h => (float[])h.Clone())],
+        [.. state.C.Select(c => (float[])c.Clone())]);
+
+    /// <summary>Continues from <paramref name="s"/>: weights, optimizer, cursor, sums; the streams' state goes into <paramref name="state"/>.</summary>
+    /// <exception cref="ArgumentException">When the snapshot does not fit the model or the batch.</exception>
+    public void Restore(TrainingSnapshot s, ModelState state)
+    {
+        if (s.Weights.Length != Weights.Length || s.StateH.Length != state.H.Length || s.StateC.Length != state.C.Length)
+        {
+            throw new ArgumentException($"the checkpoint does not fit the model ({s.Weights.Length} weights, expected {Weights.Length})");
+        }
+
+        for (var l = 0; l < state.H.Length; l++)
+        {
+            if (s.StateH[l].Length != state.H[l].Length || s.StateC[l].Length != state.C[l].Length)
+            {
+                throw new ArgumentException("the checkpoint has a hidden state of another batch or size");
+            }
+        }
+
+        s.Weights.CopyTo(Weights, 0);
+        Optimizers.Restore(Optimizer, s.OptimizerState);
+        for (var l = 0; l < state.H.Length; l++)
+        {
+            s.StateH[l].CopyTo(state.H[l], 0);
+            s.StateC[l].CopyTo(state.C[l], 0);
+        }
+
+        Epoch = s.Epoch;
+        Window = s.Window;
+        Step = s.Step;
+        EpochLoss = s.EpochLoss;
+        EpochTokens = s.EpochTokens;
+        TotalTokens = s.TotalTokens;
+        _trainSecondsBefore = s.TrainSeconds;
+        Lr = Options.Schedule.ForEpoch(Epoch);
+    }
+
+    /// <summary>
+    /// Runs to the end in this thread: each step computes the gradient with <paramref name="source"/>
+    /// and applies it; each epoch ends with <paramref name="validate"/> (validation perplexity) and an
+    /// <see cref="EpochReport"/>. Returns the summary (test perplexity left null for the caller).
+    /// </summary>
+    /// <exception cref="OperationCanceledException">When <paramref name="cancel"/> is signalled (between steps).</exception>
+    public TrainingSummary Run(IGradientSource source, Func<double> validate, ITrainingObserver? observer, CancellationToken cancel)
+    {
+        if (source.WindowCount != Windows)
+        {
+            throw new ArgumentException($"the gradient source has {source.WindowCount} windows per epoch, the loop {Windows}");
+        }
+
+        var wall = Stopwatch.StartNew();
+        double validPpl = double.NaN, trainPpl = double.NaN;
+        var epochsDone = 0;
+        while (true)
+        {
+            var epochClock = Stopwatch.StartNew();
+            while (!EpochDone && !StepsExhausted)
+            {
+                cancel.ThrowIfCancellationRequested();
+                _trainClock.Start();
+                var result = source.Compute(Window, Step, Options.Seed, LossScale);
+                Apply(source.Gradient, result, source.Support);
+                _trainClock.Stop();
+                observer?.OnProgress(Progress(1));
+            }
+
+            trainPpl = TrainPerplexity;
+            validPpl = validate();
+            epochsDone = Epoch;
+            observer?.OnEpoch(new EpochReport(Epoch, trainPpl, validPpl, EpochTokens, Lr, epochClock.Elapsed.TotalSeconds));
+            if (Final)
+            {
+                break;
+            }
+
+            NextEpoch();
+            source.ResetState();
+        }
+
+        return new TrainingSummary(TokensPerSecond, trainPpl, validPpl, null, Step, epochsDone, wall.Elapsed.TotalSeconds,
+            TrainSeconds, TotalTokens, 1);
+    }
+}
+
+/// <summary>
+/// A run's training state at a step boundary (copies, owned by the snapshot): the cursor
+/// (<see cref="Window"/> windows of <see cref="Epoch"/> done, <see cref="Step"/> steps in all), the
+/// epoch's loss and token sums, weights, optimizer state and every stream's hidden state per layer
+/// (each (B, H) row-major).
+/// </summary>
+public sealed record TrainingSnapshot(
+    int Epoch,
+    int Window,
+    long Step,
+    double EpochLoss,
+    long EpochTokens,
+    long TotalTokens,
+    double TrainSeconds,
+    float[] Weights,
+    IReadOnlyDictionary<string, float[]> OptimizerState,
+    float[][] StateH,
+    float[][] StateC);

@@ -1,0 +1,43 @@
+using System.Numerics.Tensors;
+
+namespace RnnCluster.Core.Training;
+
+/// <summary>
+/// Sums gradients along the stream groups' summation tree (see <see cref="StreamGroups"/>): the one
+/// reduction of <c>train</c>, of a worker over its groups and of the parameter server over workers'
+/// partial sums, so all of them round alike.
+/// </summary>
+public static class TreeReduction
+{
+    /// <summary>
+    /// Runs <paramref name="plan"/> (from <see cref="StreamGroups.SummationPlan"/>) on full-layout
+    /// gradients <paramref name="parts"/>, each non-zero only on its <paramref name="supports"/> entry:
+    /// the dense parts element by element (split over <paramref name="threads"/> threads), the embedding
+    /// rows only where the added part has them. The sum ends in <paramref name="parts"/>[0]; returns its
+    /// support (the union of the rows, sorted).
+    /// </summary>
+    public static GradientSupport Sum(IReadOnlyList<(int Into, int From)> plan, IReadOnlyList<float[]> parts,
+        IReadOnlyList<GradientSupport> supports, int threads)
+    {
+        var first = supports[0];
+        StreamGroups.AddAlongPlan(plan, parts, first.EmbeddingLength, parts[0].Length, threads);
+        var rows = new SortedSet<int>[parts.Count];
+        var h = first.RowLength;
+        foreach (var (into, from) in plan)
+        {
+            var target = parts[into];
+            var source = parts[from];
+            var fromRows = rows[from] ?? (IEnumerable<int>)supports[from].Rows;
+            foreach (var id in fromRows)
+            {
+                var row = target.AsSpan(id * h, h);
+                TensorPrimitives.Add(row, source.AsSpan(id * h, h), row);
+            }
+
+            var intoRows = rows[into] ??= [.. supports[into].Rows];
+            intoRows.UnionWith(fromRows);
+        }
+
+        return rows[0] is { } union ? first with { Rows = [.. union] } : first;
+    }
+}
