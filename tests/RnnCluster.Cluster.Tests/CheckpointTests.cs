@@ -1,6 +1,7 @@
 using RnnCluster.Cluster.Actors;
 using RnnCluster.Cluster.Protocol;
 using RnnCluster.Core.Checkpoints;
+using RnnCluster.Core.Training;
 
 namespace RnnCluster.Cluster.Tests;
 
@@ -15,7 +16,7 @@ public sealed class CheckpointTests
             var job = TestCluster.SmallJob(workers: 1) with { Epochs = 3, CheckpointDir = dir, Out = Path.Combine(dir, "final.model") };
             await using var cluster = await TestCluster.StartAsync(1);
             var id = await cluster.SubmitAsync(job);
-            var atEpochEnds = new List<(JobEpoch Event, RunSnapshot Checkpoint)>();
+            var atEpochEnds = new List<(JobEpoch Event, TrainingSnapshot Checkpoint)>();
 
             var events = await cluster.WatchAsync(id, e =>
             {
@@ -66,7 +67,7 @@ public sealed class CheckpointTests
         }
     }
 
-    private static RunSnapshot ReadLatest(string dir, string id)
+    private static TrainingSnapshot ReadLatest(string dir, string id)
     {
         try
         {

@@ -9,7 +9,7 @@ namespace RnnCluster.Cluster.Tests;
 public sealed class TrainingRunTests
 {
     [Fact]
-    public void Should_sum_gradients_in_worker_order_whatever_order_they_arrive_in()
+    public void Should_sum_gradients_along_the_tree_whatever_order_they_arrive_in()
     {
         var inOrder = NewRun();
         var shuffled = NewRun();
@@ -23,7 +23,6 @@ public sealed class TrainingRunTests
         Assert.True(shuffled.HasGradientFrom("w2"));
         Assert.True(shuffled.Accept(results[0]));
 
-        Assert.Equal(inOrder.Gradients.Select(BitConverter.SingleToInt32Bits), shuffled.Gradients.Select(BitConverter.SingleToInt32Bits));
         Assert.Equal(inOrder.Apply(), shuffled.Apply());
         Assert.Equal(inOrder.Weights.Select(BitConverter.SingleToInt32Bits), shuffled.Weights.Select(BitConverter.SingleToInt32Bits));
         Assert.Equal(1, inOrder.Step);

@@ -110,7 +110,7 @@ public sealed class WorkerTests() : Akka.TestKit.Xunit2.TestKit(ClusterConfig.Fo
     private static ComputeStep StepMessage(long step, long version, bool withShard)
     {
         var shard = withShard
-            ? new ShardAssignment("lstm", Spec.VocabSize, Spec.Layers, Spec.Hidden, 0f, 0.1f, 0f, 0, Streams, StreamLength, Tokens())
+            ? new ShardAssignment("lstm", Spec.VocabSize, Spec.Layers, Spec.Hidden, 0f, 0.1f, 0f, 0, Streams, StreamLength, Tokens(), [Streams], false)
             : null;
         var state = new float[Spec.Layers * Streams * Spec.Hidden];
         return new ComputeStep(Job, 1, step, (int)step, 0.5f, 7, Bptt, shard, version, state, state);

@@ -20,7 +20,7 @@ internal static class JobCheckpoints
 
     public static string PathFor(string dir, string jobId) => Path.Combine(dir, jobId + Extension);
 
-    public static void Write(string path, string jobId, JobDefinition job, TextDataset data, RunSnapshot s)
+    public static void Write(string path, string jobId, JobDefinition job, TextDataset data, TrainingSnapshot s)
     {
         var arrays = new Dictionary<string, float[]>(s.OptimizerState, StringComparer.Ordinal);
         for (var l = 0; l < s.StateH.Length; l++)
@@ -50,7 +50,7 @@ internal static class JobCheckpoints
     }
 
     /// <summary>Reads a job checkpoint back. Throws <see cref="CheckpointException"/> or <see cref="ArgumentException"/>.</summary>
-    public static (string JobId, JobDefinition Job, RunSnapshot Snapshot, Checkpoint Checkpoint) Read(string path)
+    public static (string JobId, JobDefinition Job, TrainingSnapshot Snapshot, Checkpoint Checkpoint) Read(string path)
     {
         var checkpoint = CheckpointFile.Read(path);
         var progress = JsonNode.Parse(checkpoint.ProgressJson) as JsonObject
@@ -68,7 +68,7 @@ internal static class JobCheckpoints
 
         var optimizer = checkpoint.OptimizerState.Where(kv => !kv.Key.StartsWith(StatePrefix, StringComparison.Ordinal))
             .ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
-        var snapshot = new RunSnapshot(
+        var snapshot = new TrainingSnapshot(
             Required(progress, "epoch", path).GetValue<int>(),
             Required(progress, "window", path).GetValue<int>(),
             Required(progress, "step", path).GetValue<long>(),

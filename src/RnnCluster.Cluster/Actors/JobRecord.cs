@@ -42,7 +42,7 @@ internal sealed class JobRecord(string id, JobDefinition job, TextDataset? data)
     public string? CheckpointPath { get; set; }
 
     /// <summary>The state a resumed job starts from (null once handed to the parameter server).</summary>
-    public RunSnapshot? Resume { get; set; }
+    public TrainingSnapshot? Resume { get; set; }
 
     /// <summary>Checkpoint writes and validations run off the actor thread, in the order they were asked for.</summary>
     public Task Background { get; set; } = Task.CompletedTask;

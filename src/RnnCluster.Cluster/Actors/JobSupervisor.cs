@@ -77,7 +77,7 @@ public sealed class JobSupervisor : ReceiveActor
             // Read here so the job is known (status, watch) at once; one read is ~0.1 s for the PTB small model.
             string id;
             JobDefinition job;
-            RunSnapshot snapshot;
+            TrainingSnapshot snapshot;
             IReadOnlyList<string> vocabulary;
             try
             {

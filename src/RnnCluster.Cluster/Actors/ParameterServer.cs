@@ -30,7 +30,7 @@ public sealed class ParameterServer : ReceiveActor, IWithTimers
     {
         _supervisor = supervisor;
         _settings = settings;
-        _transport = new Transport(settings);
+        _transport = new Transport(settings, Context.System);
         Receive<RegisterWorker>(OnRegister);
         Receive<Chunk>(c =>
         {
@@ -104,6 +104,7 @@ public sealed class ParameterServer : ReceiveActor, IWithTimers
 
     private void OnRegister(RegisterWorker r)
     {
+        _transport.Learn(Sender, r.DataEndpoint);
         if (_workers.TryGetValue(r.WorkerId, out var known) && known.Equals(Sender))
         {
             return;
@@ -222,7 +223,7 @@ public sealed class ParameterServer : ReceiveActor, IWithTimers
         run.InFlight = true;
         run.BeginStep();
         run.Timings.StepStarting(_transport);
-        run.TrainClock.Start();
+        run.Loop.StartClock();
         var (delta, full) = run.WeightRecipients();
         if (delta.Count > 0)
         {
@@ -272,7 +273,7 @@ public sealed class ParameterServer : ReceiveActor, IWithTimers
         run.Timings.AddUpdate(Stopwatch.GetTimestamp() - updating);
         Timers.Cancel("step-timeout");
         run.Timings.StepCompleted(_transport);
-        run.TrainClock.Stop();
+        run.Loop.StopClock();
         _supervisor.Tell(new RunProgress(run.JobId, run.Epoch, run.Step, run.Window, run.Windows, run.TrainPpl, TokensPerSec(run),
             run.Slots.Count, run.Lr));
         if (run.CheckpointDue)

@@ -11,10 +11,10 @@ namespace RnnCluster.Cluster.Actors;
 /// Supervisor → parameter server: train this job (its training token ids and model spec), sending
 /// <see cref="RunCheckpoint"/>s when <see cref="Checkpointing"/>, from <see cref="Resume"/> when resumed.
 /// </summary>
-internal sealed record StartRun(string JobId, JobDefinition Job, ModelSpec Spec, int[] Train, bool Checkpointing = false, RunSnapshot? Resume = null);
+internal sealed record StartRun(string JobId, JobDefinition Job, ModelSpec Spec, int[] Train, bool Checkpointing = false, TrainingSnapshot? Resume = null);
 
 /// <summary>Parameter server → supervisor: the job's state to checkpoint (every checkpoint_every steps and at epoch ends).</summary>
-internal sealed record RunCheckpoint(string JobId, RunSnapshot Snapshot);
+internal sealed record RunCheckpoint(string JobId, TrainingSnapshot Snapshot);
 
 /// <summary>Supervisor → parameter server: stop the job now (cancelled).</summary>
 internal sealed record StopRun(string JobId);

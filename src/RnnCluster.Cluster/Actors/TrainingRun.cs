@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Numerics.Tensors;
 using Akka.Actor;
 using RnnCluster.Cluster.Protocol;
 using RnnCluster.Core.Models;
@@ -9,28 +7,29 @@ using RnnCluster.Core.Training;
 namespace RnnCluster.Cluster.Actors;
 
 /// <summary>
-/// The parameter server's state of one sync job: weights, optimizer, the B streams' hidden state and
-/// cursor as of the last completed step, and the current cut of the streams over the workers. The
-/// math is <see cref="Trainer.Run"/>'s, with the step's gradient summed over shards in worker order:
-/// each gradient is added as soon as it and every gradient before it in that order are in, so the
-/// sum overlaps the wait for the slower workers and its rounding never depends on arrival order.
+/// The parameter server's side of one sync job: a Core <see cref="TrainingLoop"/> (weights,
+/// optimizer, cursor, schedule, clipping, epoch and checkpoint rules) fed by the workers. Each step the
+/// B streams' stream groups are cut into one summation-tree node per worker (see
+/// <see cref="StreamGroups.CutIntoNodes"/>); every worker returns its node's partial sum and the server
+/// finishes the tree (<see cref="TreeReduction"/>), so the summed gradient is the one a single process
+/// forms, bit for bit with <c>--deterministic</c>. It also keeps every stream's hidden state as of the
+/// last completed step and the versions of the weights each worker holds.
 /// </summary>
 internal sealed class TrainingRun
 {
     private readonly int _embeddingLength;
-    private readonly Dictionary<string, (int First, int Count)> _held = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (int First, int Count, int Groups)> _held = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _versions = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, GradientResult> _waiting = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _received = new(StringComparer.Ordinal);
-    private readonly List<(float[] H, float[] C)> _summedStates = []; // per slot, stored once every gradient is in
-    private readonly bool[] _rowTouched;
-    private readonly List<int> _touchedRows = [];
+    private readonly Dictionary<string, int> _slotOf = new(StringComparer.Ordinal);
+    private readonly List<float[]> _partials = [];          // per slot, (layout size): the node's partial sum
+    private readonly List<GradientSupport> _supports = [];  // per slot: where its partial is non-zero
+    private readonly List<(float[] H, float[] C)?> _states = [];
+    private readonly List<double> _losses = [];
     private readonly float[] _deltaRowValues;
+    private IReadOnlyList<(int Into, int From)> _plan = [];
     private int[]? _deltaRows;
-    private int _summed;
-    private double _stepLoss;
+    private int _received;
     private long _stepTokens;
-    private double _trainSecondsBefore;
 
     public TrainingRun(StartRun start)
     {
@@ -39,23 +38,15 @@ internal sealed class TrainingRun
         Spec = start.Spec;
         Options = start.Job.ToTrainingOptions();
         Streams = new BatchStreams(start.Train, Options.Batch);
-        var model = new LanguageModel(Spec, 1, 1);
-        model.Initialize(Options.Seed);
-        Weights = model.Weights;
-        Gradients = new float[Weights.Length];
-        _embeddingLength = model.Layout["embedding"].Length;
-        _rowTouched = new bool[Spec.VocabSize];
+        Loop = new TrainingLoop(Spec, Options, Streams.WindowCount(Options.Bptt));
+        _embeddingLength = Loop.Layout["embedding"].Length;
         _deltaRowValues = new float[_embeddingLength];
-        Optimizer = Optimizers.Create(Options.Optimizer, Weights.Length, Options.Momentum);
         State = new ModelState(Spec, Options.Batch);
-        Windows = Streams.WindowCount(Options.Bptt);
         Checkpointing = start.Checkpointing;
         if (start.Resume is { } resume)
         {
-            Restore(resume);
+            Loop.Restore(resume, State);
         }
-
-        Lr = Options.Schedule.ForEpoch(Epoch);
     }
 
     public string JobId { get; }
@@ -68,25 +59,28 @@ internal sealed class TrainingRun
 
     public BatchStreams Streams { get; }
 
-    public float[] Weights { get; }
+    /// <summary>The one training loop; this class only gathers its gradients from the workers.</summary>
+    public TrainingLoop Loop { get; }
 
-    public float[] Gradients { get; }
+    public float[] Weights => Loop.Weights;
 
-    public IOptimizer Optimizer { get; }
+    public IOptimizer Optimizer => Loop.Optimizer;
 
+    /// <summary>Every stream's hidden state as of the last completed step (B streams).</summary>
     public ModelState State { get; }
 
-    public int Windows { get; }
+    public int Windows => Loop.Windows;
 
-    public int Epoch { get; private set; } = 1;
+    public int Epoch => Loop.Epoch;
 
-    public int Window { get; private set; }
+    public int Window => Loop.Window;
 
-    public long Step { get; private set; }
+    public long Step => Loop.Step;
 
-    public float Lr { get; private set; }
+    public float Lr => Loop.Lr;
 
-    public long Version { get; private set; }
+    /// <summary>Weights version: the number of updates applied.</summary>
+    public long Version => Loop.Step;
 
     public int Generation { get; private set; }
 
@@ -104,65 +98,69 @@ internal sealed class TrainingRun
     /// <summary>Since when the run waits for workers (null: not waiting).</summary>
     public DateTime? WaitingSince { get; set; }
 
-    public double EpochLoss { get; private set; }
+    public long EpochTokens => Loop.EpochTokens;
 
-    public long EpochTokens { get; private set; }
-
-    public long TotalTokens { get; private set; }
+    public long TotalTokens => Loop.TotalTokens;
 
     /// <summary>The largest peak resident memory a worker reported (MB).</summary>
     public double WorkerPeakRssMb { get; private set; }
 
     public StepTimingsRecorder Timings { get; } = new();
 
-    public Stopwatch TrainClock { get; } = new();
-
     /// <summary>Seconds of training, including those before a resume.</summary>
-    public double TrainSeconds => _trainSecondsBefore + TrainClock.Elapsed.TotalSeconds;
+    public double TrainSeconds => Loop.TrainSeconds;
 
     public IReadOnlyList<ShardSlot> Slots { get; private set; } = [];
 
-    public double TrainPpl => EpochTokens == 0 ? double.NaN : Math.Exp(EpochLoss / EpochTokens);
+    public double TrainPpl => Loop.TrainPerplexity;
 
-    public bool EpochDone => Window >= Windows;
+    public bool EpochDone => Loop.EpochDone;
 
-    public bool StepsExhausted => Options.MaxSteps > 0 && Step >= Options.MaxSteps;
+    public bool StepsExhausted => Loop.StepsExhausted;
 
-    public bool Final => StepsExhausted || (EpochDone && Epoch >= Options.Epochs);
+    public bool Final => Loop.Final;
 
     /// <summary>After a step: a checkpoint is due every checkpoint_every steps and at each epoch end.</summary>
-    public bool CheckpointDue => Checkpointing
-        && (EpochDone || StepsExhausted || (Job.CheckpointEvery > 0 && Step % Job.CheckpointEvery == 0));
+    public bool CheckpointDue => Checkpointing && Loop.CheckpointDue(Job.CheckpointEvery);
 
     /// <summary>Copies the state as of the last completed step (call between steps).</summary>
-    public RunSnapshot Snapshot() => new(
-        Epoch,
-        Window,
-        Step,
-        EpochLoss,
-        EpochTokens,
-        TotalTokens,
-        TrainSeconds,
-        (float[])Weights.Clone(),
-        Optimizer.State.ToDictionary(kv => kv.Key, kv => (float[])kv.Value.Clone(), StringComparer.Ordinal),
-        [.. State.H.Select(h => (float[])h.Clone())],
-        [.. State.C.Select(c => (float[])c.Clone())]);
+    public TrainingSnapshot Snapshot() => Loop.Snapshot(State);
 
-    /// <summary>Cuts the B streams into contiguous ranges over the workers (in id order); starts a new generation.</summary>
+    /// <summary>
+    /// Cuts the stream groups into one summation-tree node per worker (in id order) and starts a new
+    /// generation. With --deterministic the groups are fixed (more workers than groups leave the
+    /// rest idle); otherwise there is one group per worker, or --stream-groups if that is more.
+    /// </summary>
     public void Recut(IReadOnlyList<KeyValuePair<string, IActorRef>> workers)
     {
         var batch = Options.Batch;
-        var n = Math.Min(workers.Count, batch);
-        var slots = new List<ShardSlot>(n);
-        var first = 0;
-        for (var i = 0; i < n; i++)
+        var groupCount = Options.Deterministic
+            ? Options.EffectiveStreamGroups(1)
+            : Math.Min(batch, Math.Max(Options.StreamGroups, workers.Count));
+        var groups = new StreamGroups(batch, groupCount);
+        var nodes = groups.CutIntoNodes(Math.Min(workers.Count, groupCount));
+        var slots = new List<ShardSlot>(nodes.Count);
+        for (var i = 0; i < nodes.Count; i++)
         {
-            var count = (batch / n) + (i < batch % n ? 1 : 0);
-            slots.Add(new ShardSlot(workers[i].Key, workers[i].Value, first, count));
-            first += count;
+            var (first, count) = nodes[i];
+            slots.Add(new ShardSlot(workers[i].Key, workers[i].Value, groups.First(first), groups.Streams(first, first + count),
+                [.. Enumerable.Range(first, count).Select(groups.Size)]));
         }
 
         Slots = slots;
+        _plan = StreamGroups.SummationPlan(nodes);
+        _slotOf.Clear();
+        for (var i = 0; i < slots.Count; i++)
+        {
+            _slotOf[slots[i].WorkerId] = i;
+        }
+
+        while (_partials.Count < slots.Count)
+        {
+            _partials.Add(new float[Weights.Length]);
+            _supports.Add(new GradientSupport(_embeddingLength, Spec.Hidden, []));
+        }
+
         Generation++;
         NeedsRecut = false;
     }
@@ -180,18 +178,18 @@ internal sealed class TrainingRun
         _versions.Remove(workerId);
     }
 
-    /// <summary>Marks a worker as needing its shard and full weights again.</summary>
-
-    /// <summary>Clears the step's sum; called as a step (or a retry of it) is sent.</summary>
+    /// <summary>Clears the step's partial sums; called as a step (or a retry of it) is sent.</summary>
     public void BeginStep()
     {
-        Array.Clear(Gradients);
-        _waiting.Clear();
-        _received.Clear();
-        _summedStates.Clear();
-        ClearTouchedRows();
-        _summed = 0;
-        _stepLoss = 0;
+        _states.Clear();
+        _losses.Clear();
+        for (var i = 0; i < Slots.Count; i++)
+        {
+            _states.Add(null);
+            _losses.Add(0);
+        }
+
+        _received = 0;
         _stepTokens = 0;
     }
 
@@ -233,7 +231,8 @@ internal sealed class TrainingRun
     public ComputeStep StepFor(ShardSlot slot)
     {
         ShardAssignment? shard = null;
-        if (!_held.TryGetValue(slot.WorkerId, out var held) || held != (slot.First, slot.Count))
+        var key = (slot.First, slot.Count, slot.GroupSizes.Length);
+        if (!_held.TryGetValue(slot.WorkerId, out var held) || held != key)
         {
             var length = Streams.StreamLength;
             var tokens = new int[slot.Count * length];
@@ -243,139 +242,103 @@ internal sealed class TrainingRun
             }
 
             shard = new ShardAssignment(Spec.Cell.Name(), Spec.VocabSize, Spec.Layers, Spec.Hidden, Spec.Dropout,
-                Spec.InitScale, Spec.ForgetBias, slot.First, slot.Count, length, tokens);
-            _held[slot.WorkerId] = (slot.First, slot.Count);
+                Spec.InitScale, Spec.ForgetBias, slot.First, slot.Count, length, tokens, slot.GroupSizes, Options.Deterministic);
+            _held[slot.WorkerId] = key;
         }
 
         var (h, c) = StateCodec.Slice(State, slot.First, slot.Count, Spec.Hidden);
-        return new ComputeStep(JobId, Generation, Step, Window, 1f / Options.Batch, Options.Seed, Options.Bptt,
+        return new ComputeStep(JobId, Generation, Step, Window, Loop.LossScale, Options.Seed, Options.Bptt,
             shard, Version, h, c);
     }
 
-    public bool HasGradientFrom(string workerId) => _received.Contains(workerId);
+    public bool HasGradientFrom(string workerId) => _slotOf.TryGetValue(workerId, out var i) && i < _states.Count && _states[i] is not null;
 
     /// <summary>
-    /// Takes a worker's gradient of the step and adds every waiting gradient that is next in slot order
-    /// to the sum (token-weighted already: every shard used lossScale 1/B). True when all are summed.
+    /// Takes a worker's partial sum of the step into its slot's buffer (dense part, then its embedding
+    /// rows; the rows of the slot's previous partial are zeroed). True when every slot's is in.
     /// </summary>
-    public bool Accept(GradientResult result)
+    /// <exception cref="ArgumentException">When the gradient does not fit the model.</exception>
+    public bool Accept(GradientResult r)
     {
-        _received.Add(result.WorkerId);
-        _waiting[result.WorkerId] = result;
-        WorkerPeakRssMb = Math.Max(WorkerPeakRssMb, result.PeakRssMb);
-        while (_summed < Slots.Count && _waiting.Remove(Slots[_summed].WorkerId, out var next))
+        var i = _slotOf[r.WorkerId];
+        var h = Spec.Hidden;
+        var partial = _partials[i];
+        var dense = partial.AsSpan(_embeddingLength);
+        if (r.Dense.Length != dense.Length || r.RowValues.Length != r.Rows.Length * h)
         {
-            Add(next);
-            _summed++;
+            throw new ArgumentException($"gradient of {r.WorkerId} has {r.Dense.Length} dense values and {r.RowValues.Length} row values; expected {dense.Length} and {r.Rows.Length * h}");
         }
 
-        return _summed == Slots.Count;
+        foreach (var id in _supports[i].Rows)
+        {
+            Array.Clear(partial, id * h, h);
+        }
+
+        r.Dense.Span.CopyTo(dense);
+        var values = r.RowValues.Span;
+        for (var k = 0; k < r.Rows.Length; k++)
+        {
+            values.Slice(k * h, h).CopyTo(partial.AsSpan(r.Rows[k] * h, h));
+        }
+
+        var rows = r.Rows.ToArray();
+        Array.Sort(rows);
+        _supports[i] = new GradientSupport(_embeddingLength, h, rows);
+        _states[i] = (r.StateH, r.StateC);
+        _losses[i] = r.LossSum;
+        _stepTokens += r.Tokens;
+        WorkerPeakRssMb = Math.Max(WorkerPeakRssMb, r.PeakRssMb);
+        return ++_received == Slots.Count;
     }
 
     /// <summary>
-    /// Once every gradient is summed: stores the streams' new hidden state, clips and applies the
-    /// update, and advances the cursor. Returns the step's (Σ CE, tokens).
+    /// Once every partial sum is in: finishes the summation tree, stores the streams' new hidden state,
+    /// applies the update through the loop (which advances the cursor). Returns the step's (Σ CE, tokens).
     /// </summary>
     public (double Loss, long Tokens) Apply()
     {
-        if (_summed != Slots.Count)
+        if (_received != Slots.Count)
         {
-            throw new InvalidOperationException($"step {Step}: {_summed} of {Slots.Count} gradients summed");
+            throw new InvalidOperationException($"step {Step}: {_received} of {Slots.Count} gradients in");
         }
 
         // The hidden state is stored only now: a step aborted halfway must be redone from the old state.
         for (var i = 0; i < Slots.Count; i++)
         {
             var slot = Slots[i];
-            var (h, c) = _summedStates[i];
+            var (h, c) = _states[i]!.Value;
             StateCodec.Store(State, slot.First, slot.Count, Spec.Hidden, h, c);
         }
 
-        ParameterUpdate.Apply(Weights, Gradients, Optimizer, Lr, Options.Clip);
-        Version++;
-        RememberDelta();
-        var (loss, tokens) = (_stepLoss, _stepTokens);
+        var count = Slots.Count;
+        var support = TreeReduction.Sum(_plan, _partials.GetRange(0, count), _supports.GetRange(0, count), Environment.ProcessorCount);
+        foreach (var into in _plan.Select(p => p.Into).Distinct())
+        {
+            _supports[into] = support; // buffers added into hold others' rows now: zero them all next time
+        }
+        var losses = _losses.ToArray();
+        foreach (var (into, from) in _plan)
+        {
+            losses[into] += losses[from];
+        }
+
+        var result = new StepGradient(losses[0], _stepTokens);
+        Loop.Apply(_partials[0], result, support);
+        RememberDelta(support.Rows);
         BeginStep();
         InFlight = false;
         Refusals = 0;
-        Step++;
-        Window++;
-        EpochLoss += loss;
-        EpochTokens += tokens;
-        TotalTokens += tokens;
-        return (loss, tokens);
+        return (result.LossSum, result.Tokens);
     }
 
     /// <summary>Starts the next epoch: new learning rate, hidden state reset, cursor at window 0.</summary>
     public void NextEpoch()
     {
-        Epoch++;
-        Window = 0;
-        EpochLoss = 0;
-        EpochTokens = 0;
+        Loop.NextEpoch();
         State.Reset();
-        Lr = Options.Schedule.ForEpoch(Epoch);
     }
 
-    private void Restore(RunSnapshot s)
-    {
-        if (s.Weights.Length != Weights.Length || s.StateH.Length != State.H.Length || s.StateC.Length != State.C.Length)
-        {
-            throw new ArgumentException($"the checkpoint of {JobId} does not fit its model ({s.Weights.Length} weights, expected {Weights.Length})");
-        }
-
-        s.Weights.CopyTo(Weights, 0);
-        Optimizers.Restore(Optimizer, s.OptimizerState);
-        for (var l = 0; l < State.H.Length; l++)
-        {
-            if (s.StateH[l].Length != State.H[l].Length || s.StateC[l].Length != State.C[l].Length)
-            {
-                throw new ArgumentException($"the checkpoint of {JobId} has a hidden state of another batch or size");
-            }
-
-            s.StateH[l].CopyTo(State.H[l], 0);
-            s.StateC[l].CopyTo(State.C[l], 0);
-        }
-
-        Epoch = s.Epoch;
-        Window = s.Window;
-        Step = s.Step;
-        Version = s.Step;
-        EpochLoss = s.EpochLoss;
-        EpochTokens = s.EpochTokens;
-        TotalTokens = s.TotalTokens;
-        _trainSecondsBefore = s.TrainSeconds;
-    }
-
-    private void Add(GradientResult r)
-    {
-        var h = Spec.Hidden;
-        var dense = Gradients.AsSpan(_embeddingLength);
-        if (r.Dense.Length != dense.Length || r.RowValues.Length != r.Rows.Length * h)
-        {
-            throw new ArgumentException($"gradient of {r.WorkerId} has {r.Dense.Length} dense values and {r.RowValues.Length} row values; expected {dense.Length} and {r.Rows.Length * h}");
-        }
-
-        TensorPrimitives.Add(dense, r.Dense.Span, dense);
-        var rowValues = r.RowValues.Span;
-        for (var i = 0; i < r.Rows.Length; i++)
-        {
-            var id = r.Rows[i];
-            var row = Gradients.AsSpan(id * h, h);
-            TensorPrimitives.Add(row, rowValues.Slice(i * h, h), row);
-            if (!_rowTouched[id])
-            {
-                _rowTouched[id] = true;
-                _touchedRows.Add(id);
-            }
-        }
-
-        _summedStates.Add((r.StateH, r.StateC));
-        _stepLoss += r.LossSum;
-        _stepTokens += r.Tokens;
-    }
-
-    private void RememberDelta()
+    private void RememberDelta(int[] rows)
     {
         if (Options.Optimizer != "sgd")
         {
@@ -383,25 +346,17 @@ internal sealed class TrainingRun
             return;
         }
 
-        _touchedRows.Sort();
-        _deltaRows = [.. _touchedRows];
+        _deltaRows = rows;
         var h = Spec.Hidden;
-        for (var i = 0; i < _deltaRows.Length; i++)
+        for (var i = 0; i < rows.Length; i++)
         {
-            Weights.AsSpan(_deltaRows[i] * h, h).CopyTo(_deltaRowValues.AsSpan(i * h, h));
+            Weights.AsSpan(rows[i] * h, h).CopyTo(_deltaRowValues.AsSpan(i * h, h));
         }
-    }
-
-    private void ClearTouchedRows()
-    {
-        foreach (var id in _touchedRows)
-        {
-            _rowTouched[id] = false;
-        }
-
-        _touchedRows.Clear();
     }
 }
 
-/// <summary>Worker <see cref="WorkerId"/> computes streams [First, First+Count) this generation.</summary>
-internal sealed record ShardSlot(string WorkerId, IActorRef Ref, int First, int Count);
+/// <summary>
+/// Worker <see cref="WorkerId"/> computes streams [First, First+Count) this generation: one node of the
+/// summation tree, whose stream groups hold <see cref="GroupSizes"/> streams each.
+/// </summary>
+internal sealed record ShardSlot(string WorkerId, IActorRef Ref, int First, int Count, int[] GroupSizes);

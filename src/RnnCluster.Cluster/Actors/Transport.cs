@@ -3,12 +3,14 @@ using System.Runtime.Serialization;
 using Akka.Actor;
 using RnnCluster.Cluster.Protocol;
 using RnnCluster.Cluster.Serialization;
+using RnnCluster.Cluster.Transfer;
 
 namespace RnnCluster.Cluster.Actors;
 
 /// <summary>
-/// Sends messages of any size over Akka.Remote: a message for other nodes is serialized once (also
-/// when it goes to several of them) and cut into <see cref="RunSettings.ChunkSize"/> chunks, at most
+/// Sends messages of any size to other nodes. A message is serialized once (also when it goes to
+/// several nodes). It goes over the node's <see cref="DataPlane"/> (plain TCP, off Akka.Remote) to every
+/// node whose data endpoint is known; otherwise over Akka.Remote, cut into <see cref="RunSettings.ChunkSize"/> chunks, at most
 /// <see cref="RunSettings.Window"/> of them unacknowledged per transfer, so a tensor never occupies the
 /// connection for longer than one window and heartbeats interleave. Large messages are serialized into
 /// a pooled buffer that goes back to the pool once every receiver has acknowledged every chunk.
@@ -16,8 +18,9 @@ namespace RnnCluster.Cluster.Actors;
 /// as a decoded copy). Used from inside one actor (not thread-safe); the actor routes
 /// <see cref="Chunk"/> and <see cref="ChunkAck"/> here.
 /// </summary>
-internal sealed class Transport(RunSettings settings)
+internal sealed class Transport(RunSettings settings, ActorSystem? system = null)
 {
+    private readonly DataPlane? _plane = system is null ? null : DataPlane.Of(system);
     // Smaller messages are copied to an array of their own and their pooled buffer returned at once.
     private const int PooledFromBytes = 64 * 1024;
     private static readonly TimeSpan IncompleteLifetime = TimeSpan.FromMinutes(5);
@@ -26,17 +29,31 @@ internal sealed class Transport(RunSettings settings)
     private readonly Dictionary<string, int> _sizeHints = new(StringComparer.Ordinal);
     private long _nextId = DateTime.UtcNow.Ticks;
     private long _serializeTicks;
+    private long _chunkBytesReceived;
 
-    /// <summary>Serialized bytes handed to remoting (every receiver counted).</summary>
+    /// <summary>Serialized bytes handed to the data plane or remoting (every receiver counted).</summary>
     public long BytesSent { get; private set; }
 
-    public long BytesReceived { get; private set; }
+    /// <summary>Bytes received in chunks by this actor, plus every byte the node's data plane received.</summary>
+    public long BytesReceived => _chunkBytesReceived + (_plane?.BytesReceived ?? 0);
+
+    /// <summary>"host:port" of this node's data plane, or empty when it has none.</summary>
+    public string DataEndpoint => _plane?.Endpoint ?? string.Empty;
 
     /// <summary>How many messages were serialized (a broadcast counts once).</summary>
     public long MessagesEncoded { get; private set; }
 
-    /// <summary>Time spent encoding outgoing and decoding incoming messages (and reassembling chunks), in ms.</summary>
-    public double SerializeMs => _serializeTicks * 1000.0 / Stopwatch.Frequency;
+    /// <summary>Time spent encoding outgoing and decoding incoming messages (and reassembling chunks; the node's data plane decoding too), in ms.</summary>
+    public double SerializeMs => (_serializeTicks * 1000.0 / Stopwatch.Frequency) + (_plane?.DecodeMs ?? 0);
+
+    /// <summary>Records the data endpoint of <paramref name="peer"/>'s node (from its registration).</summary>
+    public void Learn(IActorRef peer, string endpoint)
+    {
+        if (!peer.Path.Address.HasLocalScope)
+        {
+            _plane?.Learn(peer.Path.Address.ToString(), endpoint);
+        }
+    }
 
     public void Send(IActorRef target, IClusterMessage message, IActorRef self) => Broadcast([target], message, self);
 
@@ -70,10 +87,19 @@ internal sealed class Transport(RunSettings settings)
 
         foreach (var target in remote)
         {
-            StartTransfer(target, payload, self);
+            if (_plane is not null && _plane.Knows(target.Path.Address))
+            {
+                BytesSent += payload.Bytes.Length;
+                payload.AddUser();
+                _plane.Send(target, self, payload.Manifest, payload.Bytes, payload.Done);
+            }
+            else
+            {
+                StartTransfer(target, payload, self);
+            }
         }
 
-        payload.ReleaseIfUnused();
+        payload.Done();
     }
 
     public void OnAck(ChunkAck ack, IActorRef self)
@@ -100,7 +126,7 @@ internal sealed class Transport(RunSettings settings)
     public object? OnChunk(Chunk chunk, IActorRef sender, IActorRef self)
     {
         sender.Tell(new ChunkAck(chunk.TransferId, chunk.Index), self);
-        BytesReceived += chunk.Data.Length;
+        _chunkBytesReceived += chunk.Data.Length;
         if (chunk.Count == 1)
         {
             return Decode(new System.Buffers.ReadOnlySequence<byte>(chunk.Data), chunk.Manifest);
@@ -199,7 +225,7 @@ internal sealed class Transport(RunSettings settings)
         if (payload.IsPooled || payload.Count > settings.Window)
         {
             _outgoing[id] = transfer;
-            payload.Users++;
+            payload.AddUser();
         }
 
         for (var i = 0; i < Math.Min(payload.Count, settings.Window); i++)
@@ -223,10 +249,15 @@ internal sealed class Transport(RunSettings settings)
         }
     }
 
-    /// <summary>One serialized message and the transfers still reading it.</summary>
+    /// <summary>
+    /// One serialized message and the transfers still reading it: the encoder holds one reference until
+    /// the message is handed to every receiver, each transfer one until it is done; the pooled buffer
+    /// goes back to the pool when the last is dropped (data-plane writers drop theirs on their own threads).
+    /// </summary>
     private sealed class Payload(string manifest, ReadOnlyMemory<byte> bytes, PooledBufferWriter? pooled, int chunkSize)
     {
-        private bool _abandoned;
+        private int _users = 1;
+        private volatile bool _abandoned;
 
         public string Manifest { get; } = manifest;
 
@@ -236,23 +267,17 @@ internal sealed class Transport(RunSettings settings)
 
         public int Count { get; } = Math.Max(1, (bytes.Length + chunkSize - 1) / chunkSize);
 
-        public int Users { get; set; }
-
         public ReadOnlyMemory<byte> Piece(int index)
         {
             var offset = index * chunkSize;
             return Bytes.Slice(offset, Math.Min(chunkSize, Bytes.Length - offset));
         }
 
+        public void AddUser() => Interlocked.Increment(ref _users);
+
         public void Done()
         {
-            Users--;
-            ReleaseIfUnused();
-        }
-
-        public void ReleaseIfUnused()
-        {
-            if (Users <= 0 && !_abandoned)
+            if (Interlocked.Decrement(ref _users) == 0 && !_abandoned)
             {
                 pooled?.Release();
             }
@@ -265,7 +290,7 @@ internal sealed class Transport(RunSettings settings)
         public void Abandon()
         {
             _abandoned = true;
-            Users--;
+            Done();
         }
     }
 

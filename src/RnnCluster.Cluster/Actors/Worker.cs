@@ -18,6 +18,7 @@ public sealed class Worker : ReceiveActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Transport _transport;
     private readonly IActorRef _parameterServer;
+    private readonly int _computeThreads;
     // Keyed by the releasing server too: after a coordinator failover a new supervisor may reuse a job id.
     private readonly HashSet<(string JobId, IActorRef Server)> _released = [];
     private string _id = "";
@@ -30,7 +31,8 @@ public sealed class Worker : ReceiveActor, IWithTimers
     public Worker(IActorRef parameterServer, RunSettings settings)
     {
         _parameterServer = parameterServer;
-        _transport = new Transport(settings);
+        _computeThreads = settings.ComputeThreads;
+        _transport = new Transport(settings, Context.System);
         Receive<Chunk>(c =>
         {
             if (_transport.OnChunk(c, Sender, Self) is { } message)
@@ -43,7 +45,7 @@ public sealed class Worker : ReceiveActor, IWithTimers
         Receive<WeightUpdate>(u => OnWeights(u, Sender));
         Receive<ReleaseJob>(r => OnRelease(r, Sender));
         Receive<Ping>(p => Sender.Tell(new Pong(p.Ticks)));
-        Receive<Tick>(_ => _parameterServer.Tell(new RegisterWorker(_id)));
+        Receive<Tick>(_ => _parameterServer.Tell(new RegisterWorker(_id, _transport.DataEndpoint)));
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -55,7 +57,7 @@ public sealed class Worker : ReceiveActor, IWithTimers
     {
         var self = Akka.Cluster.Cluster.Get(Context.System).SelfAddress;
         _id = Self.Path.ToStringWithAddress(self);
-        _parameterServer.Tell(new RegisterWorker(_id));
+        _parameterServer.Tell(new RegisterWorker(_id, _transport.DataEndpoint));
         Timers.StartPeriodicTimer("register", Tick.Instance, TimeSpan.FromSeconds(1));
     }
 
@@ -172,7 +174,7 @@ public sealed class Worker : ReceiveActor, IWithTimers
         {
             if (step.Shard is { } shard)
             {
-                _shard = new ShardReplica(step.JobId, ShardReplica.SpecOf(shard), shard, step.Bptt, weights.Weights);
+                _shard = new ShardReplica(step.JobId, ShardReplica.SpecOf(shard), shard, step.Bptt, weights.Weights, _computeThreads);
             }
 
             if (_shard is not { } replica || replica.JobId != step.JobId || !ReferenceEquals(replica.Weights, weights.Weights))

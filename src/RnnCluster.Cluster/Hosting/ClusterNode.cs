@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Cluster.Tools.Client;
 using Akka.Cluster.Tools.Singleton;
 using RnnCluster.Cluster.Actors;
+using RnnCluster.Cluster.Transfer;
 using RnnCluster.Core.Numerics;
 
 namespace RnnCluster.Cluster.Hosting;
@@ -45,7 +46,9 @@ public sealed class ClusterNode : IAsyncDisposable
         try
         {
             var node = new ClusterNode(system, options);
-            node.StartActors(RunSettings.From(config, options.CheckpointDir));
+            var plane = DataPlane.Start(system, options.Host, options.AdvertisedHost, 0);
+            _ = system.WhenTerminated.ContinueWith(_ => plane.DisposeAsync().AsTask(), TaskScheduler.Default);
+            node.StartActors(RunSettings.From(config, options.CheckpointDir) with { ComputeThreads = options.Threads });
             var cluster = Akka.Cluster.Cluster.Get(system);
             if (options.Seeds is not { Count: > 0 })
             {

@@ -23,7 +23,11 @@ public sealed record ComputeStep(
     float[] StateH,
     float[] StateC) : IClusterMessage;
 
-/// <summary>A worker's contiguous range of the B streams, with the model it trains and its token ids.</summary>
+/// <summary>
+/// A worker's contiguous range of the B streams, with the model it trains and its token ids: one node
+/// of the summation tree, made of stream groups of <see cref="GroupSizes"/> streams each (summed by the
+/// worker along the tree). <see cref="Deterministic"/> asks for single-threaded GEMMs.
+/// </summary>
 [MessagePackObject(true)]
 public sealed record ShardAssignment(
     string Cell,
@@ -36,4 +40,6 @@ public sealed record ShardAssignment(
     int FirstStream,
     int StreamCount,
     int StreamLength,
-    int[] Tokens);
+    int[] Tokens,
+    int[] GroupSizes,
+    bool Deterministic);

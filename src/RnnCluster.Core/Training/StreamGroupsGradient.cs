@@ -162,7 +162,12 @@ public sealed class StreamGroupsGradient : IGradientSource
             return new GradientSupport(_embeddingLength, _hidden, rows);
         }).ToArray();
         Support = TreeReduction.Sum(_plan, _buffers, supports, _threads);
-        _groups[0].Model.MarkEmbeddingRows(Support.Rows);
+
+        // Every buffer added into now holds rows of others: mark them so the next step zeroes them.
+        foreach (var into in _plan.Select(p => p.Into).Distinct())
+        {
+            _groups[into].Model.MarkEmbeddingRows(Support.Rows);
+        }
     }
 
     // Loss sums follow the gradient's tree, so they too do not depend on who computed which node.

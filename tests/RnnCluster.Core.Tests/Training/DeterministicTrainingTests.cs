@@ -87,8 +87,9 @@ public class DeterministicTrainingTests
         var weights = new float[ParameterLayout.For(spec).Size];
         TrainingLoop.InitialWeights(spec, 5, weights);
         var streams = new BatchStreams(Data.Train, 8);
-        var a = new StreamGroupsGradient(spec, weights, streams, 0, [4, 4], 6, threads: 2);
-        var b = new StreamGroupsGradient(spec, weights, streams, 0, [4, 4], 6, threads: 2);
+        // Four groups: the tree adds group 3 into group 2 and then group 2 into group 0.
+        var a = new StreamGroupsGradient(spec, weights, streams, 0, [2, 2, 2, 2], 6, threads: 2);
+        var b = new StreamGroupsGradient(spec, weights, streams, 0, [2, 2, 2, 2], 6, threads: 2);
         a.Compute(0, 0, 1, 0.125f);
         var state = new ModelState(spec, 8);
         a.SaveState(state);

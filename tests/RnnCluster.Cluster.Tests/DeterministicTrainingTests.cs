@@ -1,0 +1,49 @@
+using RnnCluster.Cluster.Protocol;
+using RnnCluster.Core.Text;
+using RnnCluster.Core.Training;
+
+namespace RnnCluster.Cluster.Tests;
+
+public sealed class DeterministicTrainingTests
+{
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    public async Task Should_end_with_the_weights_of_single_process_training_bit_for_bit(int workers)
+    {
+        // Batch 8 in the default 4 stream groups: 2 and 4 workers get equal tree nodes, 3 get 2+1+1 groups.
+        var dir = Directory.CreateTempSubdirectory("rnncluster-deterministic-").FullName;
+        try
+        {
+            var job = TestCluster.SmallJob(dropout: 0.3f, workers: workers) with
+            {
+                Batch = 8,
+                Deterministic = true,
+                MaxSteps = 30,
+                Out = Path.Combine(dir, "cluster.rnnc"),
+            };
+            var data = BuiltInCorpus.Dataset(job.BuiltinTrainTokens, job.BuiltinValidTokens, job.Seed);
+            var reference = new Trainer(job.ToModelSpec(data.Vocabulary.Count), job.ToTrainingOptions() with { Threads = 2 }, data);
+            reference.Run();
+            await using var cluster = await TestCluster.StartAsync(workers);
+
+            var events = await cluster.WatchAsync(await cluster.SubmitAsync(job));
+
+            var done = Assert.IsType<JobCompleted>(events[^1]);
+            Assert.Equal(workers, done.Workers);
+            Assert.Equal(30, done.Steps);
+
+            var trained = ModelFile.Load(job.Out!).Weights;
+            Assert.Equal(reference.Weights.Length, trained.Length);
+            var firstDifference = Enumerable.Range(0, trained.Length)
+                .FirstOrDefault(i => BitConverter.SingleToInt32Bits(trained[i]) != BitConverter.SingleToInt32Bits(reference.Weights[i]), -1);
+            Assert.True(firstDifference < 0, $"weights differ first at index {firstDifference}: {trained[Math.Max(0, firstDifference)]:R} against {reference.Weights[Math.Max(0, firstDifference)]:R}");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+}
