@@ -70,4 +70,49 @@ public static class ClusterComparison
             control_relative_difference = Math.Abs(control - single) / single,
         };
     }
+
+    /// <summary>
+    /// <c>--deterministic</c> on PTB: <c>train</c> with 1 and 2 threads and local clusters of 2 and 4
+    /// workers, each writing its model; the weights must be equal bit for bit. Also the speed of
+    /// <c>train --threads 2</c> with and without the flag (its cost).
+    /// </summary>
+    public static object Determinism(string repoRoot, string corpus, int steps)
+    {
+        var dir = Directory.CreateTempSubdirectory("rnncluster-determinism-").FullName;
+        var job = $"--corpus {corpus} {Small} --max-steps {steps} --seed 1 --deterministic";
+        var runs = new Dictionary<string, string>
+        {
+            ["train_1_thread"] = $"train {job} --threads 1",
+            ["train_2_threads"] = $"train {job} --threads 2",
+            ["local_2_workers"] = $"local --workers 2 --threads 1 {job}",
+            ["local_4_workers"] = $"local --workers 4 --threads 1 {job}",
+        };
+        var ppl = new Dictionary<string, double>();
+        var speed = new Dictionary<string, double>();
+        float[]? reference = null;
+        var identical = new Dictionary<string, bool>();
+        foreach (var (name, arguments) in runs)
+        {
+            var path = Path.Combine(dir, name + ".rnnc");
+            var summary = CliRunner.Summary(repoRoot, $"{arguments} --out {path}");
+            ppl[name] = summary.GetProperty("valid_ppl").GetDouble();
+            speed[name] = summary.GetProperty("tokens_per_sec").GetDouble();
+            var weights = RnnCluster.Core.Training.ModelFile.Load(path).Weights;
+            reference ??= weights;
+            identical[name] = System.Runtime.InteropServices.MemoryMarshal.AsBytes(weights.AsSpan()).SequenceEqual(System.Runtime.InteropServices.MemoryMarshal.AsBytes(reference.AsSpan()));
+            Console.Error.WriteLine($"{name}: valid ppl {ppl[name]:R}, weights identical to train_1_thread: {identical[name]}");
+        }
+
+        var fast = CliRunner.Summary(repoRoot, $"train --corpus {corpus} {Small} --max-steps {steps} --seed 1 --threads 2");
+        Directory.Delete(dir, recursive: true);
+        return new
+        {
+            steps,
+            valid_ppl = ppl,
+            weights_bitwise_identical = identical,
+            tokens_per_sec = speed,
+            default_train_2_threads_tokens_per_sec = fast.GetProperty("tokens_per_sec").GetDouble(),
+            default_train_2_threads_valid_ppl = fast.GetProperty("valid_ppl").GetDouble(),
+        };
+    }
 }

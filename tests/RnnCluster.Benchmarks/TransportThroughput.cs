@@ -4,27 +4,29 @@ using Akka.Configuration;
 using RnnCluster.Cluster.Actors;
 using RnnCluster.Cluster.Hosting;
 using RnnCluster.Cluster.Protocol;
+using RnnCluster.Cluster.Transfer;
 
 namespace RnnCluster.Benchmarks;
 
 /// <summary>
 /// Measures tensor throughput between two ActorSystems and the round-trip latency of small messages
-/// on the same connection while tensors flow: chunked (the design) against one frame per tensor.
-/// These figures chose the chunk size and window in cluster-config/transfer.conf.
+/// on the remoting connection while tensors flow: the data plane (the design: tensors on their own TCP
+/// connection) against chunks over Akka.Remote (the fallback) and one remoting frame per tensor.
 /// </summary>
 public static class TransportThroughput
 {
     private const int TensorFloats = 4_650_000; // PTB small: 18.6 MB
-    private const int Tensors = 6;
+    private const int Tensors = 30;
 
     public static object Run() => new
     {
+        data_plane = Measure(chunkSize: 1 << 20, window: 2, frame: "2097152b", dataPlane: true).GetAwaiter().GetResult(),
         chunked_1mib_window_2 = Measure(chunkSize: 1 << 20, window: 2, frame: "2097152b").GetAwaiter().GetResult(), // cluster-config defaults
         chunked_256kib_window_4 = Measure(262_144, 4, "1048576b").GetAwaiter().GetResult(),
         one_frame_per_tensor = Measure(chunkSize: 64 << 20, window: 1, frame: "67108864b").GetAwaiter().GetResult(),
     };
 
-    private static async Task<Result> Measure(int chunkSize, int window, string frame)
+    private static async Task<Result> Measure(int chunkSize, int window, string frame, bool dataPlane = false)
     {
         var hocon = $"""
             akka.loglevel = WARNING
@@ -38,6 +40,13 @@ public static class TransportThroughput
         using var b = ActorSystem.Create("b", config);
         var settings = RunSettings.From(config);
         var bAddress = ((ExtendedActorSystem)b).Provider.DefaultAddress;
+        await using var planeA = dataPlane ? DataPlane.Start(a, "127.0.0.1", "127.0.0.1", 0) : null;
+        await using var planeB = dataPlane ? DataPlane.Start(b, "127.0.0.1", "127.0.0.1", 0) : null;
+        if (planeA is not null && planeB is not null)
+        {
+            planeA.Learn(bAddress.ToString(), planeB.Endpoint);
+        }
+
         b.ActorOf(Props.Create(() => new Sink(settings)), "sink");
         b.ActorOf(Props.Create(() => new Echo()), "echo");
         var sink = await a.ActorSelection(new RootActorPath(bAddress) / "user" / "sink").ResolveOne(TimeSpan.FromSeconds(10));
@@ -89,7 +98,8 @@ public static class TransportThroughput
     {
         public Sink(RunSettings settings)
         {
-            var transport = new Transport(settings);
+            var transport = new Transport(settings, Context.System);
+            Receive<TensorBlock>(t => Sender.Tell(new Pong(t.Id)));
             Receive<Chunk>(c =>
             {
                 if (transport.OnChunk(c, Sender, Self) is TensorBlock t)
@@ -104,7 +114,7 @@ public static class TransportThroughput
     {
         public Source(RunSettings settings, IActorRef sink, float[] tensor, int count, TaskCompletionSource<double> done)
         {
-            var transport = new Transport(settings);
+            var transport = new Transport(settings, Context.System);
             var clock = Stopwatch.StartNew();
             Receive<ChunkAck>(ack => transport.OnAck(ack, Self));
             Receive<Pong>(p =>

@@ -41,7 +41,12 @@ public static class NodeCommand
             Description = "name other nodes reach this one by, the host of its actor addresses [default: $RNNCLUSTER_PUBLIC_HOST, else --host, else the machine name when --host is 0.0.0.0]",
             DefaultValueFactory = _ => NodeEnvironment.Get("PUBLIC_HOST"),
         };
-        var threads = new Option<int>("--threads") { Description = "GEMM threads per worker (0: all cores) [default: 0]" };
+        var dataPort = new Option<int>("--data-port")
+        {
+            Description = "port of the tensor data plane, bound on --host; 0 for a free one (other nodes learn it when the node registers) [default: $RNNCLUSTER_DATA_PORT, else 0]",
+            DefaultValueFactory = _ => NodeEnvironment.Get("DATA_PORT") is { } p ? int.Parse(p, CultureInfo.InvariantCulture) : 0,
+        };
+        var threads = new Option<int>("--threads") { Description = "compute threads per worker: its stream groups run in parallel on them (0: all cores) [default: 0]" };
         var workersPerNode = new Option<int>("--workers-per-node") { Description = "worker actors on this node [default: 1]", DefaultValueFactory = _ => 1 };
         var checkpointDir = new Option<string?>("--checkpoint-dir") { Description = "where a coordinator writes job checkpoints" };
         var json = new Option<bool>("--json") { Description = "print {\"event\":\"node\",…} when up instead of a text line" };
@@ -52,7 +57,7 @@ public static class NodeCommand
         };
         var command = new Command("node", "Run one cluster node in the foreground (Ctrl-C or SIGTERM leaves the cluster). Prints one line with its port when it is up.")
         {
-            roles, host, port, seeds, publicHost, threads, workersPerNode, checkpointDir, json, exitOnStdinClose,
+            roles, host, port, dataPort, seeds, publicHost, threads, workersPerNode, checkpointDir, json, exitOnStdinClose,
         };
         command.SetAction((result, cancel) => CliError.Guard(async () =>
         {
@@ -66,7 +71,8 @@ public static class NodeCommand
                 result.GetValue(workersPerNode),
                 Threads.Configure(result.GetValue(threads)),
                 result.GetValue(checkpointDir),
-                PublicHost(bindHost, result.GetValue(publicHost)));
+                PublicHost(bindHost, result.GetValue(publicHost)),
+                result.GetValue(dataPort));
             return await RunAsync(options, result.GetValue(json), result.GetValue(exitOnStdinClose), cancel);
         }));
         return command;

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using RnnCluster.Cluster.Protocol;
+using RnnCluster.Cluster.Serialization;
 using RnnCluster.Core.Models;
 using RnnCluster.Core.Text;
 using RnnCluster.Core.Training;
@@ -281,6 +282,7 @@ internal sealed class TrainingRun
             values.Slice(k * h, h).CopyTo(partial.AsSpan(r.Rows[k] * h, h));
         }
 
+        TensorPool.Return(r.Dense); // copied: the decoded array can serve the next message
         var rows = r.Rows.ToArray();
         Array.Sort(rows);
         _supports[i] = new GradientSupport(_embeddingLength, h, rows);

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
 using RnnCluster.Cluster.Protocol;
+using RnnCluster.Cluster.Serialization;
 using RnnCluster.Core.Diagnostics;
 
 namespace RnnCluster.Cluster.Actors;
@@ -121,6 +122,8 @@ public sealed class Worker : ReceiveActor, IWithTimers
         {
             _log.Warning("worker cannot apply weights version {0} of {1}: not a successor of the version it holds", update.Version, update.JobId);
         }
+
+        TensorPool.Return(update.Patch.Dense); // copied into the replica
 
         _patchMs += Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         TryCompute();

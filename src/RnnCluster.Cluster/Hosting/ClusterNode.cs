@@ -46,7 +46,7 @@ public sealed class ClusterNode : IAsyncDisposable
         try
         {
             var node = new ClusterNode(system, options);
-            var plane = DataPlane.Start(system, options.Host, options.AdvertisedHost, 0);
+            var plane = DataPlane.Start(system, options.Host, options.AdvertisedHost, options.DataPort);
             _ = system.WhenTerminated.ContinueWith(_ => plane.DisposeAsync().AsTask(), TaskScheduler.Default);
             node.StartActors(RunSettings.From(config, options.CheckpointDir) with { ComputeThreads = options.Threads });
             var cluster = Akka.Cluster.Cluster.Get(system);

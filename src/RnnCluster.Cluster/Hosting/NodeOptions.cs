@@ -5,7 +5,8 @@ namespace RnnCluster.Cluster.Hosting;
 /// is the address remoting binds to (0.0.0.0 in a container); <see cref="PublicHost"/> the name other
 /// nodes reach this one by, which is also the host of its actor addresses (null: <see cref="Host"/>);
 /// <see cref="Seeds"/> like "127.0.0.1:4053" (empty or null: this node seeds itself); <see cref="Port"/>
-/// 0 picks a free port.
+/// 0 picks a free port; <see cref="DataPort"/> is the port of the node's tensor data plane (bound on
+/// <see cref="Host"/> as well; 0: a free one, which other nodes learn from its registration).
 /// </summary>
 public sealed record NodeOptions(
     IReadOnlyList<string> Roles,
@@ -15,7 +16,8 @@ public sealed record NodeOptions(
     int WorkersPerNode = 1,
     int Threads = 1,
     string? CheckpointDir = null,
-    string? PublicHost = null)
+    string? PublicHost = null,
+    int DataPort = 0)
 {
     public const string CoordinatorRole = "coordinator";
     public const string WorkerRole = "worker";
@@ -41,6 +43,11 @@ public sealed record NodeOptions(
         if (Port is < 0 or > 65535)
         {
             throw new ArgumentException($"port {Port} is out of range (0..65535)");
+        }
+
+        if (DataPort is < 0 or > 65535 || (DataPort != 0 && DataPort == Port))
+        {
+            throw new ArgumentException($"data port {DataPort} is out of range (0..65535) or equal to the remoting port");
         }
 
         if (WorkersPerNode is < 1 or > 64)

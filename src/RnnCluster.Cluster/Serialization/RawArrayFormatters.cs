@@ -31,7 +31,7 @@ public sealed class FloatArrayFormatter : IMessagePackFormatter<float[]?>
 
 /// <summary>
 /// A view of floats (part of a larger buffer, e.g. the live weights) encoded like a float[], so the
-/// sender needs no copy; it decodes into a new array.
+/// sender needs no copy; it decodes into an array of <see cref="TensorPool"/> (large tensors) or a new one.
 /// </summary>
 public sealed class FloatMemoryFormatter : IMessagePackFormatter<ReadOnlyMemory<float>>
 {
@@ -41,7 +41,7 @@ public sealed class FloatMemoryFormatter : IMessagePackFormatter<ReadOnlyMemory<
         => RawBlocks.Write(ref writer, MemoryMarshal.AsBytes(value.Span), sizeof(float));
 
     public ReadOnlyMemory<float> Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options)
-        => RawBlocks.ReadFloats(ref reader);
+        => RawBlocks.ReadFloats(ref reader, TensorPool.Rent);
 }
 
 /// <summary>int[] (token ids, row ids) as one raw little-endian bin block.</summary>
@@ -110,10 +110,11 @@ internal static class RawBlocks
         return sequence;
     }
 
-    public static float[] ReadFloats(ref MessagePackReader reader)
+    public static float[] ReadFloats(ref MessagePackReader reader, Func<int, float[]>? allocate = null)
     {
         var bytes = ReadBlock(ref reader, sizeof(float));
-        var result = new float[bytes.Length / sizeof(float)];
+        var length = (int)(bytes.Length / sizeof(float));
+        var result = allocate is null ? new float[length] : allocate(length);
         bytes.CopyTo(MemoryMarshal.AsBytes(result.AsSpan()));
         if (!BitConverter.IsLittleEndian)
         {

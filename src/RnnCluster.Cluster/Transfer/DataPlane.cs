@@ -71,8 +71,18 @@ public sealed class DataPlane : IAsyncDisposable
     /// <exception cref="SocketException">When the port cannot be bound.</exception>
     public static DataPlane Start(ActorSystem system, string bindHost, string advertisedHost, int port)
     {
-        var address = bindHost is "0.0.0.0" or "*" ? IPAddress.Any : Dns.GetHostAddresses(bindHost).First(a => a.AddressFamily == AddressFamily.InterNetwork);
+        var address = bindHost switch
+        {
+            "0.0.0.0" => IPAddress.Any,
+            "::" or "[::]" => IPAddress.IPv6Any,
+            _ => Dns.GetHostAddresses(bindHost).OrderBy(a => a.AddressFamily == AddressFamily.InterNetwork ? 0 : 1).First(),
+        };
         var listener = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        if (address.AddressFamily == AddressFamily.InterNetworkV6)
+        {
+            listener.DualMode = true;
+        }
+
         listener.Bind(new IPEndPoint(address, port));
         listener.Listen(64);
         var plane = new DataPlane((ExtendedActorSystem)system, listener, advertisedHost);

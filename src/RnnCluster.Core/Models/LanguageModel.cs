@@ -23,6 +23,7 @@ public sealed class LanguageModel
     private readonly List<int> _dirtyRows = [];
     private int _steps;
     private int _batch;
+    private bool _softmaxGradientCleared;
 
     public LanguageModel(ModelSpec spec, int maxBatch, int maxSteps, float[]? weights = null)
     {
@@ -105,11 +106,17 @@ public sealed class LanguageModel
     /// <summary>
     /// Zeroes <see cref="Gradients"/>: the dense part after the embedding and the embedding rows that
     /// backward passes (or <see cref="MarkEmbeddingRows"/>) may have written since the last call. Code
-    /// that writes other embedding rows of the gradient must mark them.
+    /// that writes other embedding rows of the gradient must mark them. The softmax weight gradient
+    /// reads as its old value until the next <see cref="Backward"/>, which overwrites it.
     /// </summary>
     public void ZeroGradients()
     {
-        Array.Clear(Gradients, _embedding.Length, Gradients.Length - _embedding.Length);
+        // The softmax weight gradient, the largest dense tensor, is not cleared: the next backward
+        // overwrites it (GEMM with beta 0) instead of adding to it.
+        var softmax = Layout["softmax.w"];
+        Array.Clear(Gradients, _embedding.Length, softmax.Offset - _embedding.Length);
+        Array.Clear(Gradients, softmax.Offset + softmax.Length, Gradients.Length - softmax.Offset - softmax.Length);
+        _softmaxGradientCleared = true;
         var h = Spec.Hidden;
         foreach (var id in _dirtyRows)
         {
@@ -191,7 +198,9 @@ public sealed class LanguageModel
     {
         int h = Spec.Hidden, rows = _steps * _batch;
         var top = _layers.Length;
-        _softmax.Backward(Weights, Gradients, _inputs[top].AsSpan(0, rows * h), _targetIds.AsSpan(0, rows), lossScale, _dInputs[top]);
+        _softmax.Backward(Weights, Gradients, _inputs[top].AsSpan(0, rows * h), _targetIds.AsSpan(0, rows), lossScale, _dInputs[top],
+            overwrite: _softmaxGradientCleared);
+        _softmaxGradientCleared = false;
         for (var l = top - 1; l >= 0; l--)
         {
             var dOut = _dInputs[l + 1].AsSpan(0, rows * h);

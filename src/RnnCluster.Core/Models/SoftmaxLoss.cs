@@ -68,7 +68,9 @@ public sealed class SoftmaxLoss
     /// Backward of <c>scale · Σ CE</c>: accumulates into the softmax gradients and writes dH (rows, H).
     /// Consumes the cached exponentials, so call once per forward.
     /// </summary>
-    public void Backward(float[] w, float[] g, ReadOnlySpan<float> h, ReadOnlySpan<int> targets, float scale, Span<float> dH)
+    /// <param name="overwrite">True: the softmax weight gradient is overwritten instead of accumulated
+    /// into (its old contents are ignored: saves zeroing (H, V) floats every step).</param>
+    public void Backward(float[] w, float[] g, ReadOnlySpan<float> h, ReadOnlySpan<int> targets, float scale, Span<float> dH, bool overwrite = false)
     {
         var rows = _rows;
         var dLogits = _logits.AsSpan(0, rows * _vocab);
@@ -79,7 +81,7 @@ public sealed class SoftmaxLoss
             row[targets[r]] -= scale;
         }
 
-        Gemm.Sgemm(true, false, _hidden, _vocab, rows, 1f, h, _hidden, dLogits, _vocab, 1f, _w.Of(g), _vocab);
+        Gemm.Sgemm(true, false, _hidden, _vocab, rows, 1f, h, _hidden, dLogits, _vocab, overwrite ? 0f : 1f, _w.Of(g), _vocab);
         Ops.AccumulateColumnSums(dLogits, rows, _b.Of(g));
         Gemm.Sgemm(false, true, rows, _hidden, _vocab, 1f, dLogits, _vocab, _w.Of(w), _vocab, 0f, dH, _hidden);
     }

@@ -11,38 +11,68 @@ namespace RnnCluster.Core.Training;
 /// </summary>
 public sealed record GradientSupport(int EmbeddingLength, int RowLength, int[] Rows)
 {
-    /// <summary>Σ g² over the support: the dense part, then each row in order (a fixed order, so the same support gives the same bits).</summary>
-    public double SumOfSquares(ReadOnlySpan<float> gradient)
+    // The dense part is processed in blocks of this many floats, in parallel. The block size, not the
+    // thread count, fixes how the partial sums of squares are grouped, so results never depend on threads.
+    private const int Block = 1 << 19;
+
+    /// <summary>
+    /// Σ g² over the support: each fixed block of the dense part by <see cref="Ops.SumOfSquares"/> (in
+    /// parallel), the blocks added in order, then each row in order: the same support gives the same bits
+    /// whatever the thread count.
+    /// </summary>
+    public double SumOfSquares(float[] gradient)
     {
-        var total = Ops.SumOfSquares(gradient[EmbeddingLength..]);
+        var blocks = new double[BlockCount(gradient)];
+        Parallel.For(0, blocks.Length, b => blocks[b] = Ops.SumOfSquares(DenseBlock(gradient, b)));
+        var total = 0.0;
+        foreach (var partial in blocks)
+        {
+            total += partial;
+        }
+
         foreach (var id in Rows)
         {
-            total += Ops.SumOfSquares(gradient.Slice(id * RowLength, RowLength));
+            total += Ops.SumOfSquares(gradient.AsSpan(id * RowLength, RowLength));
         }
 
         return total;
     }
 
     /// <summary>g ← factor · g over the support.</summary>
-    public void Scale(Span<float> gradient, float factor)
+    public void Scale(float[] gradient, float factor)
     {
-        var dense = gradient[EmbeddingLength..];
-        TensorPrimitives.Multiply(dense, factor, dense);
+        Parallel.For(0, BlockCount(gradient), b =>
+        {
+            var block = DenseBlock(gradient, b);
+            TensorPrimitives.Multiply(block, factor, block);
+        });
         foreach (var id in Rows)
         {
-            var row = gradient.Slice(id * RowLength, RowLength);
+            var row = gradient.AsSpan(id * RowLength, RowLength);
             TensorPrimitives.Multiply(row, factor, row);
         }
     }
 
-    /// <summary>SGD over the support: w ← w − lr·g.</summary>
-    public void SgdStep(Span<float> weights, ReadOnlySpan<float> gradient, float learningRate)
+    /// <summary>SGD over the support: w ← w − lr·g (elementwise, in parallel over the dense blocks).</summary>
+    public void SgdStep(float[] weights, float[] gradient, float learningRate)
     {
-        TensorPrimitives.MultiplyAdd(gradient[EmbeddingLength..], -learningRate, weights[EmbeddingLength..], weights[EmbeddingLength..]);
+        Parallel.For(0, BlockCount(gradient), b =>
+        {
+            var w = DenseBlock(weights, b);
+            TensorPrimitives.MultiplyAdd(DenseBlock(gradient, b), -learningRate, w, w);
+        });
         foreach (var id in Rows)
         {
-            var w = weights.Slice(id * RowLength, RowLength);
-            TensorPrimitives.MultiplyAdd(gradient.Slice(id * RowLength, RowLength), -learningRate, w, w);
+            var w = weights.AsSpan(id * RowLength, RowLength);
+            TensorPrimitives.MultiplyAdd(gradient.AsSpan(id * RowLength, RowLength), -learningRate, w, w);
         }
+    }
+
+    private int BlockCount(float[] vector) => (vector.Length - EmbeddingLength + Block - 1) / Block;
+
+    private Span<float> DenseBlock(float[] vector, int block)
+    {
+        var start = EmbeddingLength + (block * Block);
+        return vector.AsSpan(start, Math.Min(Block, vector.Length - start));
     }
 }
