@@ -318,13 +318,7 @@ internal sealed class TrainingRun
         {
             _supports[into] = support; // buffers added into hold others' rows now: zero them all next time
         }
-        var losses = _losses.ToArray();
-        foreach (var (into, from) in _plan)
-        {
-            losses[into] += losses[from];
-        }
-
-        var result = new StepGradient(losses[0], _stepTokens);
+        var result = new StepGradient(TreeReduction.Sum(_plan, _losses.ToArray()), _stepTokens);
         Loop.Apply(_partials[0], result, support);
         RememberDelta(support.Rows);
         BeginStep();

@@ -20,6 +20,7 @@ public sealed class StreamGroupsGradient : IGradientSource
     private readonly int _hidden;
     private readonly float[][] _buffers;
     private readonly (double Loss, int Tokens)[] _results;
+    private readonly double[] _losses; // loss sums follow the gradient's tree too
     private readonly int _threads;
 
     /// <param name="weights">The weights every group computes on (the layout of <paramref name="spec"/>); referenced, not copied.</param>
@@ -51,6 +52,7 @@ public sealed class StreamGroupsGradient : IGradientSource
         _hidden = spec.Hidden;
         Support = new GradientSupport(_embeddingLength, _hidden, []);
         _results = new (double, int)[_groups.Length];
+        _losses = new double[_groups.Length];
         _threads = Math.Max(1, threads);
         Streams = streams;
         Bptt = bptt;
@@ -87,10 +89,15 @@ public sealed class StreamGroupsGradient : IGradientSource
         Parallel.For(0, _groups.Length, new ParallelOptions { MaxDegreeOfParallelism = _threads },
             g => _results[g] = _groups[g].Compute(window, step, seed, lossScale));
         var computed = Stopwatch.GetTimestamp();
-        AddEmbeddingRows();
+        SumGroups();
         LastGroupsMs = Stopwatch.GetElapsedTime(started, computed).TotalMilliseconds;
         LastSumMs = Stopwatch.GetElapsedTime(computed).TotalMilliseconds;
-        return new StepGradient(SumLoss(0, _groups.Length), _results.Sum(r => r.Tokens));
+        for (var g = 0; g < _groups.Length; g++)
+        {
+            _losses[g] = _results[g].Loss;
+        }
+
+        return new StepGradient(TreeReduction.Sum(_plan, _losses), _results.Sum(r => r.Tokens));
     }
 
     /// <inheritdoc/>
@@ -152,8 +159,8 @@ public sealed class StreamGroupsGradient : IGradientSource
         }
     }
 
-    // Embedding gradients are sparse: along the same plan, only the rows a part may hold are added.
-    private void AddEmbeddingRows()
+    // Sums the groups' gradients along the tree; embedding gradients are sparse, so only the rows a part may hold are added.
+    private void SumGroups()
     {
         var supports = _groups.Select(g =>
         {
@@ -170,7 +177,4 @@ public sealed class StreamGroupsGradient : IGradientSource
         }
     }
 
-    // Loss sums follow the gradient's tree, so they too do not depend on who computed which node.
-    private double SumLoss(int lo, int hi)
-        => hi - lo == 1 ? _results[lo].Loss : SumLoss(lo, StreamGroups.Middle(lo, hi)) + SumLoss(StreamGroups.Middle(lo, hi), hi);
 }

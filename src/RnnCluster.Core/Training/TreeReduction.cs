@@ -40,4 +40,15 @@ public static class TreeReduction
 
         return rows[0] is { } union ? first with { Rows = [.. union] } : first;
     }
+
+    /// <summary>Sums <paramref name="values"/> (one per part, e.g. losses) in place along <paramref name="plan"/>; returns the total (part 0).</summary>
+    public static double Sum(IReadOnlyList<(int Into, int From)> plan, double[] values)
+    {
+        foreach (var (into, from) in plan)
+        {
+            values[into] += values[from];
+        }
+
+        return values[0];
+    }
 }
