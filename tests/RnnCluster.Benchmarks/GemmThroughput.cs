@@ -13,8 +13,14 @@ public static class GemmThroughput
         {
             ("softmax_forward", false, false, 400, 10000, 200),
             ("softmax_weight_grad", true, false, 200, 10000, 400),
+            ("softmax_input_grad", false, true, 400, 200, 10000),
             ("lstm_input_projection", false, false, 400, 800, 200),
             ("lstm_recurrent_step", false, false, 20, 800, 200),
+            ("group_softmax_forward", false, false, 200, 10000, 200),
+            ("group_softmax_weight_grad", true, false, 200, 10000, 200),
+            ("group_softmax_input_grad", false, true, 200, 200, 10000),
+            ("group_lstm_recurrent_step", false, false, 10, 800, 200),
+            ("group_lstm_recurrent_grad", false, true, 10, 200, 800),
         };
         var managed = new ManagedGemm();
         return shapes.Select(s => new

@@ -18,7 +18,6 @@ public sealed class LanguageModel
     private readonly SoftmaxLoss _softmax;
     private readonly ParameterTensor _embedding;
     private readonly int[] _inputIds;
-    private readonly int[] _targetIds;
     private readonly bool[] _rowDirty;     // (V): embedding gradient row may be non-zero
     private readonly List<int> _dirtyRows = [];
     private int _steps;
@@ -65,7 +64,6 @@ public sealed class LanguageModel
         _embedded = new float[maxRows * h];
         _softmax = new SoftmaxLoss(spec, Layout, maxRows);
         _inputIds = new int[maxRows];
-        _targetIds = new int[maxRows];
         _rowDirty = new bool[spec.VocabSize];
     }
 
@@ -168,7 +166,6 @@ public sealed class LanguageModel
         _steps = steps;
         _batch = batch;
         inputs.CopyTo(_inputIds);
-        targets.CopyTo(_targetIds);
         int h = Spec.Hidden, vocab = Spec.VocabSize;
         var embedding = _embedding.Of(Weights);
         for (var r = 0; r < rows; r++)
@@ -198,7 +195,7 @@ public sealed class LanguageModel
     {
         int h = Spec.Hidden, rows = _steps * _batch;
         var top = _layers.Length;
-        _softmax.Backward(Weights, Gradients, _inputs[top].AsSpan(0, rows * h), _targetIds.AsSpan(0, rows), lossScale, _dInputs[top],
+        _softmax.Backward(Weights, Gradients, _inputs[top].AsSpan(0, rows * h), lossScale, _dInputs[top],
             overwrite: _softmaxGradientCleared);
         _softmaxGradientCleared = false;
         for (var l = top - 1; l >= 0; l--)
