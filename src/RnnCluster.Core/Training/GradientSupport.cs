@@ -11,28 +11,55 @@ namespace RnnCluster.Core.Training;
 /// </summary>
 public sealed record GradientSupport(int EmbeddingLength, int RowLength, int[] Rows)
 {
-    // The dense part is processed in blocks of this many floats, in parallel. The block size, not the
-    // thread count, fixes how the partial sums of squares are grouped, so results never depend on threads.
-    private const int Block = 1 << 19;
+    /// <summary>
+    /// The dense part is processed in blocks of this many floats (256 KiB), in parallel. The block size,
+    /// not the thread count, fixes how the partial sums of squares are grouped, so results never depend
+    /// on threads; key ranges of a sharded parameter server start on block boundaries (see
+    /// <see cref="KeyRange"/>) so their partial sums group the same way.
+    /// </summary>
+    public const int NormBlock = 1 << 16;
 
     /// <summary>
     /// Σ g² over the support: each fixed block of the dense part by <see cref="Ops.SumOfSquares"/> (in
     /// parallel), the blocks added in order, then each row in order: the same support gives the same bits
-    /// whatever the thread count.
+    /// whatever the thread count (see <see cref="CombineSquares"/>).
     /// </summary>
-    public double SumOfSquares(float[] gradient)
+    public double SumOfSquares(float[] gradient) => CombineSquares([DenseBlockSquares(gradient), RowSquares(gradient)]);
+
+    /// <summary>Σ g² of each fixed block of the dense part, in block order.</summary>
+    public double[] DenseBlockSquares(float[] gradient)
     {
         var blocks = new double[BlockCount(gradient)];
         Parallel.For(0, blocks.Length, b => blocks[b] = Ops.SumOfSquares(DenseBlock(gradient, b)));
-        var total = 0.0;
-        foreach (var partial in blocks)
+        return blocks;
+    }
+
+    /// <summary>Σ g² of each embedding row of the support, in <see cref="Rows"/> order.</summary>
+    public double[] RowSquares(float[] gradient)
+    {
+        var rows = new double[Rows.Length];
+        for (var i = 0; i < rows.Length; i++)
         {
-            total += partial;
+            rows[i] = Ops.SumOfSquares(gradient.AsSpan(Rows[i] * RowLength, RowLength));
         }
 
-        foreach (var id in Rows)
+        return rows;
+    }
+
+    /// <summary>
+    /// Adds partial sums of squares in the order given: every dense block first (in block order), then
+    /// every row (in row order). A sharded server passes its key ranges' block sums, then their row sums,
+    /// and gets the bits of <see cref="SumOfSquares"/> on the whole gradient.
+    /// </summary>
+    public static double CombineSquares(IEnumerable<IEnumerable<double>> partsInOrder)
+    {
+        var total = 0.0;
+        foreach (var part in partsInOrder)
         {
-            total += Ops.SumOfSquares(gradient.AsSpan(id * RowLength, RowLength));
+            foreach (var value in part)
+            {
+                total += value;
+            }
         }
 
         return total;
@@ -68,11 +95,11 @@ public sealed record GradientSupport(int EmbeddingLength, int RowLength, int[] R
         }
     }
 
-    private int BlockCount(float[] vector) => (vector.Length - EmbeddingLength + Block - 1) / Block;
+    private int BlockCount(float[] vector) => (vector.Length - EmbeddingLength + NormBlock - 1) / NormBlock;
 
     private Span<float> DenseBlock(float[] vector, int block)
     {
-        var start = EmbeddingLength + (block * Block);
-        return vector.AsSpan(start, Math.Min(Block, vector.Length - start));
+        var start = EmbeddingLength + (block * NormBlock);
+        return vector.AsSpan(start, Math.Min(NormBlock, vector.Length - start));
     }
 }

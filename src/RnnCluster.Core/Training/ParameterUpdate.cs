@@ -21,16 +21,13 @@ public static class ParameterUpdate
         else
         {
             norm = Math.Sqrt(support.SumOfSquares(gradients));
-            if (clip > 0 && norm > clip)
+            if (ClipFactor(norm, clip) is { } factor)
             {
-                support.Scale(gradients, (float)(clip / norm));
+                support.Scale(gradients, factor);
             }
         }
 
-        if (!double.IsFinite(norm))
-        {
-            throw new InvalidOperationException($"the gradient norm is {norm}: training diverged (try a lower --lr or --clip)");
-        }
+        CheckFinite(norm);
 
         if (support is not null && optimizer is SgdOptimizer)
         {
@@ -42,5 +39,17 @@ public static class ParameterUpdate
         }
 
         return norm;
+    }
+
+    /// <summary>The factor that scales a gradient of L2 norm <paramref name="norm"/> down to <paramref name="clip"/>; null when it needs no clipping (or clip is 0).</summary>
+    public static float? ClipFactor(double norm, float clip) => clip > 0 && norm > clip ? (float)(clip / norm) : null;
+
+    /// <exception cref="InvalidOperationException">When <paramref name="norm"/> is not finite: training diverged.</exception>
+    public static void CheckFinite(double norm)
+    {
+        if (!double.IsFinite(norm))
+        {
+            throw new InvalidOperationException($"the gradient norm is {norm}: training diverged (try a lower --lr or --clip)");
+        }
     }
 }

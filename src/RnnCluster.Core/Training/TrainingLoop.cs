@@ -117,12 +117,28 @@ public sealed class TrainingLoop
         }
 
         var norm = ParameterUpdate.Apply(Weights, gradient, Optimizer, Lr, Options.Clip, support);
+        Advance(result);
+        return norm;
+    }
+
+    /// <summary>
+    /// Counts a step whose update was applied elsewhere (by the key ranges of a sharded parameter
+    /// server, on this loop's <see cref="Lr"/> and clipping) and advances the cursor by one window.
+    /// <see cref="Weights"/> is then stale until the caller copies the new weights in.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">When the epoch is already done.</exception>
+    public void Advance(StepGradient result)
+    {
+        if (EpochDone)
+        {
+            throw new InvalidOperationException($"epoch {Epoch} has no window left: call NextEpoch first");
+        }
+
         Step++;
         Window++;
         EpochLoss += result.LossSum;
         EpochTokens += result.Tokens;
         TotalTokens += result.Tokens;
-        return norm;
     }
 
     /// <summary>Starts the next epoch: its learning rate, window 0, zero sums (the caller resets the hidden state).</summary>

@@ -1,0 +1,134 @@
+namespace RnnCluster.Core.Training;
+
+/// <summary>
+/// The arithmetic of one parameter-server shard for one <see cref="KeyRange"/>, in the range's local
+/// layout: it takes each summation-tree node's partial gradient of the range, sums them along the
+/// same tree as <see cref="TreeReduction"/> does for the whole vector, reports the sum's partial sums
+/// of squares, and applies clipping and SGD to its weights once the global norm is known. With the
+/// partial squares of all ranges combined in range order (<see cref="CombineSquares"/>) every float
+/// ends as in <see cref="ParameterUpdate.Apply"/> on the whole vector.
+/// </summary>
+public sealed class KeyRangeShard
+{
+    private readonly List<float[]> _partials = [];          // per node: (LocalLength)
+    private readonly List<GradientSupport> _supports = [];  // per node: where its partial is non-zero
+    private readonly bool[] _received;
+    private readonly IReadOnlyList<(int Into, int From)> _plan;
+    private GradientSupport? _sum;
+
+    /// <param name="weights">The range's weights in the local layout (LocalLength floats; copied).</param>
+    /// <param name="nodes">The number of summation-tree nodes (workers) whose partials are summed.</param>
+    /// <param name="plan">The tree over the nodes (see <see cref="StreamGroups.SummationPlan"/>).</param>
+    public KeyRangeShard(KeyRange range, ReadOnlySpan<float> weights, int nodes, IReadOnlyList<(int Into, int From)> plan)
+    {
+        if (weights.Length != range.LocalLength)
+        {
+            throw new ArgumentException($"key range {range.Index} holds {range.LocalLength} floats, got {weights.Length}", nameof(weights));
+        }
+
+        Range = range;
+        Weights = weights.ToArray();
+        _plan = plan;
+        _received = new bool[nodes];
+        for (var i = 0; i < nodes; i++)
+        {
+            _partials.Add(new float[range.LocalLength]);
+            _supports.Add(range.LocalSupport([]));
+        }
+    }
+
+    public KeyRange Range { get; }
+
+    /// <summary>The range's weights (local layout: rows, then the dense slice).</summary>
+    public float[] Weights { get; }
+
+    /// <summary>True once every node's partial is in.</summary>
+    public bool Complete => Array.TrueForAll(_received, r => r);
+
+    /// <summary>The rows (local ids) the last applied update changed.</summary>
+    public int[] ChangedRows => _sum?.Rows ?? [];
+
+    /// <summary>
+    /// Takes node <paramref name="node"/>'s partial gradient of the range: its dense slice
+    /// (DenseLength) and rows <paramref name="localRows"/> (sorted local ids, values row after row).
+    /// </summary>
+    /// <exception cref="ArgumentException">When the sizes do not fit the range.</exception>
+    public void Accept(int node, ReadOnlySpan<float> dense, int[] localRows, ReadOnlySpan<float> rowValues)
+    {
+        var h = Range.RowLength;
+        if (dense.Length != Range.DenseLength || rowValues.Length != localRows.Length * h)
+        {
+            throw new ArgumentException($"key range {Range.Index}: node {node} sent {dense.Length} dense and {rowValues.Length} row values; expected {Range.DenseLength} and {localRows.Length * h}");
+        }
+
+        var partial = _partials[node];
+        foreach (var id in _supports[node].Rows)
+        {
+            Array.Clear(partial, id * h, h);
+        }
+
+        dense.CopyTo(partial.AsSpan(Range.LocalEmbeddingLength));
+        for (var k = 0; k < localRows.Length; k++)
+        {
+            var id = localRows[k];
+            if ((uint)id >= (uint)Range.RowCount)
+            {
+                throw new ArgumentException($"key range {Range.Index}: row {id} outside its {Range.RowCount} rows");
+            }
+
+            rowValues.Slice(k * h, h).CopyTo(partial.AsSpan(id * h, h));
+        }
+
+        _supports[node] = Range.LocalSupport(localRows);
+        _received[node] = true;
+    }
+
+    /// <summary>
+    /// Sums the nodes' partials along the tree (into node 0's buffer) and returns the sum's partial sums
+    /// of squares: per dense block in order, and per row in row order.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">When a node's partial is missing.</exception>
+    public (double[] Blocks, double[] Rows) Reduce()
+    {
+        if (!Complete)
+        {
+            throw new InvalidOperationException($"key range {Range.Index}: {_received.Count(r => r)} of {_received.Length} partials in");
+        }
+
+        _sum = TreeReduction.Sum(_plan, _partials, _supports, 1);
+        foreach (var into in _plan.Select(p => p.Into).Distinct())
+        {
+            _supports[into] = _sum; // buffers added into hold others' rows now: zero them all next time
+        }
+
+        return (_sum.DenseBlockSquares(_partials[0]), _sum.RowSquares(_partials[0]));
+    }
+
+    /// <summary>
+    /// Clips by <paramref name="clipFactor"/> (null: no clipping) and takes the SGD step at
+    /// <paramref name="learningRate"/> on the summed gradient of <see cref="Reduce"/>; then waits for
+    /// the next step's partials.
+    /// </summary>
+    public void Apply(float? clipFactor, float learningRate)
+    {
+        var sum = _sum ?? throw new InvalidOperationException($"key range {Range.Index}: reduce before applying");
+        var gradient = _partials[0];
+        if (clipFactor is { } factor)
+        {
+            sum.Scale(gradient, factor);
+        }
+
+        sum.SgdStep(Weights, gradient, learningRate);
+        Array.Clear(_received);
+    }
+
+    /// <summary>Forgets the partials received so far (the step is redone).</summary>
+    public void Abort() => Array.Clear(_received);
+
+    /// <summary>
+    /// Adds the ranges' partial sums of squares in the order <see cref="GradientSupport.SumOfSquares"/>
+    /// adds them for the whole vector: every range's blocks (in range order), then every range's rows.
+    /// </summary>
+    public static double CombineSquares(IReadOnlyList<(double[] Blocks, double[] Rows)> byRange)
+        => GradientSupport.CombineSquares([.. byRange.Select(r => r.Blocks), .. byRange.Select(r => r.Rows)]);
+}
