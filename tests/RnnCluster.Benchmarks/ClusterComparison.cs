@@ -11,33 +11,40 @@ public static class ClusterComparison
     public static object Scaling(string repoRoot, string corpus, int steps, int rounds, int workers)
     {
         var single = new List<double>();
-        var cluster = new List<double>();
-        JsonElement? timings = null;
+        var placements = new[] { "coordinator", "workers" };
+        var cluster = placements.ToDictionary(p => p, _ => new List<double>());
+        var timings = new Dictionary<string, JsonElement>();
         for (var round = 0; round < rounds; round++)
         {
             var s = CliRunner.Summary(repoRoot, $"train --corpus {corpus} {Small} --max-steps {steps} --threads {workers}");
             single.Add(s.GetProperty("tokens_per_sec").GetDouble());
-            var c = CliRunner.Summary(repoRoot, $"local --workers {workers} --threads 1 --corpus {corpus} {Small} --max-steps {steps}");
-            cluster.Add(c.GetProperty("tokens_per_sec").GetDouble());
-            if (c.TryGetProperty("step_timings", out var t))
+            foreach (var placement in placements)
             {
-                timings = t.Clone();
+                var c = CliRunner.Summary(repoRoot, $"local --workers {workers} --threads 1 --ps-placement {placement} --corpus {corpus} {Small} --max-steps {steps}");
+                cluster[placement].Add(c.GetProperty("tokens_per_sec").GetDouble());
+                if (c.TryGetProperty("step_timings", out var t))
+                {
+                    timings[placement] = t.Clone();
+                }
             }
 
-            Console.Error.WriteLine($"round {round + 1}: train {single[^1]:F0} tok/s, local {cluster[^1]:F0} tok/s");
+            Console.Error.WriteLine($"round {round + 1}: train {single[^1]:F0} tok/s, local central {cluster["coordinator"][^1]:F0}, sharded {cluster["workers"][^1]:F0}");
         }
 
-        double singleMedian = StepProfile.Median(single), clusterMedian = StepProfile.Median(cluster);
+        var singleMedian = StepProfile.Median(single);
         return new
         {
             steps,
             workers,
             train_tokens_per_sec = single,
-            local_tokens_per_sec = cluster,
             train_median = Math.Round(singleMedian),
-            local_median = Math.Round(clusterMedian),
-            cluster_over_single = Math.Round(clusterMedian / singleMedian, 3),
-            step_timings = timings,
+            local = placements.ToDictionary(p => p == "workers" ? "sharded" : "central", p => new
+            {
+                tokens_per_sec = cluster[p],
+                median = Math.Round(StepProfile.Median(cluster[p])),
+                cluster_over_single = Math.Round(StepProfile.Median(cluster[p]) / singleMedian, 3),
+                step_timings = timings.GetValueOrDefault(p),
+            }),
         };
     }
 

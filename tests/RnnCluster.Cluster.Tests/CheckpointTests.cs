@@ -7,14 +7,16 @@ namespace RnnCluster.Cluster.Tests;
 
 public sealed class CheckpointTests
 {
-    [Fact]
-    public async Task Should_checkpoint_a_running_job_at_epoch_ends_and_mark_the_checkpoint_completed()
+    [Theory]
+    [InlineData("coordinator")]
+    [InlineData("workers")]
+    public async Task Should_checkpoint_a_running_job_at_epoch_ends_and_mark_the_checkpoint_completed(string placement)
     {
         var dir = Directory.CreateTempSubdirectory("rnncluster-checkpoints-").FullName;
         try
         {
-            var job = TestCluster.SmallJob(workers: 1) with { Epochs = 3, CheckpointDir = dir, Out = Path.Combine(dir, "final.model") };
-            await using var cluster = await TestCluster.StartAsync(1);
+            var job = TestCluster.SmallJob(workers: 2) with { Epochs = 3, CheckpointDir = dir, Out = Path.Combine(dir, "final.model"), PsPlacement = placement };
+            await using var cluster = await TestCluster.StartAsync(2);
             var id = await cluster.SubmitAsync(job);
             var atEpochEnds = new List<(JobEpoch Event, TrainingSnapshot Checkpoint)>();
 

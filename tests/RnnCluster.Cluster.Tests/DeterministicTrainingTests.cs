@@ -7,11 +7,14 @@ namespace RnnCluster.Cluster.Tests;
 public sealed class DeterministicTrainingTests
 {
     [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    [InlineData(3)]
-    [InlineData(4)]
-    public async Task Should_end_with_the_weights_of_single_process_training_bit_for_bit(int workers)
+    [InlineData(1, "coordinator")]
+    [InlineData(2, "coordinator")]
+    [InlineData(3, "coordinator")]
+    [InlineData(4, "coordinator")]
+    [InlineData(2, "workers")]
+    [InlineData(3, "workers")]
+    [InlineData(4, "workers")]
+    public async Task Should_end_with_the_weights_of_single_process_training_bit_for_bit(int workers, string placement)
     {
         // Batch 8 in the default 4 stream groups: 2 and 4 workers get equal tree nodes, 3 get 2+1+1 groups.
         var dir = Directory.CreateTempSubdirectory("rnncluster-deterministic-").FullName;
@@ -21,6 +24,7 @@ public sealed class DeterministicTrainingTests
             {
                 Batch = 8,
                 Deterministic = true,
+                PsPlacement = placement,
                 MaxSteps = 30,
                 Out = Path.Combine(dir, "cluster.rnnc"),
             };

@@ -8,8 +8,10 @@ namespace RnnCluster.Cluster.Tests;
 
 public sealed class FailoverTests
 {
-    [Fact]
-    public async Task Should_resume_a_job_from_its_checkpoint_on_the_other_coordinator_when_the_oldest_dies()
+    [Theory]
+    [InlineData("coordinator")]
+    [InlineData("workers")]
+    public async Task Should_resume_a_job_from_its_checkpoint_on_the_other_coordinator_when_the_oldest_dies(string placement)
     {
         var dir = Directory.CreateTempSubdirectory("rnncluster-failover-").FullName;
         var nodes = new List<ClusterNode>();
@@ -17,7 +19,7 @@ public sealed class FailoverTests
         {
             // Two epochs: a third would cross the built-in corpus's steep learning phase, which amplifies float
             // summation-order differences (sync cluster vs single process) to several percent, resumed or not.
-            var job = TestCluster.SmallJob(workers: 2) with { Epochs = 2, BuiltinTrainTokens = 8_000, CheckpointEvery = 5 };
+            var job = TestCluster.SmallJob(workers: 2) with { Epochs = 2, BuiltinTrainTokens = 8_000, CheckpointEvery = 5, PsPlacement = placement };
             var expected = Reference.Train(job);
 
             // Terminating this system is a crash: no graceful leave, so the others must detect and down it.

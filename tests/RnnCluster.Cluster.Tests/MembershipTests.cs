@@ -5,10 +5,12 @@ namespace RnnCluster.Cluster.Tests;
 
 public sealed class MembershipTests
 {
-    [Fact]
-    public async Task Should_finish_the_job_when_a_worker_dies_mid_epoch()
+    [Theory]
+    [InlineData("coordinator")]
+    [InlineData("workers")]
+    public async Task Should_finish_the_job_when_a_worker_dies_mid_epoch(string placement)
     {
-        var job = TestCluster.SmallJob(workers: 3) with { BuiltinTrainTokens = 12_000, Epochs = 2 };
+        var job = TestCluster.SmallJob(workers: 3) with { BuiltinTrainTokens = 12_000, Epochs = 2, PsPlacement = placement };
         Reference.Train(job, out var expected);
         await using var cluster = await TestCluster.StartAsync(3);
         var id = await cluster.SubmitAsync(job);
@@ -39,10 +41,12 @@ public sealed class MembershipTests
         Reference.AssertSamePerplexity(expected[0], epochs[0].ValidPpl);
     }
 
-    [Fact]
-    public async Task Should_give_a_worker_that_joins_mid_job_a_share_of_the_streams()
+    [Theory]
+    [InlineData("coordinator")]
+    [InlineData("workers")]
+    public async Task Should_give_a_worker_that_joins_mid_job_a_share_of_the_streams(string placement)
     {
-        var job = TestCluster.SmallJob(workers: 1);
+        var job = TestCluster.SmallJob(workers: 1) with { PsPlacement = placement };
         var expected = Reference.Train(job);
         await using var cluster = await TestCluster.StartAsync(1);
         var id = await cluster.SubmitAsync(job);

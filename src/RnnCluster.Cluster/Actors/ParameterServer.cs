@@ -23,6 +23,7 @@ public sealed class ParameterServer : ReceiveActor, IWithTimers
     private readonly RunSettings _settings;
     private readonly Transport _transport;
     private readonly SortedDictionary<string, IActorRef> _workers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _endpoints = new(StringComparer.Ordinal);
     private TrainingRun? _run;
     private (string JobId, long Step, int Count) _timeouts = (string.Empty, -1, 0);
 
@@ -42,6 +43,9 @@ public sealed class ParameterServer : ReceiveActor, IWithTimers
         Receive<ChunkAck>(a => _transport.OnAck(a, Self));
         Receive<GradientResult>(OnGradient);
         Receive<StepRefused>(OnRefused);
+        Receive<RangeSquares>(OnRangeSquares);
+        Receive<WeightsReady>(OnWeightsReady);
+        Receive<WeightUpdate>(OnGatheredWeights);
         Receive<StartRun>(OnStartRun);
         Receive<StopRun>(s =>
         {
@@ -96,6 +100,15 @@ public sealed class ParameterServer : ReceiveActor, IWithTimers
             case StepRefused r:
                 OnRefused(r);
                 break;
+            case RangeSquares q:
+                OnRangeSquares(q);
+                break;
+            case WeightsReady w:
+                OnWeightsReady(w);
+                break;
+            case WeightUpdate u:
+                OnGatheredWeights(u);
+                break;
             default:
                 _log.Warning("parameter server ignores {0}", message.GetType().Name);
                 break;
@@ -105,6 +118,7 @@ public sealed class ParameterServer : ReceiveActor, IWithTimers
     private void OnRegister(RegisterWorker r)
     {
         _transport.Learn(Sender, r.DataEndpoint);
+        _endpoints[r.WorkerId] = r.DataEndpoint;
         if (_workers.TryGetValue(r.WorkerId, out var known) && known.Equals(Sender))
         {
             return;
@@ -130,6 +144,7 @@ public sealed class ParameterServer : ReceiveActor, IWithTimers
         foreach (var (id, actor) in lost)
         {
             _workers.Remove(id);
+            _endpoints.Remove(id);
             Context.Unwatch(actor);
             _transport.Forget(actor);
             _log.Warning("worker {0} {1} ({2} workers left)", id, why, _workers.Count);
@@ -182,6 +197,12 @@ public sealed class ParameterServer : ReceiveActor, IWithTimers
     private void StartStep()
     {
         var run = _run!;
+        if (run.AfterStepPending)
+        {
+            AfterStep(run); // a gather for the last step's checkpoint or epoch end was cut short
+            return;
+        }
+
         if (run.NeedsRecut || run.Slots.Count == 0)
         {
             var needed = run.Started ? 1 : Math.Max(1, run.Job.Workers);
@@ -201,7 +222,7 @@ public sealed class ParameterServer : ReceiveActor, IWithTimers
 
             run.WaitingSince = null;
             var before = run.Slots.Select(s => s.WorkerId).ToHashSet(StringComparer.Ordinal);
-            run.Recut([.. _workers]);
+            run.Recut([.. _workers], _endpoints);
             var after = run.Slots.Select(s => s.WorkerId).ToHashSet(StringComparer.Ordinal);
             if (run.Started)
             {
@@ -217,6 +238,12 @@ public sealed class ParameterServer : ReceiveActor, IWithTimers
             }
 
             _log.Info("job {0}: step {1} cut over {2} workers (generation {3})", run.JobId, run.Step, run.Slots.Count, run.Generation);
+        }
+
+        if (run.Sharded && !run.WeightsCurrent && run.NeedsFullWeights())
+        {
+            Gather(run); // a worker joined or lost its replica: it needs the weights the shards hold
+            return;
         }
 
         run.Started = true;
@@ -253,6 +280,16 @@ public sealed class ParameterServer : ReceiveActor, IWithTimers
         }
 
         run.Timings.GradientArrived(g);
+        if (run.Sharded)
+        {
+            if (run.Accept(g))
+            {
+                SendApply(run);
+            }
+
+            return;
+        }
+
         var updating = Stopwatch.GetTimestamp();
         try
         {
@@ -271,17 +308,116 @@ public sealed class ParameterServer : ReceiveActor, IWithTimers
         }
 
         run.Timings.AddUpdate(Stopwatch.GetTimestamp() - updating);
+        Finish(run);
+    }
+
+    private bool Current(TrainingRun run, string jobId, int generation) => run.JobId == jobId && run.Generation == generation;
+
+    private void OnRangeSquares(RangeSquares q)
+    {
+        if (_run is { InFlight: true } run && Current(run, q.JobId, q.Generation) && q.Step == run.Step && run.AcceptSquares(q))
+        {
+            SendApply(run);
+        }
+    }
+
+    /// <summary>Sharded: every range's squares and every worker's result are in: the ranges apply the step.</summary>
+    private void SendApply(TrainingRun run)
+    {
+        ApplyRange order;
+        try
+        {
+            order = run.ApplyOrder();
+        }
+        catch (InvalidOperationException e)
+        {
+            Fail(run, e.Message);
+            return;
+        }
+
+        _transport.Broadcast([.. run.Slots.Select(s => s.Ref)], order, Self);
+    }
+
+    private void OnWeightsReady(WeightsReady w)
+    {
+        if (_run is not { InFlight: true } run || !Current(run, w.JobId, w.Generation) || !run.AcceptReady(w))
+        {
+            return;
+        }
+
+        run.Commit();
+        Finish(run);
+    }
+
+    /// <summary>A step is done: reports it, then its checkpoint and epoch end (see <see cref="AfterStep"/>).</summary>
+    private void Finish(TrainingRun run)
+    {
         Timers.Cancel("step-timeout");
         run.Timings.StepCompleted(_transport);
         run.Loop.StopClock();
         _supervisor.Tell(new RunProgress(run.JobId, run.Epoch, run.Step, run.Window, run.Windows, run.TrainPpl, TokensPerSec(run),
             run.Slots.Count, run.Lr));
+        run.AfterStepPending = true;
+        AfterStep(run);
+    }
+
+    /// <summary>After a step: the checkpoint if due, the epoch's end, the next step; gathers the weights from a worker first when they are needed here and stale (sharded).</summary>
+    private void AfterStep(TrainingRun run)
+    {
+        if ((run.CheckpointDue || run.EpochDone || run.StepsExhausted) && !run.WeightsCurrent)
+        {
+            Gather(run);
+            return;
+        }
+
+        run.AfterStepPending = false;
         if (run.CheckpointDue)
         {
             _supervisor.Tell(new RunCheckpoint(run.JobId, run.Snapshot()));
         }
 
         Continue(run);
+    }
+
+    /// <summary>
+    /// Sharded: asks a worker that holds the current weights for them. When no worker does (every one
+    /// that did is gone), the run goes back to its last gather and trains the steps since again.
+    /// </summary>
+    private void Gather(TrainingRun run)
+    {
+        if (run.HolderOfCurrentWeights() is not { } holder || !_workers.TryGetValue(holder, out var worker))
+        {
+            _log.Warning("job {0}: no worker holds weights version {1}; training again from the last gathered version", run.JobId, run.Version);
+            run.RestoreLastGathered();
+            run.NeedsRecut = true;
+            Self.Tell(new NextStep(run.JobId));
+            return;
+        }
+
+        run.Gathering = true;
+        run.GatherFrom = holder;
+        run.InFlight = true;
+        _transport.Send(worker, new SendWeights(run.JobId, run.Version), Self);
+        Timers.StartSingleTimer("step-timeout", new StepTimeout(run.JobId, run.Generation, run.Step), _settings.StepTimeout);
+    }
+
+    private void OnGatheredWeights(WeightUpdate u)
+    {
+        if (_run is not { Gathering: true } run || u.JobId != run.JobId || !run.AcceptWeights(u))
+        {
+            return;
+        }
+
+        Timers.Cancel("step-timeout");
+        run.InFlight = false;
+        if (run.AfterStepPending)
+        {
+            AfterStep(run);
+        }
+        else
+        {
+            StartStep();
+        }
     }
 
     private static double TokensPerSec(TrainingRun run) => run.TotalTokens / Math.Max(1e-9, run.TrainSeconds);
@@ -342,7 +478,8 @@ public sealed class ParameterServer : ReceiveActor, IWithTimers
             return;
         }
 
-        var missing = run.Slots.Where(s => !run.HasGradientFrom(s.WorkerId)).Select(s => s.WorkerId).ToHashSet(StringComparer.Ordinal);
+        var missing = (run.Gathering ? [run.GatherFrom] : run.Missing()).ToHashSet(StringComparer.Ordinal);
+        run.NeedsRecut |= run.Gathering; // the step (or the gather) is started over without them
         _log.Warning("job {0} step {1}: no gradient from {2} within {3}; dropping them", run.JobId, run.Step, string.Join(", ", missing), _settings.StepTimeout);
         LoseWorkers(kv => missing.Contains(kv.Key), "timed out");
     }

@@ -42,10 +42,17 @@ internal sealed class ShardReplica
             sizes, bptt, Plan.ParallelGroups);
         _state = new ModelState(spec, shard.StreamCount);
         _embeddingLength = layout["embedding"].Length;
+        Hidden = spec.Hidden;
         _rowValues = new float[_embeddingLength];
     }
 
     public string JobId { get; }
+
+    /// <summary>Floats of the embedding matrix at the start of the flat vector (V·H).</summary>
+    public int EmbeddingLength => _embeddingLength;
+
+    /// <summary>H: floats per embedding row.</summary>
+    public int Hidden { get; }
 
     public StreamGroupsGradient Gradient { get; }
 

@@ -26,6 +26,8 @@ internal sealed class TrainingRun
     private readonly List<GradientSupport> _supports = [];  // per slot: where its partial is non-zero
     private readonly List<(float[] H, float[] C)?> _states = [];
     private readonly List<double> _losses = [];
+    private readonly List<(double[] Blocks, double[] Rows)?> _squares = [];   // sharded: per key range
+    private readonly HashSet<string> _ready = new(StringComparer.Ordinal);     // sharded: workers at Version + 1
     private readonly float[] _deltaRowValues;
     private IReadOnlyList<(int Into, int From)> _plan = [];
     private int[]? _deltaRows;
@@ -48,7 +50,38 @@ internal sealed class TrainingRun
         {
             Loop.Restore(resume, State);
         }
+
+        Sharded = start.Job.ShardedParameterServer;
+        LastGathered = Sharded ? Loop.Snapshot(State) : null;
     }
+
+    /// <summary>
+    /// True when the parameter server is sharded over the workers (--ps-placement workers): the workers'
+    /// key-range servers sum, clip and apply; this run keeps the cursor, the schedule, the global norm
+    /// and the streams' state, and <see cref="Weights"/> only as of the last gather.
+    /// </summary>
+    public bool Sharded { get; }
+
+    /// <summary>False when (sharded) the weights changed on the workers since they were last gathered here.</summary>
+    public bool WeightsCurrent { get; private set; } = true;
+
+    /// <summary>Sharded: the state as of the last gather (or the start): where a run restarts when no worker holds the current weights.</summary>
+    public TrainingSnapshot? LastGathered { get; private set; }
+
+    /// <summary>Sharded: this generation's key-range placement (range k served by slot k's worker).</summary>
+    public KeyRangePlacement? Placement { get; private set; }
+
+    /// <summary>Sharded: the global norm is combined and the ranges were told to apply the step.</summary>
+    public bool ApplySent { get; private set; }
+
+    /// <summary>A completed step's progress is reported, its checkpoint and epoch end are still to come (they may need a gather first).</summary>
+    public bool AfterStepPending { get; set; }
+
+    /// <summary>Sharded: a worker was asked for the current weights.</summary>
+    public bool Gathering { get; set; }
+
+    /// <summary>Sharded: the worker asked for the current weights.</summary>
+    public string GatherFrom { get; set; } = string.Empty;
 
     public string JobId { get; }
 
@@ -132,7 +165,8 @@ internal sealed class TrainingRun
     /// generation. With --deterministic the groups are fixed (more workers than groups leave the
     /// rest idle); otherwise there is one group per worker, or --stream-groups if that is more.
     /// </summary>
-    public void Recut(IReadOnlyList<KeyValuePair<string, IActorRef>> workers)
+    /// <param name="endpoints">Data-plane endpoints by worker id (sharded: the placement carries them).</param>
+    public void Recut(IReadOnlyList<KeyValuePair<string, IActorRef>> workers, IReadOnlyDictionary<string, string>? endpoints = null)
     {
         var batch = Options.Batch;
         var groupCount = Options.Deterministic
@@ -150,6 +184,10 @@ internal sealed class TrainingRun
 
         Slots = slots;
         _plan = StreamGroups.SummationPlan(nodes);
+        Placement = Sharded
+            ? new KeyRangePlacement([.. slots.Select(s => s.WorkerId)], [.. slots.Select(s => endpoints?.GetValueOrDefault(s.WorkerId) ?? string.Empty)],
+                [.. _plan.Select(p => p.Into)], [.. _plan.Select(p => p.From)])
+            : null;
         _slotOf.Clear();
         for (var i = 0; i < slots.Count; i++)
         {
@@ -171,6 +209,8 @@ internal sealed class TrainingRun
     {
         Generation++;
         InFlight = false;
+        Gathering = false;
+        ApplySent = false;
     }
 
     public void Forget(string workerId)
@@ -192,6 +232,10 @@ internal sealed class TrainingRun
 
         _received = 0;
         _stepTokens = 0;
+        _squares.Clear();
+        _squares.AddRange(Enumerable.Repeat<(double[], double[])?>(null, Sharded ? Slots.Count : 0));
+        _ready.Clear();
+        ApplySent = false;
     }
 
     /// <summary>
@@ -249,10 +293,119 @@ internal sealed class TrainingRun
 
         var (h, c) = StateCodec.Slice(State, slot.First, slot.Count, Spec.Hidden);
         return new ComputeStep(JobId, Generation, Step, Window, Loop.LossScale, Options.Seed, Options.Bptt,
-            shard, Version, h, c);
+            shard, Version, h, c, Placement);
     }
 
     public bool HasGradientFrom(string workerId) => _slotOf.TryGetValue(workerId, out var i) && i < _states.Count && _states[i] is not null;
+
+    /// <summary>The slots' workers the step waits for: a gradient result, (sharded) their range's squares, their WeightsReady.</summary>
+    public IEnumerable<string> Missing()
+    {
+        for (var i = 0; i < Slots.Count; i++)
+        {
+            var id = Slots[i].WorkerId;
+            if (!HasGradientFrom(id) || (Sharded && (_squares[i] is null || (ApplySent && !_ready.Contains(id)))))
+            {
+                yield return id;
+            }
+        }
+    }
+
+    /// <summary>Sharded: true when every slot's result and every range's squares are in and the step is not yet applied.</summary>
+    public bool ReadyToApply => Sharded && !ApplySent && _received == Slots.Count && _squares.All(q => q is not null);
+
+    /// <summary>Sharded: takes a key range's partial sums of squares; true when the step can be applied now.</summary>
+    public bool AcceptSquares(RangeSquares squares)
+    {
+        if (!Sharded || squares.Range < 0 || squares.Range >= _squares.Count)
+        {
+            return false;
+        }
+
+        _squares[squares.Range] = (squares.Blocks, squares.Rows);
+        return ReadyToApply;
+    }
+
+    /// <summary>
+    /// Sharded: the global norm from the ranges' squares (combined in range order, so the bits are the
+    /// whole vector's) and the order to apply: clip factor and the epoch's learning rate.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">When the norm is not finite: training diverged.</exception>
+    public ApplyRange ApplyOrder()
+    {
+        var norm = Math.Sqrt(KeyRangeShard.CombineSquares([.. _squares.Select(q => q!.Value)]));
+        ParameterUpdate.CheckFinite(norm);
+        ApplySent = true;
+        return new ApplyRange(JobId, Generation, Step, ParameterUpdate.ClipFactor(norm, Options.Clip) ?? 0f, Lr);
+    }
+
+    /// <summary>Sharded: a worker holds the applied step's weights; true when every slot's worker does (commit then).</summary>
+    public bool AcceptReady(WeightsReady ready)
+    {
+        if (!ApplySent || ready.Version != Version + 1 || !_slotOf.ContainsKey(ready.WorkerId))
+        {
+            return false;
+        }
+
+        _ready.Add(ready.WorkerId);
+        return _ready.Count == Slots.Count;
+    }
+
+    /// <summary>
+    /// Sharded: every worker holds the new weights: stores the streams' state and advances the loop
+    /// (the weights here are stale from now until the next gather). Returns the step's (Σ CE, tokens).
+    /// </summary>
+    public (double Loss, long Tokens) Commit()
+    {
+        StoreStates();
+        var result = new StepGradient(TreeReduction.Sum(_plan, _losses.ToArray()), _stepTokens);
+        Loop.Advance(result);
+        WeightsCurrent = false;
+        foreach (var slot in Slots)
+        {
+            _versions[slot.WorkerId] = Version;
+        }
+
+        BeginStep();
+        InFlight = false;
+        Refusals = 0;
+        return (result.LossSum, result.Tokens);
+    }
+
+    /// <summary>Sharded: true when a slot's worker needs the full weights (it joined or lost them).</summary>
+    public bool NeedsFullWeights() => Slots.Any(s => _versions.GetValueOrDefault(s.WorkerId, -1) != Version);
+
+    /// <summary>Sharded: a worker known to hold the current weights, or null.</summary>
+    public string? HolderOfCurrentWeights() => _versions.Where(kv => kv.Value == Version).Select(kv => kv.Key).Order(StringComparer.Ordinal).FirstOrDefault();
+
+    /// <summary>Sharded: takes the current weights a worker sent; false when they are not the current version.</summary>
+    public bool AcceptWeights(WeightUpdate update)
+    {
+        if (!Gathering || !update.Patch.Full || update.Version != Version || update.Patch.Dense.Length != Weights.Length)
+        {
+            return false;
+        }
+
+        update.Patch.Dense.Span.CopyTo(Weights);
+        TensorPool.Return(update.Patch.Dense);
+        WeightsCurrent = true;
+        Gathering = false;
+        LastGathered = Loop.Snapshot(State);
+        return true;
+    }
+
+    /// <summary>
+    /// Sharded, when no worker holds the current weights (all that did are gone): back to the last
+    /// gather; the steps since are trained again (their tokens were taken out of the epoch's count).
+    /// </summary>
+    public void RestoreLastGathered()
+    {
+        var snapshot = LastGathered ?? throw new InvalidOperationException("no gathered weights to restart from");
+        Loop.Restore(snapshot, State);
+        _versions.Clear();
+        WeightsCurrent = true;
+        AfterStepPending = false;
+    }
 
     /// <summary>
     /// Takes a worker's partial sum of the step into its slot's buffer (dense part, then its embedding
@@ -262,6 +415,17 @@ internal sealed class TrainingRun
     public bool Accept(GradientResult r)
     {
         var i = _slotOf[r.WorkerId];
+        if (Sharded)
+        {
+            // The gradient went to the key ranges: only the loss, tokens and the streams' state come here.
+            _states[i] = (r.StateH, r.StateC);
+            _losses[i] = r.LossSum;
+            _stepTokens += r.Tokens;
+            WorkerPeakRssMb = Math.Max(WorkerPeakRssMb, r.PeakRssMb);
+            ++_received;
+            return ReadyToApply;
+        }
+
         var h = Spec.Hidden;
         var partial = _partials[i];
         var dense = partial.AsSpan(_embeddingLength);
@@ -304,14 +468,7 @@ internal sealed class TrainingRun
             throw new InvalidOperationException($"step {Step}: {_received} of {Slots.Count} gradients in");
         }
 
-        // The hidden state is stored only now: a step aborted halfway must be redone from the old state.
-        for (var i = 0; i < Slots.Count; i++)
-        {
-            var slot = Slots[i];
-            var (h, c) = _states[i]!.Value;
-            StateCodec.Store(State, slot.First, slot.Count, Spec.Hidden, h, c);
-        }
-
+        StoreStates();
         var count = Slots.Count;
         var support = TreeReduction.Sum(_plan, _partials.GetRange(0, count), _supports.GetRange(0, count), Environment.ProcessorCount);
         foreach (var into in _plan.Select(p => p.Into).Distinct())
@@ -325,6 +482,17 @@ internal sealed class TrainingRun
         InFlight = false;
         Refusals = 0;
         return (result.LossSum, result.Tokens);
+    }
+
+    /// <summary>Stores the streams' new hidden state: only once the step is done, as a step aborted halfway is redone from the old state.</summary>
+    private void StoreStates()
+    {
+        for (var i = 0; i < Slots.Count; i++)
+        {
+            var slot = Slots[i];
+            var (h, c) = _states[i]!.Value;
+            StateCodec.Store(State, slot.First, slot.Count, Spec.Hidden, h, c);
+        }
     }
 
     /// <summary>Starts the next epoch: new learning rate, hidden state reset, cursor at window 0.</summary>

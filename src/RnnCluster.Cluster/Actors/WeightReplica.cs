@@ -9,7 +9,16 @@ namespace RnnCluster.Cluster.Actors;
 /// </summary>
 internal sealed class WeightReplica(string jobId)
 {
+    private readonly List<(int Start, int Length)> _savedSpans = [];
+    private readonly HashSet<int> _savedStarts = [];
+    private readonly HashSet<int> _slicesIn = [];
+    private float[] _backup = [];   // (layout size): the values the slices of Version + 1 overwrote
+    private long _incoming = -1;    // the version whose slices are coming in, −1: none
+
     public string JobId { get; } = jobId;
+
+    /// <summary>True while some but not all key ranges of the next version are in: the weights are mixed.</summary>
+    public bool Partial => _incoming >= 0;
 
     /// <summary>Empty until the first full update.</summary>
     public float[] Weights { get; private set; } = [];
@@ -34,6 +43,7 @@ internal sealed class WeightReplica(string jobId)
             patch.Dense.Span.CopyTo(Weights);
             Version = update.Version;
             Stale = false;
+            ForgetSlices();
             return true;
         }
 
@@ -63,5 +73,102 @@ internal sealed class WeightReplica(string jobId)
 
         Version = update.Version;
         return true;
+    }
+
+    /// <summary>
+    /// Applies key range <see cref="WeightSlice.Range"/> of the version after the one held, keeping what
+    /// it overwrites so <see cref="RollBack"/> can return to the version held. Returns true when every
+    /// range of that version is in (the replica is then at it); false while ranges are missing or when
+    /// the slice does not follow the version held (then ignored).
+    /// </summary>
+    public bool ApplySlice(WeightSlice slice)
+    {
+        if (slice.Version != Version + 1 || Weights.Length == 0 || slice.DenseStart < 0 || slice.DenseStart + slice.Dense.Length > Weights.Length)
+        {
+            return false;
+        }
+
+        if (_incoming != slice.Version)
+        {
+            ForgetSlices();
+            _incoming = slice.Version;
+            if (_backup.Length != Weights.Length)
+            {
+                _backup = new float[Weights.Length];
+            }
+        }
+
+        if (!_slicesIn.Add(slice.Range))
+        {
+            return false;
+        }
+
+        Save(slice.DenseStart, slice.Dense.Length);
+        slice.Dense.Span.CopyTo(Weights.AsSpan(slice.DenseStart));
+        var hidden = slice.Rows.Length == 0 ? 0 : slice.RowValues.Length / slice.Rows.Length;
+        var values = slice.RowValues.Span;
+        for (var i = 0; i < slice.Rows.Length; i++)
+        {
+            var start = slice.Rows[i] * hidden;
+            if (start < 0 || start + hidden > slice.DenseStart)
+            {
+                continue; // not an embedding row: a malformed slice cannot corrupt the dense part
+            }
+
+            Save(start, hidden);
+            values.Slice(i * hidden, hidden).CopyTo(Weights.AsSpan(start));
+        }
+
+        if (_slicesIn.Count < slice.Ranges)
+        {
+            return false;
+        }
+
+        Version = slice.Version;
+        _incoming = -1;
+        _slicesIn.Clear();
+        return true;
+    }
+
+    /// <summary>
+    /// Returns to <paramref name="version"/> when the replica moved past it by slices (a step that was
+    /// abandoned): restores what the slices overwrote. True when the replica is at that version then.
+    /// </summary>
+    public bool RollBack(long version)
+    {
+        var from = _incoming >= 0 ? _incoming - 1 : Version - 1;
+        if (_savedSpans.Count == 0 || from != version)
+        {
+            return Version == version && !Partial;
+        }
+
+        foreach (var (start, length) in _savedSpans)
+        {
+            _backup.AsSpan(start, length).CopyTo(Weights.AsSpan(start));
+        }
+
+        Version = version;
+        ForgetSlices();
+        return true;
+    }
+
+    /// <summary>Keeps the values at [start, start+length) unless this round already kept them (the oldest must survive).</summary>
+    private void Save(int start, int length)
+    {
+        if (!_savedStarts.Add(start))
+        {
+            return;
+        }
+
+        Weights.AsSpan(start, length).CopyTo(_backup.AsSpan(start));
+        _savedSpans.Add((start, length));
+    }
+
+    private void ForgetSlices()
+    {
+        _incoming = -1;
+        _slicesIn.Clear();
+        _savedSpans.Clear();
+        _savedStarts.Clear();
     }
 }

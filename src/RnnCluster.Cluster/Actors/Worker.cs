@@ -26,6 +26,8 @@ public sealed class Worker : ReceiveActor, IWithTimers
     private WeightReplica? _weights;
     private ShardReplica? _shard;
     private (ComputeStep Step, IActorRef Sender)? _pending;
+    private KeyRangeServer? _keyRanges;
+    private readonly List<GradientSlice> _earlySlices = [];
     private double _patchMs;
     private double _serializeMsReported;
 
@@ -45,6 +47,10 @@ public sealed class Worker : ReceiveActor, IWithTimers
         Receive<ComputeStep>(s => OnStep(s, Sender));
         Receive<WeightUpdate>(u => OnWeights(u, Sender));
         Receive<ReleaseJob>(r => OnRelease(r, Sender));
+        Receive<GradientSlice>(OnGradientSlice);
+        Receive<ApplyRange>(OnApplyRange);
+        Receive<WeightSlice>(OnWeightSlice);
+        Receive<SendWeights>(w => OnSendWeights(w, Sender));
         Receive<Ping>(p => Sender.Tell(new Pong(p.Ticks)));
         Receive<Tick>(_ => _parameterServer.Tell(new RegisterWorker(_id, _transport.DataEndpoint)));
     }
@@ -75,6 +81,18 @@ public sealed class Worker : ReceiveActor, IWithTimers
             case ReleaseJob r:
                 OnRelease(r, sender);
                 break;
+            case GradientSlice g:
+                OnGradientSlice(g);
+                break;
+            case ApplyRange a:
+                OnApplyRange(a);
+                break;
+            case WeightSlice w:
+                OnWeightSlice(w);
+                break;
+            case SendWeights w:
+                OnSendWeights(w, sender);
+                break;
             case Ping p:
                 sender.Tell(new Pong(p.Ticks));
                 break;
@@ -92,6 +110,8 @@ public sealed class Worker : ReceiveActor, IWithTimers
             _weights = null;
             _shard = null;
             _pending = null;
+            _keyRanges = null;
+            _earlySlices.Clear();
         }
     }
 
@@ -103,6 +123,8 @@ public sealed class Worker : ReceiveActor, IWithTimers
             _weights = new WeightReplica(jobId);
             _shard = null;
             _pending = null;
+            _keyRanges = null;
+            _earlySlices.Clear();
             _patchMs = 0;
         }
 
@@ -161,6 +183,11 @@ public sealed class Worker : ReceiveActor, IWithTimers
             return;
         }
 
+        if (weights.Partial || weights.Version > step.WeightsVersion)
+        {
+            weights.RollBack(step.WeightsVersion); // the step after the version held was abandoned
+        }
+
         if (weights.Version < step.WeightsVersion && !weights.Stale)
         {
             return; // the update is on its way
@@ -186,16 +213,133 @@ public sealed class Worker : ReceiveActor, IWithTimers
                 return;
             }
 
+            var keyRanges = step.Placement is { } placement ? KeyRangesFor(step, placement, replica) : null;
+            var complete = keyRanges?.BeginStep(step.Step, weights.Weights, sender) ?? false;
             var serializeMs = _transport.SerializeMs - _serializeMsReported;
             _serializeMsReported = _transport.SerializeMs;
             var result = replica.Compute(step, _id, _patchMs, serializeMs, PeakMemory.ResidentMb());
             _patchMs = 0;
-            _transport.Send(sender, result, Self);
+            if (keyRanges is null)
+            {
+                _transport.Send(sender, result, Self);
+                return;
+            }
+
+            // Sharded: the gradient goes to the key ranges' owners, the rest of the result to the server.
+            var gradient = replica.Gradient.Gradient;
+            var rows = replica.Gradient.Support.Rows;
+            for (var k = 0; k < keyRanges.Ranges.Count; k++)
+            {
+                var slice = keyRanges.SliceOf(k, gradient, rows);
+                if (k == keyRanges.Node)
+                {
+                    complete = keyRanges.Accept(slice);
+                }
+                else
+                {
+                    _transport.Send(keyRanges.Owners[k], slice, Self);
+                }
+            }
+
+            _transport.Send(sender, result with { Dense = ReadOnlyMemory<float>.Empty, Rows = [], RowValues = ReadOnlyMemory<float>.Empty }, Self);
+            if (complete)
+            {
+                _transport.Send(sender, keyRanges.Reduce(), Self);
+            }
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException)
         {
             _shard = null;
             Refuse(step, sender, e.Message);
+        }
+    }
+
+    /// <summary>The key-range server of the step's generation, created (and given the slices that came early) when the generation is new.</summary>
+    private KeyRangeServer KeyRangesFor(ComputeStep step, KeyRangePlacement placement, ShardReplica replica)
+    {
+        if (_keyRanges is { } current && current.Serves(step.JobId, step.Generation))
+        {
+            return current;
+        }
+
+        var server = new KeyRangeServer(step.JobId, step.Generation, placement, _id, replica.EmbeddingLength, replica.Hidden, replica.Weights,
+            path => ((ExtendedActorSystem)Context.System).Provider.ResolveActorRef(path));
+        for (var k = 0; k < server.Owners.Count; k++)
+        {
+            if (placement.Endpoints[k].Length > 0)
+            {
+                _transport.Learn(server.Owners[k], placement.Endpoints[k]);
+            }
+        }
+
+        _keyRanges = server;
+        foreach (var slice in _earlySlices.Where(s => server.Serves(s.JobId, s.Generation)))
+        {
+            server.Accept(slice);
+        }
+
+        _earlySlices.Clear();
+        return server;
+    }
+
+    private void OnGradientSlice(GradientSlice slice)
+    {
+        try
+        {
+            if (_keyRanges is { } server && server.Serves(slice.JobId, slice.Generation))
+            {
+                if (server.Accept(slice))
+                {
+                    _transport.Send(server.Coordinator, server.Reduce(), Self);
+                }
+            }
+            else if (_earlySlices.Count < 256 && slice.Generation > (_keyRanges?.Generation ?? -1))
+            {
+                _earlySlices.Add(slice); // its step's placement has not arrived yet
+            }
+        }
+        catch (ArgumentException e)
+        {
+            _log.Warning("worker ignores a gradient slice of {0} from node {1}: {2}", slice.JobId, slice.Node, e.Message);
+        }
+    }
+
+    private void OnApplyRange(ApplyRange apply)
+    {
+        if (_keyRanges is { Node: >= 0 } server && server.Serves(apply.JobId, apply.Generation) && server.Step == apply.Step)
+        {
+            _transport.Broadcast(server.Owners, server.Apply(apply), Self);
+        }
+    }
+
+    private void OnWeightSlice(WeightSlice slice)
+    {
+        if (_weights is not { } weights || weights.JobId != slice.JobId || _keyRanges is not { } server || !server.Serves(slice.JobId, slice.Generation))
+        {
+            return;
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        if (weights.ApplySlice(slice))
+        {
+            _transport.Send(server.Coordinator, new WeightsReady(slice.JobId, slice.Generation, slice.Version, _id), Self);
+        }
+
+        TensorPool.Return(slice.Dense);
+        _patchMs += Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        TryCompute();
+    }
+
+    private void OnSendWeights(SendWeights request, IActorRef server)
+    {
+        if (_weights is { } weights && weights.JobId == request.JobId && weights.Version == request.Version && !weights.Partial)
+        {
+            _transport.Send(server, new WeightUpdate(weights.JobId, weights.Version, new WeightPatch(true, weights.Weights, [], ReadOnlyMemory<float>.Empty)), Self);
+        }
+        else
+        {
+            _log.Warning("worker cannot send weights version {0} of {1}: it holds {2}", request.Version, request.JobId,
+                _weights is null ? "none" : $"version {_weights.Version} of {_weights.JobId}");
         }
     }
 

@@ -8,6 +8,8 @@ namespace RnnCluster.Cluster.Protocol;
 /// <see cref="WeightUpdate"/>, unless the worker has them already). <see cref="Shard"/> is set when the
 /// worker's streams change (it then holds their token ids). <see cref="StateH"/>/<see cref="StateC"/>
 /// are the streams' hidden state as of the last completed step (layer-major: layer, local stream, unit).
+/// <see cref="Placement"/> is set (once per generation) when the parameter server is sharded over the
+/// workers: the worker then sends its gradient to the key ranges' owners instead.
 /// </summary>
 [MessagePackObject(true)]
 public sealed record ComputeStep(
@@ -21,7 +23,8 @@ public sealed record ComputeStep(
     ShardAssignment? Shard,
     long WeightsVersion,
     float[] StateH,
-    float[] StateC) : IClusterMessage;
+    float[] StateC,
+    KeyRangePlacement? Placement = null) : IClusterMessage;
 
 /// <summary>
 /// A worker's contiguous range of the B streams, with the model it trains and its token ids: one node

@@ -36,6 +36,12 @@ public static class MessageRegistry
         (typeof(Ping), "pi"),
         (typeof(Pong), "po"),
         (typeof(TensorBlock), "tb"),
+        (typeof(GradientSlice), "gsl"),
+        (typeof(RangeSquares), "rq"),
+        (typeof(ApplyRange), "ar"),
+        (typeof(WeightSlice), "ws"),
+        (typeof(WeightsReady), "wr"),
+        (typeof(SendWeights), "sw"),
     ];
 
     private static readonly FrozenDictionary<Type, string> ByType = Entries.ToFrozenDictionary(e => e.Type, e => e.Manifest);

@@ -60,6 +60,12 @@ public sealed record JobDefinition
     /// <summary>sync | async | local-sgd (cluster jobs).</summary>
     public string Mode { get; init; } = "sync";
 
+    /// <summary>
+    /// Where a cluster job's parameter server lives: <c>coordinator</c> (one server holding every
+    /// weight) or <c>workers</c> (sharded: every worker node serves one key range).
+    /// </summary>
+    public string PsPlacement { get; init; } = "coordinator";
+
     /// <summary>Workers a cluster job waits for before it starts (0: whatever is up).</summary>
     public int Workers { get; init; }
 
@@ -86,6 +92,12 @@ public sealed record JobDefinition
     public int BuiltinValidTokens { get; init; } = 20_000;
 
     public static readonly string[] Modes = ["sync", "async", "local-sgd"];
+
+    public static readonly string[] PsPlacements = ["coordinator", "workers"];
+
+    /// <summary>True when the parameter server is sharded over the worker nodes.</summary>
+    [JsonIgnore]
+    public bool ShardedParameterServer => PsPlacement == "workers";
 
     /// <summary>
     /// Defaults for a job on the built-in corpus: its 48-word language needs a smaller model and fewer
@@ -142,6 +154,16 @@ public sealed record JobDefinition
         if (!Modes.Contains(Mode))
         {
             throw new ArgumentException($"--mode {Mode}: expected {string.Join(", ", Modes)}");
+        }
+
+        if (!PsPlacements.Contains(PsPlacement))
+        {
+            throw new ArgumentException($"--ps-placement {PsPlacement}: expected {string.Join(" or ", PsPlacements)}");
+        }
+
+        if (ShardedParameterServer && Optimizer != "sgd")
+        {
+            throw new ArgumentException($"--ps-placement workers needs --optimizer sgd ({Optimizer} keeps optimizer state that key ranges do not shard yet); use --ps-placement coordinator");
         }
 
         if (MaxVocab is < 0 or 1)

@@ -125,6 +125,13 @@ public sealed class KeyRangeShard
     /// <summary>Forgets the partials received so far (the step is redone).</summary>
     public void Abort() => Array.Clear(_received);
 
+    /// <summary>Takes the range's weights from the flat vector <paramref name="full"/> and forgets the partials received so far.</summary>
+    public void Load(ReadOnlySpan<float> full)
+    {
+        Range.CopyOut(full, Weights);
+        Abort();
+    }
+
     /// <summary>
     /// Adds the ranges' partial sums of squares in the order <see cref="GradientSupport.SumOfSquares"/>
     /// adds them for the whole vector: every range's blocks (in range order), then every range's rows.

@@ -1,0 +1,156 @@
+using Akka.Actor;
+using RnnCluster.Cluster.Protocol;
+using RnnCluster.Cluster.Serialization;
+using RnnCluster.Core.Training;
+
+namespace RnnCluster.Cluster.Actors;
+
+/// <summary>
+/// A worker's part in a sharded parameter server for one generation of a job: where every key range
+/// lives (<see cref="KeyRangePlacement"/>), the range this worker serves (its node index, if it is a
+/// node) as a Core <see cref="KeyRangeShard"/>, and the gradient slices that arrived before this
+/// worker started the step they belong to.
+/// </summary>
+internal sealed class KeyRangeServer
+{
+    private const int MaxEarlySlices = 256;
+    private readonly List<GradientSlice> _early = [];
+    private readonly float[] _rowValues;
+    private readonly KeyRangeShard? _shard;
+
+    /// <param name="selfId">This worker's id (its actor path).</param>
+    /// <param name="resolve">Resolves an owner's actor path to a reference.</param>
+    public KeyRangeServer(string jobId, int generation, KeyRangePlacement placement, string selfId, int embeddingLength, int hidden,
+        float[] weights, Func<string, IActorRef> resolve)
+    {
+        JobId = jobId;
+        Generation = generation;
+        Placement = placement;
+        Ranges = KeyRange.Cut(embeddingLength, hidden, weights.Length, placement.Owners.Length);
+        Owners = [.. placement.Owners.Select(resolve)];
+        Node = Array.IndexOf(placement.Owners, selfId);
+        var plan = placement.PlanInto.Zip(placement.PlanFrom).ToList();
+        if (Node >= 0)
+        {
+            _shard = new KeyRangeShard(Ranges[Node], new float[Ranges[Node].LocalLength], placement.Owners.Length, plan);
+        }
+
+        _rowValues = new float[embeddingLength];
+    }
+
+    public string JobId { get; }
+
+    public int Generation { get; }
+
+    public KeyRangePlacement Placement { get; }
+
+    public IReadOnlyList<KeyRange> Ranges { get; }
+
+    /// <summary>Range k's owner (which is summation-tree node k).</summary>
+    public IReadOnlyList<IActorRef> Owners { get; }
+
+    /// <summary>This worker's node and range index; −1 when it is not one of the generation's nodes.</summary>
+    public int Node { get; }
+
+    /// <summary>The step whose partials the served range collects; −1 before the first.</summary>
+    public long Step { get; private set; } = -1;
+
+    /// <summary>The parameter server that sent the step (it gets the range's squares).</summary>
+    public IActorRef Coordinator { get; private set; } = ActorRefs.Nobody;
+
+    public bool Serves(string jobId, int generation) => JobId == jobId && Generation == generation;
+
+    /// <summary>
+    /// Starts serving <paramref name="step"/>: the range's weights from the replica (at the step's
+    /// version), then the slices that came early. Returns true when the range is complete already.
+    /// </summary>
+    public bool BeginStep(long step, float[] replica, IActorRef coordinator)
+    {
+        Step = step;
+        Coordinator = coordinator;
+        if (_shard is null)
+        {
+            return false;
+        }
+
+        _shard.Load(replica);
+        var complete = false;
+        foreach (var slice in _early.Where(s => s.Step == step).ToList())
+        {
+            complete = Accept(slice);
+        }
+
+        _early.RemoveAll(s => s.Step <= step);
+        return complete;
+    }
+
+    /// <summary>
+    /// Takes a node's slice of the served range (or keeps it until its step begins). True when every
+    /// node's slice of the current step is in.
+    /// </summary>
+    /// <exception cref="ArgumentException">When the slice does not fit the range.</exception>
+    public bool Accept(GradientSlice slice)
+    {
+        if (_shard is null || slice.Range != Node)
+        {
+            return false;
+        }
+
+        if (slice.Step != Step)
+        {
+            if (slice.Step > Step && _early.Count < MaxEarlySlices)
+            {
+                _early.Add(slice);
+            }
+
+            return false;
+        }
+
+        _shard.Accept(slice.Node, slice.Dense.Span, slice.Rows, slice.RowValues.Span);
+        TensorPool.Return(slice.Dense); // copied: the decoded array can serve the next message
+        return _shard.Complete;
+    }
+
+    /// <summary>The summed range's partial sums of squares, for the parameter server.</summary>
+    public RangeSquares Reduce()
+    {
+        var (blocks, rows) = _shard!.Reduce();
+        return new RangeSquares(JobId, Generation, Step, Node, blocks, rows);
+    }
+
+    /// <summary>Applies the step to the served range; returns the range's new weights for every worker (views: send at once).</summary>
+    public WeightSlice Apply(ApplyRange apply)
+    {
+        var shard = _shard!;
+        shard.Apply(apply.ClipFactor > 0 ? apply.ClipFactor : null, apply.LearningRate);
+        var range = shard.Range;
+        var h = range.RowLength;
+        var changed = shard.ChangedRows;
+        for (var i = 0; i < changed.Length; i++)
+        {
+            shard.Weights.AsSpan(changed[i] * h, h).CopyTo(_rowValues.AsSpan(i * h, h));
+        }
+
+        return new WeightSlice(JobId, Generation, Step + 1, Node, Ranges.Count, range.DenseStart,
+            shard.Weights.AsMemory(range.LocalEmbeddingLength, range.DenseLength), [.. changed.Select(id => id + range.FirstRow)],
+            _rowValues.AsMemory(0, changed.Length * h));
+    }
+
+    /// <summary>
+    /// Node <see cref="Node"/>'s slice of range <paramref name="range"/> of its partial gradient
+    /// (<paramref name="gradient"/>, non-zero on rows <paramref name="rows"/>): views, send at once.
+    /// </summary>
+    public GradientSlice SliceOf(int range, float[] gradient, int[] rows)
+    {
+        var r = Ranges[range];
+        var h = r.RowLength;
+        var local = r.LocalRows(rows);
+        for (var i = 0; i < local.Length; i++)
+        {
+            gradient.AsSpan((r.FirstRow + local[i]) * h, h).CopyTo(_rowValues.AsSpan(i * h, h));
+        }
+
+        return new GradientSlice(JobId, Generation, Step, Node, range, gradient.AsMemory(r.DenseStart, r.DenseLength), local,
+            _rowValues.AsMemory(0, local.Length * h));
+    }
+}

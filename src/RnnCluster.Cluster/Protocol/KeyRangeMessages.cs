@@ -1,0 +1,74 @@
+using MessagePack;
+
+namespace RnnCluster.Cluster.Protocol;
+
+// The step of a sharded parameter server (--ps-placement workers): every worker node serves one key
+// range (see Core's KeyRange). A step runs: ComputeStep → each worker sends every range owner its
+// GradientSlice (and the parameter server its GradientResult without the gradient) → each owner sums
+// its range and sends RangeSquares → the parameter server combines the global norm and sends
+// ApplyRange → each owner applies and sends its WeightSlice to every worker → each worker, once it
+// holds every range of the new version, sends WeightsReady → the parameter server commits the step.
+
+/// <summary>
+/// Where a generation's key ranges live: range k is served by worker <see cref="Owners"/>[k] (its
+/// actor path), which is also summation-tree node k. The tree over the nodes is
+/// (<see cref="PlanInto"/>[i] += <see cref="PlanFrom"/>[i]) in order. <see cref="Endpoints"/>[k] is the
+/// owner's data-plane endpoint ("host:port", empty: none).
+/// </summary>
+[MessagePackObject(true)]
+public sealed record KeyRangePlacement(string[] Owners, string[] Endpoints, int[] PlanInto, int[] PlanFrom);
+
+/// <summary>
+/// Worker → owner of key range <see cref="Range"/>: summation-tree node <see cref="Node"/>'s partial
+/// gradient of the range: the dense slice, and the embedding rows it touched (local row ids, sorted,
+/// values row after row).
+/// </summary>
+[MessagePackObject(true)]
+public sealed record GradientSlice(
+    string JobId,
+    int Generation,
+    long Step,
+    int Node,
+    int Range,
+    ReadOnlyMemory<float> Dense,
+    int[] Rows,
+    ReadOnlyMemory<float> RowValues) : IClusterMessage, IViewsSenderBuffers;
+
+/// <summary>
+/// Owner → parameter server: the partial sums of squares of range <see cref="Range"/>'s summed
+/// gradient (per norm block of its dense slice, in order; per row, in row order).
+/// </summary>
+[MessagePackObject(true)]
+public sealed record RangeSquares(string JobId, int Generation, long Step, int Range, double[] Blocks, double[] Rows) : IClusterMessage;
+
+/// <summary>
+/// Parameter server → owners: apply step <see cref="Step"/>: scale the summed gradient by
+/// <see cref="ClipFactor"/> (0: no clipping), then SGD at <see cref="LearningRate"/>.
+/// </summary>
+[MessagePackObject(true)]
+public sealed record ApplyRange(string JobId, int Generation, long Step, float ClipFactor, float LearningRate) : IClusterMessage;
+
+/// <summary>
+/// Owner → every worker: range <see cref="Range"/> of weights version <see cref="Version"/>: its dense
+/// slice, which starts at <see cref="DenseStart"/> of the flat vector, and the embedding rows the
+/// update changed (global row ids, values row after row).
+/// </summary>
+[MessagePackObject(true)]
+public sealed record WeightSlice(
+    string JobId,
+    int Generation,
+    long Version,
+    int Range,
+    int Ranges,
+    int DenseStart,
+    ReadOnlyMemory<float> Dense,
+    int[] Rows,
+    ReadOnlyMemory<float> RowValues) : IClusterMessage, IViewsSenderBuffers;
+
+/// <summary>Worker → parameter server: its replica holds every range of weights version <see cref="Version"/>.</summary>
+[MessagePackObject(true)]
+public sealed record WeightsReady(string JobId, int Generation, long Version, string WorkerId) : IClusterMessage;
+
+/// <summary>Parameter server → worker: send your replica's weights (version <see cref="Version"/>) as a full <see cref="WeightUpdate"/>.</summary>
+[MessagePackObject(true)]
+public sealed record SendWeights(string JobId, long Version) : IClusterMessage;
