@@ -12,5 +12,15 @@ root.Subcommands.Add(SubmitCommand.Create());
 root.Subcommands.Add(StatusCommand.Create());
 root.Subcommands.Add(WatchCommand.Create());
 root.Subcommands.Add(CancelCommand.Create());
+var parsed = root.Parse(args.Length == 0 ? ["--help"] : args);
+if (parsed.Errors.Count > 0)
+{
+    // One line naming what was wrong (not the whole help text), as for every other bad input.
+    var command = string.Join(' ', parsed.CommandResult.Command is var c && c != root ? ["rnncluster", c.Name] : ["rnncluster"]);
+    var error = parsed.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal)) ?? parsed.Errors[0];
+    await Console.Error.WriteLineAsync($"rnncluster: {error.Message} (see {command} --help)");
+    return 2;
+}
+
 // Ctrl-C / SIGTERM cancel the command's token; a command that does not stop within the timeout is ended.
-return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(5) });
+return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(5) });

@@ -120,7 +120,8 @@ public sealed class SerializerTests
     /// <summary>Builds a sample instance of any message record from its primary constructor.</summary>
     private static class Samples
     {
-        public static bool HasArrays(Type type) => type.GetProperties().Any(p => p.PropertyType.IsArray || p.PropertyType.IsGenericType || p.PropertyType == typeof(ShardAssignment) || p.PropertyType == typeof(WeightPatch));
+        public static bool HasArrays(Type type) => type.GetProperties().Any(p => p.PropertyType.IsArray || p.PropertyType.IsGenericType || p.PropertyType == typeof(ShardAssignment) || p.PropertyType == typeof(WeightPatch)
+            || p.PropertyType == typeof(KeyRangePlacement));
 
         public static object Create(Type type)
         {
@@ -148,6 +149,8 @@ public sealed class SerializerTests
                 _ when t == typeof(bool) => true,
                 _ when t == typeof(float[]) => new[] { 1.5f, -0f, float.NaN, i },
                 _ when t == typeof(int[]) => new[] { 1, -2, int.MaxValue, i },
+                _ when t == typeof(double[]) => new[] { 0.5, -0.0, double.MaxValue, i },
+                _ when t == typeof(string[]) => new[] { "a", $"s{i}-ü" },
                 _ when t == typeof(byte[]) => new byte[] { 1, 2, 3, (byte)i },
                 _ when t == typeof(ReadOnlyMemory<float>) => (ReadOnlyMemory<float>)new[] { 9f, 1.5f, -0f, float.NaN, i, 9f }.AsMemory(1, 4),
                 _ when t == typeof(ReadOnlyMemory<byte>) => (ReadOnlyMemory<byte>)new byte[] { 9, 1, 2, 3, (byte)i, 9 }.AsMemory(1, 4),

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using RnnCluster.Cli.Output;
 using RnnCluster.Cluster.Hosting;
 
@@ -29,7 +28,6 @@ public static class NodeCommand
         var port = new Option<int?>("--port")
         {
             Description = $"port to bind, 0 for a free one [default: $RNNCLUSTER_PORT, else {CoordinatorPort} for a coordinator and 0 otherwise]",
-            DefaultValueFactory = _ => NodeEnvironment.Get("PORT") is { } p ? int.Parse(p, CultureInfo.InvariantCulture) : null,
         };
         var seeds = new Option<string?>("--seeds")
         {
@@ -41,10 +39,9 @@ public static class NodeCommand
             Description = "name other nodes reach this one by, the host of its actor addresses [default: $RNNCLUSTER_PUBLIC_HOST, else --host, else the machine name when --host is 0.0.0.0]",
             DefaultValueFactory = _ => NodeEnvironment.Get("PUBLIC_HOST"),
         };
-        var dataPort = new Option<int>("--data-port")
+        var dataPort = new Option<int?>("--data-port")
         {
             Description = "port of the tensor data plane, bound on --host; 0 for a free one (other nodes learn it when the node registers) [default: $RNNCLUSTER_DATA_PORT, else 0]",
-            DefaultValueFactory = _ => NodeEnvironment.Get("DATA_PORT") is { } p ? int.Parse(p, CultureInfo.InvariantCulture) : 0,
         };
         var threads = new Option<int>("--threads") { Description = "compute threads per worker: its stream groups run in parallel on them (0: all cores) [default: 0]" };
         var workersPerNode = new Option<int>("--workers-per-node") { Description = "worker actors on this node [default: 1]", DefaultValueFactory = _ => 1 };
@@ -66,13 +63,13 @@ public static class NodeCommand
             var options = new NodeOptions(
                 roleList,
                 bindHost,
-                result.GetValue(port) ?? (roleList.Contains(NodeOptions.CoordinatorRole) ? CoordinatorPort : 0),
+                result.GetValue(port) ?? NodeEnvironment.Port("PORT", "--port") ?? (roleList.Contains(NodeOptions.CoordinatorRole) ? CoordinatorPort : 0),
                 NodeEnvironment.SplitList(result.GetValue(seeds)),
                 result.GetValue(workersPerNode),
                 Threads.Configure(result.GetValue(threads)),
                 result.GetValue(checkpointDir),
                 PublicHost(bindHost, result.GetValue(publicHost)),
-                result.GetValue(dataPort));
+                result.GetValue(dataPort) ?? NodeEnvironment.Port("DATA_PORT", "--data-port") ?? 0);
             return await RunAsync(options, result.GetValue(json), result.GetValue(exitOnStdinClose), cancel);
         }));
         return command;
@@ -82,7 +79,7 @@ public static class NodeCommand
     {
         using var signals = new TerminationSignals(outer);
         var cancel = signals.Token;
-        await using var node = await ClusterNode.StartAsync(options, cancel);
+        await using var node = await StartAsync(options, cancel);
         var address = Akka.Cluster.Cluster.Get(node.System).SelfAddress.ToString();
         new NodeStarted(string.Join(',', options.Roles), Environment.ProcessId, node.Port, address).Print(json);
         var stdinClosed = exitOnStdinClose ? StandardInputClosedAsync() : Task.Delay(Timeout.Infinite, CancellationToken.None);
@@ -98,6 +95,23 @@ public static class NodeCommand
 
         return 0;
     }
+
+    /// <summary>Starts the node; a port that cannot be bound is one line naming its flag.</summary>
+    private static async Task<ClusterNode> StartAsync(NodeOptions options, CancellationToken cancel)
+    {
+        try
+        {
+            return await ClusterNode.StartAsync(options, cancel);
+        }
+        catch (Exception e) when (e is not (ArgumentException or InvalidOperationException) && Innermost(e) is var inner
+            && (inner is System.Net.Sockets.SocketException || inner.Message.Contains("bind", StringComparison.OrdinalIgnoreCase)))
+        {
+            // Akka.Remote binds the remoting port as the actor system starts and wraps the socket's error.
+            throw new CliError($"--port {options.Port}: cannot bind {options.Host}:{options.Port}: {inner.Message}");
+        }
+    }
+
+    private static Exception Innermost(Exception e) => e.InnerException is { } inner ? Innermost(inner) : e;
 
     /// <summary>
     /// The name the node advertises when it is not the bind address: --public-host, else the machine

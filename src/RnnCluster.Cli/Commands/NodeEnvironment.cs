@@ -10,6 +10,22 @@ public static class NodeEnvironment
         return string.IsNullOrWhiteSpace(value) ? null : value.Trim();
     }
 
+    /// <summary>
+    /// RNNCLUSTER_<paramref name="name"/> as a port number, or null when unset.
+    /// </summary>
+    /// <exception cref="ArgumentException">Naming the variable and the flag it stands in for, when it is not a number in 0..65535.</exception>
+    public static int? Port(string name, string flag)
+    {
+        if (Get(name) is not { } value)
+        {
+            return null;
+        }
+
+        return int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port) && port <= 65535
+            ? port
+            : throw new ArgumentException($"RNNCLUSTER_{name}={value} (which stands in for {flag}) is not a port number (0..65535)");
+    }
+
     /// <summary>A comma-separated list (roles, seeds), empty entries dropped.</summary>
     public static IReadOnlyList<string> SplitList(string? value) =>
         value is null ? [] : value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

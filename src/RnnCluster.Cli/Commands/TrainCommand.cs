@@ -1,5 +1,6 @@
 using System.CommandLine;
 using RnnCluster.Cli.Output;
+using RnnCluster.Core.Checkpoints;
 using RnnCluster.Core.Models;
 using RnnCluster.Core.Numerics;
 using RnnCluster.Core.Training;
@@ -20,6 +21,8 @@ public static class TrainCommand
 
     private static int Run(JobDefinition job, bool json, CancellationToken cancel)
     {
+        OutputPath.CheckFile(job.Out, "--out");
+        OutputPath.CheckDirectory(job.CheckpointDir, "--checkpoint-dir");
         var view = new TrainingView(json);
         Threads.Configure(job.Threads);
         view.Info($"gemm backend: {Gemm.Describe()}");

@@ -76,7 +76,7 @@ public sealed class JobEventView(bool json)
         _view.OnEpoch(new EpochReport(e.Epoch, e.TrainPpl, e.ValidPpl, e.Tokens, e.Lr, seconds));
         if (e.TokensAccounted != e.TokensExpected)
         {
-            _view.Info($"  token accounting: {e.TokensAccounted:N0} of {e.TokensExpected:N0} tokens trained this epoch");
+            _view.Info($"  this epoch trained {e.TokensAccounted:N0} of its {e.TokensExpected:N0} tokens (it ended early: --max-steps, or a resume mid-epoch)");
         }
     }
 
@@ -94,7 +94,7 @@ public sealed class JobEventView(bool json)
 
     private void ShowSummary(JobCompleted c)
     {
-        var summary = new TrainingSummary(c.TokensPerSec, c.TrainPpl, c.ValidPpl, c.TestPpl, c.Steps, c.Epochs, c.WallSeconds, c.TrainSeconds, c.Tokens, c.Workers);
+        var summary = new TrainingSummary(c.TokensPerSec, c.TrainPpl, c.ValidPpl, c.TestPpl, c.Steps, c.Epochs, c.WallSeconds, c.TrainSeconds, c.Tokens, c.Workers, c.WeightsSha256);
         SummaryPrinter.Print(summary, json, c.OptimalPpl, c.OutPath, c);
     }
 }

@@ -35,6 +35,7 @@ public static class SummaryPrinter
                 peak_rss_mb_coordinator = cluster?.CoordinatorPeakRssMb,
                 peak_rss_mb_worker = cluster?.WorkerPeakRssMb,
                 step_timings = timings is null ? null : StepTimingsJson(timings),
+                weights_sha256 = s.WeightsSha256,
                 @out = outPath,
             });
             return;
@@ -48,6 +49,10 @@ public static class SummaryPrinter
             ? $"  peak memory {peak:F0} MB"
             : $"  peak memory {peak:F0} MB (coordinator {cluster.CoordinatorPeakRssMb:F0} MB, largest worker {cluster.WorkerPeakRssMb:F0} MB)";
         Console.WriteLine(memory + (outPath is null ? string.Empty : $"; model written to {outPath}"));
+        if (s.WeightsSha256 is { } digest)
+        {
+            Console.WriteLine($"  weights sha256 {digest} (equal digests: equal weights, bit for bit)");
+        }
         if (timings is not null)
         {
             Console.WriteLine("  " + StepTimingsLine(timings));
@@ -60,7 +65,8 @@ public static class SummaryPrinter
         ArgumentNullException.ThrowIfNull(t);
         return string.Create(CultureInfo.InvariantCulture,
             $"per step {t.StepMs:F1} ms: barrier {t.BarrierMs:F1} (worker compute {t.ComputeMs:F1}, slowest {t.SlowestComputeMs:F1}; worker serialize {t.WorkerSerializeMs:F1}), "
-            + $"update {t.UpdateMs:F1}, server serialize {t.ServerSerializeMs:F1}; {t.MbDown:F2} MB down, {t.MbUp:F2} MB up");
+            + $"update {t.UpdateMs:F1}, server serialize {t.ServerSerializeMs:F1}; server {t.MbDown:F2} MB down, {t.MbUp:F2} MB up; "
+            + $"each worker {t.WorkerMbSent:F2} MB out, {t.WorkerMbReceived:F2} MB in");
     }
 
     private static object StepTimingsJson(StepTimings t) => new
@@ -75,5 +81,7 @@ public static class SummaryPrinter
         server_serialize_ms = Math.Round(t.ServerSerializeMs, 3),
         mb_down = Math.Round(t.MbDown, 4),
         mb_up = Math.Round(t.MbUp, 4),
+        worker_mb_sent = Math.Round(t.WorkerMbSent, 4),
+        worker_mb_received = Math.Round(t.WorkerMbReceived, 4),
     };
 }

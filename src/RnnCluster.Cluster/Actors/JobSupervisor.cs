@@ -114,6 +114,8 @@ public sealed class JobSupervisor : ReceiveActor
         {
             job = JobDefinition.FromJson(submit.JobJson);
             job.Validate();
+            OutputPath.CheckFile(job.Out, "--out");
+            OutputPath.CheckDirectory(job.CheckpointDir, "--checkpoint-dir");
             if (job.Mode != "sync")
             {
                 throw new ArgumentException($"--mode {job.Mode} is not implemented yet in the cluster (use sync)");
@@ -322,7 +324,8 @@ public sealed class JobSupervisor : ReceiveActor
             double? optimal = job.Job.Corpus is null ? BuiltInCorpus.OptimalPerplexity : null;
             var wall = (DateTime.UtcNow - job.Started).TotalSeconds;
             var done = new JobCompleted(job.Id, end.TokensPerSec, end.TrainPpl, ev.ValidPpl, ev.TestPpl, end.Steps, end.Epoch, wall,
-                end.Workers, optimal, ev.OutPath, end.TotalTokens, end.TrainSeconds, PeakMemory.ResidentMb(), end.WorkerPeakRssMb, end.Timings);
+                end.Workers, optimal, ev.OutPath, end.TotalTokens, end.TrainSeconds, PeakMemory.ResidentMb(), end.WorkerPeakRssMb, end.Timings,
+                WeightsDigest.Sha256(end.Weights));
             _log.Info("{0} completed: valid ppl {1:F3} after {2} steps; {3:F0} tokens/s; per step {4}",
                 job.Id, ev.ValidPpl, end.Steps, end.TokensPerSec, end.Timings);
             Finish(job.Id, JobStates.Completed, done, null);

@@ -22,6 +22,8 @@ internal sealed class StepTimingsRecorder
     private double _stepComputeSum;
     private double _stepComputeMax;
     private double _stepWorkerSerializeSum;
+    private double _stepWorkerSentSum;
+    private double _stepWorkerReceivedSum;
     private int _stepGradients;
 
     private long _steps;
@@ -34,6 +36,8 @@ internal sealed class StepTimingsRecorder
     private double _serverSerializeMs;
     private double _bytesDown;
     private double _bytesUp;
+    private double _workerSent;
+    private double _workerReceived;
 
     /// <summary>Before the step's messages are serialized and sent.</summary>
     public void StepStarting(Transport transport)
@@ -46,6 +50,8 @@ internal sealed class StepTimingsRecorder
         _stepComputeSum = 0;
         _stepComputeMax = 0;
         _stepWorkerSerializeSum = 0;
+        _stepWorkerSentSum = 0;
+        _stepWorkerReceivedSum = 0;
         _stepGradients = 0;
     }
 
@@ -58,6 +64,8 @@ internal sealed class StepTimingsRecorder
         _stepComputeSum += result.ComputeMs;
         _stepComputeMax = Math.Max(_stepComputeMax, result.ComputeMs);
         _stepWorkerSerializeSum += result.SerializeMs;
+        _stepWorkerSentSum += result.BytesSent;
+        _stepWorkerReceivedSum += result.BytesReceived;
         _stepGradients++;
     }
 
@@ -79,6 +87,8 @@ internal sealed class StepTimingsRecorder
             _computeMs += _stepComputeSum / _stepGradients;
             _slowestComputeMs += _stepComputeMax;
             _workerSerializeMs += _stepWorkerSerializeSum / _stepGradients;
+            _workerSent += _stepWorkerSentSum / _stepGradients;
+            _workerReceived += _stepWorkerReceivedSum / _stepGradients;
         }
     }
 
@@ -92,6 +102,7 @@ internal sealed class StepTimingsRecorder
 
         double n = _steps;
         return new StepTimings(_steps, _stepMs / n, _computeMs / n, _slowestComputeMs / n, _workerSerializeMs / n, _barrierMs / n,
-            _updateMs / n, _serverSerializeMs / n, _bytesDown / n / BytesPerMb, _bytesUp / n / BytesPerMb);
+            _updateMs / n, _serverSerializeMs / n, _bytesDown / n / BytesPerMb, _bytesUp / n / BytesPerMb,
+            _workerSent / n / BytesPerMb, _workerReceived / n / BytesPerMb);
     }
 }

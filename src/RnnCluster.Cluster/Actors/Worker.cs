@@ -30,6 +30,8 @@ public sealed class Worker : ReceiveActor, IWithTimers
     private readonly List<GradientSlice> _earlySlices = [];
     private double _patchMs;
     private double _serializeMsReported;
+    private long _sentReported;
+    private long _receivedReported;
 
     public Worker(IActorRef parameterServer, RunSettings settings)
     {
@@ -217,7 +219,12 @@ public sealed class Worker : ReceiveActor, IWithTimers
             var complete = keyRanges?.BeginStep(step.Step, weights.Weights, sender) ?? false;
             var serializeMs = _transport.SerializeMs - _serializeMsReported;
             _serializeMsReported = _transport.SerializeMs;
-            var result = replica.Compute(step, _id, _patchMs, serializeMs, PeakMemory.ResidentMb());
+            var result = replica.Compute(step, _id, _patchMs, serializeMs, PeakMemory.ResidentMb()) with
+            {
+                BytesSent = _transport.BytesSent - _sentReported,
+                BytesReceived = _transport.BytesReceived - _receivedReported,
+            };
+            (_sentReported, _receivedReported) = (_transport.BytesSent, _transport.BytesReceived);
             _patchMs = 0;
             if (keyRanges is null)
             {

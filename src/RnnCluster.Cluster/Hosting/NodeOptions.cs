@@ -42,22 +42,27 @@ public sealed record NodeOptions(
 
         if (Port is < 0 or > 65535)
         {
-            throw new ArgumentException($"port {Port} is out of range (0..65535)");
+            throw new ArgumentException($"--port {Port} is out of range (0..65535)");
         }
 
-        if (DataPort is < 0 or > 65535 || (DataPort != 0 && DataPort == Port))
+        if (DataPort is < 0 or > 65535)
         {
-            throw new ArgumentException($"data port {DataPort} is out of range (0..65535) or equal to the remoting port");
+            throw new ArgumentException($"--data-port {DataPort} is out of range (0..65535)");
+        }
+
+        if (DataPort != 0 && DataPort == Port)
+        {
+            throw new ArgumentException($"--data-port {DataPort} is the remoting --port too; give the data plane a port of its own (or 0 for a free one)");
         }
 
         if (WorkersPerNode is < 1 or > 64)
         {
-            throw new ArgumentException($"workers per node {WorkersPerNode} is out of range (1..64)");
+            throw new ArgumentException($"--workers-per-node {WorkersPerNode} is out of range (1..64)");
         }
 
         if (Threads is < 1 or > 256)
         {
-            throw new ArgumentException($"threads {Threads} is out of range (1..256)");
+            throw new ArgumentException($"--threads {Threads} is out of range (1..256)");
         }
 
         if (string.IsNullOrWhiteSpace(Host))

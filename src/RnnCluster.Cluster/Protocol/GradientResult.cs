@@ -10,7 +10,10 @@ namespace RnnCluster.Cluster.Protocol;
 /// <see cref="ComputeMs"/> is the worker's time to patch its weights and compute the gradient;
 /// <see cref="SerializeMs"/> its time decoding this step's messages and encoding its previous
 /// gradient (its own encoding is only known after it is sent); <see cref="PeakRssMb"/> the worker
-/// process's peak resident memory so far.
+/// process's peak resident memory so far. <see cref="BytesSent"/>/<see cref="BytesReceived"/> are the
+/// bytes the worker's node sent and received since its previous result (in steady state: one step's).
+/// With a sharded parameter server (<see cref="ComputeStep.Placement"/>) <see cref="Dense"/>,
+/// <see cref="Rows"/> and <see cref="RowValues"/> are empty: the gradient went to the key ranges.
 /// </summary>
 [MessagePackObject(true)]
 public sealed record GradientResult(
@@ -27,7 +30,9 @@ public sealed record GradientResult(
     float[] StateC,
     double ComputeMs,
     double SerializeMs,
-    double PeakRssMb) : IClusterMessage, IViewsSenderBuffers;
+    double PeakRssMb,
+    long BytesSent = 0,
+    long BytesReceived = 0) : IClusterMessage, IViewsSenderBuffers;
 
 /// <summary>Worker → parameter server: cannot compute the step (e.g. its weights replica is stale): resend in full.</summary>
 [MessagePackObject(true)]

@@ -62,7 +62,8 @@ public sealed record JobCompleted(
     double TrainSeconds,
     double CoordinatorPeakRssMb,
     double WorkerPeakRssMb,
-    StepTimings? StepTimings) : JobEvent(JobId)
+    StepTimings? StepTimings,
+    string? WeightsSha256 = null) : JobEvent(JobId)
 {
     [IgnoreMember]
     public override bool IsFinal => true;

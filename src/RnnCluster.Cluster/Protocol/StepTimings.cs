@@ -18,7 +18,9 @@ namespace RnnCluster.Cluster.Protocol;
 /// <item><see cref="UpdateMs"/>: the server summing gradients in worker order, clipping and applying.</item>
 /// <item><see cref="ServerSerializeMs"/>: the server encoding the step messages (each weight patch once)
 /// and decoding the gradients.</item>
-/// <item><see cref="MbDown"/> / <see cref="MbUp"/>: bytes sent to all workers / received from them.</item>
+/// <item><see cref="MbDown"/> / <see cref="MbUp"/>: bytes the server's node sent to all workers / received from them.</item>
+/// <item><see cref="WorkerMbSent"/> / <see cref="WorkerMbReceived"/>: bytes a worker's node sent / received
+/// per step (to and from the server and, with a sharded server, the other workers), averaged over workers.</item>
 /// </list>
 /// Messages between actors of one process are not serialized and count no bytes.
 /// </summary>
@@ -33,4 +35,6 @@ public sealed record StepTimings(
     double UpdateMs,
     double ServerSerializeMs,
     double MbDown,
-    double MbUp);
+    double MbUp,
+    double WorkerMbSent = 0,
+    double WorkerMbReceived = 0);

@@ -68,7 +68,7 @@ public sealed class DataPlane : IAsyncDisposable
     /// every interface) at <paramref name="port"/> (0: any free port); other nodes reach it at
     /// <paramref name="advertisedHost"/>.
     /// </summary>
-    /// <exception cref="SocketException">When the port cannot be bound.</exception>
+    /// <exception cref="InvalidOperationException">When the port cannot be bound (the message names --data-port).</exception>
     public static DataPlane Start(ActorSystem system, string bindHost, string advertisedHost, int port)
     {
         var address = bindHost switch
@@ -83,8 +83,17 @@ public sealed class DataPlane : IAsyncDisposable
             listener.DualMode = true;
         }
 
-        listener.Bind(new IPEndPoint(address, port));
-        listener.Listen(64);
+        try
+        {
+            listener.Bind(new IPEndPoint(address, port));
+            listener.Listen(64);
+        }
+        catch (SocketException e)
+        {
+            listener.Dispose();
+            throw new InvalidOperationException($"--data-port {port}: cannot listen on {bindHost}:{port}: {e.Message}", e);
+        }
+
         var plane = new DataPlane((ExtendedActorSystem)system, listener, advertisedHost);
         Planes.AddOrUpdate(system, plane);
         return plane;

@@ -93,6 +93,9 @@ public sealed record JobDefinition
 
     public static readonly string[] Modes = ["sync", "async", "local-sgd"];
 
+    /// <summary>The most compute threads a process (or worker) may be given.</summary>
+    public const int MaxThreads = 256;
+
     public static readonly string[] PsPlacements = ["coordinator", "workers"];
 
     /// <summary>True when the parameter server is sharded over the worker nodes.</summary>
@@ -171,9 +174,24 @@ public sealed record JobDefinition
             throw new ArgumentException($"--max-vocab {MaxVocab} must be 0 (no limit) or at least 2");
         }
 
-        if (Workers < 0 || Threads < 0 || MinCount < 1 || CheckpointEvery < 0)
+        if (Workers < 0)
         {
-            throw new ArgumentException("--workers, --threads and --checkpoint-every must be >= 0 and --min-count >= 1");
+            throw new ArgumentException($"--workers {Workers} must be >= 0 (0: every worker that is up)");
+        }
+
+        if (Threads is < 0 or > MaxThreads)
+        {
+            throw new ArgumentException($"--threads {Threads} must be between 0 (all cores) and {MaxThreads}");
+        }
+
+        if (MinCount < 1)
+        {
+            throw new ArgumentException($"--min-count {MinCount} must be >= 1");
+        }
+
+        if (CheckpointEvery < 0)
+        {
+            throw new ArgumentException($"--checkpoint-every {CheckpointEvery} must be >= 0 (0: epoch ends only)");
         }
     }
 

@@ -246,7 +246,7 @@ public sealed class TrainingLoop
         }
 
         return new TrainingSummary(TokensPerSecond, trainPpl, validPpl, null, Step, epochsDone, wall.Elapsed.TotalSeconds,
-            TrainSeconds, TotalTokens, 1);
+            TrainSeconds, TotalTokens, 1, WeightsDigest.Sha256(Weights));
     }
 }
 

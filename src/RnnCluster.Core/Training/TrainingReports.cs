@@ -24,7 +24,8 @@ public sealed record TrainingSummary(
     double WallSeconds,
     double TrainSeconds,
     long Tokens,
-    int Workers);
+    int Workers,
+    string? WeightsSha256 = null);
 
 public interface ITrainingObserver
 {

@@ -1,0 +1,71 @@
+namespace RnnCluster.Core.Checkpoints;
+
+/// <summary>
+/// Checks, before any training, that a file can later be written where a flag points (a model's
+/// <c>--out</c>, a <c>--checkpoint-dir</c>), so a bad path costs seconds, not a run.
+/// </summary>
+public static class OutputPath
+{
+    /// <summary>
+    /// Creates the directory of file <paramref name="path"/> if needed and writes and deletes a probe
+    /// file in it (a file is later written there the same way: temporary file, then rename).
+    /// </summary>
+    /// <exception cref="ArgumentException">Naming <paramref name="flag"/>: the path is empty, a directory, or not writable.</exception>
+    public static void CheckFile(string? path, string flag)
+    {
+        if (path is null)
+        {
+            return;
+        }
+
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            throw new ArgumentException($"{flag}: the path is empty");
+        }
+
+        if (Directory.Exists(path))
+        {
+            throw new ArgumentException($"{flag} {path}: is a directory; give a file name");
+        }
+
+        Probe(Path.GetDirectoryName(Path.GetFullPath(path)) ?? path, flag, path);
+    }
+
+    /// <summary>Creates directory <paramref name="path"/> if needed and writes and deletes a probe file in it.</summary>
+    /// <exception cref="ArgumentException">Naming <paramref name="flag"/>: the path is empty, a file, or not writable.</exception>
+    public static void CheckDirectory(string? path, string flag)
+    {
+        if (path is null)
+        {
+            return;
+        }
+
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            throw new ArgumentException($"{flag}: the path is empty");
+        }
+
+        if (File.Exists(path))
+        {
+            throw new ArgumentException($"{flag} {path}: is a file; give a directory");
+        }
+
+        Probe(Path.GetFullPath(path), flag, path);
+    }
+
+    private static void Probe(string directory, string flag, string given)
+    {
+        var probe = Path.Combine(directory, $".rnncluster-probe-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        try
+        {
+            Directory.CreateDirectory(directory);
+            using (new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose))
+            {
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            throw new ArgumentException($"{flag} {given}: cannot write in {directory}: {e.Message}", e);
+        }
+    }
+}

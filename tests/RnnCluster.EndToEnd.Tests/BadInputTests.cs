@@ -1,0 +1,75 @@
+using System.Net;
+using System.Net.Sockets;
+using RnnCluster.Cli.Commands;
+
+namespace RnnCluster.EndToEnd.Tests;
+
+/// <summary>Bad input, by kind: one line on standard error naming the flag, a non-zero exit, no stack trace, no training first.</summary>
+public sealed class BadInputTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+
+    [Theory]
+    [InlineData("'--threads'", "train", "--threads", "abc")]
+    [InlineData("'yes'", "train", "--deterministic", "yes")]
+    [InlineData("--threads 100000", "train", "--threads", "100000")]
+    [InlineData("--threads -3", "node", "--threads", "-3")]
+    [InlineData("--workers -3", "local", "--workers", "-3")]
+    [InlineData("--checkpoint-every -1", "train", "--checkpoint-every", "-1")]
+    [InlineData("--out:", "train", "--out", "", "--max-steps", "1")]
+    [InlineData("--out /proc/rnncluster.rnnc", "train", "--out", "/proc/rnncluster.rnnc", "--max-steps", "1")]
+    [InlineData("--checkpoint-dir /proc/rnncluster", "train", "--checkpoint-dir", "/proc/rnncluster", "--max-steps", "1")]
+    [InlineData("--ps-placement elsewhere", "train", "--ps-placement", "elsewhere")]
+    [InlineData("--ps-placement workers needs --optimizer sgd", "local", "--ps-placement", "workers", "--optimizer", "adam")]
+    [InlineData("--data-port 70000", "node", "--data-port", "70000")]
+    [InlineData("--data-port 4700 is the remoting --port", "node", "--port", "4700", "--data-port", "4700")]
+    public async Task Should_refuse_with_one_line_naming_the_flag(string expected, params string[] args)
+    {
+        using var cli = await CliProcess.RunAsync(Timeout, args);
+
+        AssertOneLineError(cli, expected);
+    }
+
+    [Fact]
+    public async Task Should_name_the_flag_when_a_port_is_taken()
+    {
+        using var taken = new TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((IPEndPoint)taken.LocalEndpoint).Port;
+
+        using (var dataPort = await CliProcess.RunAsync(Timeout, "node", "--roles", "coordinator", "--port", "0", "--data-port", $"{port}"))
+        {
+            AssertOneLineError(dataPort, $"--data-port {port}: cannot listen");
+        }
+
+        using var remotingPort = await CliProcess.RunAsync(Timeout, "node", "--roles", "coordinator", "--port", $"{port}");
+        AssertOneLineError(remotingPort, $"--port {port}: cannot bind");
+    }
+
+    [Fact]
+    public void Should_name_the_variable_and_its_flag_when_an_environment_port_is_not_a_number()
+    {
+        Environment.SetEnvironmentVariable("RNNCLUSTER_TEST_BAD_PORT", "abc");
+        try
+        {
+            var e = Assert.Throws<ArgumentException>(() => NodeEnvironment.Port("TEST_BAD_PORT", "--data-port"));
+            Assert.Contains("RNNCLUSTER_TEST_BAD_PORT=abc", e.Message, StringComparison.Ordinal);
+            Assert.Contains("--data-port", e.Message, StringComparison.Ordinal);
+            Assert.Null(NodeEnvironment.Port("TEST_UNSET_PORT", "--port"));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("RNNCLUSTER_TEST_BAD_PORT", null);
+        }
+    }
+
+    private static void AssertOneLineError(CliProcess cli, string expected)
+    {
+        Assert.True(cli.ExitCode != 0, cli.Describe());
+        var lines = cli.Errors.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var line = Assert.Single(lines);
+        Assert.StartsWith("rnncluster: ", line, StringComparison.Ordinal);
+        Assert.Contains(expected, line, StringComparison.Ordinal);
+        Assert.DoesNotContain("training", cli.Output, StringComparison.OrdinalIgnoreCase);
+    }
+}
