@@ -31,7 +31,8 @@ public sealed class MembershipTests
         });
         await leaving!;
 
-        var done = Assert.IsType<JobCompleted>(events[^1]);
+        Assert.True(events[^1] is JobCompleted, $"the job ended with {events[^1]}; members: {string.Join("; ", events.OfType<JobMemberEvent>())}");
+        var done = (JobCompleted)events[^1];
         Assert.Contains(events.OfType<JobMemberEvent>(), m => !m.Joined && m.Workers == 2);
         var epochs = events.OfType<JobEpoch>().ToList();
         Assert.Equal(2, epochs.Count);

@@ -53,7 +53,7 @@ public sealed class TrainingRunTests
 
     private static TrainingRun NewRun()
     {
-        var job = TestCluster.SmallJob(workers: 3);
+        var job = TestCluster.SmallJob(workers: 3) with { PsPlacement = "coordinator" }; // the central server's summation
         var data = BuiltInCorpus.Dataset(job.BuiltinTrainTokens, job.BuiltinValidTokens, job.Seed);
         var run = new TrainingRun(new StartRun("job-t", job, job.ToModelSpec(data.Vocabulary.Count), data.Train));
         run.Recut([.. Enumerable.Range(0, 3).Select(i => new KeyValuePair<string, IActorRef>($"w{i}", ActorRefs.Nobody))]);

@@ -43,7 +43,7 @@ public sealed class JobOptions
         Add("--optimizer", "sgd | momentum | adam", Defaults.Optimizer, (j, v) => j with { Optimizer = v });
         Add("--momentum", "momentum coefficient for --optimizer momentum", Defaults.Momentum, (j, v) => j with { Momentum = v });
         Add("--mode", "cluster mode: sync | async | local-sgd", Defaults.Mode, (j, v) => j with { Mode = v });
-        Add("--ps-placement", "cluster parameter server: coordinator (one server holds every weight) | workers (sharded: each worker node serves one key range)", Defaults.PsPlacement, (j, v) => j with { PsPlacement = v });
+        Add("--ps-placement", "cluster parameter server: workers (sharded: each worker node serves one key range) | coordinator (one server holds every weight) | auto (workers with --optimizer sgd, else coordinator)", Defaults.PsPlacement, (j, v) => j with { PsPlacement = v });
         Add("--workers", "worker processes `local` starts (0: 2) / workers a submitted job waits for (0: whatever is up)", Defaults.Workers, (j, v) => j with { Workers = v });
         Add("--threads", "compute threads per process (0: all cores); stream groups run in parallel on them", Defaults.Threads, (j, v) => j with { Threads = v });
         Add("--stream-groups", "stream groups G, the unit of gradient work (0: one per thread, 4 with --deterministic)", Defaults.StreamGroups, (j, v) => j with { StreamGroups = v });

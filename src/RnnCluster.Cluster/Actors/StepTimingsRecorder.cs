@@ -24,6 +24,7 @@ internal sealed class StepTimingsRecorder
     private double _stepWorkerSerializeSum;
     private double _stepWorkerSentSum;
     private double _stepWorkerReceivedSum;
+    private double _stepWorkerUpdateSum;
     private int _stepGradients;
 
     private long _steps;
@@ -52,6 +53,7 @@ internal sealed class StepTimingsRecorder
         _stepWorkerSerializeSum = 0;
         _stepWorkerSentSum = 0;
         _stepWorkerReceivedSum = 0;
+        _stepWorkerUpdateSum = 0;
         _stepGradients = 0;
     }
 
@@ -66,6 +68,7 @@ internal sealed class StepTimingsRecorder
         _stepWorkerSerializeSum += result.SerializeMs;
         _stepWorkerSentSum += result.BytesSent;
         _stepWorkerReceivedSum += result.BytesReceived;
+        _stepWorkerUpdateSum += result.UpdateMs;
         _stepGradients++;
     }
 
@@ -89,6 +92,7 @@ internal sealed class StepTimingsRecorder
             _workerSerializeMs += _stepWorkerSerializeSum / _stepGradients;
             _workerSent += _stepWorkerSentSum / _stepGradients;
             _workerReceived += _stepWorkerReceivedSum / _stepGradients;
+            _updateMs += _stepWorkerUpdateSum / _stepGradients; // a sharded server's key ranges update on the workers
         }
     }
 

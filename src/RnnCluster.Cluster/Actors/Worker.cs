@@ -31,6 +31,7 @@ public sealed class Worker : ReceiveActor, IWithTimers
     private double _patchMs;
     private double _serializeMsReported;
     private long _sentReported;
+    private double _updateMs;
     private long _receivedReported;
 
     public Worker(IActorRef parameterServer, RunSettings settings)
@@ -223,7 +224,9 @@ public sealed class Worker : ReceiveActor, IWithTimers
             {
                 BytesSent = _transport.BytesSent - _sentReported,
                 BytesReceived = _transport.BytesReceived - _receivedReported,
+                UpdateMs = _updateMs,
             };
+            _updateMs = 0;
             (_sentReported, _receivedReported) = (_transport.BytesSent, _transport.BytesReceived);
             _patchMs = 0;
             if (keyRanges is null)
@@ -251,7 +254,10 @@ public sealed class Worker : ReceiveActor, IWithTimers
             _transport.Send(sender, result with { Dense = ReadOnlyMemory<float>.Empty, Rows = [], RowValues = ReadOnlyMemory<float>.Empty }, Self);
             if (complete)
             {
-                _transport.Send(sender, keyRanges.Reduce(), Self);
+                var reducing = Stopwatch.GetTimestamp();
+                var squares = keyRanges.Reduce();
+                _updateMs += Stopwatch.GetElapsedTime(reducing).TotalMilliseconds;
+                _transport.Send(sender, squares, Self);
             }
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException)
@@ -297,7 +303,10 @@ public sealed class Worker : ReceiveActor, IWithTimers
             {
                 if (server.Accept(slice))
                 {
-                    _transport.Send(server.Coordinator, server.Reduce(), Self);
+                    var started = Stopwatch.GetTimestamp();
+                    var squares = server.Reduce();
+                    _updateMs += Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                    _transport.Send(server.Coordinator, squares, Self);
                 }
             }
             else if (_earlySlices.Count < 256 && slice.Generation > (_keyRanges?.Generation ?? -1))
@@ -315,7 +324,11 @@ public sealed class Worker : ReceiveActor, IWithTimers
     {
         if (_keyRanges is { Node: >= 0 } server && server.Serves(apply.JobId, apply.Generation) && server.Step == apply.Step)
         {
-            _transport.Broadcast(server.Owners, server.Apply(apply), Self);
+            var started = Stopwatch.GetTimestamp();
+            var slice = server.Apply(apply);
+            _updateMs += Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            _transport.Broadcast([.. server.Owners.Where((_, k) => k != server.Node)], slice, Self);
+            OnWeightSlice(slice); // this node's own range: straight into the replica, no encoding
         }
     }
 
@@ -332,7 +345,7 @@ public sealed class Worker : ReceiveActor, IWithTimers
             _transport.Send(server.Coordinator, new WeightsReady(slice.JobId, slice.Generation, slice.Version, _id), Self);
         }
 
-        TensorPool.Return(slice.Dense);
+        TensorPool.Return(slice.Dense); // a decoded array goes back to the pool; a view of the range's weights is ignored
         _patchMs += Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         TryCompute();
     }

@@ -12,6 +12,8 @@ namespace RnnCluster.Cluster.Protocol;
 /// gradient (its own encoding is only known after it is sent); <see cref="PeakRssMb"/> the worker
 /// process's peak resident memory so far. <see cref="BytesSent"/>/<see cref="BytesReceived"/> are the
 /// bytes the worker's node sent and received since its previous result (in steady state: one step's).
+/// <see cref="UpdateMs"/>: with a sharded parameter server, the worker's time summing, clipping and
+/// applying its key range since its previous result (in steady state: one step's).
 /// With a sharded parameter server (<see cref="ComputeStep.Placement"/>) <see cref="Dense"/>,
 /// <see cref="Rows"/> and <see cref="RowValues"/> are empty: the gradient went to the key ranges.
 /// </summary>
@@ -32,7 +34,8 @@ public sealed record GradientResult(
     double SerializeMs,
     double PeakRssMb,
     long BytesSent = 0,
-    long BytesReceived = 0) : IClusterMessage, IViewsSenderBuffers;
+    long BytesReceived = 0,
+    double UpdateMs = 0) : IClusterMessage, IViewsSenderBuffers;
 
 /// <summary>Worker → parameter server: cannot compute the step (e.g. its weights replica is stale): resend in full.</summary>
 [MessagePackObject(true)]

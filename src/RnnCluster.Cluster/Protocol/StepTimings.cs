@@ -15,7 +15,8 @@ namespace RnnCluster.Cluster.Protocol;
 /// <item><see cref="BarrierMs"/>: from the step's messages being issued to the last gradient in; it
 /// contains the workers' compute and serialization, the transfers both ways, and the server's decoding
 /// and summing of gradients that arrive before the last one.</item>
-/// <item><see cref="UpdateMs"/>: the server summing gradients in worker order, clipping and applying.</item>
+/// <item><see cref="UpdateMs"/>: the server summing gradients in worker order, clipping and applying;
+/// with a sharded server, a worker's summing, clipping and applying of its key range (averaged over workers).</item>
 /// <item><see cref="ServerSerializeMs"/>: the server encoding the step messages (each weight patch once)
 /// and decoding the gradients.</item>
 /// <item><see cref="MbDown"/> / <see cref="MbUp"/>: bytes the server's node sent to all workers / received from them.</item>

@@ -62,9 +62,10 @@ public sealed record JobDefinition
 
     /// <summary>
     /// Where a cluster job's parameter server lives: <c>coordinator</c> (one server holding every
-    /// weight) or <c>workers</c> (sharded: every worker node serves one key range).
+    /// weight), <c>workers</c> (sharded: every worker node serves one key range) or <c>auto</c>
+    /// (workers with SGD, whose key ranges hold no optimizer state; coordinator otherwise).
     /// </summary>
-    public string PsPlacement { get; init; } = "coordinator";
+    public string PsPlacement { get; init; } = "auto";
 
     /// <summary>Workers a cluster job waits for before it starts (0: whatever is up).</summary>
     public int Workers { get; init; }
@@ -96,11 +97,11 @@ public sealed record JobDefinition
     /// <summary>The most compute threads a process (or worker) may be given.</summary>
     public const int MaxThreads = 256;
 
-    public static readonly string[] PsPlacements = ["coordinator", "workers"];
+    public static readonly string[] PsPlacements = ["auto", "coordinator", "workers"];
 
-    /// <summary>True when the parameter server is sharded over the worker nodes.</summary>
+    /// <summary>True when the parameter server is sharded over the worker nodes (see <see cref="PsPlacement"/>).</summary>
     [JsonIgnore]
-    public bool ShardedParameterServer => PsPlacement == "workers";
+    public bool ShardedParameterServer => PsPlacement == "workers" || (PsPlacement == "auto" && Optimizer == "sgd");
 
     /// <summary>
     /// Defaults for a job on the built-in corpus: its 48-word language needs a smaller model and fewer
@@ -161,10 +162,10 @@ public sealed record JobDefinition
 
         if (!PsPlacements.Contains(PsPlacement))
         {
-            throw new ArgumentException($"--ps-placement {PsPlacement}: expected {string.Join(" or ", PsPlacements)}");
+            throw new ArgumentException($"--ps-placement {PsPlacement}: expected {string.Join(", ", PsPlacements)}");
         }
 
-        if (ShardedParameterServer && Optimizer != "sgd")
+        if (PsPlacement == "workers" && Optimizer != "sgd")
         {
             throw new ArgumentException($"--ps-placement workers needs --optimizer sgd ({Optimizer} keeps optimizer state that key ranges do not shard yet); use --ps-placement coordinator");
         }
