@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using Akka.Actor;
 using Akka.Event;
 using RnnCluster.Cluster.Protocol;
@@ -267,25 +266,17 @@ public sealed class JobSupervisor : ReceiveActor
             {
                 try
                 {
-                    var o = job.Job;
-                    var valid = Evaluator.Validate(spec, end.Weights, data.Valid, o.EvalBatch, o.Bptt).Perplexity;
+                    var options = job.Job.ToTrainingOptions();
+                    var valid = Evaluator.ValidPerplexity(spec, end.Weights, data, options);
                     double? test = null;
                     string? outPath = null;
                     if (end.Final)
                     {
-                        test = data.Test is { } t ? Evaluator.Run(spec, end.Weights, t, 1, o.Bptt).Perplexity : null;
-                        if (o.Out is { } path)
+                        test = Evaluator.TestPerplexity(spec, end.Weights, data, options);
+                        if (job.Job.Out is { } path)
                         {
-                            var progress = JsonSerializer.Serialize(new Dictionary<string, object>
-                            {
-                                ["job_id"] = end.JobId,
-                                ["epoch"] = end.Epoch,
-                                ["step"] = end.Steps,
-                                ["valid_ppl"] = valid,
-                            });
-                            CheckpointFile.Write(path, new Checkpoint(spec, TokenizerKinds.Name(data.Kind), data.Vocabulary.Tokens,
-                                end.Weights, end.OptimizerState, progress));
-                            outPath = Path.GetFullPath(path);
+                            outPath = ModelFile.Save(path, spec, data, end.Weights, end.OptimizerState,
+                                new { job_id = end.JobId, epoch = end.Epoch, step = end.Steps, valid_ppl = valid, job = job.Job.ToJson() });
                         }
                     }
 

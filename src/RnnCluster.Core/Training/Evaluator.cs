@@ -14,6 +14,17 @@ public static class Evaluator
     }
 
     /// <summary>
+    /// The validation perplexity every trainer reports for an epoch (train and the cluster alike):
+    /// <see cref="Validate"/> on the dataset's validation ids with the job's eval batch and BPTT.
+    /// </summary>
+    public static double ValidPerplexity(ModelSpec spec, float[] weights, TextDataset data, TrainingOptions options)
+        => Validate(spec, weights, data.Valid, options.EvalBatch, options.Bptt).Perplexity;
+
+    /// <summary>The test perplexity every trainer reports at the end: one stream (batch 1), null without test ids.</summary>
+    public static double? TestPerplexity(ModelSpec spec, float[] weights, TextDataset data, TrainingOptions options)
+        => data.Test is { } test ? Run(spec, weights, test, 1, options.Bptt).Perplexity : null;
+
+    /// <summary>
     /// Validation perplexity with <paramref name="evalBatch"/> streams, fewer for a tiny validation set.
     /// Single-process and cluster training both call this, so their reported perplexities are comparable.
     /// </summary>

@@ -10,9 +10,20 @@ public sealed record ModelFile(ModelSpec Spec, Vocabulary Vocabulary, TokenizerK
 {
     /// <summary>Writes spec, vocabulary, weights, optimizer state and progress atomically.</summary>
     public static void Save(string path, ModelSpec spec, TextDataset data, float[] weights, IOptimizer optimizer, object progress)
+        => Save(path, spec, data, weights, optimizer.State, progress);
+
+    /// <summary>
+    /// Writes a trained model (the <c>--out</c> file of train and of a cluster job, and train's epoch
+    /// checkpoints): spec, vocabulary, weights, optimizer state and <paramref name="progress"/> (serialized
+    /// to JSON), atomically. Returns the file's full path.
+    /// </summary>
+    /// <exception cref="CheckpointException">When the file cannot be written.</exception>
+    public static string Save(string path, ModelSpec spec, TextDataset data, float[] weights, IReadOnlyDictionary<string, float[]> optimizerState,
+        object progress)
     {
-        var checkpoint = new Checkpoint(spec, TokenizerKinds.Name(data.Kind), data.Vocabulary.Tokens, weights, optimizer.State, JsonSerializer.Serialize(progress));
+        var checkpoint = new Checkpoint(spec, TokenizerKinds.Name(data.Kind), data.Vocabulary.Tokens, weights, optimizerState, JsonSerializer.Serialize(progress));
         CheckpointFile.Write(path, checkpoint);
+        return Path.GetFullPath(path);
     }
 
     public static ModelFile Load(string path)

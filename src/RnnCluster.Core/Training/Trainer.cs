@@ -65,12 +65,8 @@ public sealed class Trainer
     {
         Plan.ConfigureGemm();
         var summary = Loop.Run(Source, Validate, _observer, cancel);
-        double? testPpl = _data.Test is { } test
-            ? Evaluator.Run(Spec, Weights, test, 1, _options.Bptt).Perplexity
-            : null;
-        return summary with { TestPerplexity = testPpl };
+        return summary with { TestPerplexity = Evaluator.TestPerplexity(Spec, Weights, _data, _options) };
     }
 
-    private double Validate()
-        => Evaluator.Validate(Spec, Weights, _data.Valid, _options.EvalBatch, _options.Bptt).Perplexity;
+    private double Validate() => Evaluator.ValidPerplexity(Spec, Weights, _data, _options);
 }
