@@ -43,11 +43,12 @@ public sealed class MembershipTests
     }
 
     [Theory]
-    [InlineData("coordinator")]
-    [InlineData("workers")]
-    public async Task Should_give_a_worker_that_joins_mid_job_a_share_of_the_streams(string placement)
+    [InlineData("coordinator", false)]
+    [InlineData("workers", false)]
+    [InlineData("workers", true)]
+    public async Task Should_give_a_worker_that_joins_mid_job_a_share_of_the_streams(string placement, bool deterministic)
     {
-        var job = TestCluster.SmallJob(workers: 1) with { PsPlacement = placement };
+        var job = TestCluster.SmallJob(workers: 1) with { PsPlacement = placement, Deterministic = deterministic };
         var expected = Reference.Train(job);
         await using var cluster = await TestCluster.StartAsync(1);
         var id = await cluster.SubmitAsync(job);
@@ -66,6 +67,7 @@ public sealed class MembershipTests
 
         var done = Assert.IsType<JobCompleted>(events[^1]);
         Assert.Contains(events.OfType<JobMemberEvent>(), m => m.Joined && m.Workers == 2);
+        Assert.DoesNotContain(events.OfType<JobMemberEvent>(), m => !m.Joined); // taken in at once, never timed out
         Assert.Contains(events.OfType<JobProgress>(), p => p.Workers == 2);
         var epoch = Assert.Single(events.OfType<JobEpoch>());
         Assert.Equal(epoch.TokensExpected, epoch.TokensAccounted);

@@ -18,7 +18,7 @@ public sealed class CliError(string message, int exitCode = 1) : Exception(messa
             return 130;
         }
         catch (Exception e) when (e is CliError or ArgumentException or IOException or InvalidOperationException
-            or Core.Text.CorpusException or Core.Checkpoints.CheckpointException or UnauthorizedAccessException)
+            or Core.Text.CorpusException or Core.Checkpoints.CheckpointException or UnauthorizedAccessException or TimeoutException)
         {
             await Console.Error.WriteLineAsync("rnncluster: " + e.Message.ReplaceLineEndings(" "));
             return e is CliError c ? c.ExitCode : 1;

@@ -127,7 +127,7 @@ public sealed class Worker : ReceiveActor, IWithTimers
             _shard = null;
             _pending = null;
             _keyRanges = null;
-            _earlySlices.Clear();
+            _earlySlices.RemoveAll(s => s.JobId != jobId); // a joiner's first slices may come before its first weights
             _patchMs = 0;
         }
 

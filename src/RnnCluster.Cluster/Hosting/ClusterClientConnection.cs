@@ -99,8 +99,18 @@ public sealed class ClusterClientConnection : IAsyncDisposable
 
     private async Task<T> AskAsync<T>(object message, TimeSpan timeout, CancellationToken cancel)
     {
-        var reply = await _client.Ask<object>(new ClusterClient.Send(ClusterAddresses.SupervisorService, message, localAffinity: true), timeout, cancel)
-            .ConfigureAwait(false);
+        object reply;
+        try
+        {
+            reply = await _client.Ask<object>(new ClusterClient.Send(ClusterAddresses.SupervisorService, message, localAffinity: true), timeout, cancel)
+                .ConfigureAwait(false);
+        }
+        catch (AskTimeoutException e)
+        {
+            throw new TimeoutException(
+                $"the cluster did not answer {message.GetType().Name} within {timeout.TotalSeconds:F0} s: the coordinator is down or unreachable, or its reply was lost (a job may still have been accepted: check with `rnncluster status`)", e);
+        }
+
         return reply is T t ? t : throw new InvalidOperationException($"unexpected reply {reply.GetType().Name} to {message.GetType().Name}");
     }
 
