@@ -54,7 +54,8 @@ public static class LocalCommand
         var threadsPerWorker = job.Threads > 0 ? job.Threads : Math.Max(1, Environment.ProcessorCount / job.Workers);
         if (!json)
         {
-            Console.WriteLine($"starting a coordinator and {job.Workers} worker process(es) on 127.0.0.1 ({threadsPerWorker} GEMM thread(s) each)");
+            Console.WriteLine($"starting a coordinator and {job.Workers} worker process(es) on 127.0.0.1 ({threadsPerWorker} GEMM thread(s) each); "
+                + (job.ShardedParameterServer ? "parameter server sharded over the workers (one key range each)" : "one parameter server on the coordinator"));
         }
 
         await using var cluster = await LocalCluster.StartAsync(job.Workers, threadsPerWorker, job.CheckpointDir,

@@ -36,6 +36,7 @@ public static class SummaryPrinter
                 peak_rss_mb_worker = cluster?.WorkerPeakRssMb,
                 step_timings = timings is null ? null : StepTimingsJson(timings),
                 weights_sha256 = s.WeightsSha256,
+                ps_placement = cluster?.PsPlacement,
                 @out = outPath,
             });
             return;

@@ -316,7 +316,7 @@ public sealed class JobSupervisor : ReceiveActor
             var wall = (DateTime.UtcNow - job.Started).TotalSeconds;
             var done = new JobCompleted(job.Id, end.TokensPerSec, end.TrainPpl, ev.ValidPpl, ev.TestPpl, end.Steps, end.Epoch, wall,
                 end.Workers, optimal, ev.OutPath, end.TotalTokens, end.TrainSeconds, PeakMemory.ResidentMb(), end.WorkerPeakRssMb, end.Timings,
-                WeightsDigest.Sha256(end.Weights));
+                WeightsDigest.Sha256(end.Weights), job.Job.ShardedParameterServer ? "workers" : "coordinator");
             _log.Info("{0} completed: valid ppl {1:F3} after {2} steps; {3:F0} tokens/s; per step {4}",
                 job.Id, ev.ValidPpl, end.Steps, end.TokensPerSec, end.Timings);
             Finish(job.Id, JobStates.Completed, done, null);

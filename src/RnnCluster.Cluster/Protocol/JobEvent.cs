@@ -44,6 +44,8 @@ public sealed record JobEpoch(
 /// workers, or validation, which runs beside training); <see cref="TokensPerSec"/> is their ratio.
 /// <see cref="WallSeconds"/> runs from the job's start to its summary. Peak resident memory (VmHWM)
 /// is reported for the coordinator process and the largest worker process (0 when unknown).
+/// <see cref="WeightsSha256"/> fingerprints the final weights; <see cref="PsPlacement"/> says where the
+/// parameter server ran (<c>workers</c>: sharded, <c>coordinator</c>: central).
 /// </summary>
 [MessagePackObject(true)]
 public sealed record JobCompleted(
@@ -63,7 +65,8 @@ public sealed record JobCompleted(
     double CoordinatorPeakRssMb,
     double WorkerPeakRssMb,
     StepTimings? StepTimings,
-    string? WeightsSha256 = null) : JobEvent(JobId)
+    string? WeightsSha256 = null,
+    string? PsPlacement = null) : JobEvent(JobId)
 {
     [IgnoreMember]
     public override bool IsFinal => true;
