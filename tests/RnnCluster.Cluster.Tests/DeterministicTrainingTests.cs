@@ -38,6 +38,9 @@ public sealed class DeterministicTrainingTests
             var done = Assert.IsType<JobCompleted>(events[^1]);
             Assert.Equal(workers, done.Workers);
             Assert.Equal(30, done.Steps);
+            var epoch = Assert.Single(events.OfType<JobEpoch>()); // max_steps ends it early: only its first 30 windows are expected
+            Assert.Equal(epoch.TokensExpected, epoch.TokensAccounted);
+            Assert.Equal(30L * job.Batch * job.Bptt, epoch.TokensExpected);
 
             var trained = ModelFile.Load(job.Out!).Weights;
             Assert.Equal(reference.Weights.Length, trained.Length);

@@ -76,7 +76,7 @@ public sealed class JobEventView(bool json)
         _view.OnEpoch(new EpochReport(e.Epoch, e.TrainPpl, e.ValidPpl, e.Tokens, e.Lr, seconds));
         if (e.TokensAccounted != e.TokensExpected)
         {
-            _view.Info($"  this epoch trained {e.TokensAccounted:N0} of its {e.TokensExpected:N0} tokens (it ended early: --max-steps, or a resume mid-epoch)");
+            _view.Info($"  token accounting mismatch: {e.TokensAccounted:N0} tokens trained this epoch, its windows hold {e.TokensExpected:N0}");
         }
     }
 

@@ -429,7 +429,7 @@ public sealed class ParameterServer : ReceiveActor, IWithTimers
         {
             var final = run.Final;
             _supervisor.Tell(new RunEpochEnd(run.JobId, run.Epoch, run.Lr, run.TrainPpl, run.EpochTokens,
-                run.Streams.TokensPerEpoch(run.Options.Bptt), (float[])run.Weights.Clone(), final, run.Step, TokensPerSec(run),
+                run.Streams.TokensInWindows(run.Window, run.Options.Bptt), (float[])run.Weights.Clone(), final, run.Step, TokensPerSec(run),
                 run.TrainSeconds, run.Slots.Count,
                 final ? run.Optimizer.State.ToDictionary(kv => kv.Key, kv => (float[])kv.Value.Clone()) : new Dictionary<string, float[]>(),
                 run.TotalTokens, run.WorkerPeakRssMb, run.Timings.Summary()));

@@ -23,9 +23,10 @@ public sealed record JobProgress(
     float Lr) : JobEvent(JobId);
 
 /// <summary>
-/// At each epoch end after validation. <see cref="TokensAccounted"/> counts the tokens of completed
-/// steps this epoch; it equals <see cref="TokensExpected"/> when every token was trained exactly once
-/// (less only when max_steps ended the epoch early).
+/// At each epoch end after validation. <see cref="TokensAccounted"/> counts the tokens the workers
+/// reported for the completed steps of this epoch; <see cref="TokensExpected"/> is what the windows the
+/// epoch covered hold (all of them, or those before max_steps ended it): equal when every token was
+/// trained exactly once.
 /// </summary>
 [MessagePackObject(true)]
 public sealed record JobEpoch(

@@ -116,6 +116,14 @@ public sealed class BatchStreams
         return PredictedPerStream * Batch;
     }
 
+    /// <summary>Tokens predicted by the first <paramref name="windows"/> windows of an epoch (all streams).</summary>
+    public long TokensInWindows(int windows, int bptt)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(bptt, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(windows);
+        return (long)Math.Min((long)windows * bptt, PredictedPerStream) * Batch;
+    }
+
     /// <summary>
     /// Fills one window for streams <paramref name="firstStream"/> … <paramref name="firstStream"/> +
     /// <paramref name="streamCount"/> − 1, time-major: element <c>t·streamCount + j</c> is step t of the

@@ -128,4 +128,14 @@ public class BatchStreamsTests
         Assert.Equal(0, streams.WindowCount(3));
         Assert.Equal(0, streams.TokensPerEpoch(3));
     }
+
+    [Fact]
+    public void Tokens_in_the_first_windows_add_up_to_the_epoch()
+    {
+        var streams = new BatchStreams([.. Enumerable.Range(0, 103)], 4); // 4 streams of 25: 24 predicted each
+        Assert.Equal(0, streams.TokensInWindows(0, 5));
+        Assert.Equal(2 * 5 * 4, streams.TokensInWindows(2, 5));
+        Assert.Equal(streams.TokensPerEpoch(5), streams.TokensInWindows(streams.WindowCount(5), 5));
+        Assert.Equal(streams.TokensPerEpoch(5), streams.TokensInWindows(99, 5));
+    }
 }
