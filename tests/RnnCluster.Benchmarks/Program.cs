@@ -6,13 +6,17 @@ using RnnCluster.Core.Numerics;
 using RnnCluster.Core.Text;
 
 // Run by hand from the repository root, e.g.
-//   dotnet run -c Release --project tests/RnnCluster.Benchmarks -- speed lstm
+//   RNNCLUSTER_PTB=DIR RNNCLUSTER_TORCH_REFERENCE=FILE dotnet run -c Release --project tests/RnnCluster.Benchmarks -- speed lstm
+// RNNCLUSTER_PTB is a directory with PTB's train/valid files; RNNCLUSTER_TORCH_REFERENCE the PyTorch
+// reference script (speed only). Nothing is read from outside the repository unless given.
 // Every benchmark prints one JSON object on standard output; progress goes to standard error.
 var what = args.Length > 0 ? args[0] : "help";
 string Arg(int i, string fallback) => args.Length > i ? args[i] : fallback;
 int IntArg(int i, int fallback) => args.Length > i ? int.Parse(args[i], CultureInfo.InvariantCulture) : fallback;
 var repoRoot = Directory.GetCurrentDirectory();
-var ptb = Path.GetFullPath(Path.Combine(repoRoot, "../shared/corpora/ptb"));
+var ptb = Environment.GetEnvironmentVariable("RNNCLUSTER_PTB") is { Length: > 0 } ptbDir
+    ? Path.GetFullPath(ptbDir)
+    : what is "gemm" or "transport" or "help" ? string.Empty : throw new ArgumentException("set RNNCLUSTER_PTB to a directory holding PTB's train and valid files");
 Console.Error.WriteLine($"gemm: {Gemm.Describe()}");
 object result = what switch
 {

@@ -14,7 +14,9 @@ public static partial class SpeedComparison
     public static object Run(string repoRoot, string corpus, string cell, int steps, int rounds, int threads)
     {
         var cli = CliPath(repoRoot);
-        var reference = Path.GetFullPath(Path.Combine(repoRoot, "../shared/reference/torch_lm.py"));
+        var reference = Environment.GetEnvironmentVariable("RNNCLUSTER_TORCH_REFERENCE") is { Length: > 0 } script
+            ? Path.GetFullPath(script)
+            : throw new ArgumentException("set RNNCLUSTER_TORCH_REFERENCE to the PyTorch reference script (torch_lm.py)");
         var ours = new List<double>();
         var torch = new List<double>();
         double oursRss = 0, torchRss = 0;
