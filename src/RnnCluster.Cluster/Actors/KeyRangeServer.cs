@@ -25,7 +25,6 @@ internal sealed class KeyRangeServer
     {
         JobId = jobId;
         Generation = generation;
-        Placement = placement;
         Ranges = KeyRange.Cut(embeddingLength, hidden, weights.Length, placement.Owners.Length);
         Owners = [.. placement.Owners.Select(resolve)];
         Node = Array.IndexOf(placement.Owners, selfId);
@@ -41,8 +40,6 @@ internal sealed class KeyRangeServer
     public string JobId { get; }
 
     public int Generation { get; }
-
-    public KeyRangePlacement Placement { get; }
 
     public IReadOnlyList<KeyRange> Ranges { get; }
 

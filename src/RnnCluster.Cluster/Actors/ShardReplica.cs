@@ -67,16 +67,18 @@ internal sealed class ShardReplica
     /// <summary>
     /// The step's partial gradient sum. Its compute time is this call's plus <paramref name="patchMs"/>
     /// (the time the worker spent patching its weights for the step); <paramref name="serializeMs"/>
-    /// and <paramref name="peakRssMb"/> are passed through.
+    /// and <paramref name="peakRssMb"/> are passed through. With <paramref name="withGradient"/> false
+    /// (a sharded server: the gradient goes to the key ranges from <see cref="Gradient"/>) the result
+    /// carries no gradient.
     /// </summary>
-    public GradientResult Compute(ComputeStep step, string workerId, double patchMs, double serializeMs, double peakRssMb)
+    public GradientResult Compute(ComputeStep step, string workerId, double patchMs, double serializeMs, double peakRssMb, bool withGradient = true)
     {
         var started = Stopwatch.GetTimestamp();
         StateCodec.Load(_state, step.StateH, step.StateC);
         Gradient.LoadState(_state);
         var (loss, tokens) = Gradient.Compute(step.Window, step.Step, step.Seed, step.LossScale);
         Gradient.SaveState(_state);
-        var rows = Gradient.Support.Rows;
+        var rows = withGradient ? Gradient.Support.Rows : [];
         var h = Gradient.Support.RowLength;
         var grads = Gradient.Gradient;
         for (var i = 0; i < rows.Length; i++)
@@ -87,7 +89,7 @@ internal sealed class ShardReplica
         var (stateH, stateC) = StateCodec.Save(_state);
         var computeMs = patchMs + Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         return new GradientResult(step.JobId, step.Generation, step.Step, workerId, loss, (int)tokens,
-            grads.AsMemory(_embeddingLength), rows, _rowValues.AsMemory(0, rows.Length * h), stateH, stateC,
+            withGradient ? grads.AsMemory(_embeddingLength) : ReadOnlyMemory<float>.Empty, rows, _rowValues.AsMemory(0, rows.Length * h), stateH, stateC,
             computeMs, serializeMs, peakRssMb);
     }
 }

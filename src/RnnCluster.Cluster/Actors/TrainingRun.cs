@@ -417,12 +417,7 @@ internal sealed class TrainingRun
         var i = _slotOf[r.WorkerId];
         if (Sharded)
         {
-            // The gradient went to the key ranges: only the loss, tokens and the streams' state come here.
-            _states[i] = (r.StateH, r.StateC);
-            _losses[i] = r.LossSum;
-            _stepTokens += r.Tokens;
-            WorkerPeakRssMb = Math.Max(WorkerPeakRssMb, r.PeakRssMb);
-            ++_received;
+            TakeResult(i, r); // the gradient went to the key ranges
             return ReadyToApply;
         }
 
@@ -450,11 +445,18 @@ internal sealed class TrainingRun
         var rows = r.Rows.ToArray();
         Array.Sort(rows);
         _supports[i] = new GradientSupport(_embeddingLength, h, rows);
+        TakeResult(i, r);
+        return _received == Slots.Count;
+    }
+
+    /// <summary>Keeps slot <paramref name="i"/>'s loss, tokens, streams' state and memory figure, and counts it in.</summary>
+    private void TakeResult(int i, GradientResult r)
+    {
         _states[i] = (r.StateH, r.StateC);
         _losses[i] = r.LossSum;
         _stepTokens += r.Tokens;
         WorkerPeakRssMb = Math.Max(WorkerPeakRssMb, r.PeakRssMb);
-        return ++_received == Slots.Count;
+        _received++;
     }
 
     /// <summary>

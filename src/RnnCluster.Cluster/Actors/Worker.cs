@@ -220,7 +220,7 @@ public sealed class Worker : ReceiveActor, IWithTimers
             var complete = keyRanges?.BeginStep(step.Step, weights.Weights, sender) ?? false;
             var serializeMs = _transport.SerializeMs - _serializeMsReported;
             _serializeMsReported = _transport.SerializeMs;
-            var result = replica.Compute(step, _id, _patchMs, serializeMs, PeakMemory.ResidentMb()) with
+            var result = replica.Compute(step, _id, _patchMs, serializeMs, PeakMemory.ResidentMb(), withGradient: keyRanges is null) with
             {
                 BytesSent = _transport.BytesSent - _sentReported,
                 BytesReceived = _transport.BytesReceived - _receivedReported,
@@ -251,7 +251,7 @@ public sealed class Worker : ReceiveActor, IWithTimers
                 }
             }
 
-            _transport.Send(sender, result with { Dense = ReadOnlyMemory<float>.Empty, Rows = [], RowValues = ReadOnlyMemory<float>.Empty }, Self);
+            _transport.Send(sender, result, Self);
             if (complete)
             {
                 var reducing = Stopwatch.GetTimestamp();

@@ -13,45 +13,41 @@ public static class OutputPath
     /// <exception cref="ArgumentException">Naming <paramref name="flag"/>: the path is empty, a directory, or not writable.</exception>
     public static void CheckFile(string? path, string flag)
     {
-        if (path is null)
+        if (Given(path, flag) is not { } file)
         {
             return;
         }
 
-        if (string.IsNullOrWhiteSpace(path))
+        if (Directory.Exists(file))
         {
-            throw new ArgumentException($"{flag}: the path is empty");
+            throw new ArgumentException($"{flag} {file}: is a directory; give a file name");
         }
 
-        if (Directory.Exists(path))
-        {
-            throw new ArgumentException($"{flag} {path}: is a directory; give a file name");
-        }
-
-        Probe(Path.GetDirectoryName(Path.GetFullPath(path)) ?? path, flag, path);
+        Probe(Path.GetDirectoryName(Path.GetFullPath(file)) ?? file, flag, file);
     }
 
     /// <summary>Creates directory <paramref name="path"/> if needed and writes and deletes a probe file in it.</summary>
     /// <exception cref="ArgumentException">Naming <paramref name="flag"/>: the path is empty, a file, or not writable.</exception>
     public static void CheckDirectory(string? path, string flag)
     {
-        if (path is null)
+        if (Given(path, flag) is not { } directory)
         {
             return;
         }
 
-        if (string.IsNullOrWhiteSpace(path))
+        if (File.Exists(directory))
         {
-            throw new ArgumentException($"{flag}: the path is empty");
+            throw new ArgumentException($"{flag} {directory}: is a file; give a directory");
         }
 
-        if (File.Exists(path))
-        {
-            throw new ArgumentException($"{flag} {path}: is a file; give a directory");
-        }
-
-        Probe(Path.GetFullPath(path), flag, path);
+        Probe(Path.GetFullPath(directory), flag, directory);
     }
+
+    /// <summary>The path, or null when the flag was not given.</summary>
+    /// <exception cref="ArgumentException">When it was given empty.</exception>
+    private static string? Given(string? path, string flag) => path is null || !string.IsNullOrWhiteSpace(path)
+        ? path
+        : throw new ArgumentException($"{flag}: the path is empty");
 
     private static void Probe(string directory, string flag, string given)
     {
