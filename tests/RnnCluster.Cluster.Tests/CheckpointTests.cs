@@ -15,14 +15,14 @@ public sealed class CheckpointTests
         var dir = Directory.CreateTempSubdirectory("rnncluster-checkpoints-").FullName;
         try
         {
-            var job = TestCluster.SmallJob(workers: 2) with { Epochs = 3, CheckpointDir = dir, Out = Path.Combine(dir, "final.model"), PsPlacement = placement };
+            var job = TestCluster.SmallJob(workers: 2).WithTraining(t => t with { Epochs = 3 }) with { CheckpointDir = dir, Out = Path.Combine(dir, "final.model"), PsPlacement = placement };
             await using var cluster = await TestCluster.StartAsync(2);
             var id = await cluster.SubmitAsync(job);
             var atEpochEnds = new List<(JobEpoch Event, TrainingSnapshot Checkpoint)>();
 
             var events = await cluster.WatchAsync(id, e =>
             {
-                if (e is JobEpoch epoch && epoch.Epoch < job.Epochs)
+                if (e is JobEpoch epoch && epoch.Report.Epoch < job.Training.Epochs)
                 {
                     atEpochEnds.Add((epoch, ReadLatest(dir, id)));
                 }
@@ -44,20 +44,20 @@ public sealed class CheckpointTests
             var (checkpointId, definition, final, checkpoint) = JobCheckpoints.Read(completed);
             Assert.Equal(id, checkpointId);
             Assert.Equal(job.ToJson(), definition.ToJson());
-            Assert.Equal(job.Epochs, final.Epoch);
-            Assert.Equal(done.Steps, final.Step);
+            Assert.Equal(job.Training.Epochs, final.Epoch);
+            Assert.Equal(done.Summary.Steps, final.Step);
             Assert.Equal(final.Epoch * final.Window, final.Step);
-            Assert.Equal(done.Tokens, final.TotalTokens);
-            Assert.Equal(done.TrainPpl, Math.Exp(final.EpochLoss / final.EpochTokens), 9);
+            Assert.Equal(done.Summary.Tokens, final.TotalTokens);
+            Assert.Equal(done.Summary.TrainPerplexity, Math.Exp(final.EpochLoss / final.EpochTokens), 9);
             Assert.Equal(CheckpointFile.Read(job.Out!).Weights, final.Weights);
-            Assert.All(final.StateH, h => Assert.Equal(job.Batch * job.Hidden, h.Length));
-            Assert.Equal(job.Layers, checkpoint.Spec.Layers);
+            Assert.All(final.StateH, h => Assert.Equal(job.Training.Batch * job.Model.Hidden, h.Length));
+            Assert.Equal(job.Model.Layers, checkpoint.Spec.Layers);
 
             // Each epoch end rewrote the file before the epoch was reported (a later epoch's end may have overwritten it since).
-            Assert.Equal(job.Epochs - 1, atEpochEnds.Count);
+            Assert.Equal(job.Training.Epochs - 1, atEpochEnds.Count);
             foreach (var (epoch, snapshot) in atEpochEnds)
             {
-                Assert.InRange(snapshot.Epoch, epoch.Epoch, job.Epochs);
+                Assert.InRange(snapshot.Epoch, epoch.Report.Epoch, job.Training.Epochs);
                 Assert.Equal(final.Window, snapshot.Window);
                 Assert.Equal(snapshot.Epoch * snapshot.Window, snapshot.Step);
                 Assert.Equal(epoch.TokensExpected, snapshot.EpochTokens);

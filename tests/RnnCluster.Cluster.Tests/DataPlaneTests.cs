@@ -17,8 +17,8 @@ public sealed class DataPlaneTests
         var done = Assert.IsType<JobCompleted>(events[^1]);
         var coordinator = DataPlane.Of(cluster.Coordinator.System)!;
         var workers = cluster.Workers.Select(w => DataPlane.Of(w.System)!).ToList();
-        var bytesPerStepUp = coordinator.BytesReceived / (double)done.Steps;
-        var bytesPerStepDown = workers.Sum(w => w.BytesReceived) / (double)done.Steps;
+        var bytesPerStepUp = coordinator.BytesReceived / (double)done.Summary.Steps;
+        var bytesPerStepDown = workers.Sum(w => w.BytesReceived) / (double)done.Summary.Steps;
 
         // Every step the server receives two gradients and sends two steps (and weight updates).
         Assert.True(bytesPerStepUp > 2 * 4 * 32 * 32, $"the coordinator's data plane received {bytesPerStepUp:F0} bytes per step");
@@ -37,8 +37,8 @@ public sealed class DataPlaneTests
 
         var done = Assert.IsType<JobCompleted>(events[^1]);
         var coordinator = DataPlane.Of(cluster.Coordinator.System)!;
-        var workerBytes = cluster.Workers.Select(w => DataPlane.Of(w.System)!.BytesReceived / (double)done.Steps).ToList();
-        var coordinatorBytes = coordinator.BytesReceived / (double)done.Steps;
+        var workerBytes = cluster.Workers.Select(w => DataPlane.Of(w.System)!.BytesReceived / (double)done.Summary.Steps).ToList();
+        var coordinatorBytes = coordinator.BytesReceived / (double)done.Summary.Steps;
 
         // Each worker receives the other's gradient slice and weight slice every step; the server only states and losses.
         Assert.All(workerBytes, b => Assert.True(b > 3 * coordinatorBytes, $"a worker received {b:F0} bytes per step, the coordinator {coordinatorBytes:F0}"));

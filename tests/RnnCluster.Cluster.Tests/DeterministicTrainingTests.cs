@@ -20,27 +20,24 @@ public sealed class DeterministicTrainingTests
         var dir = Directory.CreateTempSubdirectory("rnncluster-deterministic-").FullName;
         try
         {
-            var job = TestCluster.SmallJob(dropout: 0.3f, workers: workers) with
+            var job = TestCluster.SmallJob(dropout: 0.3f, workers: workers).WithTraining(t => t with { Batch = 8, Deterministic = true, MaxSteps = 30 }) with
             {
-                Batch = 8,
-                Deterministic = true,
                 PsPlacement = placement,
-                MaxSteps = 30,
                 Out = Path.Combine(dir, "cluster.rnnc"),
             };
-            var data = BuiltInCorpus.Dataset(job.BuiltinTrainTokens, job.BuiltinValidTokens, job.Seed);
-            var reference = new Trainer(job.ToModelSpec(data.Vocabulary.Count), job.ToTrainingOptions() with { Threads = 2 }, data);
+            var data = BuiltInCorpus.Dataset(job.BuiltinTrainTokens, job.BuiltinValidTokens, job.Training.Seed);
+            var reference = new Trainer(job.ToModelSpec(data.Vocabulary.Count), job.Training with { Threads = 2 }, data);
             reference.Run();
             await using var cluster = await TestCluster.StartAsync(workers);
 
             var events = await cluster.WatchAsync(await cluster.SubmitAsync(job));
 
             var done = Assert.IsType<JobCompleted>(events[^1]);
-            Assert.Equal(workers, done.Workers);
-            Assert.Equal(30, done.Steps);
+            Assert.Equal(workers, done.Summary.Workers);
+            Assert.Equal(30, done.Summary.Steps);
             var epoch = Assert.Single(events.OfType<JobEpoch>()); // max_steps ends it early: only its first 30 windows are expected
-            Assert.Equal(epoch.TokensExpected, epoch.TokensAccounted);
-            Assert.Equal(30L * job.Batch * job.Bptt, epoch.TokensExpected);
+            Assert.Equal(epoch.TokensExpected, epoch.Report.Tokens);
+            Assert.Equal(30L * job.Training.Batch * job.Training.Bptt, epoch.TokensExpected);
 
             var trained = ModelFile.Load(job.Out!).Weights;
             Assert.Equal(reference.Weights.Length, trained.Length);

@@ -19,7 +19,7 @@ public sealed class FailoverTests
         {
             // Two epochs: a third would cross the built-in corpus's steep learning phase, which amplifies float
             // summation-order differences (sync cluster vs single process) to several percent, resumed or not.
-            var job = TestCluster.SmallJob(workers: 2) with { Epochs = 2, BuiltinTrainTokens = 8_000, CheckpointEvery = 5, PsPlacement = placement };
+            var job = TestCluster.SmallJob(workers: 2).WithTraining(t => t with { Epochs = 2 }) with { BuiltinTrainTokens = 8_000, CheckpointEvery = 5, PsPlacement = placement };
             var expected = Reference.Train(job);
 
             // Terminating this system is a crash: no graceful leave, so the others must detect and down it.
@@ -48,14 +48,14 @@ public sealed class FailoverTests
             {
                 before.Add(e);
                 // in epoch 2, once epoch 1's end (reported after its validation) is in
-                if (e is JobProgress { WindowsPerEpoch: > 0 } p && p.Epoch >= 2 && p.Window >= 10 && before.OfType<JobEpoch>().Any())
+                if (e is JobProgress { Report.WindowsPerEpoch: > 0 } p && p.Report.Epoch >= 2 && p.Report.Window >= 10 && before.OfType<JobEpoch>().Any())
                 {
                     break;
                 }
             }
 
             Assert.DoesNotContain(before, e => e.IsFinal);
-            var killedAtStep = before.OfType<JobProgress>().Max(p => p.Step);
+            var killedAtStep = before.OfType<JobProgress>().Max(p => p.Report.Step);
             var singletons = Akka.Cluster.Cluster.Get(survivor.System).State.Members
                 .Where(m => m.HasRole(NodeOptions.CoordinatorRole)).OrderBy(m => m, Member.AgeOrdering).First();
             Assert.Equal(Akka.Cluster.Cluster.Get(oldest.System).SelfAddress, singletons.Address);
@@ -111,15 +111,15 @@ public sealed class FailoverTests
             // Every epoch's tokens once: the total is restored from the checkpoint, so a window skipped or redone would show.
             // (The resumed epoch's own report may come before the new watch is subscribed.)
             var epochs = before.Concat(after).OfType<JobEpoch>().ToList();
-            Assert.Contains(epochs, e => e.Epoch == 1);
-            Assert.All(epochs, e => Assert.Equal(e.TokensExpected, e.TokensAccounted));
-            Assert.Equal(epochs[0].TokensExpected * job.Epochs, done.Tokens);
-            Assert.Equal(expected.Steps, done.Steps);
-            var relative = Math.Abs(done.ValidPpl - expected.ValidPerplexity) / expected.ValidPerplexity;
-            Assert.True(relative < 0.02, $"valid ppl {done.ValidPpl} vs undisturbed {expected.ValidPerplexity}");
+            Assert.Contains(epochs, e => e.Report.Epoch == 1);
+            Assert.All(epochs, e => Assert.Equal(e.TokensExpected, e.Report.Tokens));
+            Assert.Equal(epochs[0].TokensExpected * job.Training.Epochs, done.Summary.Tokens);
+            Assert.Equal(expected.Steps, done.Summary.Steps);
+            var relative = Math.Abs(done.Summary.ValidPerplexity - expected.ValidPerplexity) / expected.ValidPerplexity;
+            Assert.True(relative < 0.02, $"valid ppl {done.Summary.ValidPerplexity} vs undisturbed {expected.ValidPerplexity}");
             Assert.True(File.Exists(Path.Combine(dir, id + ".completed.rnnc")));
             Console.WriteLine($"failover: killed at step {killedAtStep}, resumed at {resumedAt}; first progress after resume {failover!.Value.TotalSeconds:F1} s later; "
-                + $"valid ppl {done.ValidPpl:R} vs undisturbed {expected.ValidPerplexity:R} (relative {relative:E2})");
+                + $"valid ppl {done.Summary.ValidPerplexity:R} vs undisturbed {expected.ValidPerplexity:R} (relative {relative:E2})");
         }
         finally
         {

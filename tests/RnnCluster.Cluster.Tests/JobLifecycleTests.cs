@@ -10,7 +10,7 @@ public sealed class JobLifecycleTests
         await using var cluster = await TestCluster.StartAsync(1);
         var timeout = TestCluster.Timeout;
 
-        var badSpec = await cluster.Client.SubmitAsync(TestCluster.SmallJob() with { Batch = 0 }, timeout);
+        var badSpec = await cluster.Client.SubmitAsync(TestCluster.SmallJob().WithTraining(t => t with { Batch = 0 }), timeout);
         var missing = await cluster.Client.SubmitAsync(TestCluster.SmallJob() with { Corpus = "/no/such/corpus.txt" }, timeout);
         var tooFew = await cluster.Client.SubmitAsync(TestCluster.SmallJob() with { BuiltinTrainTokens = 50, BuiltinValidTokens = 50 }, timeout);
         var mode = await cluster.Client.SubmitAsync(TestCluster.SmallJob() with { Mode = "async" }, timeout);
@@ -23,7 +23,7 @@ public sealed class JobLifecycleTests
         Assert.False(string.IsNullOrWhiteSpace(tooFew.Reason));
         Assert.False(mode.Accepted);
         Assert.Contains("not implemented", mode.Reason, StringComparison.Ordinal);
-        var id = await cluster.SubmitAsync(TestCluster.SmallJob() with { MaxSteps = 10 });
+        var id = await cluster.SubmitAsync(TestCluster.SmallJob().WithTraining(t => t with { MaxSteps = 10 }));
         var events = await cluster.WatchAsync(id);
         Assert.IsType<JobCompleted>(events[^1]);
     }
@@ -33,7 +33,7 @@ public sealed class JobLifecycleTests
     {
         await using var cluster = await TestCluster.StartAsync(1);
 
-        var huge = await cluster.Client.SubmitAsync(TestCluster.SmallJob() with { Layers = 4, Hidden = 8192 }, TestCluster.Timeout);
+        var huge = await cluster.Client.SubmitAsync(TestCluster.SmallJob().WithModel(m => m with { Layers = 4, Hidden = 8192 }), TestCluster.Timeout);
         var reason = huge.Reason;
         if (huge.Accepted)
         {
@@ -42,7 +42,7 @@ public sealed class JobLifecycleTests
         }
 
         Assert.Contains("parameters", reason, StringComparison.Ordinal);
-        var next = await cluster.SubmitAsync(TestCluster.SmallJob() with { MaxSteps = 5 });
+        var next = await cluster.SubmitAsync(TestCluster.SmallJob().WithTraining(t => t with { MaxSteps = 5 }));
         Assert.IsType<JobCompleted>((await cluster.WatchAsync(next))[^1]);
     }
 
@@ -50,8 +50,8 @@ public sealed class JobLifecycleTests
     public async Task Should_queue_a_second_job_and_run_it_next_and_list_both_in_status()
     {
         await using var cluster = await TestCluster.StartAsync(1);
-        var first = await cluster.SubmitAsync(TestCluster.SmallJob() with { Epochs = 10, MaxSteps = 300 });
-        var second = await cluster.SubmitAsync(TestCluster.SmallJob() with { MaxSteps = 10, Seed = 3 });
+        var first = await cluster.SubmitAsync(TestCluster.SmallJob().WithTraining(t => t with { Epochs = 10, MaxSteps = 300 }));
+        var second = await cluster.SubmitAsync(TestCluster.SmallJob().WithTraining(t => t with { MaxSteps = 10, Seed = 3 }));
 
         var status = await cluster.Client.GetStatusAsync(TestCluster.Timeout);
         Assert.Equal(JobStates.Queued, status.Jobs.Single(j => j.Id == second).State);
@@ -63,8 +63,8 @@ public sealed class JobLifecycleTests
         var firstDone = Assert.IsType<JobCompleted>((await cluster.WatchAsync(first))[^1]);
         var secondEvents = await cluster.WatchAsync(second);
         var secondDone = Assert.IsType<JobCompleted>(secondEvents[^1]);
-        Assert.Equal(300, firstDone.Steps);
-        Assert.Equal(10, secondDone.Steps);
+        Assert.Equal(300, firstDone.Summary.Steps);
+        Assert.Equal(10, secondDone.Summary.Steps);
         var final = await cluster.Client.GetStatusAsync(TestCluster.Timeout);
         Assert.All(final.Jobs, j => Assert.Equal(JobStates.Completed, j.State));
     }
@@ -73,13 +73,13 @@ public sealed class JobLifecycleTests
     public async Task Should_cancel_a_running_job_cleanly()
     {
         await using var cluster = await TestCluster.StartAsync(1);
-        var id = await cluster.SubmitAsync(TestCluster.SmallJob() with { Epochs = 100 });
-        var queued = await cluster.SubmitAsync(TestCluster.SmallJob() with { MaxSteps = 5 });
+        var id = await cluster.SubmitAsync(TestCluster.SmallJob().WithTraining(t => t with { Epochs = 100 }));
+        var queued = await cluster.SubmitAsync(TestCluster.SmallJob().WithTraining(t => t with { MaxSteps = 5 }));
         var cancelled = false;
 
         var events = await cluster.WatchAsync(id, async e =>
         {
-            if (!cancelled && e is JobProgress { Step: >= 3 })
+            if (!cancelled && e is JobProgress { Report.Step: >= 3 })
             {
                 cancelled = await cluster.Client.CancelAsync(id, TestCluster.Timeout);
             }

@@ -10,7 +10,7 @@ public sealed class MembershipTests
     [InlineData("workers")]
     public async Task Should_finish_the_job_when_a_worker_dies_mid_epoch(string placement)
     {
-        var job = TestCluster.SmallJob(workers: 3) with { BuiltinTrainTokens = 12_000, Epochs = 2, PsPlacement = placement };
+        var job = TestCluster.SmallJob(workers: 3).WithTraining(t => t with { Epochs = 2 }) with { BuiltinTrainTokens = 12_000, PsPlacement = placement };
         Reference.Train(job, out var expected);
         await using var cluster = await TestCluster.StartAsync(3);
         var id = await cluster.SubmitAsync(job);
@@ -18,7 +18,7 @@ public sealed class MembershipTests
 
         var events = await cluster.WatchAsync(id, e =>
         {
-            if (leaving is null && e is JobProgress { Step: >= 15 })
+            if (leaving is null && e is JobProgress { Report.Step: >= 15 })
             {
                 // the worker actor dies at once; its node then leaves the cluster
                 var victim = cluster.Workers[1];
@@ -36,10 +36,10 @@ public sealed class MembershipTests
         Assert.Contains(events.OfType<JobMemberEvent>(), m => !m.Joined && m.Workers == 2);
         var epochs = events.OfType<JobEpoch>().ToList();
         Assert.Equal(2, epochs.Count);
-        Assert.All(epochs, e => Assert.Equal(e.TokensExpected, e.TokensAccounted));
-        Assert.Equal(2, done.Workers);
-        Console.WriteLine($"worker died: single-process epoch-1 valid ppl {expected[0]:R}, cluster {epochs[0].ValidPpl:R}");
-        Reference.AssertSamePerplexity(expected[0], epochs[0].ValidPpl);
+        Assert.All(epochs, e => Assert.Equal(e.TokensExpected, e.Report.Tokens));
+        Assert.Equal(2, done.Summary.Workers);
+        Console.WriteLine($"worker died: single-process epoch-1 valid ppl {expected[0]:R}, cluster {epochs[0].Report.ValidPerplexity:R}");
+        Reference.AssertSamePerplexity(expected[0], epochs[0].Report.ValidPerplexity);
     }
 
     [Theory]
@@ -48,7 +48,7 @@ public sealed class MembershipTests
     [InlineData("workers", true)]
     public async Task Should_give_a_worker_that_joins_mid_job_a_share_of_the_streams(string placement, bool deterministic)
     {
-        var job = TestCluster.SmallJob(workers: 1) with { PsPlacement = placement, Deterministic = deterministic };
+        var job = TestCluster.SmallJob(workers: 1).WithTraining(t => t with { Deterministic = deterministic }) with { PsPlacement = placement };
         var expected = Reference.Train(job);
         await using var cluster = await TestCluster.StartAsync(1);
         var id = await cluster.SubmitAsync(job);
@@ -56,7 +56,7 @@ public sealed class MembershipTests
 
         var events = await cluster.WatchAsync(id, e =>
         {
-            if (joining is null && e is JobProgress { Step: >= 5 })
+            if (joining is null && e is JobProgress { Report.Step: >= 5 })
             {
                 joining = cluster.AddWorkerAsync();
             }
@@ -68,9 +68,9 @@ public sealed class MembershipTests
         var done = Assert.IsType<JobCompleted>(events[^1]);
         Assert.Contains(events.OfType<JobMemberEvent>(), m => m.Joined && m.Workers == 2);
         Assert.DoesNotContain(events.OfType<JobMemberEvent>(), m => !m.Joined); // taken in at once, never timed out
-        Assert.Contains(events.OfType<JobProgress>(), p => p.Workers == 2);
+        Assert.Contains(events.OfType<JobProgress>(), p => p.Report.Workers == 2);
         var epoch = Assert.Single(events.OfType<JobEpoch>());
-        Assert.Equal(epoch.TokensExpected, epoch.TokensAccounted);
-        Reference.AssertSamePerplexity(expected.ValidPerplexity, done.ValidPpl);
+        Assert.Equal(epoch.TokensExpected, epoch.Report.Tokens);
+        Reference.AssertSamePerplexity(expected.ValidPerplexity, done.Summary.ValidPerplexity);
     }
 }

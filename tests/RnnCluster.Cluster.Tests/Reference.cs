@@ -11,9 +11,9 @@ internal static class Reference
     /// <summary>Trains single-process; <paramref name="validByEpoch"/> gets each epoch's validation perplexity.</summary>
     public static TrainingSummary Train(JobDefinition job, out List<double> validByEpoch)
     {
-        var data = BuiltInCorpus.Dataset(job.BuiltinTrainTokens, job.BuiltinValidTokens, job.Seed);
+        var data = BuiltInCorpus.Dataset(job.BuiltinTrainTokens, job.BuiltinValidTokens, job.Training.Seed);
         var observer = new EpochRecorder();
-        var summary = new Trainer(job.ToModelSpec(data.Vocabulary.Count), job.ToTrainingOptions(), data, observer).Run();
+        var summary = new Trainer(job.ToModelSpec(data.Vocabulary.Count), job.Training, data, observer).Run();
         validByEpoch = observer.Valid;
         return summary;
     }

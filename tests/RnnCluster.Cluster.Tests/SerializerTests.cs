@@ -157,7 +157,7 @@ public sealed class SerializerTests
                 _ when t == typeof(IReadOnlyList<string>) => new[] { "a", "b" },
                 _ when t == typeof(IReadOnlyList<MemberStatus>) => new[] { (MemberStatus)Create(typeof(MemberStatus)) },
                 _ when t == typeof(IReadOnlyList<JobStatus>) => new[] { (JobStatus)Create(typeof(JobStatus)) },
-                _ when t.GetConstructors().Length > 0 && t.Namespace == typeof(IClusterMessage).Namespace => Create(t),
+                _ when t.GetConstructors().Length > 0 && (t.Namespace == typeof(IClusterMessage).Namespace || t.Namespace == typeof(Core.Training.ProgressReport).Namespace) => Create(t),
                 _ => throw new InvalidOperationException($"no sample value for {t}: extend the test"),
             };
         }

@@ -19,12 +19,12 @@ public sealed class SyncTrainingTests
         var events = await cluster.WatchAsync(id);
 
         var done = Assert.IsType<JobCompleted>(events[^1]);
-        Reference.AssertSamePerplexity(expected.ValidPerplexity, done.ValidPpl);
-        Assert.Equal(expected.Steps, done.Steps);
-        Assert.Equal(workers, done.Workers);
+        Reference.AssertSamePerplexity(expected.ValidPerplexity, done.Summary.ValidPerplexity);
+        Assert.Equal(expected.Steps, done.Summary.Steps);
+        Assert.Equal(workers, done.Summary.Workers);
         var epoch = Assert.Single(events.OfType<JobEpoch>());
-        Assert.Equal(epoch.TokensExpected, epoch.TokensAccounted);
-        Console.WriteLine($"sync {workers} workers, dropout {dropout}: single-process valid ppl {expected.ValidPerplexity:R}, cluster {done.ValidPpl:R}");
+        Assert.Equal(epoch.TokensExpected, epoch.Report.Tokens);
+        Console.WriteLine($"sync {workers} workers, dropout {dropout}: single-process valid ppl {expected.ValidPerplexity:R}, cluster {done.Summary.ValidPerplexity:R}");
     }
 
     [Fact]
@@ -47,29 +47,29 @@ public sealed class SyncTrainingTests
         }
 
         var done = Assert.IsType<JobCompleted>(events[^1]);
-        Reference.AssertSamePerplexity(expected.ValidPerplexity, done.ValidPpl);
-        Assert.Equal(2, done.Workers);
+        Reference.AssertSamePerplexity(expected.ValidPerplexity, done.Summary.ValidPerplexity);
+        Assert.Equal(2, done.Summary.Workers);
         Assert.Equal(0, done.StepTimings!.MbDown);
     }
 
     [Fact]
     public async Task Should_report_tokens_training_time_learning_rate_memory_and_step_timings()
     {
-        var job = TestCluster.SmallJob(workers: 2) with { Epochs = 2, DecayAfter = 1, Decay = 0.5f };
+        var job = TestCluster.SmallJob(workers: 2).WithTraining(t => t with { Epochs = 2, DecayAfter = 1, Decay = 0.5f });
         await using var cluster = await TestCluster.StartAsync(2);
 
         var events = await cluster.WatchAsync(await cluster.SubmitAsync(job));
 
         var done = Assert.IsType<JobCompleted>(events[^1]);
         var epochs = events.OfType<JobEpoch>().ToList();
-        Assert.Equal(epochs.Sum(e => e.TokensExpected), done.Tokens);
-        Assert.InRange(done.TrainSeconds, double.Epsilon, done.WallSeconds);
-        Assert.Equal(done.Tokens / done.TrainSeconds, done.TokensPerSec, 6);
-        Assert.All(events.OfType<JobProgress>().Where(p => p.Epoch > 0), p => Assert.Equal(p.Epoch == 1 ? 1f : 0.5f, p.Lr));
+        Assert.Equal(epochs.Sum(e => e.TokensExpected), done.Summary.Tokens);
+        Assert.InRange(done.Summary.TrainSeconds, double.Epsilon, done.Summary.WallSeconds);
+        Assert.Equal(done.Summary.Tokens / done.Summary.TrainSeconds, done.Summary.TokensPerSecond, 6);
+        Assert.All(events.OfType<JobProgress>().Where(p => p.Report.Epoch > 0), p => Assert.Equal(p.Report.Epoch == 1 ? 1f : 0.5f, p.Report.LearningRate));
         Assert.True(done.CoordinatorPeakRssMb > 0);
         Assert.True(done.WorkerPeakRssMb > 0);
         var t = done.StepTimings!;
-        Assert.Equal(done.Steps, t.Steps);
+        Assert.Equal(done.Summary.Steps, t.Steps);
         Assert.True(t.ComputeMs > 0 && t.SlowestComputeMs >= t.ComputeMs);
         Assert.True(t.StepMs >= t.BarrierMs);
         Assert.True(t.MbDown > 0 && t.MbUp > 0);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using RnnCluster.Cluster.Hosting;
 using RnnCluster.Cluster.Protocol;
+using RnnCluster.Core.Models;
 using RnnCluster.Core.Training;
 
 namespace RnnCluster.Cluster.Tests;
@@ -71,16 +72,8 @@ internal sealed class TestCluster : IAsyncDisposable
 
     public static JobDefinition SmallJob(float dropout = 0f, int workers = 0) => new()
     {
-        Model = "lstm",
-        Layers = 2,
-        Hidden = 32,
-        Batch = 6,
-        Bptt = 10,
-        Lr = 1f,
-        Clip = 5f,
-        Epochs = 1,
-        Dropout = dropout,
-        Seed = 7,
+        Model = new ModelSpec(CellType.Lstm, 0, Layers: 2, Hidden: 32, Dropout: dropout),
+        Training = new TrainingOptions { Batch = 6, Bptt = 10, LearningRate = 1f, Clip = 5f, Epochs = 1, Seed = 7 },
         BuiltinTrainTokens = 4_000,
         BuiltinValidTokens = 1_000,
         Workers = workers,

@@ -54,7 +54,7 @@ public sealed class TrainingRunTests
     private static TrainingRun NewRun()
     {
         var job = TestCluster.SmallJob(workers: 3) with { PsPlacement = "coordinator" }; // the central server's summation
-        var data = BuiltInCorpus.Dataset(job.BuiltinTrainTokens, job.BuiltinValidTokens, job.Seed);
+        var data = BuiltInCorpus.Dataset(job.BuiltinTrainTokens, job.BuiltinValidTokens, job.Training.Seed);
         var run = new TrainingRun(new StartRun("job-t", job, job.ToModelSpec(data.Vocabulary.Count), data.Train));
         run.Recut([.. Enumerable.Range(0, 3).Select(i => new KeyValuePair<string, IActorRef>($"w{i}", ActorRefs.Nobody))]);
         run.BeginStep();

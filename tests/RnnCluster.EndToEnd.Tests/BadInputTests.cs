@@ -63,6 +63,32 @@ public sealed class BadInputTests
         }
     }
 
+    [Theory]
+    [InlineData("""{"learning_rate": 0.5}""", "unknown field 'learning_rate'")]
+    [InlineData("""{"hidden": "big"}""", "\"hidden\": \"big\" is not a whole number")]
+    [InlineData("""{"model": "transformer"}""", "model 'transformer': expected rnn, lstm or gru")]
+    [InlineData("""{"batch": 0}""", "--batch 0 must be between 1 and 100000")]
+    [InlineData("""{"lr": 0.5""", "is not valid JSON")]
+    public async Task Should_name_the_job_file_and_its_field(string json, string expected)
+    {
+        var file = Path.Combine(Directory.CreateTempSubdirectory("rnncluster-job-").FullName, "job.json");
+        await File.WriteAllTextAsync(file, json);
+        try
+        {
+            using var cli = await CliProcess.RunAsync(Timeout, "train", "--job", file, "--max-steps", "1");
+
+            AssertOneLineError(cli, expected);
+            if (!expected.StartsWith("--", StringComparison.Ordinal))
+            {
+                Assert.Contains(file, cli.Errors, StringComparison.Ordinal);
+            }
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(file)!, recursive: true);
+        }
+    }
+
     private static void AssertOneLineError(CliProcess cli, string expected)
     {
         Assert.True(cli.ExitCode != 0, cli.Describe());

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using RnnCluster.Core.Models;
 using RnnCluster.Core.Training;
 
 namespace RnnCluster.Cli.Commands;
@@ -25,33 +26,33 @@ public sealed class JobOptions
         Add("--tokens", "word | char", Defaults.Tokens, (j, v) => j with { Tokens = v });
         Add("--max-vocab", "keep at most this many words (0: all)", Defaults.MaxVocab, (j, v) => j with { MaxVocab = v });
         Add("--min-count", "words seen fewer times become <unk>", Defaults.MinCount, (j, v) => j with { MinCount = v });
-        Add("--model", "rnn | lstm | gru", Defaults.Model, (j, v) => j with { Model = v });
-        Add("--layers", "stacked recurrent layers", Defaults.Layers, (j, v) => j with { Layers = v });
-        Add("--hidden", "hidden (and embedding) size", Defaults.Hidden, (j, v) => j with { Hidden = v });
-        Add("--batch", "parallel streams B", Defaults.Batch, (j, v) => j with { Batch = v });
-        Add("--bptt", "truncated BPTT window length", Defaults.Bptt, (j, v) => j with { Bptt = v });
-        Add("--lr", "learning rate (loss = Σ over time of the batch-mean cross-entropy, as Zaremba et al.)", Defaults.Lr, (j, v) => j with { Lr = v });
-        Add("--decay", "learning-rate factor per epoch after --decay-after", Defaults.Decay, (j, v) => j with { Decay = v });
-        Add("--decay-after", "epochs at the initial learning rate", Defaults.DecayAfter, (j, v) => j with { DecayAfter = v });
-        Add("--clip", "clip the gradient's global norm (0: off)", Defaults.Clip, (j, v) => j with { Clip = v });
-        Add("--epochs", "passes over the training text", Defaults.Epochs, (j, v) => j with { Epochs = v });
-        Add("--dropout", "dropout on non-recurrent connections", Defaults.Dropout, (j, v) => j with { Dropout = v });
-        Add("--init-scale", "uniform initialisation ±scale", Defaults.InitScale, (j, v) => j with { InitScale = v });
-        Add("--forget-bias", "initial LSTM forget-gate bias", Defaults.ForgetBias, (j, v) => j with { ForgetBias = v });
-        Add("--seed", "random seed (runs are deterministic for a seed)", Defaults.Seed, (j, v) => j with { Seed = v });
-        Add("--max-steps", "stop after this many steps (0: no limit)", Defaults.MaxSteps, (j, v) => j with { MaxSteps = v });
-        Add("--optimizer", "sgd | momentum | adam", Defaults.Optimizer, (j, v) => j with { Optimizer = v });
-        Add("--momentum", "momentum coefficient for --optimizer momentum", Defaults.Momentum, (j, v) => j with { Momentum = v });
+        Add("--model", "rnn | lstm | gru", Defaults.Model.Cell.Name(), (j, v) => j.WithModel(m => m with { Cell = ParseCell(v) }));
+        Add("--layers", "stacked recurrent layers", Defaults.Model.Layers, (j, v) => j.WithModel(m => m with { Layers = v }));
+        Add("--hidden", "hidden (and embedding) size", Defaults.Model.Hidden, (j, v) => j.WithModel(m => m with { Hidden = v }));
+        Add("--batch", "parallel streams B", Defaults.Training.Batch, (j, v) => j.WithTraining(t => t with { Batch = v }));
+        Add("--bptt", "truncated BPTT window length", Defaults.Training.Bptt, (j, v) => j.WithTraining(t => t with { Bptt = v }));
+        Add("--lr", "learning rate (loss = Σ over time of the batch-mean cross-entropy, as Zaremba et al.)", Defaults.Training.LearningRate, (j, v) => j.WithTraining(t => t with { LearningRate = v }));
+        Add("--decay", "learning-rate factor per epoch after --decay-after", Defaults.Training.Decay, (j, v) => j.WithTraining(t => t with { Decay = v }));
+        Add("--decay-after", "epochs at the initial learning rate", Defaults.Training.DecayAfter, (j, v) => j.WithTraining(t => t with { DecayAfter = v }));
+        Add("--clip", "clip the gradient's global norm (0: off)", Defaults.Training.Clip, (j, v) => j.WithTraining(t => t with { Clip = v }));
+        Add("--epochs", "passes over the training text", Defaults.Training.Epochs, (j, v) => j.WithTraining(t => t with { Epochs = v }));
+        Add("--dropout", "dropout on non-recurrent connections", Defaults.Model.Dropout, (j, v) => j.WithModel(m => m with { Dropout = v }));
+        Add("--init-scale", "uniform initialisation ±scale", Defaults.Model.InitScale, (j, v) => j.WithModel(m => m with { InitScale = v }));
+        Add("--forget-bias", "initial LSTM forget-gate bias", Defaults.Model.ForgetBias, (j, v) => j.WithModel(m => m with { ForgetBias = v }));
+        Add("--seed", "random seed (runs are deterministic for a seed)", Defaults.Training.Seed, (j, v) => j.WithTraining(t => t with { Seed = v }));
+        Add("--max-steps", "stop after this many steps (0: no limit)", Defaults.Training.MaxSteps, (j, v) => j.WithTraining(t => t with { MaxSteps = v }));
+        Add("--optimizer", "sgd | momentum | adam", Defaults.Training.Optimizer, (j, v) => j.WithTraining(t => t with { Optimizer = v }));
+        Add("--momentum", "momentum coefficient for --optimizer momentum", Defaults.Training.Momentum, (j, v) => j.WithTraining(t => t with { Momentum = v }));
         Add("--mode", "cluster mode: sync | async | local-sgd", Defaults.Mode, (j, v) => j with { Mode = v });
         Add("--ps-placement", "cluster parameter server: workers (sharded: each worker node serves one key range) | coordinator (one server holds every weight) | auto (workers with --optimizer sgd, else coordinator)", Defaults.PsPlacement, (j, v) => j with { PsPlacement = v });
         Add("--workers", "worker processes `local` starts (0: 2) / workers a submitted job waits for (0: whatever is up)", Defaults.Workers, (j, v) => j with { Workers = v });
-        Add("--threads", "compute threads per process (0: all cores); stream groups run in parallel on them", Defaults.Threads, (j, v) => j with { Threads = v });
-        Add("--stream-groups", "stream groups G, the unit of gradient work (0: one per thread, 4 with --deterministic)", Defaults.StreamGroups, (j, v) => j with { StreamGroups = v });
-        Add("--deterministic", "bitwise-reproducible training: the same weights for any thread or worker count (fixed stream groups, single-threaded GEMMs)", Defaults.Deterministic, (j, v) => j with { Deterministic = v });
+        Add("--threads", "compute threads per process (0: all cores); stream groups run in parallel on them", Defaults.Training.Threads, (j, v) => j.WithTraining(t => t with { Threads = v }));
+        Add("--stream-groups", "stream groups G, the unit of gradient work (0: one per thread, 4 with --deterministic)", Defaults.Training.StreamGroups, (j, v) => j.WithTraining(t => t with { StreamGroups = v }));
+        Add("--deterministic", "bitwise-reproducible training: the same weights for any thread or worker count (fixed stream groups, single-threaded GEMMs)", Defaults.Training.Deterministic, (j, v) => j.WithTraining(t => t with { Deterministic = v }));
         Add<string?>("--out", "write the trained model to this file", null, (j, v) => j with { Out = v });
         Add<string?>("--checkpoint-dir", "write checkpoints into this directory", null, (j, v) => j with { CheckpointDir = v });
         Add("--checkpoint-every", "steps between checkpoints (0: epoch ends only)", Defaults.CheckpointEvery, (j, v) => j with { CheckpointEvery = v });
-        Add("--eval-batch", "streams for validation perplexity", Defaults.EvalBatch, (j, v) => j with { EvalBatch = v });
+        Add("--eval-batch", "streams for validation perplexity", Defaults.Training.EvalBatch, (j, v) => j.WithTraining(t => t with { EvalBatch = v }));
         Add("--builtin-train-tokens", "size of the built-in training text", Defaults.BuiltinTrainTokens, (j, v) => j with { BuiltinTrainTokens = v });
     }
 
@@ -76,7 +77,7 @@ public sealed class JobOptions
     public JobDefinition Bind(ParseResult result, JobDefinition? defaults = null)
     {
         var file = result.GetValue(JobFile);
-        var job = file is null ? defaults ?? new JobDefinition() : JobDefinition.FromJson(ReadJobFile(file));
+        var job = file is null ? defaults ?? new JobDefinition() : ReadJobFile(file);
         foreach (var binder in _binders)
         {
             binder(result, () => job, j => job = j);
@@ -96,9 +97,27 @@ public sealed class JobOptions
         return Bind(result, builtin ? JobDefinition.BuiltinCorpusDefaults : null);
     }
 
-    private static string ReadJobFile(FileInfo file) => file.Exists
-        ? File.ReadAllText(file.FullName)
-        : throw new ArgumentException($"job file '{file.FullName}' not found");
+    private static CellType ParseCell(string name) => name.Trim().ToLowerInvariant() is "rnn" or "tanh" or "lstm" or "gru"
+        ? CellTypes.Parse(name)
+        : throw new ArgumentException($"--model {name}: expected rnn, lstm or gru");
+
+    /// <exception cref="ArgumentException">When the file is missing or not a valid job (the message names the file).</exception>
+    private static JobDefinition ReadJobFile(FileInfo file)
+    {
+        if (!file.Exists)
+        {
+            throw new ArgumentException($"job file '{file.FullName}' not found");
+        }
+
+        try
+        {
+            return JobDefinition.FromJson(File.ReadAllText(file.FullName));
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"{file.FullName}: {e.Message}", e);
+        }
+    }
 
     private Option<T> Add<T>(string name, string description, T defaultValue, Func<JobDefinition, T, JobDefinition> apply)
     {

@@ -51,7 +51,7 @@ public static class LocalCommand
             throw new CliError($"corpus '{corpus}' not found");
         }
 
-        var threadsPerWorker = job.Threads > 0 ? job.Threads : Math.Max(1, Environment.ProcessorCount / job.Workers);
+        var threadsPerWorker = job.Training.Threads > 0 ? job.Training.Threads : Math.Max(1, Environment.ProcessorCount / job.Workers);
         if (!json)
         {
             Console.WriteLine($"starting a coordinator and {job.Workers} worker process(es) on 127.0.0.1 ({threadsPerWorker} GEMM thread(s) each); "

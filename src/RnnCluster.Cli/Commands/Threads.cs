@@ -5,12 +5,12 @@ namespace RnnCluster.Cli.Commands;
 public static class Threads
 {
     /// <summary>Sets the GEMM thread count: <paramref name="requested"/>, or every core when 0.</summary>
-    /// <exception cref="ArgumentException">When <paramref name="requested"/> is outside 0..<see cref="Core.Training.JobDefinition.MaxThreads"/>.</exception>
+    /// <exception cref="ArgumentException">When <paramref name="requested"/> is outside 0..<see cref="Core.Training.TrainingOptions.MaxThreads"/>.</exception>
     public static int Configure(int requested)
     {
-        if (requested is < 0 or > Core.Training.JobDefinition.MaxThreads)
+        if (requested is < 0 or > Core.Training.TrainingOptions.MaxThreads)
         {
-            throw new ArgumentException($"--threads {requested} must be between 0 (all cores) and {Core.Training.JobDefinition.MaxThreads}");
+            throw new ArgumentException($"--threads {requested} must be between 0 (all cores) and {Core.Training.TrainingOptions.MaxThreads}");
         }
 
         var threads = requested > 0 ? requested : Environment.ProcessorCount;

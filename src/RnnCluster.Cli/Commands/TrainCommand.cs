@@ -24,7 +24,7 @@ public static class TrainCommand
         OutputPath.CheckFile(job.Out, "--out");
         OutputPath.CheckDirectory(job.CheckpointDir, "--checkpoint-dir");
         var view = new TrainingView(json);
-        Threads.Configure(job.Threads);
+        Threads.Configure(job.Training.Threads);
         view.Info($"gemm backend: {Gemm.Describe()}");
         var data = JobDatasets.Load(job);
         var spec = job.ToModelSpec(data.Vocabulary.Count);
@@ -36,12 +36,12 @@ public static class TrainCommand
                 new { epoch = epoch.Epoch, step = trainer.Steps, valid_ppl = epoch.ValidPerplexity, lr = epoch.LearningRate, job = job.ToJson() }));
         }
 
-        trainer = new Trainer(spec, job.ToTrainingOptions(), data, observer);
+        trainer = new Trainer(spec, job.Training, data, observer);
         view.Info($"{spec.Cell.Name()} {spec.Layers}x{spec.Hidden}, vocabulary {data.Vocabulary.Count:N0}, {trainer.Loop.Layout.Size:N0} parameters; "
             + $"{data.Train.Length:N0} training / {data.Valid.Length:N0} validation tokens" + (job.Corpus is null ? " (built-in corpus)" : string.Empty));
         var plan = trainer.Plan;
         view.Info($"compute: {plan.Groups} stream group(s), {plan.ParallelGroups} at a time, {plan.GemmThreads} GEMM thread(s) each"
-            + (job.Deterministic ? "; deterministic" : string.Empty));
+            + (job.Training.Deterministic ? "; deterministic" : string.Empty));
         var summary = view.Run("training", () => trainer.Run(cancel));
         if (job.Out is { } outPath)
         {

@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using RnnCluster.Cluster.Protocol;
-using RnnCluster.Core.Training;
 
 namespace RnnCluster.Cli.Output;
 
@@ -11,7 +9,6 @@ namespace RnnCluster.Cli.Output;
 public sealed class JobEventView(bool json)
 {
     private readonly TrainingView _view = new(json);
-    private readonly Stopwatch _epochClock = Stopwatch.StartNew();
 
     /// <summary>Follows the events until the job's final one; returns the exit code (0: completed).</summary>
     public int Follow(string jobId, IAsyncEnumerable<JobEvent> events, CancellationToken cancel)
@@ -28,14 +25,14 @@ public sealed class JobEventView(bool json)
         {
             switch (e)
             {
-                case JobProgress { Epoch: 0 }:
+                case JobProgress { Report.Epoch: 0 }:
                     // The snapshot a watch starts with, before the job's first step.
                     break;
                 case JobProgress p:
-                    _view.OnProgress(new ProgressReport(p.Epoch, p.Step, p.Window, p.WindowsPerEpoch, p.TrainPpl, p.TokensPerSec, p.Workers, p.Lr));
+                    _view.OnProgress(p.Report);
                     break;
                 case JobEpoch epoch:
-                    ShowEpoch(epoch);
+                    _view.OnEpoch(epoch.Report, epoch.TokensExpected);
                     break;
                 case JobMemberEvent m:
                     ShowMember(m);
@@ -53,33 +50,6 @@ public sealed class JobEventView(bool json)
         throw new CliError($"lost the event stream of job {jobId} before it ended");
     }
 
-    private void ShowEpoch(JobEpoch e)
-    {
-        var seconds = _epochClock.Elapsed.TotalSeconds;
-        _epochClock.Restart();
-        if (json)
-        {
-            JsonEvents.Write("epoch", new
-            {
-                epoch = e.Epoch,
-                train_ppl = Math.Round(e.TrainPpl, 3),
-                valid_ppl = Math.Round(e.ValidPpl, 3),
-                tokens = e.Tokens,
-                lr = e.Lr,
-                seconds = Math.Round(seconds, 2),
-                tokens_accounted = e.TokensAccounted,
-                tokens_expected = e.TokensExpected,
-            });
-            return;
-        }
-
-        _view.OnEpoch(new EpochReport(e.Epoch, e.TrainPpl, e.ValidPpl, e.Tokens, e.Lr, seconds));
-        if (e.TokensAccounted != e.TokensExpected)
-        {
-            _view.Info($"  token accounting mismatch: {e.TokensAccounted:N0} tokens trained this epoch, its windows hold {e.TokensExpected:N0}");
-        }
-    }
-
     private void ShowMember(JobMemberEvent m)
     {
         if (json)
@@ -94,7 +64,6 @@ public sealed class JobEventView(bool json)
 
     private void ShowSummary(JobCompleted c)
     {
-        var summary = new TrainingSummary(c.TokensPerSec, c.TrainPpl, c.ValidPpl, c.TestPpl, c.Steps, c.Epochs, c.WallSeconds, c.TrainSeconds, c.Tokens, c.Workers, c.WeightsSha256);
-        SummaryPrinter.Print(summary, json, c.OptimalPpl, c.OutPath, c);
+        SummaryPrinter.Print(c.Summary, json, c.OptimalPpl, c.OutPath, c);
     }
 }

@@ -76,7 +76,13 @@ public sealed class TrainingView : ITrainingObserver
         }
     }
 
-    public void OnEpoch(EpochReport r)
+    public void OnEpoch(EpochReport r) => OnEpoch(r, null);
+
+    /// <summary>
+    /// Shows an epoch's end. <paramref name="tokensExpected"/> (cluster jobs) is what the epoch's windows
+    /// hold: JSON then carries tokens_accounted and tokens_expected, and a mismatch is shown as one.
+    /// </summary>
+    public void OnEpoch(EpochReport r, long? tokensExpected)
     {
         if (_json)
         {
@@ -88,8 +94,15 @@ public sealed class TrainingView : ITrainingObserver
                 tokens = r.Tokens,
                 lr = r.LearningRate,
                 seconds = Math.Round(r.Seconds, 2),
+                tokens_accounted = tokensExpected is null ? (long?)null : r.Tokens,
+                tokens_expected = tokensExpected,
             });
             return;
+        }
+
+        if (tokensExpected is { } expected && expected != r.Tokens)
+        {
+            Info($"  token accounting mismatch: {r.Tokens:N0} tokens trained in epoch {r.Epoch}, its windows hold {expected:N0}");
         }
 
         var line = $"epoch {r.Epoch}: train ppl {r.TrainPerplexity:F2}, valid ppl {r.ValidPerplexity:F2}, lr {r.LearningRate:G4}, {r.Tokens:N0} tokens in {r.Seconds:F1}s";

@@ -16,13 +16,8 @@ internal sealed class JobRecord(string id, JobDefinition job, TextDataset? data)
 
     public string State { get; set; } = JobStates.Queued;
 
-    public int Epoch { get; set; }
-
-    public long Step { get; set; }
-
-    public double TokensPerSec { get; set; }
-
-    public double TrainPpl { get; set; } = double.NaN;
+    /// <summary>The latest step's report; epoch 0 before the first step.</summary>
+    public ProgressReport Progress { get; set; } = new(0, 0, 0, 0, double.NaN, 0, 0, job.Training.Schedule.ForEpoch(1));
 
     public double ValidPpl { get; set; } = double.NaN;
 
@@ -31,8 +26,6 @@ internal sealed class JobRecord(string id, JobDefinition job, TextDataset? data)
     public string? Reason { get; set; }
 
     public JobEvent? FinalEvent { get; set; }
-
-    public JobProgress? LastProgress { get; set; }
 
     public HashSet<IActorRef> Watchers { get; } = [];
 
@@ -49,5 +42,5 @@ internal sealed class JobRecord(string id, JobDefinition job, TextDataset? data)
 
     public bool IsFinal => State is JobStates.Completed or JobStates.Failed or JobStates.Cancelled;
 
-    public JobStatus ToStatus() => new(Id, State, Epoch, Step, TokensPerSec, TrainPpl, ValidPpl, Workers, Reason);
+    public JobStatus ToStatus() => new(Id, State, Progress.Epoch, Progress.Step, Progress.TokensPerSecond, Progress.TrainPerplexity, ValidPpl, Workers, Reason);
 }

@@ -89,14 +89,14 @@ public sealed class JobSupervisor : ReceiveActor
                 continue;
             }
 
-            _jobs[id] = new JobRecord(id, job, null)
+            var record = new JobRecord(id, job, null)
             {
-                Epoch = snapshot.Epoch,
-                Step = snapshot.Step,
                 CheckpointPath = path,
                 Resume = snapshot,
                 Started = DateTime.UtcNow,
             };
+            record.Progress = record.Progress with { Epoch = snapshot.Epoch, Step = snapshot.Step };
+            _jobs[id] = record;
             _order.Add(id);
             _log.Info("resuming {0} from {1} (epoch {2}, step {3})", id, path, snapshot.Epoch, snapshot.Step);
             Task.Run(() => LoadCorpus(job)).PipeTo(Self, success: data => new ResumeLoaded(id, vocabulary, data, null),
@@ -242,14 +242,9 @@ public sealed class JobSupervisor : ReceiveActor
             return;
         }
 
-        job.Epoch = p.Epoch;
-        job.Step = p.Step;
-        job.TrainPpl = p.TrainPpl;
-        job.TokensPerSec = p.TokensPerSec;
-        job.Workers = p.Workers;
-        var e = new JobProgress(p.JobId, p.Epoch, p.Step, p.TrainPpl, p.TokensPerSec, p.Workers, p.Window, p.Windows, p.Lr);
-        job.LastProgress = e;
-        Publish(job, e);
+        job.Progress = p.Report;
+        job.Workers = p.Report.Workers;
+        Publish(job, new JobProgress(p.JobId, p.Report));
     }
 
     private void OnEpochEnd(RunEpochEnd end)
@@ -266,7 +261,7 @@ public sealed class JobSupervisor : ReceiveActor
             {
                 try
                 {
-                    var options = job.Job.ToTrainingOptions();
+                    var options = job.Job.Training;
                     var valid = Evaluator.ValidPerplexity(spec, end.Weights, data, options);
                     double? test = null;
                     string? outPath = null;
@@ -276,7 +271,7 @@ public sealed class JobSupervisor : ReceiveActor
                         if (job.Job.Out is { } path)
                         {
                             outPath = ModelFile.Save(path, spec, data, end.Weights, end.OptimizerState,
-                                new { job_id = end.JobId, epoch = end.Epoch, step = end.Steps, valid_ppl = valid, job = job.Job.ToJson() });
+                                new { job_id = end.JobId, epoch = end.Report.Epoch, step = end.Steps, valid_ppl = valid, job = job.Job.ToJson() });
                         }
                     }
 
@@ -309,14 +304,15 @@ public sealed class JobSupervisor : ReceiveActor
         }
 
         job.ValidPpl = ev.ValidPpl;
-        Publish(job, new JobEpoch(job.Id, end.Epoch, end.TrainPpl, ev.ValidPpl, end.TokensAccounted, end.Lr, end.TokensAccounted, end.TokensExpected));
+        var report = end.Report with { ValidPerplexity = ev.ValidPpl };
+        Publish(job, new JobEpoch(job.Id, report, end.TokensExpected));
         if (end.Final)
         {
-            double? optimal = job.Job.Corpus is null ? BuiltInCorpus.OptimalPerplexity : null;
             var wall = (DateTime.UtcNow - job.Started).TotalSeconds;
-            var done = new JobCompleted(job.Id, end.TokensPerSec, end.TrainPpl, ev.ValidPpl, ev.TestPpl, end.Steps, end.Epoch, wall,
-                end.Workers, optimal, ev.OutPath, end.TotalTokens, end.TrainSeconds, PeakMemory.ResidentMb(), end.WorkerPeakRssMb, end.Timings,
-                WeightsDigest.Sha256(end.Weights), job.Job.ShardedParameterServer ? "workers" : "coordinator");
+            var summary = new TrainingSummary(end.TokensPerSec, report.TrainPerplexity, ev.ValidPpl, ev.TestPpl, end.Steps, report.Epoch, wall,
+                end.TrainSeconds, end.TotalTokens, end.Workers, WeightsDigest.Sha256(end.Weights));
+            var done = new JobCompleted(job.Id, summary, JobDatasets.OptimalPerplexity(job.Job), ev.OutPath, PeakMemory.ResidentMb(),
+                end.WorkerPeakRssMb, end.Timings, job.Job.ShardedParameterServer ? "workers" : "coordinator");
             _log.Info("{0} completed: valid ppl {1:F3} after {2} steps; {3:F0} tokens/s; per step {4}",
                 job.Id, ev.ValidPpl, end.Steps, end.TokensPerSec, end.Timings);
             Finish(job.Id, JobStates.Completed, done, null);
@@ -342,8 +338,7 @@ public sealed class JobSupervisor : ReceiveActor
             Context.Watch(Sender);
         }
 
-        Sender.Tell(job.LastProgress ?? new JobProgress(job.Id, job.Epoch, job.Step, job.TrainPpl, job.TokensPerSec, job.Workers, 0, 0,
-            job.Job.ToTrainingOptions().Schedule.ForEpoch(Math.Max(1, job.Epoch))));
+        Sender.Tell(new JobProgress(job.Id, job.Progress));
     }
 
     private void OnCancel(CancelJob cancel)

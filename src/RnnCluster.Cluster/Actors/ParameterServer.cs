@@ -355,8 +355,7 @@ public sealed class ParameterServer : ReceiveActor, IWithTimers
         Timers.Cancel("step-timeout");
         run.Timings.StepCompleted(_transport);
         run.Loop.StopClock();
-        _supervisor.Tell(new RunProgress(run.JobId, run.Epoch, run.Step, run.Window, run.Windows, run.TrainPpl, TokensPerSec(run),
-            run.Slots.Count, run.Lr));
+        _supervisor.Tell(new RunProgress(run.JobId, run.Loop.Progress(run.Slots.Count)));
         run.AfterStepPending = true;
         AfterStep(run);
     }
@@ -428,7 +427,7 @@ public sealed class ParameterServer : ReceiveActor, IWithTimers
         if (run.EpochDone || run.StepsExhausted)
         {
             var final = run.Final;
-            _supervisor.Tell(new RunEpochEnd(run.JobId, run.Epoch, run.Lr, run.TrainPpl, run.EpochTokens,
+            _supervisor.Tell(new RunEpochEnd(run.JobId, run.Loop.EpochEnded(double.NaN),
                 run.Streams.TokensInWindows(run.Window, run.Options.Bptt), (float[])run.Weights.Clone(), final, run.Step, TokensPerSec(run),
                 run.TrainSeconds, run.Slots.Count,
                 final ? run.Optimizer.State.ToDictionary(kv => kv.Key, kv => (float[])kv.Value.Clone()) : new Dictionary<string, float[]>(),

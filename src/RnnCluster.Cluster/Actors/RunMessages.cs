@@ -20,19 +20,17 @@ internal sealed record RunCheckpoint(string JobId, TrainingSnapshot Snapshot);
 internal sealed record StopRun(string JobId);
 
 /// <summary>Parameter server → supervisor: a step completed.</summary>
-internal sealed record RunProgress(string JobId, int Epoch, long Step, int Window, int Windows, double TrainPpl, double TokensPerSec, int Workers, float Lr);
+internal sealed record RunProgress(string JobId, ProgressReport Report);
 
 /// <summary>
 /// Parameter server → supervisor: an epoch ended (or max_steps was reached: then <see cref="Final"/>).
+/// <see cref="Report"/> is the loop's epoch report, its validation perplexity still NaN;
 /// <see cref="Weights"/> is a copy the supervisor validates off the actor thread. <see cref="TotalTokens"/>
 /// counts every token trained so far, in <see cref="TrainSeconds"/> of training.
 /// </summary>
 internal sealed record RunEpochEnd(
     string JobId,
-    int Epoch,
-    float Lr,
-    double TrainPpl,
-    long TokensAccounted,
+    EpochReport Report,
     long TokensExpected,
     float[] Weights,
     bool Final,

@@ -39,7 +39,7 @@ internal sealed class TrainingRun
         JobId = start.JobId;
         Job = start.Job;
         Spec = start.Spec;
-        Options = start.Job.ToTrainingOptions();
+        Options = start.Job.Training;
         Streams = new BatchStreams(start.Train, Options.Batch);
         Loop = new TrainingLoop(Spec, Options, Streams.WindowCount(Options.Bptt));
         _embeddingLength = Loop.Layout["embedding"].Length;

@@ -1,4 +1,5 @@
 using MessagePack;
+using RnnCluster.Core.Training;
 
 namespace RnnCluster.Cluster.Protocol;
 
@@ -9,65 +10,39 @@ public abstract record JobEvent(string JobId) : IClusterMessage
     public virtual bool IsFinal => false;
 }
 
-/// <summary>After every training step. <see cref="Lr"/> is the learning rate of the step's epoch.</summary>
+/// <summary>After every training step: Core's <see cref="ProgressReport"/> of the job's training loop.</summary>
 [MessagePackObject(true)]
-public sealed record JobProgress(
-    string JobId,
-    int Epoch,
-    long Step,
-    double TrainPpl,
-    double TokensPerSec,
-    int Workers,
-    int Window,
-    int WindowsPerEpoch,
-    float Lr) : JobEvent(JobId);
+public sealed record JobProgress(string JobId, ProgressReport Report) : JobEvent(JobId);
 
 /// <summary>
-/// At each epoch end after validation. <see cref="TokensAccounted"/> counts the tokens the workers
-/// reported for the completed steps of this epoch; <see cref="TokensExpected"/> is what the windows the
-/// epoch covered hold (all of them, or those before max_steps ended it): equal when every token was
-/// trained exactly once.
+/// At each epoch end after validation: Core's <see cref="EpochReport"/>, whose tokens are those the
+/// workers reported for the epoch's completed steps, and <see cref="TokensExpected"/>, what the windows
+/// the epoch covered hold (all of them, or those before max_steps ended it): equal when every token
+/// was trained exactly once.
 /// </summary>
 [MessagePackObject(true)]
-public sealed record JobEpoch(
-    string JobId,
-    int Epoch,
-    double TrainPpl,
-    double ValidPpl,
-    long Tokens,
-    float Lr,
-    long TokensAccounted,
-    long TokensExpected) : JobEvent(JobId);
+public sealed record JobEpoch(string JobId, EpochReport Report, long TokensExpected) : JobEvent(JobId);
 
 /// <summary>
-/// The job's summary; final. <see cref="Tokens"/> is every token trained; <see cref="TrainSeconds"/>
-/// the parameter server's training wall time (steps in flight and updates; not start-up, waiting for
-/// workers, or validation, which runs beside training); <see cref="TokensPerSec"/> is their ratio.
-/// <see cref="WallSeconds"/> runs from the job's start to its summary. Peak resident memory (VmHWM)
-/// is reported for the coordinator process and the largest worker process (0 when unknown).
-/// <see cref="WeightsSha256"/> fingerprints the final weights; <see cref="PsPlacement"/> says where the
-/// parameter server ran (<c>workers</c>: sharded, <c>coordinator</c>: central).
+/// The job's summary; final. <see cref="Summary"/> is Core's <see cref="TrainingSummary"/>: its tokens
+/// are every token trained and its train seconds the parameter server's training wall time (steps in
+/// flight and updates; not start-up, waiting for workers, or validation, which runs beside training).
+/// Its wall seconds run from the job's start to this event. Peak resident memory (VmHWM, MB) is
+/// reported for the coordinator process and the largest worker process (0 when unknown).
+/// <see cref="PsPlacement"/> says where the parameter server ran (<c>workers</c>: sharded,
+/// <c>coordinator</c>: central); <see cref="OptimalPpl"/> is the corpus's true perplexity when known
+/// (the built-in corpus), <see cref="OutPath"/> where the model was written.
 /// </summary>
 [MessagePackObject(true)]
 public sealed record JobCompleted(
     string JobId,
-    double TokensPerSec,
-    double TrainPpl,
-    double ValidPpl,
-    double? TestPpl,
-    long Steps,
-    int Epochs,
-    double WallSeconds,
-    int Workers,
+    TrainingSummary Summary,
     double? OptimalPpl,
     string? OutPath,
-    long Tokens,
-    double TrainSeconds,
     double CoordinatorPeakRssMb,
     double WorkerPeakRssMb,
     StepTimings? StepTimings,
-    string? WeightsSha256 = null,
-    string? PsPlacement = null) : JobEvent(JobId)
+    string PsPlacement) : JobEvent(JobId)
 {
     [IgnoreMember]
     public override bool IsFinal => true;

@@ -6,15 +6,15 @@ using MessagePack.Resolvers;
 namespace RnnCluster.Cluster.Serialization;
 
 /// <summary>
-/// MessagePack encoding of <see cref="Protocol.IClusterMessage"/>s: attribute-described records, raw array
-/// blocks, untrusted-data mode (the bytes come off the network).
+/// MessagePack encoding of <see cref="Protocol.IClusterMessage"/>s: attribute-described records, the Core
+/// records job events carry, raw array blocks, untrusted-data mode (the bytes come off the network).
 /// </summary>
 public static class MessageCodec
 {
     public static readonly MessagePackSerializerOptions Options = MessagePackSerializerOptions.Standard
         .WithResolver(CompositeResolver.Create(
             [FloatArrayFormatter.Instance, FloatMemoryFormatter.Instance, IntArrayFormatter.Instance],
-            [StandardResolver.Instance]))
+            [CoreRecordResolver.Instance, StandardResolver.Instance]))
         .WithSecurity(MessagePackSecurity.UntrustedData);
 
     public static string ManifestOf(object message) => MessageRegistry.TryGetManifest(message.GetType(), out var manifest)

@@ -1,8 +1,14 @@
+using System.Text.Json.Serialization;
+
 namespace RnnCluster.Core.Models;
 
-/// <summary>The architecture of a language model: everything needed to rebuild its parameter layout.</summary>
+/// <summary>
+/// The architecture of a language model: everything needed to rebuild its parameter layout. In a job
+/// file its fields are the flags' names (<c>model</c> for <see cref="Cell"/>); the vocabulary size comes
+/// from the corpus.
+/// </summary>
 public sealed record ModelSpec(
-    CellType Cell,
+    [property: JsonPropertyName("model")] CellType Cell,
     int VocabSize,
     int Layers,
     int Hidden,
@@ -13,7 +19,14 @@ public sealed record ModelSpec(
     /// <summary>Every weight lives in one float array, so the model must fit one .NET array comfortably.</summary>
     public const long MaxParameters = 500_000_000;
 
+    /// <summary>
+    /// The default architecture of a job: Zaremba et al.'s small configuration, 2 LSTM layers of 200
+    /// units; the vocabulary size is 0 until a corpus sets it.
+    /// </summary>
+    public static ModelSpec Default { get; } = new(CellType.Lstm, 0, 2, 200);
+
     /// <summary>The size of <see cref="ParameterLayout.For"/>, computed without overflow.</summary>
+    [JsonIgnore]
     public long ParameterCount
     {
         get

@@ -9,9 +9,9 @@ public static class JobDatasets
     public static TextDataset Load(JobDefinition job)
     {
         var data = job.Corpus is null
-            ? BuiltInCorpus.Dataset(job.BuiltinTrainTokens, job.BuiltinValidTokens, job.Seed)
+            ? BuiltInCorpus.Dataset(job.BuiltinTrainTokens, job.BuiltinValidTokens, job.Training.Seed)
             : TextDatasetLoader.Load(job.Corpus, job.Valid, job.Test, TokenizerKinds.Parse(job.Tokens), job.MaxVocab, job.MinCount);
-        TextDatasetLoader.RequireTokens(data.Train, job.Batch, job.Bptt, "train");
+        TextDatasetLoader.RequireTokens(data.Train, job.Training.Batch, job.Training.Bptt, "train");
         if (data.Valid.Length < 2)
         {
             throw new CorpusException($"the validation set has {data.Valid.Length} tokens; it needs at least 2");

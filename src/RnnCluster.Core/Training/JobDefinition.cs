@@ -1,61 +1,42 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
 using RnnCluster.Core.Models;
 
 namespace RnnCluster.Core.Training;
 
 /// <summary>
-/// Everything a training job is given: the job flags of the CLI, with the same snake_case names in a
-/// JSON job file. Shared by single-process <c>train</c> and cluster jobs.
+/// Everything a training job is given: the job flags of the CLI, with the same snake_case names in one
+/// flat JSON job file (see <see cref="JobFileJson"/>). Shared by single-process <c>train</c> and cluster
+/// jobs. The model's architecture is a <see cref="ModelSpec"/> and the hyperparameters are
+/// <see cref="TrainingOptions"/>, each holding its own defaults; the rest (data, cluster, outputs) is
+/// the job's own.
 /// </summary>
 public sealed record JobDefinition
 {
     /// <summary>Training text file or a directory holding train/valid/test files; null: the built-in corpus.</summary>
     public string? Corpus { get; init; }
 
+    /// <summary>Validation text file (null: the corpus directory's valid file, else the last 10% of the training text).</summary>
     public string? Valid { get; init; }
 
+    /// <summary>Test text file, evaluated after training (null: none, or the corpus directory's).</summary>
     public string? Test { get; init; }
 
+    /// <summary><c>word</c> or <c>char</c> tokens.</summary>
     public string Tokens { get; init; } = "word";
 
+    /// <summary>Keep at most this many words (0: every word).</summary>
     public int MaxVocab { get; init; }
 
+    /// <summary>Words seen fewer times become &lt;unk&gt;.</summary>
     public int MinCount { get; init; } = 1;
 
-    public string Model { get; init; } = "lstm";
+    /// <summary>The architecture; its vocabulary size is 0 here (the corpus sets it, see <see cref="ToModelSpec"/>).</summary>
+    [JsonIgnore]
+    public ModelSpec Model { get; init; } = ModelSpec.Default;
 
-    public int Layers { get; init; } = 2;
-
-    public int Hidden { get; init; } = 200;
-
-    public int Batch { get; init; } = 20;
-
-    public int Bptt { get; init; } = 20;
-
-    public float Lr { get; init; } = 1f;
-
-    public float Decay { get; init; } = 0.5f;
-
-    public int DecayAfter { get; init; } = 4;
-
-    public float Clip { get; init; } = 5f;
-
-    public int Epochs { get; init; } = 13;
-
-    public float Dropout { get; init; }
-
-    public float InitScale { get; init; } = 0.1f;
-
-    public float ForgetBias { get; init; }
-
-    public ulong Seed { get; init; } = 1;
-
-    public long MaxSteps { get; init; }
-
-    public string Optimizer { get; init; } = "sgd";
-
-    public float Momentum { get; init; } = 0.9f;
+    /// <summary>The hyperparameters (batch, BPTT window, learning-rate schedule, optimizer, threads …).</summary>
+    [JsonIgnore]
+    public TrainingOptions Training { get; init; } = new();
 
     /// <summary>sync | async | local-sgd (cluster jobs).</summary>
     public string Mode { get; init; } = "sync";
@@ -70,85 +51,51 @@ public sealed record JobDefinition
     /// <summary>Workers a cluster job waits for before it starts (0: whatever is up).</summary>
     public int Workers { get; init; }
 
-    /// <summary>GEMM threads per process (per worker in a cluster).</summary>
-    public int Threads { get; init; }
-
-    /// <summary>Stream groups G, the unit of gradient work (0: one per thread, or 4 when deterministic).</summary>
-    public int StreamGroups { get; init; }
-
-    /// <summary>Bitwise-reproducible training for any thread or worker count (see <see cref="TrainingOptions.Deterministic"/>).</summary>
-    public bool Deterministic { get; init; }
-
+    /// <summary>Where the trained model is written (null: nowhere).</summary>
     public string? Out { get; init; }
 
+    /// <summary>Directory of the job's checkpoints (null: none).</summary>
     public string? CheckpointDir { get; init; }
 
+    /// <summary>Steps between checkpoints (0: epoch ends only).</summary>
     public int CheckpointEvery { get; init; }
 
-    public int EvalBatch { get; init; } = 10;
-
-    /// <summary>Built-in corpus sizes, used when <see cref="Corpus"/> is null.</summary>
+    /// <summary>Built-in corpus sizes in tokens, used when <see cref="Corpus"/> is null.</summary>
     public int BuiltinTrainTokens { get; init; } = 200_000;
 
     public int BuiltinValidTokens { get; init; } = 20_000;
 
     public static readonly string[] Modes = ["sync", "async", "local-sgd"];
 
-    /// <summary>The most compute threads a process (or worker) may be given.</summary>
-    public const int MaxThreads = 256;
-
     public static readonly string[] PsPlacements = ["auto", "coordinator", "workers"];
 
     /// <summary>True when the parameter server is sharded over the worker nodes (see <see cref="PsPlacement"/>).</summary>
     [JsonIgnore]
-    public bool ShardedParameterServer => PsPlacement == "workers" || (PsPlacement == "auto" && Optimizer == "sgd");
+    public bool ShardedParameterServer => PsPlacement == "workers" || (PsPlacement == "auto" && Training.Optimizer == "sgd");
 
     /// <summary>
     /// Defaults for a job on the built-in corpus: its 48-word language needs a smaller model and fewer
     /// epochs than PTB, so the main command finishes in well under a minute close to the optimum.
     /// </summary>
-    public static JobDefinition BuiltinCorpusDefaults { get; } = new() { Hidden = 128, Epochs = 3, DecayAfter = 1 };
-
-    private static readonly JsonSerializerOptions Json = new()
+    public static JobDefinition BuiltinCorpusDefaults { get; } = new()
     {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-        WriteIndented = false,
+        Model = ModelSpec.Default with { Hidden = 128 },
+        Training = new TrainingOptions { Epochs = 3, DecayAfter = 1 },
     };
 
-    public CellType Cell => CellTypes.Parse(Model);
+    /// <summary>This job with its architecture changed, e.g. <c>job.WithModel(m =&gt; m with { Hidden = 64 })</c>.</summary>
+    public JobDefinition WithModel(Func<ModelSpec, ModelSpec> change) => this with { Model = change(Model) };
 
-    public ModelSpec ToModelSpec(int vocabSize) => new(Cell, vocabSize, Layers, Hidden, Dropout, InitScale, ForgetBias);
+    /// <summary>This job with its hyperparameters changed, e.g. <c>job.WithTraining(t =&gt; t with { Epochs = 3 })</c>.</summary>
+    public JobDefinition WithTraining(Func<TrainingOptions, TrainingOptions> change) => this with { Training = change(Training) };
 
-    public TrainingOptions ToTrainingOptions() => new()
-    {
-        Batch = Batch,
-        Bptt = Bptt,
-        LearningRate = Lr,
-        Decay = Decay,
-        DecayAfter = DecayAfter,
-        Clip = Clip,
-        Epochs = Epochs,
-        Seed = Seed,
-        MaxSteps = MaxSteps,
-        Optimizer = Optimizer,
-        Momentum = Momentum,
-        EvalBatch = EvalBatch,
-        Threads = Threads,
-        StreamGroups = StreamGroups,
-        Deterministic = Deterministic,
-    };
+    /// <summary>The job's architecture with the corpus's vocabulary size.</summary>
+    public ModelSpec ToModelSpec(int vocabSize) => Model with { VocabSize = vocabSize };
 
     /// <summary>Checks every field that does not need the corpus; throws ArgumentException naming the flag.</summary>
     public void Validate()
     {
-        if (Model.Trim().ToLowerInvariant() is not ("rnn" or "tanh" or "lstm" or "gru"))
-        {
-            throw new ArgumentException($"--model {Model}: expected rnn, lstm or gru");
-        }
-
-        ToTrainingOptions().Validate();
+        Training.Validate();
         ToModelSpec(2).Validate();
         if (Tokens is not ("word" or "char"))
         {
@@ -165,9 +112,9 @@ public sealed record JobDefinition
             throw new ArgumentException($"--ps-placement {PsPlacement}: expected {string.Join(", ", PsPlacements)}");
         }
 
-        if (PsPlacement == "workers" && Optimizer != "sgd")
+        if (PsPlacement == "workers" && Training.Optimizer != "sgd")
         {
-            throw new ArgumentException($"--ps-placement workers needs --optimizer sgd ({Optimizer} keeps optimizer state that key ranges do not shard yet); use --ps-placement coordinator");
+            throw new ArgumentException($"--ps-placement workers needs --optimizer sgd ({Training.Optimizer} keeps optimizer state that key ranges do not shard yet); use --ps-placement coordinator");
         }
 
         if (MaxVocab is < 0 or 1)
@@ -178,11 +125,6 @@ public sealed record JobDefinition
         if (Workers < 0)
         {
             throw new ArgumentException($"--workers {Workers} must be >= 0 (0: every worker that is up)");
-        }
-
-        if (Threads is < 0 or > MaxThreads)
-        {
-            throw new ArgumentException($"--threads {Threads} must be between 0 (all cores) and {MaxThreads}");
         }
 
         if (MinCount < 1)
@@ -196,17 +138,10 @@ public sealed record JobDefinition
         }
     }
 
-    public string ToJson() => JsonSerializer.Serialize(this, Json);
+    /// <summary>The flat job file (snake_case flag names, nulls left out).</summary>
+    public string ToJson() => JobFileJson.Write(this);
 
-    public static JobDefinition FromJson(string json)
-    {
-        try
-        {
-            return JsonSerializer.Deserialize<JobDefinition>(json, Json) ?? throw new ArgumentException("job file is empty");
-        }
-        catch (JsonException e)
-        {
-            throw new ArgumentException($"job file is not a valid job: {e.Message}", e);
-        }
-    }
+    /// <summary>Reads a job file: fields not given take their defaults.</summary>
+    /// <exception cref="ArgumentException">When the text is not a JSON object, names an unknown field or holds a value of the wrong kind.</exception>
+    public static JobDefinition FromJson(string json) => JobFileJson.Read(json);
 }

@@ -21,6 +21,7 @@ namespace RnnCluster.Core.Training;
 public sealed class TrainingLoop
 {
     private readonly Stopwatch _trainClock = new();
+    private readonly Stopwatch _epochClock = Stopwatch.StartNew();
     private double _trainSecondsBefore;
 
     /// <param name="windowsPerEpoch">Steps per epoch: ⌈(L − 1) / bptt⌉ for streams of L tokens.</param>
@@ -149,10 +150,20 @@ public sealed class TrainingLoop
         EpochLoss = 0;
         EpochTokens = 0;
         Lr = Options.Schedule.ForEpoch(Epoch);
+        _epochClock.Restart();
     }
 
+    /// <summary>The report after a step, <paramref name="workers"/> having computed it (1 in one process).</summary>
     public ProgressReport Progress(int workers)
         => new(Epoch, Step, Window, Windows, TrainPerplexity, TokensPerSecond, workers, Lr);
+
+    /// <summary>
+    /// The report of the epoch whose last window is done, with <paramref name="validPerplexity"/>
+    /// (NaN when validation has not run yet: the cluster validates beside training and fills it in).
+    /// Its seconds run from the epoch's start (or the restore) to this call.
+    /// </summary>
+    public EpochReport EpochEnded(double validPerplexity)
+        => new(Epoch, TrainPerplexity, validPerplexity, EpochTokens, Lr, _epochClock.Elapsed.TotalSeconds);
 
     /// <summary>Copies the state as of the last completed step (call between steps); <paramref name="state"/> holds every stream's hidden state.</summary>
     public TrainingSnapshot Snapshot(ModelState state) => new(
@@ -201,6 +212,7 @@ public sealed class TrainingLoop
         TotalTokens = s.TotalTokens;
         _trainSecondsBefore = s.TrainSeconds;
         Lr = Options.Schedule.ForEpoch(Epoch);
+        _epochClock.Restart();
     }
 
     /// <summary>
@@ -221,7 +233,6 @@ public sealed class TrainingLoop
         var epochsDone = 0;
         while (true)
         {
-            var epochClock = Stopwatch.StartNew();
             while (!EpochDone && !StepsExhausted)
             {
                 cancel.ThrowIfCancellationRequested();
@@ -235,7 +246,7 @@ public sealed class TrainingLoop
             trainPpl = TrainPerplexity;
             validPpl = validate();
             epochsDone = Epoch;
-            observer?.OnEpoch(new EpochReport(Epoch, trainPpl, validPpl, EpochTokens, Lr, epochClock.Elapsed.TotalSeconds));
+            observer?.OnEpoch(EpochEnded(validPpl));
             if (Final)
             {
                 break;

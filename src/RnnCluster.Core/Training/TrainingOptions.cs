@@ -1,12 +1,19 @@
+using System.Text.Json.Serialization;
+
 namespace RnnCluster.Core.Training;
 
-/// <summary>Hyperparameters of a training run; defaults are Zaremba et al.'s small configuration.</summary>
+/// <summary>
+/// Hyperparameters of a training run; defaults are Zaremba et al.'s small configuration. These are the
+/// only defaults of the training flags: a job (<see cref="JobDefinition.Training"/>) holds one of these,
+/// and in a job file its fields are the flags' names in snake_case (<c>lr</c> for the learning rate).
+/// </summary>
 public sealed record TrainingOptions
 {
     public int Batch { get; init; } = 20;
 
     public int Bptt { get; init; } = 20;
 
+    [JsonPropertyName("lr")]
     public float LearningRate { get; init; } = 1f;
 
     public float Decay { get; init; } = 0.5f;
@@ -29,6 +36,9 @@ public sealed record TrainingOptions
     /// <summary>Streams used for validation and test perplexity (state carried across windows).</summary>
     public int EvalBatch { get; init; } = 10;
 
+    /// <summary>The most compute threads a process (or worker) may be given.</summary>
+    public const int MaxThreads = 256;
+
     /// <summary>Threads of a process computing gradients (0: every core).</summary>
     public int Threads { get; init; }
 
@@ -45,6 +55,7 @@ public sealed record TrainingOptions
     public int EffectiveStreamGroups(int threads)
         => Math.Min(Batch, StreamGroups > 0 ? StreamGroups : Deterministic ? 4 : Math.Max(1, threads));
 
+    [JsonIgnore]
     public LearningRateSchedule Schedule => new(LearningRate, Decay, DecayAfter);
 
     public void Validate()
@@ -57,7 +68,7 @@ public sealed record TrainingOptions
         Require(Clip >= 0 && float.IsFinite(Clip), $"--clip {Clip} must be >= 0 (0 disables clipping)");
         Require(Epochs >= 1, $"--epochs {Epochs} must be >= 1");
         Require(MaxSteps >= 0, $"--max-steps {MaxSteps} must be >= 0");
-        Require(Threads >= 0, $"--threads {Threads} must be >= 0 (0: every core)");
+        Require(Threads is >= 0 and <= MaxThreads, $"--threads {Threads} must be between 0 (all cores) and {MaxThreads}");
         Require(StreamGroups >= 0 && StreamGroups <= Batch, $"--stream-groups {StreamGroups} must be between 0 (automatic) and the batch ({Batch})");
         Require(EvalBatch >= 1, $"eval batch {EvalBatch} must be >= 1");
         Require(Optimizers.Names.Contains(Optimizer), $"--optimizer {Optimizer}: expected {string.Join(", ", Optimizers.Names)}");

@@ -22,7 +22,7 @@ public class JobDatasetsTests
         using var dir = new TempDirectory();
         var path = dir.Write("tiny.txt", "one two three four five six seven eight nine ten\n");
 
-        var e = Assert.Throws<CorpusException>(() => JobDatasets.Load(new JobDefinition { Corpus = path, Batch = 20, Bptt = 20 }));
+        var e = Assert.Throws<CorpusException>(() => JobDatasets.Load(new JobDefinition { Corpus = path, Training = new TrainingOptions { Batch = 20, Bptt = 20 } }));
 
         Assert.Contains("batch 20", e.Message, StringComparison.Ordinal);
         Assert.Contains("bptt 20", e.Message, StringComparison.Ordinal);
@@ -34,7 +34,7 @@ public class JobDatasetsTests
         using var dir = new TempDirectory();
         var path = dir.Write("train.txt", BuiltInCorpus.Generate(2_000, 4));
 
-        var data = JobDatasets.Load(new JobDefinition { Corpus = path, Batch = 4, Bptt = 10 });
+        var data = JobDatasets.Load(new JobDefinition { Corpus = path, Training = new TrainingOptions { Batch = 4, Bptt = 10 } });
 
         Assert.Equal(TokenizerKind.Word, data.Kind);
         Assert.True(data.Train.Length > 1_500);
@@ -45,7 +45,7 @@ public class JobDatasetsTests
     [Fact]
     public void Without_a_corpus_the_job_trains_on_the_built_in_corpus_of_the_requested_size()
     {
-        var job = new JobDefinition { BuiltinTrainTokens = 3_000, BuiltinValidTokens = 500, Seed = 8 };
+        var job = new JobDefinition { BuiltinTrainTokens = 3_000, BuiltinValidTokens = 500, Training = new TrainingOptions { Seed = 8 } };
 
         var data = JobDatasets.Load(job);
 
@@ -61,7 +61,7 @@ public class JobDatasetsTests
         using var dir = new TempDirectory();
         var path = dir.Write("train.txt", BuiltInCorpus.Generate(1_000, 4));
 
-        var data = JobDatasets.Load(new JobDefinition { Corpus = path, Tokens = "char", Batch = 4, Bptt = 10 });
+        var data = JobDatasets.Load(new JobDefinition { Corpus = path, Tokens = "char", Training = new TrainingOptions { Batch = 4, Bptt = 10 } });
 
         Assert.Equal(TokenizerKind.Char, data.Kind);
         Assert.True(data.Vocabulary.Count < 60, $"a character vocabulary, not {data.Vocabulary.Count} words");

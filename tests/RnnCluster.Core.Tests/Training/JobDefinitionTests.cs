@@ -12,25 +12,23 @@ public class JobDefinitionTests
         Valid = "/data/ptb/valid.txt",
         Tokens = "char",
         MaxVocab = 5000,
-        Model = "gru",
-        Layers = 3,
-        Hidden = 64,
-        Batch = 16,
-        Bptt = 35,
-        Lr = 0.5f,
-        Decay = 0.8f,
-        DecayAfter = 6,
-        Clip = 2.5f,
-        Epochs = 39,
-        Dropout = 0.5f,
-        InitScale = 0.05f,
-        ForgetBias = 1f,
-        Seed = 12345678901234UL,
-        MaxSteps = 1000,
-        Optimizer = "adam",
+        Model = new ModelSpec(CellType.Gru, 0, 3, 64, Dropout: 0.5f, InitScale: 0.05f, ForgetBias: 1f),
+        Training = new TrainingOptions
+        {
+            Batch = 16,
+            Bptt = 35,
+            LearningRate = 0.5f,
+            Decay = 0.8f,
+            DecayAfter = 6,
+            Clip = 2.5f,
+            Epochs = 39,
+            Seed = 12345678901234UL,
+            MaxSteps = 1000,
+            Optimizer = "adam",
+            Threads = 2,
+        },
         Mode = "local-sgd",
         Workers = 3,
-        Threads = 2,
         Out = "model.ckpt",
         CheckpointDir = "/tmp/ckpt",
         CheckpointEvery = 50,
@@ -67,9 +65,10 @@ public class JobDefinitionTests
             {"model": "rnn", "decay_after": 2, "init_scale": 0.2, "max_steps": 77, "checkpoint_dir": "ck", "hidden": 40}
             """);
 
-        Assert.Equal(CellType.Rnn, job.Cell);
-        Assert.Equal((2, 0.2f, 77L, "ck", 40), (job.DecayAfter, job.InitScale, job.MaxSteps, job.CheckpointDir, job.Hidden));
-        Assert.Equal(new JobDefinition().Batch, job.Batch);
+        Assert.Equal(CellType.Rnn, job.Model.Cell);
+        Assert.Equal((2, 0.2f, 77L, "ck", 40), (job.Training.DecayAfter, job.Model.InitScale, job.Training.MaxSteps, job.CheckpointDir, job.Model.Hidden));
+        Assert.Equal(new TrainingOptions().Batch, job.Training.Batch);
+        Assert.Equal(ModelSpec.Default.Layers, job.Model.Layers);
         Assert.Null(job.Corpus);
     }
 
@@ -79,6 +78,39 @@ public class JobDefinitionTests
         var e = Assert.Throws<ArgumentException>(() => JobDefinition.FromJson("""{"batch": 4, "learning_rate": 0.1}"""));
 
         Assert.Contains("learning_rate", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_job_file_names_every_flag_once_and_no_vocabulary_size()
+    {
+        using var json = JsonDocument.Parse(new JobDefinition().ToJson());
+        var names = json.RootElement.EnumerateObject().Select(p => p.Name).ToList();
+
+        Assert.Equal(names.Count, names.Distinct().Count());
+        Assert.Contains("model", names);
+        Assert.Contains("lr", names);
+        Assert.DoesNotContain("vocab_size", names);
+        Assert.DoesNotContain("parameter_count", names);
+        Assert.DoesNotContain("schedule", names);
+        Assert.Equal("lstm", json.RootElement.GetProperty("model").GetString());
+    }
+
+    [Theory]
+    [InlineData("""{"model": "transformer"}""", "model")]
+    [InlineData("""{"model": 3}""", "model")]
+    [InlineData("""{"vocab_size": 10}""", "vocab_size")]
+    [InlineData("""{"batch": "many"}""", "\"batch\": \"many\" is not a whole number")]
+    [InlineData("""{"batch": 1.5}""", "\"batch\": 1.5 is not a whole number")]
+    [InlineData("""{"seed": -1}""", "\"seed\": -1 is not a whole number >= 0")]
+    [InlineData("""{"deterministic": 3}""", "\"deterministic\": 3 is not true or false")]
+    [InlineData("""{"corpus": 5}""", "\"corpus\": 5 is not a string")]
+    [InlineData("""{"lr": "fast"}""", "\"lr\": \"fast\" is not a number")]
+    [InlineData("""[1, 2]""", "object")]
+    public void A_bad_job_file_field_is_rejected_naming_it(string json, string named)
+    {
+        var e = Assert.Throws<ArgumentException>(() => JobDefinition.FromJson(json));
+
+        Assert.Contains(named, e.Message, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -92,7 +124,7 @@ public class JobDefinitionTests
     public void Maps_to_model_spec_and_training_options()
     {
         var spec = Custom.ToModelSpec(321);
-        var options = Custom.ToTrainingOptions();
+        var options = Custom.Training;
 
         Assert.Equal(new ModelSpec(CellType.Gru, 321, 3, 64, 0.5f, 0.05f, 1f), spec);
         Assert.Equal((16, 35, 0.5f, 0.8f, 6, 2.5f, 39), (options.Batch, options.Bptt, options.LearningRate, options.Decay, options.DecayAfter, options.Clip, options.Epochs));
@@ -114,7 +146,6 @@ public class JobDefinitionTests
     [InlineData("decay 1.5", "--decay")]
     [InlineData("clip -1", "--clip")]
     [InlineData("epochs 0", "--epochs")]
-    [InlineData("model foo", "--model")]
     [InlineData("mode foo", "--mode")]
     [InlineData("tokens foo", "--tokens")]
     [InlineData("dropout 1", "--dropout")]
@@ -146,27 +177,26 @@ public class JobDefinitionTests
 
     private static JobDefinition Spoil(JobDefinition j, string badValue) => badValue switch
     {
-        "batch 0" => j with { Batch = 0 },
-        "bptt -3" => j with { Bptt = -3 },
-        "lr -1" => j with { Lr = -1 },
-        "lr NaN" => j with { Lr = float.NaN },
-        "decay 1.5" => j with { Decay = 1.5f },
-        "clip -1" => j with { Clip = -1 },
-        "epochs 0" => j with { Epochs = 0 },
-        "model foo" => j with { Model = "foo" },
+        "batch 0" => j.WithTraining(t => t with { Batch = 0 }),
+        "bptt -3" => j.WithTraining(t => t with { Bptt = -3 }),
+        "lr -1" => j.WithTraining(t => t with { LearningRate = -1 }),
+        "lr NaN" => j.WithTraining(t => t with { LearningRate = float.NaN }),
+        "decay 1.5" => j.WithTraining(t => t with { Decay = 1.5f }),
+        "clip -1" => j.WithTraining(t => t with { Clip = -1 }),
+        "epochs 0" => j.WithTraining(t => t with { Epochs = 0 }),
         "mode foo" => j with { Mode = "foo" },
         "tokens foo" => j with { Tokens = "foo" },
-        "dropout 1" => j with { Dropout = 1 },
-        "dropout -0.1" => j with { Dropout = -0.1f },
+        "dropout 1" => j.WithModel(m => m with { Dropout = 1 }),
+        "dropout -0.1" => j.WithModel(m => m with { Dropout = -0.1f }),
         "max-vocab 1" => j with { MaxVocab = 1 },
         "max-vocab -5" => j with { MaxVocab = -5 },
-        "layers 0" => j with { Layers = 0 },
-        "hidden 0" => j with { Hidden = 0 },
-        "init-scale 0" => j with { InitScale = 0 },
-        "optimizer foo" => j with { Optimizer = "foo" },
-        "max-steps -1" => j with { MaxSteps = -1 },
+        "layers 0" => j.WithModel(m => m with { Layers = 0 }),
+        "hidden 0" => j.WithModel(m => m with { Hidden = 0 }),
+        "init-scale 0" => j.WithModel(m => m with { InitScale = 0 }),
+        "optimizer foo" => j.WithTraining(t => t with { Optimizer = "foo" }),
+        "max-steps -1" => j.WithTraining(t => t with { MaxSteps = -1 }),
         "workers -1" => j with { Workers = -1 },
-        "forget-bias NaN" => j with { ForgetBias = float.NaN },
+        "forget-bias NaN" => j.WithModel(m => m with { ForgetBias = float.NaN }),
         _ => throw new ArgumentOutOfRangeException(nameof(badValue), badValue, "no such case"),
     };
 }

@@ -1,0 +1,112 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using RnnCluster.Core.Models;
+
+namespace RnnCluster.Core.Training;
+
+/// <summary>
+/// The JSON job file of a <see cref="JobDefinition"/>: one flat object holding the job's own fields, its
+/// <see cref="ModelSpec"/>'s (but the vocabulary size) and its <see cref="TrainingOptions"/>' fields, each
+/// named as its flag in snake_case (<c>--decay-after</c> is <c>decay_after</c>). A field not given takes
+/// the default of the record that owns it, so every default is written once, on its record.
+/// </summary>
+public static class JobFileJson
+{
+    private const string VocabSize = "vocab_size";
+
+    private static readonly JsonSerializerOptions Options = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        Converters = { new CellTypeJsonConverter() },
+    };
+
+    /// <summary>The flat object, nulls left out.</summary>
+    public static string Write(JobDefinition job)
+    {
+        var flat = new JsonObject();
+        foreach (var part in Parts(job))
+        {
+            foreach (var (key, value) in part)
+            {
+                if (value is not null && key != VocabSize)
+                {
+                    flat[key] = value.DeepClone();
+                }
+            }
+        }
+
+        return flat.ToJsonString();
+    }
+
+    /// <exception cref="ArgumentException">When the text is not a JSON object, names an unknown field or holds a value of the wrong kind.</exception>
+    public static JobDefinition Read(string json)
+    {
+        JsonObject given;
+        try
+        {
+            given = JsonNode.Parse(json) as JsonObject ?? throw new ArgumentException("job file: expected one JSON object of fields, e.g. {\"lr\": 0.5}");
+        }
+        catch (JsonException e)
+        {
+            throw new ArgumentException($"job file is not valid JSON: {e.Message}", e);
+        }
+
+        var parts = Parts(new JobDefinition());
+        foreach (var (key, value) in given)
+        {
+            var owner = key == VocabSize ? null : Array.Find(parts, p => p.ContainsKey(key));
+            if (owner is null)
+            {
+                throw new ArgumentException($"job file: unknown field '{key}' (fields are the job flags in snake_case, e.g. \"lr\", \"hidden\", \"decay_after\")");
+            }
+
+            owner[key] = value?.DeepClone();
+        }
+
+        try
+        {
+            return Deserialize<JobDefinition>(parts[0]) with
+            {
+                Model = Deserialize<ModelSpec>(parts[1]),
+                Training = Deserialize<TrainingOptions>(parts[2]),
+            };
+        }
+        catch (JsonException e) when (e.InnerException is ArgumentException)
+        {
+            throw new ArgumentException($"job file: {e.Message}", e);
+        }
+        catch (JsonException e) when (e.Path is ['$', '.', .. var field] && given.ContainsKey(field))
+        {
+            throw new ArgumentException($"job file: \"{field}\": {given[field]?.ToJsonString() ?? "null"} is not {Expected(field)}", e);
+        }
+        catch (JsonException e)
+        {
+            throw new ArgumentException($"job file is not a valid job: {e.Message}", e);
+        }
+    }
+
+    /// <summary>What the field named <paramref name="field"/> takes, for error messages.</summary>
+    private static string Expected(string field)
+    {
+        var type = new[] { typeof(JobDefinition), typeof(ModelSpec), typeof(TrainingOptions) }
+            .SelectMany(t => Options.GetTypeInfo(t).Properties)
+            .First(p => p.Name == field).PropertyType;
+        type = Nullable.GetUnderlyingType(type) ?? type;
+        return type == typeof(ulong) ? "a whole number >= 0"
+            : type == typeof(int) || type == typeof(long) ? "a whole number"
+            : type == typeof(float) || type == typeof(double) ? "a number"
+            : type == typeof(bool) ? "true or false"
+            : "a string";
+    }
+
+    /// <summary>The job's own fields, its model's and its training options' as three objects (nulls kept, so every name is present).</summary>
+    private static JsonObject[] Parts(JobDefinition job) =>
+    [
+        JsonSerializer.SerializeToNode(job, Options)!.AsObject(),
+        JsonSerializer.SerializeToNode(job.Model, Options)!.AsObject(),
+        JsonSerializer.SerializeToNode(job.Training, Options)!.AsObject(),
+    ];
+
+    private static T Deserialize<T>(JsonObject node)
+        => node.Deserialize<T>(Options) ?? throw new JsonException($"{typeof(T).Name} is null");
+}
