@@ -17,6 +17,7 @@ internal sealed class KeyRangeServer
     private readonly List<GradientSlice> _early = [];
     private readonly float[] _rowValues;
     private readonly KeyRangeShard? _shard;
+    private long _heldVersion = -1; // the weights version the served range holds; −1: not loaded
 
     /// <param name="selfId">This worker's id (its actor path).</param>
     /// <param name="resolve">Resolves an owner's actor path to a reference.</param>
@@ -58,8 +59,10 @@ internal sealed class KeyRangeServer
     public bool Serves(string jobId, int generation) => JobId == jobId && Generation == generation;
 
     /// <summary>
-    /// Starts serving <paramref name="step"/>: the range's weights from the replica (at the step's
-    /// version), then the slices that came early. Returns true when the range is complete already.
+    /// Starts serving <paramref name="step"/>, whose weights version is the step number: the range's
+    /// weights come from the replica (then at that version) unless the range holds them already (it
+    /// applied the previous step itself), then the slices that came early. Returns true when the range
+    /// is complete already.
     /// </summary>
     public bool BeginStep(long step, float[] replica, IActorRef coordinator)
     {
@@ -70,7 +73,16 @@ internal sealed class KeyRangeServer
             return false;
         }
 
-        _shard.Load(replica);
+        if (_heldVersion == step)
+        {
+            _shard.Abort(); // a copy of 1/N of the weights saved per step
+        }
+        else
+        {
+            _shard.Load(replica);
+            _heldVersion = step;
+        }
+
         var complete = false;
         foreach (var slice in _early.Where(s => s.Step == step).ToList())
         {
@@ -120,6 +132,7 @@ internal sealed class KeyRangeServer
     {
         var shard = _shard!;
         shard.Apply(apply.ClipFactor > 0 ? apply.ClipFactor : null, apply.LearningRate);
+        _heldVersion = Step + 1;
         var range = shard.Range;
         var h = range.RowLength;
         var changed = shard.ChangedRows;
