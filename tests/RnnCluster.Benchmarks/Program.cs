@@ -26,8 +26,10 @@ object result = what switch
     "gemm" => GemmThroughput.Run(IntArg(1, 2)),
     "transport" => TransportThroughput.Run(),
     "scaling" => ClusterComparison.Scaling(repoRoot, ptb, IntArg(1, 200), IntArg(2, 3), IntArg(3, 2)),
+    "netns" => NamespaceScaling.Run(repoRoot, ptb, IntArg(1, 60), IntArg(2, 4),
+        [.. Arg(3, "1,10").Split(',').Select(g => double.Parse(g, CultureInfo.InvariantCulture))], args.Length > 4 ? args[4] : null),
     "determinism" => ClusterComparison.Determinism(repoRoot, ptb, IntArg(1, 60)),
     "equivalence" => ClusterComparison.Equivalence(repoRoot, ptb, IntArg(1, 60), string.Join(' ', args.Skip(2))),
-    _ => "benchmarks: speed [cell] [steps] [rounds] [threads] | profile [cell] [threads] | groups [cell] [threads] [groups] [fast|deterministic] [steps] | gemm [threads] | scaling [steps] [rounds] [workers] | equivalence [steps] [extra job flags] | determinism [steps] | transport",
+    _ => "benchmarks: speed [cell] [steps] [rounds] [threads] | profile [cell] [threads] | groups [cell] [threads] [groups] [fast|deterministic] [steps] | gemm [threads] | scaling [steps] [rounds] [workers] | equivalence [steps] [extra job flags] | determinism [steps] | transport | netns [steps] [max workers] [Gbit/s,Gbit/s] [plot.svg] (root: namespaces, veth, tc tbf)",
 };
 Console.WriteLine(JsonSerializer.Serialize(new { benchmark = what, result }));

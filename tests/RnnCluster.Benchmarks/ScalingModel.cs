@@ -1,0 +1,155 @@
+using System.Globalization;
+using System.Text.Json;
+using OxyPlot;
+using OxyPlot.Axes;
+using OxyPlot.Legends;
+using OxyPlot.Series;
+
+namespace RnnCluster.Benchmarks;
+
+/// <summary>
+/// A small model of a sync step, fitted to the namespace runs and used to project weak scaling:
+/// <c>step(N, B) = C + V(N) / B + L(N)</c>, where C is the slowest worker's compute per step (one
+/// worker alone on its core), V(N) the bytes the busiest link carries in one direction per step, B the
+/// link's rate and L(N) = L₀ + l·(N − 1) what is left (message latency, decoding, summing, applying),
+/// fitted by least squares to the measured steps' residuals. Per step, V(N) is N·W through the
+/// coordinator's link for the central server (W: one worker's weights and gradient, measured), and
+/// 2·(N − 1)/N·D through every worker's link for the sharded one (D from the 2-worker runs:
+/// V(2) = D). Efficiency is C / step: the weak-scaling throughput per worker against one worker
+/// computing alone with nothing to send.
+/// </summary>
+public sealed class ScalingModel
+{
+    /// <summary>PyTorch DDP (gloo all-reduce), 8 single-thread workers on a 16-core host: 61% (the anchor).</summary>
+    public const double DdpEfficiencyAt8 = 0.61;
+
+    private readonly Dictionary<string, (double L0, double PerWorker)> _overhead;
+
+    private ScalingModel(double computeMs, double centralWorkerMb, double shardedDenseMb, int tokensPerWorkerStep,
+        Dictionary<string, (double L0, double PerWorker)> overhead)
+    {
+        ComputeMs = computeMs;
+        CentralWorkerMb = centralWorkerMb;
+        ShardedDenseMb = shardedDenseMb;
+        TokensPerWorkerStep = tokensPerWorkerStep;
+        _overhead = overhead;
+    }
+
+    /// <summary>C: one worker's compute per step, milliseconds.</summary>
+    public double ComputeMs { get; }
+
+    /// <summary>W: megabytes (10⁶ bytes) per worker per step through a central server's link, one direction.</summary>
+    public double CentralWorkerMb { get; }
+
+    /// <summary>D: megabytes per step the sharded server moves through a worker's link at 2 workers, one direction.</summary>
+    public double ShardedDenseMb { get; }
+
+    public int TokensPerWorkerStep { get; }
+
+    /// <summary>Fits the model to <paramref name="runs"/> (which must include 1 and 2 workers of each placement).</summary>
+    public static ScalingModel Fit(IReadOnlyList<Run> runs, int tokensPerWorkerStep)
+    {
+        var compute = Median(runs.Where(r => r.Workers == 1).Select(r => r.ComputeMs));
+        var central = Median(runs.Where(r => r.Placement == "central").Select(r => r.LinkMb / r.Workers));
+        var sharded = Median(runs.Where(r => r.Placement == "sharded" && r.Workers == 2).Select(r => r.LinkMb));
+        var overhead = new Dictionary<string, (double, double)>(StringComparer.Ordinal);
+        foreach (var placement in new[] { "central", "sharded" })
+        {
+            // Residual after compute and transfer, fitted as L0 + l·(N − 1).
+            var points = runs.Where(r => r.Placement == placement)
+                .Select(r => (X: r.Workers - 1.0, Y: r.StepMs - r.ComputeMs - TransferMs(r.LinkMb, r.Gigabits)))
+                .ToList();
+            overhead[placement] = LeastSquares(points);
+        }
+
+        return new ScalingModel(compute, central, sharded, tokensPerWorkerStep, overhead);
+    }
+
+    /// <summary>Milliseconds to move <paramref name="mb"/> megabytes over a link of <paramref name="gigabits"/> Gbit/s.</summary>
+    public static double TransferMs(double mb, double gigabits) => mb * 1e6 * 8 / (gigabits * 1e9) * 1e3;
+
+    /// <summary>The modelled step of <paramref name="workers"/> workers on links of <paramref name="gigabits"/> Gbit/s, milliseconds.</summary>
+    public double StepMs(string placement, int workers, double gigabits)
+    {
+        var linkMb = placement == "central" ? workers * CentralWorkerMb : 2.0 * (workers - 1) / workers * ShardedDenseMb;
+        var (l0, perWorker) = _overhead[placement];
+        return ComputeMs + TransferMs(linkMb, gigabits) + Math.Max(0, l0 + (perWorker * (workers - 1)));
+    }
+
+    public double Efficiency(string placement, int workers, double gigabits) => ComputeMs / StepMs(placement, workers, gigabits);
+
+    public object Describe() => new
+    {
+        compute_ms = Math.Round(ComputeMs, 1),
+        central_mb_per_worker = Math.Round(CentralWorkerMb, 2),
+        sharded_mb_at_2 = Math.Round(ShardedDenseMb, 2),
+        overhead_ms = _overhead.ToDictionary(kv => kv.Key, kv => new { l0 = Math.Round(kv.Value.L0, 1), per_worker = Math.Round(kv.Value.PerWorker, 2) }),
+    };
+
+    public IEnumerable<object> Project(int[] workers, double[] gigabits) =>
+        from g in gigabits
+        from n in workers
+        select new
+        {
+            gigabits = g,
+            workers = n,
+            central_efficiency = Math.Round(Efficiency("central", n, g), 3),
+            sharded_efficiency = Math.Round(Efficiency("sharded", n, g), 3),
+            sharded_tokens_per_sec = Math.Round(n * TokensPerWorkerStep / StepMs("sharded", n, g) * 1e3),
+        };
+
+    /// <summary>Writes efficiency against workers (central and sharded at 10 and 25 GbE, and the DDP anchor) as SVG.</summary>
+    public void WritePlot(string path)
+    {
+        var plot = new PlotModel { Title = "Projected weak-scaling efficiency, PTB small, 20 streams per worker", Background = OxyColors.White };
+        plot.Legends.Add(new Legend { LegendPosition = LegendPosition.BottomLeft });
+        plot.Axes.Add(new LogarithmicAxis { Position = AxisPosition.Bottom, Title = "workers", Minimum = 1, Maximum = 64, Base = 2 });
+        plot.Axes.Add(new LinearAxis { Position = AxisPosition.Left, Title = "efficiency (per-worker throughput / one worker alone)", Minimum = 0, Maximum = 1.05 });
+        var sizes = new[] { 1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64 };
+        foreach (var placement in new[] { "sharded", "central" })
+        {
+            foreach (var g in new[] { 25.0, 10.0 })
+            {
+                var series = new LineSeries { Title = $"{placement}, {g} GbE", LineStyle = placement == "central" ? LineStyle.Dash : LineStyle.Solid };
+                series.Points.AddRange(sizes.Select(n => new DataPoint(n, Efficiency(placement, n, g))));
+                plot.Series.Add(series);
+            }
+        }
+
+        var ddp = new ScatterSeries { Title = "PyTorch DDP (gloo), measured", MarkerType = MarkerType.Diamond, MarkerSize = 6 };
+        ddp.Points.Add(new ScatterPoint(8, DdpEfficiencyAt8));
+        plot.Series.Add(ddp);
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        using var file = File.Create(path);
+        new SvgExporter { Width = 800, Height = 480 }.Export(plot, file);
+    }
+
+    private static (double L0, double PerWorker) LeastSquares(IReadOnlyList<(double X, double Y)> points)
+    {
+        var mx = points.Average(p => p.X);
+        var my = points.Average(p => p.Y);
+        var sxx = points.Sum(p => (p.X - mx) * (p.X - mx));
+        var slope = sxx == 0 ? 0 : points.Sum(p => (p.X - mx) * (p.Y - my)) / sxx;
+        return (my - (slope * mx), slope);
+    }
+
+    private static double Median(IEnumerable<double> values) => StepProfile.Median([.. values]);
+
+    /// <summary>One measured namespace run: its job summary's step timings.</summary>
+    public sealed record Run(string Placement, int Workers, double Gigabits, double TokensPerSec, double StepMs, double ComputeMs, double LinkMb, double CoordinatorPeakRssMb, double WorkerPeakRssMb)
+    {
+        /// <summary>The busiest link: the coordinator's for the central server, a worker's for the sharded one (one direction, the larger).</summary>
+        public static Run From(JsonElement summary, int workers, double gigabits, string psPlacement)
+        {
+            var t = summary.GetProperty("step_timings");
+            var central = psPlacement == "coordinator";
+            double Get(string name) => t.GetProperty(name).GetDouble();
+            var link = central ? Math.Max(Get("mb_down"), Get("mb_up")) : Math.Max(Get("worker_mb_sent"), Get("worker_mb_received"));
+            return new Run(central ? "central" : "sharded", workers, gigabits, summary.GetProperty("tokens_per_sec").GetDouble(),
+                Get("step_ms"), Get("slowest_compute_ms"), link,
+                summary.GetProperty("peak_rss_mb_coordinator").GetDouble(), summary.GetProperty("peak_rss_mb_worker").GetDouble());
+        }
+
+        public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Placement} {Workers} @ {Gigabits} Gbit/s");
+    }
+}
