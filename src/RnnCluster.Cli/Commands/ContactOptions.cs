@@ -10,13 +10,13 @@ public sealed class ContactOptions
 
     public Option<string> Contact { get; } = new("--contact")
     {
-        Description = $"host:port of any cluster node [default: $RNNCLUSTER_CONTACT, else {DefaultContact}]",
+        Description = $"host:port of any cluster node (from $RNNCLUSTER_CONTACT when set)",
         DefaultValueFactory = _ => NodeEnvironment.Get("CONTACT") ?? DefaultContact,
     };
 
     public Option<double> TimeoutSeconds { get; } = new("--timeout")
     {
-        Description = "seconds to wait for the cluster to answer [default: 30]",
+        Description = "seconds to wait for the cluster to answer",
         DefaultValueFactory = _ => 30,
     };
 

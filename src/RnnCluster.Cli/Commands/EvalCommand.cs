@@ -12,8 +12,8 @@ public static class EvalCommand
     {
         var model = new Argument<FileInfo>("model") { Description = "model file written by --out" };
         var file = new Argument<FileInfo>("file") { Description = "text to evaluate (tokenized like the training text)" };
-        var batch = new Option<int>("--batch") { Description = "parallel streams (state carried across windows) [default: 1]", DefaultValueFactory = _ => 1 };
-        var bptt = new Option<int>("--bptt") { Description = "window length [default: 35]", DefaultValueFactory = _ => 35 };
+        var batch = new Option<int>("--batch") { Description = "parallel streams (state carried across windows)", DefaultValueFactory = _ => 1 };
+        var bptt = new Option<int>("--bptt") { Description = "window length", DefaultValueFactory = _ => 35 };
         var threads = new Option<int>("--threads") { Description = "GEMM threads (0: all cores)" };
         var json = new Option<bool>("--json") { Description = "print {\"ppl\",\"loss\",\"tokens\"} as JSON" };
         var command = new Command("eval", "Perplexity of a trained model on a text file.") { model, file, batch, bptt, threads, json };

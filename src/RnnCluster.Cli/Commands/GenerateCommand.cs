@@ -13,9 +13,9 @@ public static class GenerateCommand
     {
         var model = new Argument<FileInfo>("model") { Description = "model file written by --out" };
         var prompt = new Option<string?>("--prompt") { Description = "text to start from [default: a sentence start]" };
-        var count = new Option<int>("--length") { Description = "tokens to sample [default: 100]", DefaultValueFactory = _ => 100 };
-        var temperature = new Option<float>("--temperature") { Description = "softmax temperature; < 1 is more conservative [default: 1]", DefaultValueFactory = _ => 1f };
-        var seed = new Option<ulong>("--seed") { Description = "random seed [default: 1]", DefaultValueFactory = _ => 1UL };
+        var count = new Option<int>("--length") { Description = "tokens to sample", DefaultValueFactory = _ => 100 };
+        var temperature = new Option<float>("--temperature") { Description = "softmax temperature; < 1 is more conservative", DefaultValueFactory = _ => 1f };
+        var seed = new Option<ulong>("--seed") { Description = "random seed", DefaultValueFactory = _ => 1UL };
         var command = new Command("generate", "Sample text from a trained model.") { model, prompt, count, temperature, seed };
         command.SetAction((result, _) => CliError.Guard(() =>
         {

@@ -10,10 +10,10 @@ public static class GradcheckCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "rnn | lstm | gru | all [default: all]", DefaultValueFactory = _ => "all" };
-        var layers = new Option<int>("--layers") { Description = "stacked layers [default: 2]", DefaultValueFactory = _ => 2 };
-        var dropout = new Option<float>("--dropout") { Description = "dropout (masks fixed during the check) [default: 0.3]", DefaultValueFactory = _ => 0.3f };
-        var tolerance = new Option<double>("--tolerance") { Description = $"largest relative error allowed [default: {GradientCheck.DefaultTolerance}]", DefaultValueFactory = _ => GradientCheck.DefaultTolerance };
+        var model = new Option<string>("--model") { Description = "rnn | lstm | gru | all", DefaultValueFactory = _ => "all" };
+        var layers = new Option<int>("--layers") { Description = "stacked layers", DefaultValueFactory = _ => 2 };
+        var dropout = new Option<float>("--dropout") { Description = "dropout (masks fixed during the check)", DefaultValueFactory = _ => 0.3f };
+        var tolerance = new Option<double>("--tolerance") { Description = $"largest relative error allowed", DefaultValueFactory = _ => GradientCheck.DefaultTolerance };
         var json = new Option<bool>("--json") { Description = "one JSON line per model with max_rel_error" };
         var command = new Command("gradcheck", "Check every layer's backward pass against central finite differences.") { model, layers, dropout, tolerance, json };
         command.SetAction((result, _) => CliError.Guard(() =>

@@ -17,12 +17,12 @@ public static class NodeCommand
     {
         var roles = new Option<string>("--roles")
         {
-            Description = "coordinator | worker | coordinator,worker [default: $RNNCLUSTER_ROLES, else coordinator,worker]",
+            Description = "coordinator | worker | coordinator,worker (from $RNNCLUSTER_ROLES when set)",
             DefaultValueFactory = _ => NodeEnvironment.Get("ROLES") ?? "coordinator,worker",
         };
         var host = new Option<string>("--host")
         {
-            Description = "address to bind, e.g. 0.0.0.0 in a container [default: $RNNCLUSTER_HOST, else 127.0.0.1]",
+            Description = "address to bind, e.g. 0.0.0.0 in a container (from $RNNCLUSTER_HOST when set)",
             DefaultValueFactory = _ => NodeEnvironment.Get("HOST") ?? "127.0.0.1",
         };
         var port = new Option<int?>("--port")
@@ -31,12 +31,12 @@ public static class NodeCommand
         };
         var seeds = new Option<string?>("--seeds")
         {
-            Description = "host:port[,host:port…] of nodes to join [default: $RNNCLUSTER_SEEDS, else none: the node starts a cluster]",
+            Description = "host:port[,host:port…] of nodes to join (from $RNNCLUSTER_SEEDS when set; none: the node starts a cluster)",
             DefaultValueFactory = _ => NodeEnvironment.Get("SEEDS"),
         };
         var publicHost = new Option<string?>("--public-host")
         {
-            Description = "name other nodes reach this one by, the host of its actor addresses [default: $RNNCLUSTER_PUBLIC_HOST, else --host, else the machine name when --host is 0.0.0.0]",
+            Description = "name other nodes reach this one by, the host of its actor addresses (from $RNNCLUSTER_PUBLIC_HOST when set; none: --host, or the machine name when --host is 0.0.0.0)",
             DefaultValueFactory = _ => NodeEnvironment.Get("PUBLIC_HOST"),
         };
         var dataPort = new Option<int?>("--data-port")
@@ -44,7 +44,7 @@ public static class NodeCommand
             Description = "port of the tensor data plane, bound on --host; 0 for a free one (other nodes learn it when the node registers) [default: $RNNCLUSTER_DATA_PORT, else 0]",
         };
         var threads = new Option<int>("--threads") { Description = "compute threads per worker: its stream groups run in parallel on them (0: all cores) [default: 0]" };
-        var workersPerNode = new Option<int>("--workers-per-node") { Description = "worker actors on this node [default: 1]", DefaultValueFactory = _ => 1 };
+        var workersPerNode = new Option<int>("--workers-per-node") { Description = "worker actors on this node", DefaultValueFactory = _ => 1 };
         var checkpointDir = new Option<string?>("--checkpoint-dir") { Description = "where a coordinator writes job checkpoints" };
         var json = new Option<bool>("--json") { Description = "print {\"event\":\"node\",…} when up instead of a text line" };
         var exitOnStdinClose = new Option<bool>("--exit-on-stdin-close")
