@@ -1,5 +1,6 @@
 using System.CommandLine;
 using RnnCluster.Cli.Commands;
+using RnnCluster.Cli.Output;
 
 var root = new RootCommand("rnncluster: train recurrent language models (RNN, LSTM, GRU) on one machine or an Akka.NET cluster.");
 root.Subcommands.Add(TrainCommand.Create());
@@ -18,7 +19,7 @@ if (parsed.Errors.Count > 0)
     // One line naming what was wrong (not the whole help text), as for every other bad input.
     var command = string.Join(' ', parsed.CommandResult.Command is var c && c != root ? ["rnncluster", c.Name] : ["rnncluster"]);
     var error = parsed.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal)) ?? parsed.Errors[0];
-    await Console.Error.WriteLineAsync($"rnncluster: {error.Message} (see {command} --help)");
+    await Console.Error.WriteLineAsync($"rnncluster: {ParseErrors.Readable(error.Message)} (see {command} --help)");
     return 2;
 }
 

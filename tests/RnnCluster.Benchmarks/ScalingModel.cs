@@ -10,11 +10,12 @@ namespace RnnCluster.Benchmarks;
 /// <summary>
 /// A small model of a sync step, fitted to the namespace runs and used to project weak scaling:
 /// <c>step(N, B) = C + V(N) / B + L(N)</c>, where C is the slowest worker's compute per step (one
-/// worker alone on its core), V(N) the bytes the busiest link carries in one direction per step, B the
-/// link's rate and L(N) = L₀ + l·(N − 1) what is left (message latency, decoding, summing, applying),
-/// fitted by least squares to the measured steps' residuals. Per step, V(N) is N·W through the
-/// coordinator's link for the central server (W: one worker's weights and gradient, measured), and
-/// 2·(N − 1)/N·D through every worker's link for the sharded one (D from the 2-worker runs:
+/// worker alone on its core), V(N) the bytes the busiest link must carry one after another per step,
+/// B the link's rate and L(N) = L₀ + l·(N − 1) what is left (message latency, decoding, summing,
+/// applying), fitted by least squares to the measured steps' residuals. The central server's link
+/// sends every worker its weights and then receives every gradient: V(N) = N·W (W: one worker's
+/// weights plus gradient, measured). A sharded server's worker link sends and receives gradient slices
+/// at once, then weight slices: V(N) = 2·(N − 1)/N·D, the larger direction (D from the 2-worker runs:
 /// V(2) = D). Efficiency is C / step: the weak-scaling throughput per worker against one worker
 /// computing alone with nothing to send.
 /// </summary>
@@ -38,7 +39,7 @@ public sealed class ScalingModel
     /// <summary>C: one worker's compute per step, milliseconds.</summary>
     public double ComputeMs { get; }
 
-    /// <summary>W: megabytes (10⁶ bytes) per worker per step through a central server's link, one direction.</summary>
+    /// <summary>W: megabytes (10⁶ bytes) per worker per step through a central server's link, down plus up.</summary>
     public double CentralWorkerMb { get; }
 
     /// <summary>D: megabytes per step the sharded server moves through a worker's link at 2 workers, one direction.</summary>
@@ -138,13 +139,16 @@ public sealed class ScalingModel
     /// <summary>One measured namespace run: its job summary's step timings.</summary>
     public sealed record Run(string Placement, int Workers, double Gigabits, double TokensPerSec, double StepMs, double ComputeMs, double LinkMb, double CoordinatorPeakRssMb, double WorkerPeakRssMb)
     {
-        /// <summary>The busiest link: the coordinator's for the central server, a worker's for the sharded one (one direction, the larger).</summary>
+        /// <summary>
+        /// The busiest link's megabytes in sequence: the coordinator's for the central server (weights
+        /// down, then gradients up), a worker's for the sharded one (both directions at once: the larger).
+        /// </summary>
         public static Run From(JsonElement summary, int workers, double gigabits, string psPlacement)
         {
             var t = summary.GetProperty("step_timings");
             var central = psPlacement == "coordinator";
             double Get(string name) => t.GetProperty(name).GetDouble();
-            var link = central ? Math.Max(Get("mb_down"), Get("mb_up")) : Math.Max(Get("worker_mb_sent"), Get("worker_mb_received"));
+            var link = central ? Get("mb_down") + Get("mb_up") : Math.Max(Get("worker_mb_sent"), Get("worker_mb_received"));
             return new Run(central ? "central" : "sharded", workers, gigabits, summary.GetProperty("tokens_per_sec").GetDouble(),
                 Get("step_ms"), Get("slowest_compute_ms"), link,
                 summary.GetProperty("peak_rss_mb_coordinator").GetDouble(), summary.GetProperty("peak_rss_mb_worker").GetDouble());

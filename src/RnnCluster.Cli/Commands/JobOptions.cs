@@ -43,9 +43,9 @@ public sealed class JobOptions
         Add("--max-steps", "stop after this many steps (0: no limit)", Defaults.Training.MaxSteps, (j, v) => j.WithTraining(t => t with { MaxSteps = v }));
         Add("--optimizer", "sgd | momentum | adam", Defaults.Training.Optimizer, (j, v) => j.WithTraining(t => t with { Optimizer = v }));
         Add("--momentum", "momentum coefficient for --optimizer momentum", Defaults.Training.Momentum, (j, v) => j.WithTraining(t => t with { Momentum = v }));
-        Add("--mode", "cluster mode: sync | async | local-sgd", Defaults.Mode, (j, v) => j with { Mode = v });
-        Add("--ps-placement", "cluster parameter server: workers (sharded: each worker node serves one key range) | coordinator (one server holds every weight) | auto (workers with --optimizer sgd, else coordinator)", Defaults.PsPlacement, (j, v) => j with { PsPlacement = v });
-        Add("--workers", "worker processes `local` starts (0: 2) / workers a submitted job waits for (0: whatever is up)", Defaults.Workers, (j, v) => j with { Workers = v });
+        Add("--mode", "cluster jobs (train ignores it): sync (async and local-sgd are not implemented yet)", Defaults.Mode, (j, v) => j with { Mode = v });
+        Add("--ps-placement", "cluster jobs (train ignores it): the parameter server: workers (sharded: each worker node serves one key range) | coordinator (one server holds every weight) | auto (workers with --optimizer sgd, else coordinator)", Defaults.PsPlacement, (j, v) => j with { PsPlacement = v });
+        Add("--workers", "cluster jobs (train ignores it): worker processes `local` starts (0: 2) / workers a submitted job waits for (0: whatever is up)", Defaults.Workers, (j, v) => j with { Workers = v });
         Add("--threads", "compute threads per process (0: all cores); stream groups run in parallel on them", Defaults.Training.Threads, (j, v) => j.WithTraining(t => t with { Threads = v }));
         Add("--stream-groups", "stream groups G, the unit of gradient work (0: one per thread, 4 with --deterministic)", Defaults.Training.StreamGroups, (j, v) => j.WithTraining(t => t with { StreamGroups = v }));
         Add("--deterministic", "bitwise-reproducible training: the same weights for any thread or worker count (fixed stream groups, single-threaded GEMMs)", Defaults.Training.Deterministic, (j, v) => j.WithTraining(t => t with { Deterministic = v }));
@@ -83,8 +83,33 @@ public sealed class JobOptions
             binder(result, () => job, j => job = j);
         }
 
-        job.Validate();
+        try
+        {
+            job.Validate();
+        }
+        catch (ArgumentException e) when (file is not null && FromFile(result, e.Message, file) is { } named)
+        {
+            throw new ArgumentException(named, e);
+        }
+
         return job;
+    }
+
+    /// <summary>
+    /// A validation message about a value the job file set (its flag was not given on the command line),
+    /// restated with the file and its field (<c>--hidden -5 …</c> becomes <c>FILE: "hidden": -5 …</c>); null otherwise.
+    /// </summary>
+    private string? FromFile(ParseResult result, string message, FileInfo file)
+    {
+        var flag = message.Split(' ', 2)[0].TrimEnd(':');
+        var option = All.FirstOrDefault(o => o.Name == flag);
+        if (option is null || message.Length <= flag.Length + 1 || result.GetResult(option) is { Implicit: false })
+        {
+            return null;
+        }
+
+        var field = flag.TrimStart('-').Replace('-', '_');
+        return $"{file.FullName}: \"{field}\": {message[(flag.Length + 1)..].TrimStart(':', ' ')}";
     }
 
     /// <summary>
@@ -104,6 +129,11 @@ public sealed class JobOptions
     /// <exception cref="ArgumentException">When the file is missing or not a valid job (the message names the file).</exception>
     private static JobDefinition ReadJobFile(FileInfo file)
     {
+        if (Directory.Exists(file.FullName))
+        {
+            throw new ArgumentException($"job file '{file.FullName}' is a directory; --job takes a JSON file");
+        }
+
         if (!file.Exists)
         {
             throw new ArgumentException($"job file '{file.FullName}' not found");

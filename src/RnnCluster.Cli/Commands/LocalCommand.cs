@@ -13,6 +13,12 @@ public static class LocalCommand
 {
     public const int DefaultWorkers = 2;
 
+    /// <summary>Worker processes per core `local` starts at most: each is a whole process with its own copy of the weights.</summary>
+    public const int MaxWorkersPerCore = 4;
+
+    /// <summary>The most worker processes `local` starts on this machine (at least 8).</summary>
+    public static int MaxWorkers => Math.Max(8, MaxWorkersPerCore * Environment.ProcessorCount);
+
     private static readonly TimeSpan ClientTimeout = TimeSpan.FromSeconds(60);
 
     public static Command Create()
@@ -29,15 +35,18 @@ public static class LocalCommand
     }
 
     /// <summary>The job as the coordinator must see it: a worker count, and paths absolute (its working directory is ours, but be explicit).</summary>
-    private static JobDefinition ForLocalCluster(JobDefinition job) => job with
-    {
-        Workers = job.Workers > 0 ? job.Workers : DefaultWorkers,
-        Corpus = FullPath(job.Corpus),
-        Valid = FullPath(job.Valid),
-        Test = FullPath(job.Test),
-        Out = FullPath(job.Out),
-        CheckpointDir = FullPath(job.CheckpointDir),
-    };
+    /// <exception cref="ArgumentException">When --workers asks for more processes than <see cref="MaxWorkers"/>.</exception>
+    private static JobDefinition ForLocalCluster(JobDefinition job) => job.Workers > MaxWorkers
+        ? throw new ArgumentException($"--workers {job.Workers}: `local` starts one process per worker, at most {MaxWorkers} on this machine's {Environment.ProcessorCount} core(s); for more, start nodes with `rnncluster node` on several machines")
+        : job with
+        {
+            Workers = job.Workers > 0 ? job.Workers : DefaultWorkers,
+            Corpus = FullPath(job.Corpus),
+            Valid = FullPath(job.Valid),
+            Test = FullPath(job.Test),
+            Out = FullPath(job.Out),
+            CheckpointDir = FullPath(job.CheckpointDir),
+        };
 
     private static string? FullPath(string? path) => path is null ? null : Path.GetFullPath(path);
 

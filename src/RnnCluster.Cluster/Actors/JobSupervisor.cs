@@ -115,10 +115,6 @@ public sealed class JobSupervisor : ReceiveActor
             job.Validate();
             OutputPath.CheckFile(job.Out, "--out");
             OutputPath.CheckDirectory(job.CheckpointDir, "--checkpoint-dir");
-            if (job.Mode != "sync")
-            {
-                throw new ArgumentException($"--mode {job.Mode} is not implemented yet in the cluster (use sync)");
-            }
         }
         catch (ArgumentException e)
         {

@@ -39,6 +39,11 @@ public static class CheckpointFile
     public static Checkpoint Read(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        if (Directory.Exists(path))
+        {
+            throw new CheckpointException(path, "is a directory, not a checkpoint or model file", null);
+        }
+
         try
         {
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16, FileOptions.SequentialScan);

@@ -107,6 +107,11 @@ public sealed record JobDefinition
             throw new ArgumentException($"--mode {Mode}: expected {string.Join(", ", Modes)}");
         }
 
+        if (Mode != "sync")
+        {
+            throw new ArgumentException($"--mode {Mode} is not implemented yet (use sync)");
+        }
+
         if (!PsPlacements.Contains(PsPlacement))
         {
             throw new ArgumentException($"--ps-placement {PsPlacement}: expected {string.Join(", ", PsPlacements)}");

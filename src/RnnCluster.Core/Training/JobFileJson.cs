@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using RnnCluster.Core.Models;
@@ -41,16 +42,7 @@ public static class JobFileJson
     /// <exception cref="ArgumentException">When the text is not a JSON object, names an unknown field or holds a value of the wrong kind.</exception>
     public static JobDefinition Read(string json)
     {
-        JsonObject given;
-        try
-        {
-            given = JsonNode.Parse(json) as JsonObject ?? throw new ArgumentException("job file: expected one JSON object of fields, e.g. {\"lr\": 0.5}");
-        }
-        catch (JsonException e)
-        {
-            throw new ArgumentException($"job file is not valid JSON: {e.Message}", e);
-        }
-
+        var given = Fields(json);
         var parts = Parts(new JobDefinition());
         foreach (var (key, value) in given)
         {
@@ -77,7 +69,7 @@ public static class JobFileJson
         }
         catch (JsonException e) when (e.Path is ['$', '.', .. var field] && given.ContainsKey(field))
         {
-            throw new ArgumentException($"job file: \"{field}\": {given[field]?.ToJsonString() ?? "null"} is not {Expected(field)}", e);
+            throw new ArgumentException($"job file: \"{field}\": {given[field]?.ToJsonString() ?? "null"} is not {Expected(field, given[field])}", e);
         }
         catch (JsonException e)
         {
@@ -85,13 +77,56 @@ public static class JobFileJson
         }
     }
 
+    /// <summary>The top-level fields of the job file, each once.</summary>
+    /// <exception cref="ArgumentException">When the text is empty, not JSON, not an object, or names a field twice.</exception>
+    private static JsonObject Fields(string json)
+    {
+        if (string.IsNullOrWhiteSpace(json))
+        {
+            throw new ArgumentException("job file is empty: expected one JSON object of fields, e.g. {\"lr\": 0.5}");
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                throw new ArgumentException("job file: expected one JSON object of fields, e.g. {\"lr\": 0.5}");
+            }
+
+            var fields = new JsonObject();
+            foreach (var field in document.RootElement.EnumerateObject())
+            {
+                if (fields.ContainsKey(field.Name))
+                {
+                    throw new ArgumentException($"job file: field \"{field.Name}\" appears twice");
+                }
+
+                fields[field.Name] = JsonNode.Parse(field.Value.GetRawText());
+            }
+
+            return fields;
+        }
+        catch (JsonException e)
+        {
+            throw new ArgumentException($"job file is not valid JSON: error at line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1} (expected one object such as {{\"lr\": 0.5, \"hidden\": 64}})", e);
+        }
+    }
+
     /// <summary>What the field named <paramref name="field"/> takes, for error messages.</summary>
-    private static string Expected(string field)
+    private static string Expected(string field, JsonNode? value)
     {
         var type = new[] { typeof(JobDefinition), typeof(ModelSpec), typeof(TrainingOptions) }
             .SelectMany(t => Options.GetTypeInfo(t).Properties)
             .First(p => p.Name == field).PropertyType;
         type = Nullable.GetUnderlyingType(type) ?? type;
+        var whole = value is JsonValue v && v.TryGetValue<double>(out var d) && double.IsFinite(d) && Math.Floor(d) == d;
+        if (whole && (type == typeof(int) || type == typeof(long) || type == typeof(ulong)))
+        {
+            var max = type == typeof(int) ? int.MaxValue.ToString(CultureInfo.InvariantCulture) : type == typeof(long) ? long.MaxValue.ToString(CultureInfo.InvariantCulture) : ulong.MaxValue.ToString(CultureInfo.InvariantCulture);
+            return type == typeof(ulong) ? $"a whole number from 0 to {max}" : $"a whole number up to {max}";
+        }
+
         return type == typeof(ulong) ? "a whole number >= 0"
             : type == typeof(int) || type == typeof(long) ? "a whole number"
             : type == typeof(float) || type == typeof(double) ? "a number"
