@@ -49,6 +49,21 @@ public static class NamespaceScaling
         return new { steps, streams_per_worker = StreamsPerWorker, runs, model = model.Describe(), projection = model.Project([1, 2, 4, 8, 16, 64], [10, 25]) };
     }
 
+    /// <summary>Fits and projects again from the runs of an earlier <c>netns</c> result (its JSON output), without running.</summary>
+    public static object Refit(string resultPath, string? plotPath)
+    {
+        using var document = JsonDocument.Parse(File.ReadAllText(resultPath));
+        var root = document.RootElement.TryGetProperty("result", out var result) ? result : document.RootElement;
+        var runs = root.GetProperty("runs").Deserialize<List<ScalingModel.Run>>()!;
+        var model = ScalingModel.Fit(runs, StreamsPerWorker * 20);
+        if (plotPath is not null)
+        {
+            model.WritePlot(plotPath);
+        }
+
+        return new { from = resultPath, runs = runs.Count, model = model.Describe(), projection = model.Project([1, 2, 4, 8, 16, 64], [10, 25]) };
+    }
+
     private static JsonElement RunOnce(string cli, string corpus, int steps, int workers, double rate, string placement)
     {
         using var network = NamespaceNetwork.Create(workers + 1, rate);

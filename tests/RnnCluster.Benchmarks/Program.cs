@@ -16,7 +16,7 @@ int IntArg(int i, int fallback) => args.Length > i ? int.Parse(args[i], CultureI
 var repoRoot = Directory.GetCurrentDirectory();
 var ptb = Environment.GetEnvironmentVariable("RNNCLUSTER_PTB") is { Length: > 0 } ptbDir
     ? Path.GetFullPath(ptbDir)
-    : what is "gemm" or "transport" or "help" ? string.Empty : throw new ArgumentException("set RNNCLUSTER_PTB to a directory holding PTB's train and valid files");
+    : what is "gemm" or "transport" or "help" or "netns-fit" ? string.Empty : throw new ArgumentException("set RNNCLUSTER_PTB to a directory holding PTB's train and valid files");
 Console.Error.WriteLine($"gemm: {Gemm.Describe()}");
 object result = what switch
 {
@@ -28,8 +28,9 @@ object result = what switch
     "scaling" => ClusterComparison.Scaling(repoRoot, ptb, IntArg(1, 200), IntArg(2, 3), IntArg(3, 2)),
     "netns" => NamespaceScaling.Run(repoRoot, ptb, IntArg(1, 60), IntArg(2, 4),
         [.. Arg(3, "1,10").Split(',').Select(g => double.Parse(g, CultureInfo.InvariantCulture))], args.Length > 4 ? args[4] : null),
+    "netns-fit" => NamespaceScaling.Refit(Arg(1, "netns.json"), args.Length > 2 ? args[2] : null),
     "determinism" => ClusterComparison.Determinism(repoRoot, ptb, IntArg(1, 60)),
     "equivalence" => ClusterComparison.Equivalence(repoRoot, ptb, IntArg(1, 60), string.Join(' ', args.Skip(2))),
-    _ => "benchmarks: speed [cell] [steps] [rounds] [threads] | profile [cell] [threads] | groups [cell] [threads] [groups] [fast|deterministic] [steps] | gemm [threads] | scaling [steps] [rounds] [workers] | equivalence [steps] [extra job flags] | determinism [steps] | transport | netns [steps] [max workers] [Gbit/s,Gbit/s] [plot.svg] (root: namespaces, veth, tc tbf)",
+    _ => "benchmarks: speed [cell] [steps] [rounds] [threads] | profile [cell] [threads] | groups [cell] [threads] [groups] [fast|deterministic] [steps] | gemm [threads] | scaling [steps] [rounds] [workers] | equivalence [steps] [extra job flags] | determinism [steps] | transport | netns [steps] [max workers] [Gbit/s,Gbit/s] [plot.svg] (root: namespaces, veth, tc tbf) | netns-fit [netns output .json] [plot.svg]",
 };
 Console.WriteLine(JsonSerializer.Serialize(new { benchmark = what, result }));
