@@ -15,7 +15,7 @@ internal sealed class KeyRangeServer
 {
     private const int MaxEarlySlices = 256;
     private readonly List<GradientSlice> _early = [];
-    private readonly float[] _rowValues;
+    private readonly RowValuesBuffer _rowValues;
     private readonly KeyRangeShard? _shard;
     private long _heldVersion = -1; // the weights version the served range holds; −1: not loaded
 
@@ -35,7 +35,7 @@ internal sealed class KeyRangeServer
             _shard = new KeyRangeShard(Ranges[Node], new float[Ranges[Node].LocalLength], placement.Owners.Length, plan);
         }
 
-        _rowValues = new float[embeddingLength];
+        _rowValues = new RowValuesBuffer(hidden);
     }
 
     public string JobId { get; }
@@ -136,14 +136,15 @@ internal sealed class KeyRangeServer
         var range = shard.Range;
         var h = range.RowLength;
         var changed = shard.ChangedRows;
+        var values = _rowValues.For(changed.Length);
         for (var i = 0; i < changed.Length; i++)
         {
-            shard.Weights.AsSpan(changed[i] * h, h).CopyTo(_rowValues.AsSpan(i * h, h));
+            shard.Weights.AsSpan(changed[i] * h, h).CopyTo(values.AsSpan(i * h, h));
         }
 
         return new WeightSlice(JobId, Generation, Step + 1, Node, Ranges.Count, range.DenseStart,
             shard.Weights.AsMemory(range.LocalEmbeddingLength, range.DenseLength), [.. changed.Select(id => id + range.FirstRow)],
-            _rowValues.AsMemory(0, changed.Length * h));
+            values.AsMemory(0, changed.Length * h));
     }
 
     /// <summary>
@@ -155,12 +156,13 @@ internal sealed class KeyRangeServer
         var r = Ranges[range];
         var h = r.RowLength;
         var local = r.LocalRows(rows);
+        var values = _rowValues.For(local.Length);
         for (var i = 0; i < local.Length; i++)
         {
-            gradient.AsSpan((r.FirstRow + local[i]) * h, h).CopyTo(_rowValues.AsSpan(i * h, h));
+            gradient.AsSpan((r.FirstRow + local[i]) * h, h).CopyTo(values.AsSpan(i * h, h));
         }
 
         return new GradientSlice(JobId, Generation, Step, Node, range, gradient.AsMemory(r.DenseStart, r.DenseLength), local,
-            _rowValues.AsMemory(0, local.Length * h));
+            values.AsMemory(0, local.Length * h));
     }
 }

@@ -15,7 +15,7 @@ namespace RnnCluster.Cluster.Actors;
 /// </summary>
 internal sealed class ShardReplica
 {
-    private readonly float[] _rowValues;
+    private readonly RowValuesBuffer _rowValues;
     private readonly int _embeddingLength;
     private readonly ModelState _state;
 
@@ -43,7 +43,7 @@ internal sealed class ShardReplica
         _state = new ModelState(spec, shard.StreamCount);
         _embeddingLength = layout["embedding"].Length;
         Hidden = spec.Hidden;
-        _rowValues = new float[_embeddingLength];
+        _rowValues = new RowValuesBuffer(spec.Hidden);
     }
 
     public string JobId { get; }
@@ -81,15 +81,16 @@ internal sealed class ShardReplica
         var rows = withGradient ? Gradient.Support.Rows : [];
         var h = Gradient.Support.RowLength;
         var grads = Gradient.Gradient;
+        var values = _rowValues.For(rows.Length);
         for (var i = 0; i < rows.Length; i++)
         {
-            grads.AsSpan(rows[i] * h, h).CopyTo(_rowValues.AsSpan(i * h, h));
+            grads.AsSpan(rows[i] * h, h).CopyTo(values.AsSpan(i * h, h));
         }
 
         var (stateH, stateC) = StateCodec.Save(_state);
         var computeMs = patchMs + Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         return new GradientResult(step.JobId, step.Generation, step.Step, workerId, loss, (int)tokens,
-            withGradient ? grads.AsMemory(_embeddingLength) : ReadOnlyMemory<float>.Empty, rows, _rowValues.AsMemory(0, rows.Length * h), stateH, stateC,
+            withGradient ? grads.AsMemory(_embeddingLength) : ReadOnlyMemory<float>.Empty, rows, values.AsMemory(0, rows.Length * h), stateH, stateC,
             computeMs, serializeMs, peakRssMb);
     }
 }
