@@ -43,6 +43,25 @@ public sealed class WeightReplicaTests
         Assert.False(replica.RollBack(4)); // not the version the slices started from
     }
 
+    [Fact]
+    public void Should_roll_back_the_dense_part_when_a_range_without_one_arrived_first()
+    {
+        // A model smaller than one norm block puts every dense float in one key range; the other range
+        // reports an empty dense part at the same start. Arriving first, it used to claim that start, so
+        // the dense values were overwritten without a backup and a rollback kept the abandoned step's.
+        var replica = Start();
+        var before = (float[])replica.Weights.Clone();
+        var emptyDense = new WeightSlice("job", 1, 6, 1, 2, Embedding, ReadOnlyMemory<float>.Empty, [3], Enumerable.Repeat(9f, H).ToArray());
+        var allDense = new WeightSlice("job", 1, 6, 0, 2, Embedding, Enumerable.Repeat(7f, 6).ToArray(), [0], Enumerable.Repeat(7f, H).ToArray());
+
+        Assert.False(replica.ApplySlice(emptyDense));
+        Assert.True(replica.ApplySlice(allDense));
+        Assert.Equal(7f, replica.Weights[Embedding + 5]);
+
+        Assert.True(replica.RollBack(5));
+        Assert.Equal(before, replica.Weights);
+    }
+
     private static WeightReplica Start()
     {
         var replica = new WeightReplica("job");

@@ -152,10 +152,14 @@ internal sealed class WeightReplica(string jobId)
         return true;
     }
 
-    /// <summary>Keeps the values at [start, start+length) unless this round already kept them (the oldest must survive).</summary>
+    /// <summary>
+    /// Keeps the values at [start, start+length) unless this round already kept them (the oldest must
+    /// survive). An empty span keeps nothing and claims no start: a key range without a dense part
+    /// reports the dense start of the range after it, whose values must still be kept when they arrive.
+    /// </summary>
     private void Save(int start, int length)
     {
-        if (!_savedStarts.Add(start))
+        if (length <= 0 || !_savedStarts.Add(start))
         {
             return;
         }
