@@ -122,8 +122,8 @@ public sealed class JobOptions
         return Bind(result, builtin ? JobDefinition.BuiltinCorpusDefaults : null);
     }
 
-    private static CellType ParseCell(string name) => name.Trim().ToLowerInvariant() is "rnn" or "tanh" or "lstm" or "gru"
-        ? CellTypes.Parse(name)
+    private static CellType ParseCell(string name) => CellTypes.TryParse(name, out var cell)
+        ? cell
         : throw new ArgumentException($"--model {name}: expected rnn, lstm or gru");
 
     /// <exception cref="ArgumentException">When the file is missing or not a valid job (the message names the file).</exception>

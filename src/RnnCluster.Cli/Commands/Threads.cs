@@ -8,11 +8,7 @@ public static class Threads
     /// <exception cref="ArgumentException">When <paramref name="requested"/> is outside 0..<see cref="Core.Training.TrainingOptions.MaxThreads"/>.</exception>
     public static int Configure(int requested)
     {
-        if (requested is < 0 or > Core.Training.TrainingOptions.MaxThreads)
-        {
-            throw new ArgumentException($"--threads {requested} must be between 0 (all cores) and {Core.Training.TrainingOptions.MaxThreads}");
-        }
-
+        Core.Training.TrainingOptions.RequireThreads(requested);
         var threads = requested > 0 ? requested : Environment.ProcessorCount;
         Gemm.SetThreads(threads);
         return threads;

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using RnnCluster.Cli.Output;
-using RnnCluster.Core.Checkpoints;
 using RnnCluster.Core.Models;
 using RnnCluster.Core.Numerics;
 using RnnCluster.Core.Training;
@@ -21,8 +20,7 @@ public static class TrainCommand
 
     private static int Run(JobDefinition job, bool json, CancellationToken cancel)
     {
-        OutputPath.CheckFile(job.Out, "--out");
-        OutputPath.CheckDirectory(job.CheckpointDir, "--checkpoint-dir");
+        job.CheckOutputPaths();
         var view = new TrainingView(json);
         Threads.Configure(job.Training.Threads);
         view.Info($"gemm backend: {Gemm.Describe()}");

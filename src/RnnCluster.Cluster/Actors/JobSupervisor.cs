@@ -113,8 +113,7 @@ public sealed class JobSupervisor : ReceiveActor
         {
             job = JobDefinition.FromJson(submit.JobJson);
             job.Validate();
-            OutputPath.CheckFile(job.Out, "--out");
-            OutputPath.CheckDirectory(job.CheckpointDir, "--checkpoint-dir");
+            job.CheckOutputPaths();
         }
         catch (ArgumentException e)
         {

@@ -29,6 +29,7 @@ internal sealed class KeyRangeServer
         Ranges = KeyRange.Cut(embeddingLength, hidden, weights.Length, placement.Owners.Length);
         Owners = [.. placement.Owners.Select(resolve)];
         Node = Array.IndexOf(placement.Owners, selfId);
+        Peers = [.. Owners.Where((_, k) => k != Node)];
         var plan = placement.PlanInto.Zip(placement.PlanFrom).ToList();
         if (Node >= 0)
         {
@@ -46,6 +47,9 @@ internal sealed class KeyRangeServer
 
     /// <summary>Range k's owner (which is summation-tree node k).</summary>
     public IReadOnlyList<IActorRef> Owners { get; }
+
+    /// <summary>The other ranges' owners: where this node's applied range goes.</summary>
+    public IReadOnlyList<IActorRef> Peers { get; }
 
     /// <summary>This worker's node and range index; −1 when it is not one of the generation's nodes.</summary>
     public int Node { get; }
@@ -81,6 +85,11 @@ internal sealed class KeyRangeServer
         {
             _shard.Load(replica);
             _heldVersion = step;
+        }
+
+        if (_early.Count == 0)
+        {
+            return false;
         }
 
         var complete = false;

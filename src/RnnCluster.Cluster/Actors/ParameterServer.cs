@@ -419,8 +419,6 @@ public sealed class ParameterServer : ReceiveActor, IWithTimers
         }
     }
 
-    private static double TokensPerSec(TrainingRun run) => run.TotalTokens / Math.Max(1e-9, run.TrainSeconds);
-
     /// <summary>Between steps: ends the epoch (or the run) when its last window is done, else asks for the next step.</summary>
     private void Continue(TrainingRun run)
     {
@@ -428,7 +426,7 @@ public sealed class ParameterServer : ReceiveActor, IWithTimers
         {
             var final = run.Final;
             _supervisor.Tell(new RunEpochEnd(run.JobId, run.Loop.EpochEnded(double.NaN),
-                run.Streams.TokensInWindows(run.Window, run.Options.Bptt), (float[])run.Weights.Clone(), final, run.Step, TokensPerSec(run),
+                run.Streams.TokensInWindows(run.Window, run.Options.Bptt), (float[])run.Weights.Clone(), final, run.Step, run.Loop.TokensPerSecond,
                 run.TrainSeconds, run.Slots.Count,
                 final ? run.Optimizer.State.ToDictionary(kv => kv.Key, kv => (float[])kv.Value.Clone()) : new Dictionary<string, float[]>(),
                 run.TotalTokens, run.WorkerPeakRssMb, run.Timings.Summary()));

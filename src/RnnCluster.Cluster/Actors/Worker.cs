@@ -327,7 +327,7 @@ public sealed class Worker : ReceiveActor, IWithTimers
             var started = Stopwatch.GetTimestamp();
             var slice = server.Apply(apply);
             _updateMs += Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-            _transport.Broadcast([.. server.Owners.Where((_, k) => k != server.Node)], slice, Self);
+            _transport.Broadcast(server.Peers, slice, Self);
             OnWeightSlice(slice); // this node's own range: straight into the replica, no encoding
         }
     }

@@ -9,13 +9,23 @@ public enum CellType
 
 public static class CellTypes
 {
-    public static CellType Parse(string text) => text.Trim().ToLowerInvariant() switch
+    /// <exception cref="ArgumentException">When <paramref name="text"/> names no cell.</exception>
+    public static CellType Parse(string text) => TryParse(text, out var cell)
+        ? cell
+        : throw new ArgumentException($"unknown model '{text}': expected rnn, lstm or gru");
+
+    /// <summary>rnn (or tanh), lstm or gru, in any case; false for anything else.</summary>
+    public static bool TryParse(string text, out CellType cell)
     {
-        "rnn" or "tanh" => CellType.Rnn,
-        "lstm" => CellType.Lstm,
-        "gru" => CellType.Gru,
-        _ => throw new ArgumentException($"unknown model '{text}': expected rnn, lstm or gru"),
-    };
+        (var known, cell) = text.Trim().ToLowerInvariant() switch
+        {
+            "rnn" or "tanh" => (true, CellType.Rnn),
+            "lstm" => (true, CellType.Lstm),
+            "gru" => (true, CellType.Gru),
+            _ => (false, default),
+        };
+        return known;
+    }
 
     public static string Name(this CellType cell) => cell.ToString().ToLowerInvariant();
 

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using RnnCluster.Core.Checkpoints;
 using RnnCluster.Core.Models;
 
 namespace RnnCluster.Core.Training;
@@ -141,6 +142,17 @@ public sealed record JobDefinition
         {
             throw new ArgumentException($"--checkpoint-every {CheckpointEvery} must be >= 0 (0: epoch ends only)");
         }
+    }
+
+    /// <summary>
+    /// Checks before any training that <see cref="Out"/> and <see cref="CheckpointDir"/> can be written
+    /// (see <see cref="OutputPath"/>); the process that will write them calls it.
+    /// </summary>
+    /// <exception cref="ArgumentException">Naming the flag of a path that cannot be written.</exception>
+    public void CheckOutputPaths()
+    {
+        OutputPath.CheckFile(Out, "--out");
+        OutputPath.CheckDirectory(CheckpointDir, "--checkpoint-dir");
     }
 
     /// <summary>The flat job file (snake_case flag names, nulls left out).</summary>

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using RnnCluster.Core.Models;
@@ -121,17 +120,15 @@ public static class JobFileJson
             .First(p => p.Name == field).PropertyType;
         type = Nullable.GetUnderlyingType(type) ?? type;
         var whole = value is JsonValue v && v.TryGetValue<double>(out var d) && double.IsFinite(d) && Math.Floor(d) == d;
-        if (whole && (type == typeof(int) || type == typeof(long) || type == typeof(ulong)))
+        return type switch
         {
-            var max = type == typeof(int) ? int.MaxValue.ToString(CultureInfo.InvariantCulture) : type == typeof(long) ? long.MaxValue.ToString(CultureInfo.InvariantCulture) : ulong.MaxValue.ToString(CultureInfo.InvariantCulture);
-            return type == typeof(ulong) ? $"a whole number from 0 to {max}" : $"a whole number up to {max}";
-        }
-
-        return type == typeof(ulong) ? "a whole number >= 0"
-            : type == typeof(int) || type == typeof(long) ? "a whole number"
-            : type == typeof(float) || type == typeof(double) ? "a number"
-            : type == typeof(bool) ? "true or false"
-            : "a string";
+            _ when type == typeof(int) => whole ? $"a whole number up to {int.MaxValue}" : "a whole number",
+            _ when type == typeof(long) => whole ? $"a whole number up to {long.MaxValue}" : "a whole number",
+            _ when type == typeof(ulong) => whole ? $"a whole number from 0 to {ulong.MaxValue}" : "a whole number >= 0",
+            _ when type == typeof(float) || type == typeof(double) => "a number",
+            _ when type == typeof(bool) => "true or false",
+            _ => "a string",
+        };
     }
 
     /// <summary>The job's own fields, its model's and its training options' as three objects (nulls kept, so every name is present).</summary>

@@ -68,11 +68,16 @@ public sealed record TrainingOptions
         Require(Clip >= 0 && float.IsFinite(Clip), $"--clip {Clip} must be >= 0 (0 disables clipping)");
         Require(Epochs >= 1, $"--epochs {Epochs} must be >= 1");
         Require(MaxSteps >= 0, $"--max-steps {MaxSteps} must be >= 0");
-        Require(Threads is >= 0 and <= MaxThreads, $"--threads {Threads} must be between 0 (all cores) and {MaxThreads}");
+        RequireThreads(Threads);
         Require(StreamGroups >= 0 && StreamGroups <= Batch, $"--stream-groups {StreamGroups} must be between 0 (automatic) and the batch ({Batch})");
         Require(EvalBatch >= 1, $"eval batch {EvalBatch} must be >= 1");
         Require(Optimizers.Names.Contains(Optimizer), $"--optimizer {Optimizer}: expected {string.Join(", ", Optimizers.Names)}");
     }
+
+    /// <summary>Checks a <c>--threads</c> value (jobs, nodes, eval) against 0..<see cref="MaxThreads"/>.</summary>
+    /// <exception cref="ArgumentException">Naming the flag when it is outside that range.</exception>
+    public static void RequireThreads(int threads)
+        => Require(threads is >= 0 and <= MaxThreads, $"--threads {threads} must be between 0 (all cores) and {MaxThreads}");
 
     private static void Require(bool condition, string message)
     {
