@@ -60,9 +60,9 @@ public sealed record NodeOptions(
             throw new ArgumentException($"--workers-per-node {WorkersPerNode} is out of range (1..64)");
         }
 
-        if (Threads is < 1 or > 256)
+        if (Threads is < 1 or > Core.Training.TrainingOptions.MaxThreads)
         {
-            throw new ArgumentException($"--threads {Threads} is out of range (1..256)");
+            throw new ArgumentException($"--threads {Threads} is out of range (1..{Core.Training.TrainingOptions.MaxThreads})");
         }
 
         if (string.IsNullOrWhiteSpace(Host))
