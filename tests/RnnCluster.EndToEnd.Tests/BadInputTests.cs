@@ -26,6 +26,7 @@ public sealed class BadInputTests
     [InlineData("--workers 500: `local` starts one process per worker, at most", "local", "--workers", "500")]
     [InlineData("--mode async is not implemented yet", "local", "--mode", "async")]
     [InlineData("'abc' for option '--lr' as a number", "train", "--lr", "abc")]
+    [InlineData("--length -5 must be >= 0", "generate", "/proc/cpuinfo", "--length", "-5")]
     [InlineData("job file '/proc' is a directory", "train", "--job", "/proc")]
     [InlineData("checkpoint '/proc' is a directory", "eval", "/proc", "/proc/cpuinfo")]
     public async Task Should_refuse_with_one_line_naming_the_flag(string expected, params string[] args)

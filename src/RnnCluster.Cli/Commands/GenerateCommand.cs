@@ -20,12 +20,17 @@ public static class GenerateCommand
         command.SetAction((result, _) => CliError.Guard(() =>
         {
             Threads.Configure(1);
+            if (result.GetValue(count) < 0)
+            {
+                throw new ArgumentException($"--length {result.GetValue(count)} must be >= 0 (tokens to sample)");
+            }
+
             var trained = ModelFile.Load(result.GetValue(model)!.FullName);
             var word = trained.Kind == TokenizerKind.Word;
             var promptIds = PromptIds(result.GetValue(prompt), trained);
             var sampler = new Sampler(trained.Spec, trained.Weights, result.GetValue(seed));
             var output = new StringBuilder(result.GetValue(prompt) ?? string.Empty);
-            sampler.Generate(promptIds, Math.Max(0, result.GetValue(count)), result.GetValue(temperature), id =>
+            sampler.Generate(promptIds, result.GetValue(count), result.GetValue(temperature), id =>
             {
                 var token = trained.Vocabulary.TokenOf(id);
                 if (word)
