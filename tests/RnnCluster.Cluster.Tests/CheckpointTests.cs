@@ -69,6 +69,35 @@ public sealed class CheckpointTests
         }
     }
 
+    [Fact]
+    public async Task Should_fail_the_job_when_its_checkpoint_cannot_be_written()
+    {
+        var dir = Directory.CreateTempSubdirectory("rnncluster-checkpoints-").FullName;
+        try
+        {
+            var job = TestCluster.SmallJob(workers: 2).WithTraining(t => t with { Epochs = 3 }) with { CheckpointDir = dir };
+            await using var cluster = await TestCluster.StartAsync(2);
+
+            // A directory where the first job's checkpoint goes: the rename over it fails, as a full or
+            // read-only disk would.
+            Directory.CreateDirectory(JobCheckpoints.PathFor(dir, "job-1"));
+            var id = await cluster.SubmitAsync(job);
+            Assert.Equal("job-1", id);
+
+            var events = await cluster.WatchAsync(id, _ => Task.CompletedTask);
+
+            var failed = Assert.IsType<JobFailed>(events[^1]);
+            Assert.StartsWith("checkpoint at step ", failed.Reason, StringComparison.Ordinal);
+            Assert.Contains("--checkpoint-dir", failed.Reason, StringComparison.Ordinal);
+            Assert.DoesNotContain(events, e => e is JobEpoch { Report.Epoch: > 1 });
+            Assert.Empty(Directory.EnumerateFiles(dir));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     private static TrainingSnapshot ReadLatest(string dir, string id)
     {
         try

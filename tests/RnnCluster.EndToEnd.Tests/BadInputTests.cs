@@ -29,6 +29,9 @@ public sealed class BadInputTests
     [InlineData("--length -5 must be >= 0", "generate", "/proc/cpuinfo", "--length", "-5")]
     [InlineData("job file '/proc' is a directory", "train", "--job", "/proc")]
     [InlineData("checkpoint '/proc' is a directory", "eval", "/proc", "/proc/cpuinfo")]
+    [InlineData("--corpus '/nonexistent/corpus' (\"corpus\" in a job file): not found", "train", "--corpus", "/nonexistent/corpus")]
+    [InlineData("--valid '/proc' (\"valid\" in a job file): is a directory", "train", "--corpus", "/proc/cpuinfo", "--valid", "/proc")]
+    [InlineData("--out /dev/null: is a character device, not a regular file", "train", "--out", "/dev/null", "--max-steps", "1")]
     public async Task Should_refuse_with_one_line_naming_the_flag(string expected, params string[] args)
     {
         using var cli = await CliProcess.RunAsync(Timeout, args);

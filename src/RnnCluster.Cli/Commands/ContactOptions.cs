@@ -10,7 +10,7 @@ public sealed class ContactOptions
 
     public Option<string> Contact { get; } = new("--contact")
     {
-        Description = $"host:port of any cluster node (from $RNNCLUSTER_CONTACT when set)",
+        Description = $"host:port of a coordinator node (from $RNNCLUSTER_CONTACT when set)",
         DefaultValueFactory = _ => NodeEnvironment.Get("CONTACT") ?? DefaultContact,
     };
 

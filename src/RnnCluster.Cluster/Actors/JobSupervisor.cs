@@ -36,6 +36,7 @@ public sealed class JobSupervisor : ReceiveActor
         Receive<CorpusLoaded>(OnCorpusLoaded);
         Receive<ResumeLoaded>(OnResumeLoaded);
         Receive<RunCheckpoint>(OnCheckpoint);
+        Receive<CheckpointNotWritten>(OnCheckpointNotWritten);
         Receive<GetStatus>(_ => Sender.Tell(Status()));
         Receive<WatchJob>(OnWatch);
         Receive<CancelJob>(OnCancel);
@@ -182,7 +183,7 @@ public sealed class JobSupervisor : ReceiveActor
             return;
         }
 
-        var log = _log;
+        var self = Self;
         job.Background = job.Background.ContinueWith(
             _ =>
             {
@@ -192,12 +193,22 @@ public sealed class JobSupervisor : ReceiveActor
                 }
                 catch (Exception e) when (e is CheckpointException or ArgumentException)
                 {
-                    log.Warning("checkpoint of {0} at step {1} not written: {2}", job.Id, checkpoint.Snapshot.Step, e.Message);
+                    self.Tell(new CheckpointNotWritten(job.Id, checkpoint.Snapshot.Step, e.Message));
                 }
             },
             CancellationToken.None,
             TaskContinuationOptions.None,
             TaskScheduler.Default);
+    }
+
+    /// <summary>
+    /// A job whose checkpoint cannot be written fails at once rather than train on unsaved: the user
+    /// was promised a checkpoint, and any earlier one is kept (writes are atomic).
+    /// </summary>
+    private void OnCheckpointNotWritten(CheckpointNotWritten failure)
+    {
+        var reason = $"checkpoint at step {failure.Step} not written: {failure.Error}; fix the --checkpoint-dir and submit the job again";
+        Finish(failure.JobId, JobStates.Failed, new JobFailed(failure.JobId, reason), reason);
     }
 
     private void StartNext()

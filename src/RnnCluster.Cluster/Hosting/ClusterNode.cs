@@ -10,7 +10,8 @@ namespace RnnCluster.Cluster.Hosting;
 /// <summary>
 /// One node of the cluster in this process. Coordinator nodes host the JobSupervisor and
 /// ParameterServer singletons; worker nodes host <see cref="NodeOptions.WorkersPerNode"/> Worker actors.
-/// Every node registers a supervisor proxy with the ClusterClientReceptionist, so any node is a contact.
+/// Coordinator nodes register a supervisor proxy with the ClusterClientReceptionist, so any coordinator is a
+/// contact for the CLI (workers are not: a client's watch stream must not die with a worker).
 /// </summary>
 public sealed class ClusterNode : IAsyncDisposable
 {
@@ -96,7 +97,11 @@ public sealed class ClusterNode : IAsyncDisposable
         var supervisorProxy = System.ActorOf(
             ClusterSingletonProxy.Props("/user/job-supervisor", ClusterSingletonProxySettings.Create(System).WithRole(coordinator)),
             "supervisor");
-        ClusterClientReceptionist.Get(System).RegisterService(supervisorProxy);
+        if (Options.IsCoordinator)
+        {
+            ClusterClientReceptionist.Get(System).RegisterService(supervisorProxy);
+        }
+
         System.ActorOf(SupervisorReachability.Props(supervisorProxy), "supervisor-reachability");
         if (Options.IsCoordinator)
         {

@@ -7,9 +7,15 @@ internal static class AtomicFile
     /// Writes to a temporary file beside <paramref name="path"/>, forces it to disk, then renames it
     /// over the target. On any failure the temporary file is removed and the target is untouched.
     /// </summary>
+    /// <exception cref="IOException">The target is a device, pipe or socket (a rename would replace it), or the write failed.</exception>
     public static void Write(string path, Action<Stream> write)
     {
         var target = Path.GetFullPath(path);
+        if (FileKind.DescribeSpecial(target) is { } kind)
+        {
+            throw new IOException($"it is {kind}, not a regular file; give a file path");
+        }
+
         var directory = Path.GetDirectoryName(target)
             ?? throw new ArgumentException($"'{path}' is not a file path", nameof(path));
         Directory.CreateDirectory(directory);

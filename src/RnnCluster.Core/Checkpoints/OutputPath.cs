@@ -10,7 +10,7 @@ public static class OutputPath
     /// Creates the directory of file <paramref name="path"/> if needed and writes and deletes a probe
     /// file in it (a file is later written there the same way: temporary file, then rename).
     /// </summary>
-    /// <exception cref="ArgumentException">Naming <paramref name="flag"/>: the path is empty, a directory, or not writable.</exception>
+    /// <exception cref="ArgumentException">Naming <paramref name="flag"/>: the path is empty, a directory, a device, pipe or socket, or not writable.</exception>
     public static void CheckFile(string? path, string flag)
     {
         if (Given(path, flag) is not { } file)
@@ -21,6 +21,11 @@ public static class OutputPath
         if (Directory.Exists(file))
         {
             throw new ArgumentException($"{flag} {file}: is a directory; give a file name");
+        }
+
+        if (FileKind.DescribeSpecial(file) is { } kind)
+        {
+            throw new ArgumentException($"{flag} {file}: is {kind}, not a regular file; give a file name");
         }
 
         Probe(Path.GetDirectoryName(Path.GetFullPath(file)) ?? file, flag, file);

@@ -8,6 +8,9 @@ public static class JobDatasets
     /// <summary>Loads and checks the job's text; throws <see cref="CorpusException"/> naming what is wrong.</summary>
     public static TextDataset Load(JobDefinition job)
     {
+        RequireExists(job.Corpus, "corpus", directoryAllowed: true);
+        RequireExists(job.Valid, "valid", directoryAllowed: false);
+        RequireExists(job.Test, "test", directoryAllowed: false);
         var data = job.Corpus is null
             ? BuiltInCorpus.Dataset(job.BuiltinTrainTokens, job.BuiltinValidTokens, job.Training.Seed)
             : TextDatasetLoader.Load(job.Corpus, job.Valid, job.Test, TokenizerKinds.Parse(job.Tokens), job.MaxVocab, job.MinCount);
@@ -23,6 +26,18 @@ public static class JobDatasets
         }
 
         return data;
+    }
+
+    /// <summary>A path the job names must exist before anything is read, and the error names its flag and job-file field.</summary>
+    private static void RequireExists(string? path, string field, bool directoryAllowed)
+    {
+        if (path is null || File.Exists(path) || (directoryAllowed && Directory.Exists(path)))
+        {
+            return;
+        }
+
+        var what = Directory.Exists(path) ? "is a directory; give a text file" : "not found; check the path";
+        throw new CorpusException($"--{field} '{path}' (\"{field}\" in a job file): {what}");
     }
 
     /// <summary>The generator's true perplexity when the job trains on the built-in corpus.</summary>

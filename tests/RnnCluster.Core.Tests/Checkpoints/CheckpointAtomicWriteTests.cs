@@ -32,6 +32,28 @@ public sealed class CheckpointAtomicWriteTests : IDisposable
     }
 
     [Fact]
+    public void Write_refuses_to_replace_a_device_or_a_named_pipe()
+    {
+        var pipe = _dir.File("pipe");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [pipe]))
+        {
+            mkfifo.WaitForExit();
+        }
+
+        foreach (var (path, kind) in new[] { ("/dev/null", "a character device"), (pipe, "a named pipe") })
+        {
+            var e = Assert.Throws<CheckpointException>(() => CheckpointFile.Write(path, TestCheckpoints.Small()));
+
+            Assert.Contains($"it is {kind}, not a regular file", e.Message, StringComparison.Ordinal);
+            Assert.Equal(kind, FileKind.DescribeSpecial(path));
+        }
+
+        Assert.Equal(["pipe"], _dir.Files());
+        Assert.Null(FileKind.DescribeSpecial(_dir.File("missing")));
+        Assert.Null(FileKind.DescribeSpecial(_dir.Path));
+    }
+
+    [Fact]
     public void Inconsistent_checkpoint_is_rejected_before_touching_the_previous_file()
     {
         var path = _dir.File("latest.ckpt");
