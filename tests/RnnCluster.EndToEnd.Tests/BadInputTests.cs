@@ -25,6 +25,8 @@ public sealed class BadInputTests
     [InlineData("--data-port 4700 is the remoting --port", "node", "--port", "4700", "--data-port", "4700")]
     [InlineData("--workers 500: `local` starts one process per worker, at most", "local", "--workers", "500")]
     [InlineData("--mode async is not implemented yet", "local", "--mode", "async")]
+    [InlineData("--mode local-sgd needs --optimizer sgd", "local", "--mode", "local-sgd", "--optimizer", "adam")]
+    [InlineData("--sync-every 0 must be between 1 and 100000", "local", "--mode", "local-sgd", "--sync-every", "0")]
     [InlineData("'abc' for option '--lr' as a number", "train", "--lr", "abc")]
     [InlineData("--length -5 must be >= 0", "generate", "/proc/cpuinfo", "--length", "-5")]
     [InlineData("job file '/proc' is a directory", "train", "--job", "/proc")]

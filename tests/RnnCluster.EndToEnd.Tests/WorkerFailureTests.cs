@@ -13,15 +13,17 @@ public sealed class WorkerFailureTests
 
     private static readonly TimeSpan JobTimeout = TimeSpan.FromMinutes(4);
 
-    [Fact]
-    public async Task A_worker_killed_mid_epoch_loses_no_tokens_and_the_job_completes()
+    [Theory]
+    [InlineData("sync")]
+    [InlineData("local-sgd")] // a round is redone from its averaging point; the reference is still synchronous `train`
+    public async Task A_worker_killed_mid_epoch_loses_no_tokens_and_the_job_completes(string mode)
     {
         using var undisturbed = await CliProcess.RunAsync(JobTimeout, ["train", "--json", .. Job]);
         Assert.True(undisturbed.ExitCode == 0, undisturbed.Describe());
         var expectedPpl = SmallJob.Number(Assert.Single(undisturbed.EventsNamed("summary")), "valid_ppl");
 
         await using var cluster = await NodeCluster.StartAsync(workers: 2);
-        using var submit = CliProcess.Start(["submit", "--contact", cluster.Contact, "--watch", "--json", .. Job]);
+        using var submit = CliProcess.Start(["submit", "--contact", cluster.Contact, "--watch", "--json", "--mode", mode, "--sync-every", "4", .. Job]);
         await submit.WaitForEventAsync("progress", p => p.GetProperty("epoch").GetInt32() == 1
             && p.GetProperty("window").GetInt32() < p.GetProperty("windows").GetInt32(), JobTimeout);
         var victim = cluster.Workers[1];

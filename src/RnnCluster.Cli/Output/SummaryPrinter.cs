@@ -37,6 +37,8 @@ public static class SummaryPrinter
                 step_timings = timings is null ? null : StepTimingsJson(timings),
                 weights_sha256 = s.WeightsSha256,
                 ps_placement = cluster?.PsPlacement,
+                mode = cluster?.Mode,
+                sync_every = cluster?.SyncEvery,
                 @out = outPath,
             });
             return;
@@ -54,6 +56,11 @@ public static class SummaryPrinter
         {
             Console.WriteLine($"  weights sha256 {digest} (equal digests: equal weights, bit for bit)");
         }
+        if (cluster?.SyncEvery is { } h)
+        {
+            Console.WriteLine($"  mode {cluster.Mode}: up to {h} local steps per round, weights averaged after each (step timings below are per round)");
+        }
+
         if (timings is not null)
         {
             Console.WriteLine("  " + StepTimingsLine(timings));

@@ -268,7 +268,7 @@ public sealed class ParameterServer : ReceiveActor, IWithTimers
         }
 
         run.Timings.StepIssued();
-        Timers.StartSingleTimer("step-timeout", new StepTimeout(run.JobId, run.Generation, run.Step), _settings.StepTimeout);
+        Timers.StartSingleTimer("step-timeout", new StepTimeout(run.JobId, run.Generation, run.Step), _settings.StepTimeout * run.RoundWindows);
     }
 
     private void OnGradient(GradientResult g)

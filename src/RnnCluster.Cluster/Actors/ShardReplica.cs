@@ -41,12 +41,16 @@ internal sealed class ShardReplica
         Gradient = new StreamGroupsGradient(spec, weights, new BatchStreams(shard.Tokens, shard.StreamCount), shard.FirstStream,
             sizes, bptt, Plan.ParallelGroups);
         _state = new ModelState(spec, shard.StreamCount);
+        StreamCount = shard.StreamCount;
         _embeddingLength = layout["embedding"].Length;
         Hidden = spec.Hidden;
         _rowValues = new RowValuesBuffer(spec.Hidden);
     }
 
     public string JobId { get; }
+
+    /// <summary>The shard's streams: its part of the batch.</summary>
+    public int StreamCount { get; }
 
     /// <summary>Floats of the embedding matrix at the start of the flat vector (V·H).</summary>
     public int EmbeddingLength => _embeddingLength;
@@ -92,5 +96,47 @@ internal sealed class ShardReplica
         return new GradientResult(step.JobId, step.Generation, step.Step, workerId, loss, (int)tokens,
             withGradient ? grads.AsMemory(_embeddingLength) : ReadOnlyMemory<float>.Empty, rows, values.AsMemory(0, rows.Length * h), stateH, stateC,
             computeMs, serializeMs, peakRssMb);
+    }
+
+    /// <summary>
+    /// A local-SGD round: <see cref="LocalRound.Steps"/> windows from the step's, each computing the
+    /// gradient of this shard's batch-mean loss (loss scale 1/<see cref="StreamCount"/>, so the
+    /// stream-weighted average of the workers' weights after one window is the synchronous step), then
+    /// clipping it and stepping SGD on <see cref="Weights"/> as <see cref="ParameterUpdate.Apply"/> does.
+    /// The result carries the weights after the round (see <see cref="GradientResult"/>): every tensor
+    /// after the embedding and the embedding rows any window touched.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">When the gradient norm is not finite (training diverged).</exception>
+    public GradientResult ComputeRound(ComputeStep step, LocalRound round, string workerId, double patchMs, double serializeMs, double peakRssMb)
+    {
+        var started = Stopwatch.GetTimestamp();
+        StateCodec.Load(_state, step.StateH, step.StateC);
+        Gradient.LoadState(_state);
+        var sgd = new SgdOptimizer();
+        var touched = new SortedSet<int>();
+        double loss = 0;
+        long tokens = 0;
+        for (var k = 0; k < round.Steps; k++)
+        {
+            var (windowLoss, windowTokens) = Gradient.Compute(step.Window + k, step.Step + k, step.Seed, 1f / StreamCount);
+            ParameterUpdate.Apply(Weights, Gradient.Gradient, sgd, round.LearningRate, round.Clip, Gradient.Support);
+            touched.UnionWith(Gradient.Support.Rows);
+            loss += windowLoss;
+            tokens += windowTokens;
+        }
+
+        Gradient.SaveState(_state);
+        int[] rows = [.. touched];
+        var h = Hidden;
+        var values = _rowValues.For(rows.Length);
+        for (var i = 0; i < rows.Length; i++)
+        {
+            Weights.AsSpan(rows[i] * h, h).CopyTo(values.AsSpan(i * h, h));
+        }
+
+        var (stateH, stateC) = StateCodec.Save(_state);
+        var computeMs = patchMs + Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        return new GradientResult(step.JobId, step.Generation, step.Step, workerId, loss, (int)tokens,
+            Weights.AsMemory(_embeddingLength), rows, values.AsMemory(0, rows.Length * h), stateH, stateC, computeMs, serializeMs, peakRssMb);
     }
 }

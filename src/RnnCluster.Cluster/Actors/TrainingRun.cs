@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using Akka.Actor;
 using RnnCluster.Cluster.Protocol;
 using RnnCluster.Cluster.Serialization;
@@ -52,6 +53,7 @@ internal sealed class TrainingRun
         }
 
         Sharded = start.Job.ShardedParameterServer;
+        LocalSgd = start.Job.LocalSgd;
         LastGathered = Sharded ? Loop.Snapshot(State) : null;
     }
 
@@ -61,6 +63,23 @@ internal sealed class TrainingRun
     /// and the streams' state, and <see cref="Weights"/> only as of the last gather.
     /// </summary>
     public bool Sharded { get; }
+
+    /// <summary>
+    /// True in <c>--mode local-sgd</c>: a step is a round of <see cref="RoundWindows"/> windows that each
+    /// worker trains alone from the same weights; the server then averages the workers' weights,
+    /// weighted by their streams (Stich 2019; Lin et al. 2020), in slot order.
+    /// </summary>
+    public bool LocalSgd { get; }
+
+    /// <summary>
+    /// True when the step in flight is a local-SGD round: in local-sgd mode once the first
+    /// <see cref="JobDefinition.WarmupSyncSteps"/> steps, which are synchronous, are done ("post-local
+    /// SGD", Lin et al. 2020).
+    /// </summary>
+    public bool LocalRoundInFlight { get; private set; }
+
+    /// <summary>Windows of the step in flight: 1, or a local-SGD round's (see <see cref="TrainingLoop.RoundWindows"/>).</summary>
+    public int RoundWindows { get; private set; } = 1;
 
     /// <summary>False when (sharded) the weights changed on the workers since they were last gathered here.</summary>
     public bool WeightsCurrent { get; private set; } = true;
@@ -236,6 +255,8 @@ internal sealed class TrainingRun
         _squares.AddRange(Enumerable.Repeat<(double[], double[])?>(null, Sharded ? Slots.Count : 0));
         _ready.Clear();
         ApplySent = false;
+        LocalRoundInFlight = LocalSgd && Step >= Job.WarmupSyncSteps;
+        RoundWindows = LocalRoundInFlight ? Loop.RoundWindows(Job.SyncEvery, Checkpointing ? Job.CheckpointEvery : 0) : 1;
     }
 
     /// <summary>
@@ -247,6 +268,13 @@ internal sealed class TrainingRun
     {
         var delta = new List<IActorRef>();
         var full = new List<IActorRef>();
+        if (LocalRoundInFlight)
+        {
+            // Every round changes every weight, and a worker's replica holds its own round's weights after it.
+            full.AddRange(Slots.Select(s => s.Ref));
+            return (delta, full);
+        }
+
         foreach (var slot in Slots)
         {
             var version = _versions.GetValueOrDefault(slot.WorkerId, -1);
@@ -293,7 +321,7 @@ internal sealed class TrainingRun
 
         var (h, c) = StateCodec.Slice(State, slot.First, slot.Count, Spec.Hidden);
         return new ComputeStep(JobId, Generation, Step, Window, Loop.LossScale, Options.Seed, Options.Bptt,
-            shard, Version, h, c, Placement);
+            shard, Version, h, c, Placement, LocalRoundInFlight ? new LocalRound(RoundWindows, Lr, Options.Clip) : null);
     }
 
     public bool HasGradientFrom(string workerId) => _slotOf.TryGetValue(workerId, out var i) && i < _states.Count && _states[i] is not null;
@@ -429,9 +457,17 @@ internal sealed class TrainingRun
             throw new ArgumentException($"gradient of {r.WorkerId} has {r.Dense.Length} dense values and {r.RowValues.Length} row values; expected {dense.Length} and {r.Rows.Length * h}");
         }
 
-        foreach (var id in _supports[i].Rows)
+        if (LocalRoundInFlight)
         {
-            Array.Clear(partial, id * h, h);
+            // The worker's weights after its round: the rows it did not touch are as the round started.
+            Weights.AsSpan(0, _embeddingLength).CopyTo(partial);
+        }
+        else
+        {
+            foreach (var id in _supports[i].Rows)
+            {
+                Array.Clear(partial, id * h, h);
+            }
         }
 
         r.Dense.Span.CopyTo(dense);
@@ -470,6 +506,11 @@ internal sealed class TrainingRun
             throw new InvalidOperationException($"step {Step}: {_received} of {Slots.Count} gradients in");
         }
 
+        if (LocalRoundInFlight)
+        {
+            return AverageRound();
+        }
+
         StoreStates();
         var count = Slots.Count;
         var support = TreeReduction.Sum(_plan, _partials.GetRange(0, count), _supports.GetRange(0, count), Environment.ProcessorCount);
@@ -480,6 +521,31 @@ internal sealed class TrainingRun
         var result = new StepGradient(TreeReduction.Sum(_plan, _losses.ToArray()), _stepTokens);
         Loop.Apply(_partials[0], result, support);
         RememberDelta(support.Rows);
+        BeginStep();
+        InFlight = false;
+        Refusals = 0;
+        return (result.LossSum, result.Tokens);
+    }
+
+    /// <summary>
+    /// Local SGD: the new weights are the workers' weights averaged with weights (streams of the slot) / B,
+    /// added in slot order, so a run is reproducible for a worker count; the loop advances by the round's
+    /// windows. With one window per round this is the synchronous SGD step up to rounding (each worker's
+    /// loss is its own streams' batch mean), as long as no clipping applies.
+    /// </summary>
+    private (double Loss, long Tokens) AverageRound()
+    {
+        StoreStates();
+        var batch = (float)Options.Batch;
+        TensorPrimitives.Multiply(_partials[0], Slots[0].Count / batch, Weights);
+        for (var i = 1; i < Slots.Count; i++)
+        {
+            TensorPrimitives.MultiplyAdd(_partials[i], Slots[i].Count / batch, Weights, Weights);
+        }
+
+        var result = new StepGradient(TreeReduction.Sum(_plan, _losses.ToArray()), _stepTokens);
+        Loop.Advance(result, RoundWindows);
+        _deltaRows = null;
         BeginStep();
         InFlight = false;
         Refusals = 0;

@@ -29,6 +29,17 @@ internal sealed class WeightReplica(string jobId)
     /// <summary>True after an update could not be applied: only a full update helps now.</summary>
     public bool Stale { get; private set; }
 
+    /// <summary>
+    /// The weights were changed here (a local-SGD round): they are no server version any more, so the
+    /// next step waits for a full update.
+    /// </summary>
+    public void Invalidate()
+    {
+        Version = -1;
+        Stale = false;
+        ForgetSlices();
+    }
+
     /// <summary>Applies an update; false (and <see cref="Stale"/>) when it is a delta that does not follow the version held.</summary>
     public bool Apply(WeightUpdate update)
     {

@@ -216,6 +216,12 @@ public sealed class Worker : ReceiveActor, IWithTimers
                 return;
             }
 
+            if (step.Local is { } round)
+            {
+                RunLocalRound(step, round, replica, weights, sender);
+                return;
+            }
+
             var keyRanges = step.Placement is { } placement ? KeyRangesFor(step, placement, replica) : null;
             var complete = keyRanges?.BeginStep(step.Step, weights.Weights, sender) ?? false;
             var serializeMs = _transport.SerializeMs - _serializeMsReported;
@@ -265,6 +271,25 @@ public sealed class Worker : ReceiveActor, IWithTimers
             _shard = null;
             Refuse(step, sender, e.Message);
         }
+    }
+
+    /// <summary>
+    /// A local-SGD round on the replica, then its weights to the server. The replica no longer holds
+    /// any server version: it waits for the averaged weights (a full update) before the next round.
+    /// </summary>
+    private void RunLocalRound(ComputeStep step, LocalRound round, ShardReplica replica, WeightReplica weights, IActorRef sender)
+    {
+        var serializeMs = _transport.SerializeMs - _serializeMsReported;
+        _serializeMsReported = _transport.SerializeMs;
+        var result = replica.ComputeRound(step, round, _id, _patchMs, serializeMs, PeakMemory.ResidentMb()) with
+        {
+            BytesSent = _transport.BytesSent - _sentReported,
+            BytesReceived = _transport.BytesReceived - _receivedReported,
+        };
+        (_sentReported, _receivedReported) = (_transport.BytesSent, _transport.BytesReceived);
+        _patchMs = 0;
+        weights.Invalidate();
+        _transport.Send(sender, result, Self);
     }
 
     /// <summary>The key-range server of the step's generation, created (and given the slices that came early) when the generation is new.</summary>

@@ -9,7 +9,8 @@ namespace RnnCluster.Cluster.Protocol;
 /// worker's streams change (it then holds their token ids). <see cref="StateH"/>/<see cref="StateC"/>
 /// are the streams' hidden state as of the last completed step (layer-major: layer, local stream, unit).
 /// <see cref="Placement"/> is set (once per generation) when the parameter server is sharded over the
-/// workers: the worker then sends its gradient to the key ranges' owners instead.
+/// workers: the worker then sends its gradient to the key ranges' owners instead. <see cref="Local"/> is
+/// set in <c>--mode local-sgd</c>: the step is a round of several windows the worker trains alone.
 /// </summary>
 [MessagePackObject(true)]
 public sealed record ComputeStep(
@@ -24,7 +25,17 @@ public sealed record ComputeStep(
     long WeightsVersion,
     float[] StateH,
     float[] StateC,
-    KeyRangePlacement? Placement = null) : IClusterMessage;
+    KeyRangePlacement? Placement = null,
+    LocalRound? Local = null) : IClusterMessage;
+
+/// <summary>
+/// A local-SGD round (Stich 2019; Lin et al. 2020): the worker takes <see cref="Steps"/> SGD steps on
+/// its own streams, windows <see cref="ComputeStep.Window"/> onwards, each on the gradient of its
+/// streams' batch-mean loss clipped to global norm <see cref="Clip"/> (0: no clipping) at rate
+/// <see cref="LearningRate"/>, and then returns its weights for averaging.
+/// </summary>
+[MessagePackObject(true)]
+public sealed record LocalRound(int Steps, float LearningRate, float Clip);
 
 /// <summary>
 /// A worker's contiguous range of the B streams, with the model it trains and its token ids: one node

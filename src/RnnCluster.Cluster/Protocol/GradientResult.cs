@@ -16,6 +16,10 @@ namespace RnnCluster.Cluster.Protocol;
 /// applying its key range since its previous result (in steady state: one step's).
 /// With a sharded parameter server (<see cref="ComputeStep.Placement"/>) <see cref="Dense"/>,
 /// <see cref="Rows"/> and <see cref="RowValues"/> are empty: the gradient went to the key ranges.
+/// After a local-SGD round (<see cref="ComputeStep.Local"/>) they hold the worker's weights instead of
+/// a gradient: every tensor after the embedding, and the embedding rows the round's windows touched
+/// (the others are as the round started); <see cref="LossSum"/> and <see cref="Tokens"/> cover every
+/// window of the round.
 /// </summary>
 [MessagePackObject(true)]
 public sealed record GradientResult(

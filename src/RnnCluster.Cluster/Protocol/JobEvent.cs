@@ -31,7 +31,9 @@ public sealed record JobEpoch(string JobId, EpochReport Report, long TokensExpec
 /// reported for the coordinator process and the largest worker process (0 when unknown).
 /// <see cref="PsPlacement"/> says where the parameter server ran (<c>workers</c>: sharded,
 /// <c>coordinator</c>: central); <see cref="OptimalPpl"/> is the corpus's true perplexity when known
-/// (the built-in corpus), <see cref="OutPath"/> where the model was written.
+/// (the built-in corpus), <see cref="OutPath"/> where the model was written. <see cref="Mode"/> is the
+/// job's mode and <see cref="SyncEvery"/> its local steps per round (null but in local-sgd, where
+/// <see cref="StepTimings"/> are per round).
 /// </summary>
 [MessagePackObject(true)]
 public sealed record JobCompleted(
@@ -42,7 +44,9 @@ public sealed record JobCompleted(
     double CoordinatorPeakRssMb,
     double WorkerPeakRssMb,
     StepTimings? StepTimings,
-    string PsPlacement) : JobEvent(JobId)
+    string PsPlacement,
+    string Mode = "sync",
+    int? SyncEvery = null) : JobEvent(JobId)
 {
     [IgnoreMember]
     public override bool IsFinal => true;

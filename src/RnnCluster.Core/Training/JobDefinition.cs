@@ -43,6 +43,23 @@ public sealed record JobDefinition
     public string Mode { get; init; } = "sync";
 
     /// <summary>
+    /// <c>--mode local-sgd</c>: the optimizer steps each worker takes on its own streams and its own copy
+    /// of the weights between two averagings (H of Stich 2019, "Local SGD converges fast and communicates
+    /// little"); a round also ends at an epoch's end, the step limit and a checkpoint step.
+    /// </summary>
+    public int SyncEvery { get; init; } = 4;
+
+    /// <summary>
+    /// <c>--mode local-sgd</c>: synchronous steps before the first local round (the warm-up of "post-local
+    /// SGD", Lin et al. 2020, "Don't use large mini-batches, use local SGD"); 0: local from the start.
+    /// </summary>
+    public long WarmupSyncSteps { get; init; }
+
+    /// <summary>True for <c>--mode local-sgd</c>.</summary>
+    [JsonIgnore]
+    public bool LocalSgd => Mode == "local-sgd";
+
+    /// <summary>
     /// Where a cluster job's parameter server lives: <c>coordinator</c> (one server holding every
     /// weight), <c>workers</c> (sharded: every worker node serves one key range) or <c>auto</c>
     /// (workers with SGD, whose key ranges hold no optimizer state; coordinator otherwise).
@@ -72,7 +89,7 @@ public sealed record JobDefinition
 
     /// <summary>True when the parameter server is sharded over the worker nodes (see <see cref="PsPlacement"/>).</summary>
     [JsonIgnore]
-    public bool ShardedParameterServer => PsPlacement == "workers" || (PsPlacement == "auto" && Training.Optimizer == "sgd");
+    public bool ShardedParameterServer => PsPlacement == "workers" || (PsPlacement == "auto" && Training.Optimizer == "sgd" && !LocalSgd);
 
     /// <summary>
     /// Defaults for a job on the built-in corpus: its 48-word language needs a smaller model and fewer
@@ -108,9 +125,29 @@ public sealed record JobDefinition
             throw new ArgumentException($"--mode {Mode}: expected {string.Join(", ", Modes)}");
         }
 
-        if (Mode != "sync")
+        if (Mode == "async")
         {
-            throw new ArgumentException($"--mode {Mode} is not implemented yet (use sync)");
+            throw new ArgumentException($"--mode {Mode} is not implemented yet (use sync or local-sgd)");
+        }
+
+        if (SyncEvery is < 1 or > 100_000)
+        {
+            throw new ArgumentException($"--sync-every {SyncEvery} must be between 1 and 100000");
+        }
+
+        if (WarmupSyncSteps < 0)
+        {
+            throw new ArgumentException($"--warmup-sync-steps {WarmupSyncSteps} must be >= 0");
+        }
+
+        if (LocalSgd && Training.Optimizer != "sgd")
+        {
+            throw new ArgumentException($"--mode local-sgd needs --optimizer sgd (the workers' {Training.Optimizer} state is not averaged yet)");
+        }
+
+        if (LocalSgd && PsPlacement == "workers")
+        {
+            throw new ArgumentException("--mode local-sgd averages weights on one server: use --ps-placement coordinator or auto");
         }
 
         if (!PsPlacements.Contains(PsPlacement))

@@ -88,6 +88,27 @@ public sealed class TrainingLoop
     /// <summary>True after the last step of the run (the last epoch's last window, or the step limit).</summary>
     public bool Final => StepsExhausted || (EpochDone && Epoch >= Options.Epochs);
 
+    /// <summary>
+    /// Windows the next local-SGD round may take (Stich 2019): at most <paramref name="syncEvery"/>, and
+    /// it ends at the epoch's end, the step limit and the next multiple of <paramref name="checkpointEvery"/>
+    /// (0: none), so averaging points are where epochs end and checkpoints are taken.
+    /// </summary>
+    public int RoundWindows(int syncEvery, int checkpointEvery)
+    {
+        long windows = Math.Min(syncEvery, Windows - Window);
+        if (Options.MaxSteps > 0)
+        {
+            windows = Math.Min(windows, Options.MaxSteps - Step);
+        }
+
+        if (checkpointEvery > 0)
+        {
+            windows = Math.Min(windows, checkpointEvery - (Step % checkpointEvery));
+        }
+
+        return (int)Math.Max(1, windows);
+    }
+
     /// <summary>After a step: a checkpoint is due every <paramref name="every"/> steps (0: never), at each epoch end and at the end.</summary>
     public bool CheckpointDue(int every) => EpochDone || StepsExhausted || (every > 0 && Step % every == 0);
 
@@ -118,25 +139,26 @@ public sealed class TrainingLoop
         }
 
         var norm = ParameterUpdate.Apply(Weights, gradient, Optimizer, Lr, Options.Clip, support);
-        Advance(result);
+        Advance(result, 1);
         return norm;
     }
 
     /// <summary>
-    /// Counts a step whose update was applied elsewhere (by the key ranges of a sharded parameter
-    /// server, on this loop's <see cref="Lr"/> and clipping) and advances the cursor by one window.
-    /// <see cref="Weights"/> is then stale until the caller copies the new weights in.
+    /// Counts <paramref name="windows"/> steps whose updates were applied elsewhere (by the key ranges of
+    /// a sharded parameter server, or by the workers of a local-SGD round, on this loop's <see cref="Lr"/>
+    /// and clipping) and advances the cursor by as many windows; <paramref name="result"/> sums their
+    /// losses and tokens. <see cref="Weights"/> is then stale until the caller copies the new weights in.
     /// </summary>
-    /// <exception cref="InvalidOperationException">When the epoch is already done.</exception>
-    public void Advance(StepGradient result)
+    /// <exception cref="InvalidOperationException">When the epoch has fewer than <paramref name="windows"/> windows left.</exception>
+    public void Advance(StepGradient result, int windows = 1)
     {
-        if (EpochDone)
+        if (windows < 1 || Window + windows > Windows)
         {
-            throw new InvalidOperationException($"epoch {Epoch} has no window left: call NextEpoch first");
+            throw new InvalidOperationException($"epoch {Epoch} has {Windows - Window} windows left, not {windows}: call NextEpoch first");
         }
 
-        Step++;
-        Window++;
+        Step += windows;
+        Window += windows;
         EpochLoss += result.LossSum;
         EpochTokens += result.Tokens;
         TotalTokens += result.Tokens;

@@ -28,6 +28,8 @@ public class JobDefinitionTests
             Threads = 2,
         },
         Mode = "local-sgd",
+        SyncEvery = 7,
+        WarmupSyncSteps = 11,
         Workers = 3,
         Out = "model.ckpt",
         CheckpointDir = "/tmp/ckpt",

@@ -1,0 +1,70 @@
+using RnnCluster.Cluster.Actors;
+using RnnCluster.Cluster.Protocol;
+using RnnCluster.Core.Text;
+
+namespace RnnCluster.Cluster.Tests;
+
+public sealed class LocalSgdTests
+{
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public async Task One_local_step_per_round_is_synchronous_sgd(int workers)
+    {
+        // Without clipping: each worker clips its own gradient, sync mode the sum.
+        var sync = TestCluster.SmallJob(workers: workers).WithTraining(t => t with { Clip = 0f });
+        var expected = Reference.Train(sync);
+        await using var cluster = await TestCluster.StartAsync(workers);
+
+        var events = await cluster.WatchAsync(await cluster.SubmitAsync(sync with { Mode = "local-sgd", SyncEvery = 1 }));
+
+        var done = Assert.IsType<JobCompleted>(events[^1]);
+        Reference.AssertSamePerplexity(expected.ValidPerplexity, done.Summary.ValidPerplexity);
+        Assert.Equal(expected.Steps, done.Summary.Steps);
+        Assert.Equal(expected.Tokens, done.Summary.Tokens);
+        Assert.Equal("coordinator", done.PsPlacement);
+    }
+
+    [Theory]
+    [InlineData(4, 0)]
+    [InlineData(16, 0)]
+    [InlineData(4, 30)]
+    public async Task Rounds_of_several_local_steps_converge_and_account_every_token(int syncEvery, int warmupSyncSteps)
+    {
+        var dir = Directory.CreateTempSubdirectory("rnncluster-local-sgd-").FullName;
+        try
+        {
+            var larger = TestCluster.SmallJob(workers: 2).WithModel(m => m with { Hidden = 48 })
+                .WithTraining(t => t with { Batch = 20, Bptt = 20, Epochs = 2, DecayAfter = 1, Decay = 0.5f });
+            var job = larger with { BuiltinTrainTokens = 100_000, BuiltinValidTokens = 10_000, Mode = "local-sgd", SyncEvery = syncEvery, WarmupSyncSteps = warmupSyncSteps, CheckpointDir = dir, CheckpointEvery = 50 };
+            await using var cluster = await TestCluster.StartAsync(2);
+
+            var events = await cluster.WatchAsync(await cluster.SubmitAsync(job));
+
+            var done = Assert.IsType<JobCompleted>(events[^1]);
+            var epochs = events.OfType<JobEpoch>().ToList();
+            Assert.Equal(2, epochs.Count);
+            Assert.All(epochs, e => Assert.Equal(e.TokensExpected, e.Report.Tokens));
+            var windows = new BatchStreams(BuiltInCorpus.Dataset(job.BuiltinTrainTokens, job.BuiltinValidTokens, job.Training.Seed).Train, 20).WindowCount(20);
+            Assert.Equal(2 * windows, done.Summary.Steps);
+
+            // A round is at most H windows (1 in the warm-up) and ends at checkpoint steps (multiples of
+            // 50) and epoch ends. (The watch may miss the very first steps.)
+            var steps = events.OfType<JobProgress>().Select(p => p.Report.Step).Where(s => s > 0).Distinct().Order().Skip(2).ToList();
+            Assert.All(steps.Zip(steps.Skip(1)), pair => Assert.InRange(pair.Second - pair.First, 1, pair.Second <= warmupSyncSteps ? 1 : syncEvery));
+            Assert.True(warmupSyncSteps == 0 || steps.Contains(warmupSyncSteps + syncEvery), "the first round starts after the warm-up");
+            Assert.Contains(50L, steps);
+            Assert.Contains(100L, steps);
+            Assert.Contains((long)windows, steps);
+            var completed = Path.Combine(dir, "job-1.completed.rnnc"); // renamed just after the final event
+            await TestCluster.WaitUntil(() => File.Exists(completed), "the completed checkpoint");
+            Assert.Equal(2 * windows, JobCheckpoints.Read(completed).Snapshot.Step);
+            var optimal = done.OptimalPpl!.Value;
+            Assert.True(done.Summary.ValidPerplexity < optimal * 1.05, $"local SGD with H = {syncEvery}: valid ppl {done.Summary.ValidPerplexity} against the optimal {optimal}");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+}
