@@ -18,6 +18,7 @@ public static class StatusView
                 {
                     id = j.Id,
                     state = j.State,
+                    mode = j.Mode,
                     epoch = j.Epoch,
                     step = j.Step,
                     tokens_per_sec = Math.Round(j.TokensPerSec, 1),
@@ -49,12 +50,13 @@ public static class StatusView
             return;
         }
 
-        var jobs = new Table().Title("jobs").AddColumns("job", "state", "epoch", "step", "tokens/s", "train ppl", "valid ppl", "workers", "reason");
+        var jobs = new Table().Title("jobs").AddColumns("job", "state", "mode", "epoch", "step", "tokens/s", "train ppl", "valid ppl", "workers", "reason");
         foreach (var j in status.Jobs)
         {
             jobs.AddRow(
                 Markup.Escape(j.Id),
                 Markup.Escape(j.State),
+                Markup.Escape(j.Mode),
                 j.Epoch.ToString(CultureInfo.InvariantCulture),
                 j.Step.ToString(CultureInfo.InvariantCulture),
                 j.TokensPerSec.ToString("F0", CultureInfo.InvariantCulture),

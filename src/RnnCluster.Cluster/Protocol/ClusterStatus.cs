@@ -10,7 +10,7 @@ public sealed record ClusterStatus(IReadOnlyList<MemberStatus> Members, IReadOnl
 [MessagePackObject(true)]
 public sealed record MemberStatus(string Address, IReadOnlyList<string> Roles, string Status);
 
-/// <summary>One job. <see cref="State"/> is one of <see cref="JobStates"/>.</summary>
+/// <summary>One job. <see cref="State"/> is one of <see cref="JobStates"/>; <see cref="Mode"/> is "sync" or "local-sgd (H n)".</summary>
 [MessagePackObject(true)]
 public sealed record JobStatus(
     string Id,
@@ -21,7 +21,8 @@ public sealed record JobStatus(
     double TrainPpl,
     double ValidPpl,
     int Workers,
-    string? Reason);
+    string? Reason,
+    string Mode = "sync");
 
 /// <summary>The job states reported in <see cref="JobStatus.State"/>.</summary>
 public static class JobStates
