@@ -100,4 +100,22 @@ public sealed class JobLifecycleTests
         var events = await cluster.WatchAsync("job-404");
         Assert.IsType<JobFailed>(Assert.Single(events));
     }
+
+    [Fact]
+    public async Task A_job_waiting_for_workers_says_so_in_status()
+    {
+        await using var cluster = await TestCluster.StartAsync(1);
+        var id = await cluster.SubmitAsync(TestCluster.SmallJob(workers: 3));
+
+        JobStatus? waiting = null;
+        await TestCluster.WaitUntil(() =>
+        {
+            waiting = cluster.Client.GetStatusAsync(TestCluster.Timeout).GetAwaiter().GetResult().Jobs.Single(j => j.Id == id);
+            return waiting.Reason is not null;
+        }, "a waiting reason");
+
+        Assert.Equal(JobStates.Running, waiting!.State);
+        Assert.Equal("waiting for 3 worker(s), 1 up", waiting.Reason);
+        Assert.True(await cluster.Client.CancelAsync(id, TestCluster.Timeout));
+    }
 }

@@ -28,7 +28,25 @@ public sealed class BadInputTests
     [InlineData("--mode local-sgd needs --optimizer sgd", "local", "--mode", "local-sgd", "--optimizer", "adam")]
     [InlineData("--sync-every 0 must be between 1 and 100000", "local", "--mode", "local-sgd", "--sync-every", "0")]
     [InlineData("'abc' for option '--lr' as a number", "train", "--lr", "abc")]
-    [InlineData("--length -5 must be >= 0", "generate", "/proc/cpuinfo", "--length", "-5")]
+    [InlineData("--length -5 must be between 0 and 10000000", "generate", "/proc/cpuinfo", "--length", "-5")]
+    [InlineData("--length 2147483647 must be between 0 and 10000000", "generate", "/proc/cpuinfo", "--length", "2147483647")]
+    [InlineData("--batch 6000 × --bptt 25 = 150,000 rows of 16,384 floats", "train", "--layers", "1", "--hidden", "4096", "--batch", "6000", "--bptt", "25", "--max-steps", "1")]
+    [InlineData("corpus file '/dev/zero' is a character device, not a regular file", "train", "--corpus", "/dev/zero")]
+    [InlineData("--valid '/dev/zero/x' (\"valid\" in a job file): not found", "train", "--corpus", "/proc/cpuinfo", "--valid", "/dev/zero/x")]
+    [InlineData("job file '/dev/zero' is a character device", "train", "--job", "/dev/zero")]
+    [InlineData("checkpoint '/dev/zero' is a character device", "eval", "/dev/zero", "/proc/cpuinfo")]
+    [InlineData("--out /proc/cpuinfo: is one of the job's input files", "train", "--corpus", "/proc/cpuinfo", "--out", "/proc/cpuinfo")]
+    [InlineData("--builtin-train-tokens 0 must be between 100 and 20,000,000", "train", "--builtin-train-tokens", "0")]
+    [InlineData("--checkpoint-dir /dev/null: is a file; give a directory", "node", "--roles", "coordinator", "--port", "0", "--checkpoint-dir", "/dev/null")]
+    [InlineData("a worker-only node needs --seeds", "node", "--roles", "worker", "--port", "0")]
+    [InlineData("--lr Infinity must be a positive finite number", "train", "--lr", "1e39")]
+    [InlineData("--eval-batch 0 must be between 1 and 100000", "train", "--eval-batch", "0")]
+    [InlineData("--momentum 1 must be in [0, 1)", "train", "--optimizer", "momentum", "--momentum", "1")]
+    [InlineData("--forget-bias 1E+30 must be between -100 and 100", "train", "--forget-bias", "1e30")]
+    [InlineData("--tolerance -1 must be a relative error between 0 and 1", "gradcheck", "--tolerance", "-1")]
+    [InlineData("--timeout 0 must be between 1 and 86400 seconds", "status", "--timeout", "0")]
+    [InlineData("--bptt 0 must be between 1 and 10000", "eval", "/proc/cpuinfo", "/proc/cpuinfo", "--bptt", "0")]
+    [InlineData("--corpus '/nonexistent/corpus' (\"corpus\" in a job file): not found", "local", "--corpus", "/nonexistent/corpus")]
     [InlineData("job file '/proc' is a directory", "train", "--job", "/proc")]
     [InlineData("checkpoint '/proc' is a directory", "eval", "/proc", "/proc/cpuinfo")]
     [InlineData("--corpus '/nonexistent/corpus' (\"corpus\" in a job file): not found", "train", "--corpus", "/nonexistent/corpus")]
@@ -55,6 +73,18 @@ public sealed class BadInputTests
 
         using var remotingPort = await CliProcess.RunAsync(Timeout, "node", "--roles", "coordinator", "--port", $"{port}");
         AssertOneLineError(remotingPort, $"--port {port}: cannot bind");
+    }
+
+    [Fact]
+    public async Task Should_refuse_the_port_of_a_running_node()
+    {
+        // A node's listener must not share its port (SO_REUSEPORT) with a second node.
+        await using var cluster = await NodeCluster.StartAsync(workers: 0);
+        var port = cluster.Contact.Split(':')[1];
+
+        using var second = await CliProcess.RunAsync(Timeout, "node", "--roles", "coordinator", "--port", port);
+
+        AssertOneLineError(second, $"--port {port}: cannot bind");
     }
 
     [Fact]

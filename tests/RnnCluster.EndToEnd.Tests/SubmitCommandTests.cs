@@ -23,5 +23,11 @@ public sealed class SubmitCommandTests
         var roles = root.GetProperty("members").EnumerateArray().SelectMany(m => m.GetProperty("roles").EnumerateArray().Select(r => r.GetString())).ToList();
         Assert.Contains("coordinator", roles);
         Assert.Contains("worker", roles);
+
+        // The table into a pipe: plain text, no colour codes.
+        using var table = await CliProcess.RunAsync(CommandTimeout, "status", "--contact", cluster.Contact);
+        Assert.True(table.ExitCode == 0, table.Describe());
+        Assert.Contains("members", table.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain('\u001b', table.Output);
     }
 }

@@ -36,6 +36,8 @@ public sealed class WorkerFailureTests
         var epochs = submit.EventsNamed("epoch").ToList();
         Assert.Equal(2, epochs.Count);
         Assert.All(epochs, e => Assert.Equal(e.GetProperty("tokens_expected").GetInt64(), e.GetProperty("tokens_accounted").GetInt64()));
+        // Worker nodes run no receptionist registry: nothing gossips to them that they cannot decode.
+        Assert.DoesNotContain("Deserialization failed", cluster.Workers[0].Output + cluster.Workers[0].Errors, StringComparison.Ordinal);
         var validPpl = SmallJob.Number(Assert.Single(submit.EventsNamed("summary")), "valid_ppl");
         Assert.True(Math.Abs(validPpl - expectedPpl) / expectedPpl <= 0.02, $"valid_ppl {validPpl} after losing a worker vs {expectedPpl} undisturbed. {submit.Describe()}");
     }

@@ -26,7 +26,14 @@ public sealed class ContactOptions
         command.Options.Add(TimeoutSeconds);
     }
 
-    public TimeSpan Timeout(ParseResult result) => TimeSpan.FromSeconds(Math.Max(1, result.GetValue(TimeoutSeconds)));
+    /// <exception cref="ArgumentException">When --timeout is not between 1 and 86400 seconds.</exception>
+    public TimeSpan Timeout(ParseResult result)
+    {
+        var seconds = result.GetValue(TimeoutSeconds);
+        return seconds is >= 1 and <= 86_400
+            ? TimeSpan.FromSeconds(seconds)
+            : throw new ArgumentException($"--timeout {seconds} must be between 1 and 86400 seconds");
+    }
 
     /// <summary>Connects to the cluster; a node that does not answer becomes a one-line error.</summary>
     public async Task<ClusterClientConnection> ConnectAsync(ParseResult result, CancellationToken cancel)

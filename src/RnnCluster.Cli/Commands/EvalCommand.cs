@@ -20,16 +20,31 @@ public static class EvalCommand
         command.SetAction((result, _) => CliError.Guard(() =>
         {
             Threads.Configure(result.GetValue(threads));
+            if (result.GetValue(bptt) is < 1 or > 10_000)
+            {
+                throw new ArgumentException($"--bptt {result.GetValue(bptt)} must be between 1 and 10000");
+            }
+
             var trained = ModelFile.Load(result.GetValue(model)!.FullName);
-            var text = CorpusReader.ReadText(result.GetValue(file)!.FullName);
-            var ids = TextDatasetLoader.Encode(text, Tokenizers.Create(trained.Kind), trained.Vocabulary);
+            var path = result.GetValue(file)!.FullName;
+            var text = CorpusReader.ReadText(path);
+            int[] ids;
+            try
+            {
+                ids = TextDatasetLoader.Encode(text, Tokenizers.Create(trained.Kind), trained.Vocabulary);
+            }
+            catch (ArgumentException e)
+            {
+                throw new ArgumentException($"{path}: {e.Message}", e);
+            }
+
             var b = result.GetValue(batch);
             if (b < 1 || ids.Length / b < 2)
             {
-                throw new ArgumentException($"{ids.Length} tokens cannot be evaluated with --batch {b}");
+                throw new ArgumentException($"{path}: {ids.Length:N0} tokens cannot be evaluated with --batch {b} (each of the batch's streams needs at least 2 tokens: use --batch {Math.Max(1, ids.Length / 2)} or less)");
             }
 
-            var r = Evaluator.Run(trained.Spec, trained.Weights, ids, b, Math.Max(1, result.GetValue(bptt)));
+            var r = Evaluator.Run(trained.Spec, trained.Weights, ids, b, result.GetValue(bptt));
             if (result.GetValue(json))
             {
                 JsonEvents.WriteObject(new { ppl = Math.Round(r.Perplexity, 4), loss = Math.Round(r.Loss, 6), tokens = r.Tokens });

@@ -20,9 +20,9 @@ public static class GenerateCommand
         command.SetAction((result, _) => CliError.Guard(() =>
         {
             Threads.Configure(1);
-            if (result.GetValue(count) < 0)
+            if (result.GetValue(count) is < 0 or > 10_000_000)
             {
-                throw new ArgumentException($"--length {result.GetValue(count)} must be >= 0 (tokens to sample)");
+                throw new ArgumentException($"--length {result.GetValue(count)} must be between 0 and 10000000 (tokens to sample)");
             }
 
             var trained = ModelFile.Load(result.GetValue(model)!.FullName);

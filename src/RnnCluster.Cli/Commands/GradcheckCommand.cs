@@ -19,6 +19,11 @@ public static class GradcheckCommand
         command.SetAction((result, _) => CliError.Guard(() =>
         {
             var name = result.GetValue(model)!;
+            if (result.GetValue(tolerance) is not (> 0 and < 1) and var bad)
+            {
+                throw new ArgumentException($"--tolerance {bad} must be a relative error between 0 and 1 (exclusive)");
+            }
+
             var cells = name == "all" ? Enum.GetValues<CellType>() : [CellTypes.Parse(name)];
             var failed = false;
             foreach (var cell in cells)

@@ -10,6 +10,7 @@ namespace RnnCluster.Cli.Commands;
 /// </summary>
 public sealed class JobOptions
 {
+    private const long MaxJobFileBytes = 1 << 20;
     private static readonly JobDefinition Defaults = new();
     private readonly List<Action<ParseResult, Func<JobDefinition>, Action<JobDefinition>>> _binders = [];
     private readonly Option<string?> _corpus;
@@ -141,6 +142,16 @@ public sealed class JobOptions
             throw new ArgumentException($"job file '{file.FullName}' not found");
         }
 
+        if (Core.Checkpoints.FileKind.DescribeSpecial(file.FullName, followLinks: true) is { } kind)
+        {
+            throw new ArgumentException($"job file '{file.FullName}' is {kind}; --job takes a JSON file");
+        }
+
+        if (file.Length > MaxJobFileBytes)
+        {
+            throw new ArgumentException($"job file '{file.FullName}' has {file.Length:N0} bytes; a job file is a small JSON object (at most {MaxJobFileBytes:N0})");
+        }
+
         try
         {
             return JobDefinition.FromJson(File.ReadAllText(file.FullName));
@@ -148,6 +159,10 @@ public sealed class JobOptions
         catch (ArgumentException e)
         {
             throw new ArgumentException($"{file.FullName}: {e.Message}", e);
+        }
+        catch (IOException e)
+        {
+            throw new ArgumentException($"job file '{file.FullName}' could not be read: {e.Message}", e);
         }
     }
 

@@ -55,10 +55,8 @@ public static class LocalCommand
         using var signals = new TerminationSignals(outer);
         var cancel = signals.Token;
         // The coordinator would reject it too, but only after every process has started.
-        if (job.Corpus is { } corpus && !File.Exists(corpus) && !Directory.Exists(corpus))
-        {
-            throw new CliError($"corpus '{corpus}' not found");
-        }
+        JobDatasets.CheckInputPaths(job);
+        job.CheckOutputPaths();
 
         var threadsPerWorker = job.Training.Threads > 0 ? job.Training.Threads : Math.Max(1, Environment.ProcessorCount / job.Workers);
         if (!json)
@@ -96,7 +94,9 @@ public static class LocalCommand
         }
         catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
         {
-            throw new CliError($"the coordinator process exited: {cluster.Coordinator.Tail}");
+            var coordinator = cluster.Coordinator;
+            var how = coordinator.ExitCode is { } code ? (code > 128 ? $"was killed (signal {code - 128})" : $"exited with code {code}") : "exited";
+            throw new CliError($"the coordinator process (pid {coordinator.Pid}) {how} before the job finished; its last log line: {coordinator.LastLine}");
         }
     }
 }

@@ -46,6 +46,21 @@ public sealed class NodeProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>The last line the node wrote, or "(none)".</summary>
+    public string LastLine
+    {
+        get
+        {
+            lock (_tail)
+            {
+                return _tail.Count > 0 ? _tail.Last() : "(none)";
+            }
+        }
+    }
+
+    /// <summary>The exit code once the process has exited (128 + signal number when a signal ended it), else null.</summary>
+    public int? ExitCode => _process.HasExited ? _process.ExitCode : null;
+
     /// <summary>Starts <c>rnncluster node --json NODE_ARGS</c> and waits for its node line.</summary>
     public static async Task<NodeProcess> StartAsync(string role, IEnumerable<string> nodeArgs, TimeSpan timeout, CancellationToken cancel)
     {

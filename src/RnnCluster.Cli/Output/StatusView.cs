@@ -35,6 +35,10 @@ public static class StatusView
         {
             // Spectre assumes 80 columns without a terminal; the jobs table needs more.
             AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, 140);
+
+            // and no colour codes in a file or pipe
+            AnsiConsole.Profile.Capabilities.Ansi = false;
+            AnsiConsole.Profile.Capabilities.ColorSystem = ColorSystem.NoColors;
         }
 
         var members = new Table().Title("members").AddColumns("address", "roles", "status");

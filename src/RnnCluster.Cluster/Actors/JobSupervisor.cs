@@ -4,6 +4,7 @@ using Akka.Event;
 using RnnCluster.Cluster.Protocol;
 using RnnCluster.Core.Checkpoints;
 using RnnCluster.Core.Diagnostics;
+using RnnCluster.Core.Models;
 using RnnCluster.Core.Text;
 using RnnCluster.Core.Training;
 
@@ -44,6 +45,13 @@ public sealed class JobSupervisor : ReceiveActor
         Receive<RunEpochEnd>(OnEpochEnd);
         Receive<EpochEvaluated>(OnEvaluated);
         Receive<RunFailed>(f => Finish(f.JobId, JobStates.Failed, new JobFailed(f.JobId, f.Reason), f.Reason));
+        Receive<RunWaiting>(w =>
+        {
+            if (_jobs.TryGetValue(w.JobId, out var job) && !job.IsFinal)
+            {
+                job.Reason = w.Needed is { } needed ? $"waiting for {needed} worker(s), {w.Available} up" : null;
+            }
+        });
         Receive<RunMembership>(m =>
         {
             if (_jobs.TryGetValue(m.JobId, out var job) && !job.IsFinal)
@@ -207,7 +215,10 @@ public sealed class JobSupervisor : ReceiveActor
     /// </summary>
     private void OnCheckpointNotWritten(CheckpointNotWritten failure)
     {
-        var reason = $"checkpoint at step {failure.Step} not written: {failure.Error}; fix the --checkpoint-dir and submit the job again";
+        var kept = _jobs.TryGetValue(failure.JobId, out var job) && job.CheckpointPath is { } path && File.Exists(path)
+            ? $"; its last checkpoint is kept as {Path.ChangeExtension(path, "." + JobStates.Failed + JobCheckpoints.Extension)} (eval and generate read it)"
+            : string.Empty;
+        var reason = $"checkpoint at step {failure.Step} not written: {failure.Error}{kept}; fix the --checkpoint-dir and submit the job again";
         Finish(failure.JobId, JobStates.Failed, new JobFailed(failure.JobId, reason), reason);
     }
 
@@ -225,6 +236,8 @@ public sealed class JobSupervisor : ReceiveActor
             {
                 var spec = job.Job.ToModelSpec(job.Data.Vocabulary.Count);
                 spec.Validate();
+                LanguageModel.CheckSize(spec, job.Job.Training.Batch, job.Job.Training.Bptt);
+                LanguageModel.CheckSize(spec, job.Job.Training.EvalBatch, job.Job.Training.Bptt, "--eval-batch");
                 job.State = JobStates.Running;
                 if (job.Resume is null)
                 {

@@ -208,6 +208,12 @@ public sealed class ParameterServer : ReceiveActor, IWithTimers
             var needed = run.Started ? 1 : Math.Max(1, run.Job.Workers);
             if (_workers.Count < needed)
             {
+                if (run.WaitingSince is null || run.WaitingFor != (_workers.Count, needed))
+                {
+                    run.WaitingFor = (_workers.Count, needed);
+                    _supervisor.Tell(new RunWaiting(run.JobId, _workers.Count, needed));
+                }
+
                 run.WaitingSince ??= DateTime.UtcNow;
                 if (DateTime.UtcNow - run.WaitingSince > _settings.WorkerWaitTimeout)
                 {
@@ -220,7 +226,13 @@ public sealed class ParameterServer : ReceiveActor, IWithTimers
                 return;
             }
 
+            if (run.WaitingSince is not null)
+            {
+                _supervisor.Tell(new RunWaiting(run.JobId, _workers.Count, null));
+            }
+
             run.WaitingSince = null;
+            run.WaitingFor = null;
             var before = run.Slots.Select(s => s.WorkerId).ToHashSet(StringComparer.Ordinal);
             run.Recut([.. _workers], _endpoints);
             var after = run.Slots.Select(s => s.WorkerId).ToHashSet(StringComparer.Ordinal);

@@ -47,4 +47,7 @@ internal sealed record RunEpochEnd(
 internal sealed record RunFailed(string JobId, string Reason);
 
 /// <summary>Parameter server → supervisor: the running job's shards were re-cut after a worker joined or left.</summary>
+/// <summary>The run waits for <paramref name="Needed"/> workers, <paramref name="Available"/> being up (null Needed: it no longer waits).</summary>
+internal sealed record RunWaiting(string JobId, int Available, int? Needed);
+
 internal sealed record RunMembership(string JobId, string Worker, bool Joined, int Workers);

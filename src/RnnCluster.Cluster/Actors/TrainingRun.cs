@@ -148,6 +148,9 @@ internal sealed class TrainingRun
 
     public int Refusals { get; set; }
 
+    /// <summary>(workers up, workers needed) as last reported while waiting; null when not waiting.</summary>
+    public (int Available, int Needed)? WaitingFor { get; set; }
+
     /// <summary>Since when the run waits for workers (null: not waiting).</summary>
     public DateTime? WaitingSince { get; set; }
 

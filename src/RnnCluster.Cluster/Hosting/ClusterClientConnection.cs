@@ -41,7 +41,7 @@ public sealed class ClusterClientConnection : IAsyncDisposable
             }
             catch (Exception e) when (e is AskTimeoutException or TaskCanceledException or TimeoutException)
             {
-                throw new TimeoutException($"no RnnCluster coordinator answered at {contact} within {timeout.TotalSeconds:0.#} s; give a coordinator node's host:port (worker nodes take no clients)", e);
+                throw new TimeoutException($"no RnnCluster coordinator answered at {contact} within {timeout.TotalSeconds:0.#} s; give a coordinator node's host:port exactly as it advertises it (e.g. 127.0.0.1, not localhost; worker nodes take no clients)", e);
             }
 
             return connection;

@@ -79,5 +79,15 @@ public sealed record NodeOptions(
         {
             _ = ClusterAddresses.ParseContact(seed);
         }
+
+        if (!IsCoordinator && Seeds is not { Count: > 0 })
+        {
+            throw new ArgumentException("a worker-only node needs --seeds host:port of a coordinator to join (without it, it would form a cluster of its own)");
+        }
+
+        if (IsCoordinator)
+        {
+            Core.Checkpoints.OutputPath.CheckDirectory(CheckpointDir, "--checkpoint-dir");
+        }
     }
 }

@@ -44,6 +44,11 @@ public static class CheckpointFile
             throw new CheckpointException(path, "is a directory, not a checkpoint or model file", null);
         }
 
+        if (FileKind.DescribeSpecial(path, followLinks: true) is { } kind)
+        {
+            throw new CheckpointException(path, $"is {kind}, not a checkpoint or model file", null);
+        }
+
         try
         {
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16, FileOptions.SequentialScan);

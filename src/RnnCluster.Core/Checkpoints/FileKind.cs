@@ -12,11 +12,12 @@ namespace RnnCluster.Core.Checkpoints;
 public static class FileKind
 {
     /// <summary>
-    /// Null when <paramref name="path"/> does not exist or names a regular file, a directory or a
-    /// symbolic link (replacing a link replaces the link, never what it points to); otherwise what it
-    /// is, e.g. "a character device".
+    /// Null when <paramref name="path"/> does not exist or names a regular file, a directory or (unless
+    /// <paramref name="followLinks"/>) a symbolic link (replacing a link replaces the link, never what it
+    /// points to); otherwise what it is, e.g. "a character device". Readers follow links: a link to
+    /// <c>/dev/zero</c> is a character device to them (it would never end).
     /// </summary>
-    public static unsafe string? DescribeSpecial(string path)
+    public static unsafe string? DescribeSpecial(string path, bool followLinks = false)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (!OperatingSystem.IsLinux())
@@ -28,7 +29,7 @@ public static class FileKind
         stat status;
         fixed (byte* name = bytes)
         {
-            if (lstat(name, &status) != 0)
+            if ((followLinks ? LibC.stat(name, &status) : lstat(name, &status)) != 0)
             {
                 return null;
             }

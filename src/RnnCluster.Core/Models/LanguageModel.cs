@@ -24,9 +24,28 @@ public sealed class LanguageModel
     private int _batch;
     private bool _softmaxGradientCleared;
 
+    /// <summary>
+    /// Checks that the activations of <paramref name="batch"/> streams × <paramref name="steps"/> time
+    /// steps fit in arrays: the (T·B, V) logits and the (T·B, 4H) gates must each stay within
+    /// <see cref="Array.MaxLength"/> floats.
+    /// </summary>
+    /// <exception cref="ArgumentException">Naming <paramref name="batchFlag"/> and --bptt (and the vocabulary) when they do not.</exception>
+    public static void CheckSize(ModelSpec spec, int batch, int steps, string batchFlag = "--batch")
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var rows = (long)batch * steps;
+        var widest = Math.Max(spec.VocabSize, 4L * spec.Hidden);
+        if (batch < 1 || steps < 1 || rows * widest > Array.MaxLength)
+        {
+            throw new ArgumentException(
+                $"{batchFlag} {batch} × --bptt {steps} = {rows:N0} rows of {widest:N0} floats (vocabulary {spec.VocabSize:N0}, hidden {spec.Hidden}) do not fit in an array of at most {Array.MaxLength:N0}; lower {batchFlag} or --bptt");
+        }
+    }
+
     public LanguageModel(ModelSpec spec, int maxBatch, int maxSteps, float[]? weights = null)
     {
         spec.Validate();
+        CheckSize(spec, maxBatch, maxSteps);
         Spec = spec;
         MaxBatch = maxBatch;
         MaxSteps = maxSteps;

@@ -59,9 +59,9 @@ public sealed record ModelSpec(
             throw new ArgumentException($"--dropout {Dropout} must be in [0, 1)");
         }
 
-        if (!float.IsFinite(ForgetBias))
+        if (!float.IsFinite(ForgetBias) || Math.Abs(ForgetBias) > 100)
         {
-            throw new ArgumentException($"--forget-bias {ForgetBias} must be finite");
+            throw new ArgumentException($"--forget-bias {ForgetBias} must be between -100 and 100 (a sigmoid saturates long before)");
         }
 
         if (ParameterCount > MaxParameters)

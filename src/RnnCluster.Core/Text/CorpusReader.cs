@@ -24,6 +24,11 @@ public static class CorpusReader
             throw new CorpusException($"corpus file '{path}' not found — check the path");
         }
 
+        if (Checkpoints.FileKind.DescribeSpecial(path, followLinks: true) is { } kind)
+        {
+            throw new CorpusException($"corpus file '{path}' is {kind}, not a regular file; give a text file");
+        }
+
         byte[] bytes;
         try
         {

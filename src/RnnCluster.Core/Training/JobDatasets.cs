@@ -8,9 +8,7 @@ public static class JobDatasets
     /// <summary>Loads and checks the job's text; throws <see cref="CorpusException"/> naming what is wrong.</summary>
     public static TextDataset Load(JobDefinition job)
     {
-        RequireExists(job.Corpus, "corpus", directoryAllowed: true);
-        RequireExists(job.Valid, "valid", directoryAllowed: false);
-        RequireExists(job.Test, "test", directoryAllowed: false);
+        CheckInputPaths(job);
         var data = job.Corpus is null
             ? BuiltInCorpus.Dataset(job.BuiltinTrainTokens, job.BuiltinValidTokens, job.Training.Seed)
             : TextDatasetLoader.Load(job.Corpus, job.Valid, job.Test, TokenizerKinds.Parse(job.Tokens), job.MaxVocab, job.MinCount);
@@ -26,6 +24,16 @@ public static class JobDatasets
         }
 
         return data;
+    }
+
+    /// <summary>Checks that the corpus, validation and test paths the job gives exist (a corpus may be a directory).</summary>
+    /// <exception cref="CorpusException">Naming the flag and job-file field of a missing path.</exception>
+    public static void CheckInputPaths(JobDefinition job)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        RequireExists(job.Corpus, "corpus", directoryAllowed: true);
+        RequireExists(job.Valid, "valid", directoryAllowed: false);
+        RequireExists(job.Test, "test", directoryAllowed: false);
     }
 
     /// <summary>A path the job names must exist before anything is read, and the error names its flag and job-file field.</summary>

@@ -85,6 +85,9 @@ public sealed record JobDefinition
 
     public static readonly string[] Modes = ["sync", "async", "local-sgd"];
 
+    /// <summary>The built-in corpus's size limits in tokens (it is generated in memory).</summary>
+    public const int MinBuiltinTokens = 100, MaxBuiltinTokens = 20_000_000;
+
     public static readonly string[] PsPlacements = ["auto", "coordinator", "workers"];
 
     /// <summary>True when the parameter server is sharded over the worker nodes (see <see cref="PsPlacement"/>).</summary>
@@ -175,6 +178,16 @@ public sealed record JobDefinition
             throw new ArgumentException($"--min-count {MinCount} must be >= 1");
         }
 
+        if (BuiltinTrainTokens is < MinBuiltinTokens or > MaxBuiltinTokens)
+        {
+            throw new ArgumentException($"--builtin-train-tokens {BuiltinTrainTokens} must be between {MinBuiltinTokens:N0} and {MaxBuiltinTokens:N0}");
+        }
+
+        if (BuiltinValidTokens is < MinBuiltinTokens or > MaxBuiltinTokens)
+        {
+            throw new ArgumentException($"builtin_valid_tokens {BuiltinValidTokens} must be between {MinBuiltinTokens:N0} and {MaxBuiltinTokens:N0}");
+        }
+
         if (CheckpointEvery < 0)
         {
             throw new ArgumentException($"--checkpoint-every {CheckpointEvery} must be >= 0 (0: epoch ends only)");
@@ -188,8 +201,32 @@ public sealed record JobDefinition
     /// <exception cref="ArgumentException">Naming the flag of a path that cannot be written.</exception>
     public void CheckOutputPaths()
     {
+        if (Out is { } output && InputFiles().Any(input => string.Equals(Path.GetFullPath(input), Path.GetFullPath(output), StringComparison.Ordinal)))
+        {
+            throw new ArgumentException($"--out {output}: is one of the job's input files; the model would overwrite the text it trains on");
+        }
+
         OutputPath.CheckFile(Out, "--out");
         OutputPath.CheckDirectory(CheckpointDir, "--checkpoint-dir");
+    }
+
+    /// <summary>The text files the job reads (those a corpus directory holds among them).</summary>
+    private IEnumerable<string> InputFiles()
+    {
+        if (Corpus is { } corpus && Directory.Exists(corpus))
+        {
+            try
+            {
+                var found = Text.CorpusFiles.Discover(corpus);
+                return new[] { found.Train, found.Valid, found.Test, Valid, Test }.OfType<string>();
+            }
+            catch (Text.CorpusException)
+            {
+                // reported when the corpus is loaded
+            }
+        }
+
+        return new[] { Corpus, Valid, Test }.OfType<string>();
     }
 
     /// <summary>The flat job file (snake_case flag names, nulls left out).</summary>

@@ -19,6 +19,8 @@ public sealed class Trainer
     public Trainer(ModelSpec spec, TrainingOptions options, TextDataset data, ITrainingObserver? observer = null)
     {
         options.Validate();
+        LanguageModel.CheckSize(spec, options.Batch, options.Bptt);
+        LanguageModel.CheckSize(spec, options.EvalBatch, options.Bptt, "--eval-batch");
         TextDatasetLoader.RequireTokens(data.Train, options.Batch, options.Bptt, "train");
         if (data.Valid.Length < 2)
         {

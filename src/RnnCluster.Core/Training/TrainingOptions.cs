@@ -62,7 +62,7 @@ public sealed record TrainingOptions
     {
         Require(Batch is >= 1 and <= 100_000, $"--batch {Batch} must be between 1 and 100000");
         Require(Bptt is >= 1 and <= 10_000, $"--bptt {Bptt} must be between 1 and 10000");
-        Require(LearningRate > 0 && float.IsFinite(LearningRate), $"--lr {LearningRate} must be positive");
+        Require(LearningRate > 0 && float.IsFinite(LearningRate), $"--lr {LearningRate} must be a positive finite number");
         Require(Decay > 0 && Decay <= 1, $"--decay {Decay} must be in (0, 1]");
         Require(DecayAfter >= 0, $"--decay-after {DecayAfter} must be >= 0");
         Require(Clip >= 0 && float.IsFinite(Clip), $"--clip {Clip} must be >= 0 (0 disables clipping)");
@@ -70,7 +70,8 @@ public sealed record TrainingOptions
         Require(MaxSteps >= 0, $"--max-steps {MaxSteps} must be >= 0");
         RequireThreads(Threads);
         Require(StreamGroups >= 0 && StreamGroups <= Batch, $"--stream-groups {StreamGroups} must be between 0 (automatic) and the batch ({Batch})");
-        Require(EvalBatch >= 1, $"eval batch {EvalBatch} must be >= 1");
+        Require(EvalBatch is >= 1 and <= 100_000, $"--eval-batch {EvalBatch} must be between 1 and 100000");
+        Require(Momentum is >= 0 and < 1, $"--momentum {Momentum} must be in [0, 1)");
         Require(Optimizers.Names.Contains(Optimizer), $"--optimizer {Optimizer}: expected {string.Join(", ", Optimizers.Names)}");
     }
 
