@@ -24,4 +24,7 @@ if (parsed.Errors.Count > 0)
 }
 
 // Ctrl-C / SIGTERM cancel the command's token; a command that does not stop within the timeout is ended.
-return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(5) });
+var exit = await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(5) });
+
+// No command at all is a usage error: the help is printed, the exit code says nothing ran.
+return args.Length == 0 ? 2 : exit;

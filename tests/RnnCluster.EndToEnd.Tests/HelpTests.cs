@@ -29,4 +29,14 @@ public sealed class HelpTests
             Assert.True(line.Trim().Split("  ", StringSplitOptions.RemoveEmptyEntries).Length >= 2, $"`{command} --help` has an option without a description: {line.Trim()}");
         });
     }
+
+    [Fact]
+    public async Task Should_print_the_commands_and_fail_without_a_command()
+    {
+        using var cli = await CliProcess.RunAsync(Timeout);
+
+        Assert.Equal(2, cli.ExitCode);
+        Assert.Contains("local", cli.Output, StringComparison.Ordinal);
+        Assert.Contains("train", cli.Output, StringComparison.Ordinal);
+    }
 }
