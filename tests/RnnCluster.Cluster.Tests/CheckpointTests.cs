@@ -98,6 +98,50 @@ public sealed class CheckpointTests
         }
     }
 
+    [Fact]
+    public async Task Should_continue_a_cancelled_job_from_its_checkpoint_as_a_new_job()
+    {
+        var dir = Directory.CreateTempSubdirectory("rnncluster-checkpoints-").FullName;
+        try
+        {
+            var job = TestCluster.SmallJob(workers: 2).WithTraining(t => t with { Epochs = 2 }) with { BuiltinTrainTokens = 8_000, CheckpointDir = dir, CheckpointEvery = 5 };
+            var expected = Reference.Train(job);
+            await using var cluster = await TestCluster.StartAsync(2);
+            var id = await cluster.SubmitAsync(job);
+            var cancelled = false;
+            await cluster.WatchAsync(id, async e =>
+            {
+                if (!cancelled && e is JobProgress { Report.Step: >= 12 })
+                {
+                    cancelled = await cluster.Client.CancelAsync(id, TestCluster.Timeout);
+                }
+            });
+            var kept = Path.Combine(dir, id + ".cancelled.rnnc");
+            await TestCluster.WaitUntil(() => File.Exists(kept), "the cancelled job's checkpoint");
+            var from = JobCheckpoints.Read(kept).Snapshot;
+
+            var resumed = await cluster.Client.ResumeAsync(kept, TestCluster.Timeout);
+            Assert.True(resumed.Accepted, resumed.Reason);
+            var events = await cluster.WatchAsync(resumed.JobId!);
+
+            var done = Assert.IsType<JobCompleted>(events[^1]);
+            Assert.InRange(from.Step, 10, expected.Steps - 1);
+            Assert.Equal(expected.Steps, done.Summary.Steps);
+            Assert.Equal(expected.Tokens, done.Summary.Tokens);
+            Assert.All(events.OfType<JobEpoch>(), e => Assert.Equal(e.TokensExpected, e.Report.Tokens));
+            var relative = Math.Abs(done.Summary.ValidPerplexity - expected.ValidPerplexity) / expected.ValidPerplexity;
+            Assert.True(relative < 0.02, $"valid ppl {done.Summary.ValidPerplexity} vs undisturbed {expected.ValidPerplexity}");
+
+            var model = await cluster.Client.ResumeAsync(Path.Combine(dir, "no-such.rnnc"), TestCluster.Timeout);
+            Assert.False(model.Accepted);
+            Assert.Contains("no-such.rnnc", model.Reason, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     private static TrainingSnapshot ReadLatest(string dir, string id)
     {
         try

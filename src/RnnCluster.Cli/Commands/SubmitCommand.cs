@@ -11,16 +11,29 @@ public static class SubmitCommand
         var job = new JobOptions();
         var contact = new ContactOptions();
         var watch = new Option<bool>("--watch") { Description = "follow the job until it ends (exit non-zero if it fails)" };
+        var resume = new Option<string?>("--resume")
+        {
+            Description = "continue a failed or cancelled job from its checkpoint, <checkpoint-dir>/<job-id>.<state>.rnnc (a path on the coordinator), as a new job with the checkpoint's job definition (job flags are not used)",
+        };
         var command = new Command("submit", "Submit a job to the cluster at --contact (flags or a --job file; paths such as --corpus and --out are read and written on the coordinator). Prints the job id.");
         job.AddTo(command);
         contact.AddTo(command);
         command.Options.Add(watch);
+        command.Options.Add(resume);
         command.SetAction((result, cancel) => CliError.Guard(async () =>
         {
-            var definition = job.BindWithBuiltinDefaults(result);
+            var resumeFrom = result.GetValue(resume);
+            if (resumeFrom is not null && string.IsNullOrWhiteSpace(resumeFrom))
+            {
+                throw new ArgumentException("--resume: the path is empty; give a job checkpoint, <checkpoint-dir>/<job-id>.<state>.rnnc");
+            }
+
+            var definition = resumeFrom is null ? job.BindWithBuiltinDefaults(result) : null;
             var json = result.GetValue(job.Json);
             await using var client = await contact.ConnectAsync(result, cancel);
-            var submitted = await client.SubmitAsync(definition, contact.Timeout(result));
+            var submitted = definition is null
+                ? await client.ResumeAsync(resumeFrom!, contact.Timeout(result))
+                : await client.SubmitAsync(definition, contact.Timeout(result));
             if (!submitted.Accepted || submitted.JobId is not { } jobId)
             {
                 throw new CliError($"job rejected: {submitted.Reason}");

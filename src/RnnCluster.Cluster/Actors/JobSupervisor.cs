@@ -115,8 +115,39 @@ public sealed class JobSupervisor : ReceiveActor
 
     private static TextDataset LoadCorpus(JobDefinition job) => JobDatasets.Load(job);
 
+    /// <summary>
+    /// Reads a job checkpoint and its corpus for <c>submit --resume</c> (off the actor thread).
+    /// </summary>
+    /// <exception cref="ArgumentException">When the file is no job checkpoint, its job is invalid, or the corpus's vocabulary is not the checkpoint's.</exception>
+    private static CorpusLoaded LoadForResume(string path)
+    {
+        if (!path.EndsWith(JobCheckpoints.Extension, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"a job checkpoint ends in {JobCheckpoints.Extension} (a model written by --out cannot be resumed: it has no streams' state)");
+        }
+
+        var (_, job, snapshot, checkpoint) = JobCheckpoints.Read(path);
+        job.Validate();
+        job.CheckOutputPaths();
+        var data = LoadCorpus(job);
+        if (!data.Vocabulary.Tokens.SequenceEqual(checkpoint.Vocabulary, StringComparer.Ordinal))
+        {
+            throw new ArgumentException("the corpus's vocabulary is not the checkpoint's (was the corpus changed?)");
+        }
+
+        return new CorpusLoaded(job, data, null, ActorRefs.Nobody, snapshot);
+    }
+
     private void OnSubmit(SubmitJob submit)
     {
+        if (submit.ResumeFrom is { } checkpoint)
+        {
+            var requester = Sender;
+            Task.Run(() => LoadForResume(checkpoint)).PipeTo(Self, success: loaded => loaded with { ReplyTo = requester },
+                failure: e => new CorpusLoaded(new JobDefinition(), null, $"cannot resume from {checkpoint}: {Describe(e)}", requester));
+            return;
+        }
+
         JobDefinition job;
         try
         {
@@ -151,7 +182,14 @@ public sealed class JobSupervisor : ReceiveActor
 
         var id = string.Create(CultureInfo.InvariantCulture, $"job-{++_nextId}");
         var dir = loaded.Job.CheckpointDir ?? _checkpointDir;
-        var record = new JobRecord(id, loaded.Job, data) { CheckpointPath = dir is null ? null : JobCheckpoints.PathFor(dir, id) };
+        var record = new JobRecord(id, loaded.Job, data) { CheckpointPath = dir is null ? null : JobCheckpoints.PathFor(dir, id), Resume = loaded.Resume };
+        if (loaded.Resume is { } resume)
+        {
+            record.Started = DateTime.UtcNow;
+            record.Progress = record.Progress with { Epoch = resume.Epoch, Step = resume.Step };
+            _log.Info("{0} continues a checkpointed job at epoch {1}, step {2}", id, resume.Epoch, resume.Step);
+        }
+
         _jobs[id] = record;
         _order.Add(id);
         _queue.Enqueue(id);
@@ -216,9 +254,9 @@ public sealed class JobSupervisor : ReceiveActor
     private void OnCheckpointNotWritten(CheckpointNotWritten failure)
     {
         var kept = _jobs.TryGetValue(failure.JobId, out var job) && job.CheckpointPath is { } path && File.Exists(path)
-            ? $"; its last checkpoint is kept as {Path.ChangeExtension(path, "." + JobStates.Failed + JobCheckpoints.Extension)} (eval and generate read it)"
-            : string.Empty;
-        var reason = $"checkpoint at step {failure.Step} not written: {failure.Error}{kept}; fix the --checkpoint-dir and submit the job again";
+            ? $"; its last checkpoint is kept as {Path.ChangeExtension(path, "." + JobStates.Failed + JobCheckpoints.Extension)}: once the disk is fixed, continue it with `rnncluster submit --resume` that path"
+            : "; fix the --checkpoint-dir and submit the job again";
+        var reason = $"checkpoint at step {failure.Step} not written: {failure.Error}{kept}";
         Finish(failure.JobId, JobStates.Failed, new JobFailed(failure.JobId, reason), reason);
     }
 

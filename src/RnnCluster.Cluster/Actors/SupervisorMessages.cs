@@ -4,8 +4,8 @@ using RnnCluster.Core.Training;
 
 namespace RnnCluster.Cluster.Actors;
 
-/// <summary>Corpus loading finished off the actor thread (Dataset) or failed (Error).</summary>
-internal sealed record CorpusLoaded(JobDefinition Job, TextDataset? Dataset, string? Error, IActorRef ReplyTo);
+/// <summary>Corpus loading finished off the actor thread (Dataset) or failed (Error); with Resume, for a job continued from a checkpoint.</summary>
+internal sealed record CorpusLoaded(JobDefinition Job, TextDataset? Dataset, string? Error, IActorRef ReplyTo, TrainingSnapshot? Resume = null);
 
 /// <summary>An epoch's validation (and, when final, test and --out checkpoint) finished off the actor thread.</summary>
 internal sealed record EpochEvaluated(RunEpochEnd End, double ValidPpl, double? TestPpl, string? OutPath, string? Error);

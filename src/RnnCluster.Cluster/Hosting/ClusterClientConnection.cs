@@ -53,10 +53,22 @@ public sealed class ClusterClientConnection : IAsyncDisposable
         }
     }
 
-    public async Task<SubmitResult> SubmitAsync(JobDefinition job, TimeSpan timeout)
+    public Task<SubmitResult> SubmitAsync(JobDefinition job, TimeSpan timeout)
     {
         ArgumentNullException.ThrowIfNull(job);
-        var reply = await AskAsync<IClusterMessage>(new SubmitJob(job.ToJson()), timeout, default).ConfigureAwait(false);
+        return SubmitAsync(new SubmitJob(job.ToJson()), timeout);
+    }
+
+    /// <summary>Continues the job a checkpoint on the coordinator (<paramref name="checkpointPath"/>, a path there) holds, as a new job.</summary>
+    public Task<SubmitResult> ResumeAsync(string checkpointPath, TimeSpan timeout)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(checkpointPath);
+        return SubmitAsync(new SubmitJob("{}", checkpointPath), timeout);
+    }
+
+    private async Task<SubmitResult> SubmitAsync(SubmitJob submit, TimeSpan timeout)
+    {
+        var reply = await AskAsync<IClusterMessage>(submit, timeout, default).ConfigureAwait(false);
         return reply switch
         {
             JobAccepted a => new SubmitResult(true, a.JobId, null),

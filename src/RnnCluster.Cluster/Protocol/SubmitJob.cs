@@ -2,9 +2,13 @@ using MessagePack;
 
 namespace RnnCluster.Cluster.Protocol;
 
-/// <summary>Client → supervisor: run this job (a <c>JobDefinition</c> as its JSON job file).</summary>
+/// <summary>
+/// Client → supervisor: run this job (a <c>JobDefinition</c> as its JSON job file), or, with
+/// <see cref="ResumeFrom"/>, continue the job a checkpoint on the coordinator holds (a job's
+/// <c>&lt;id&gt;.failed.rnnc</c> or <c>&lt;id&gt;.cancelled.rnnc</c>) from its step, with its definition.
+/// </summary>
 [MessagePackObject(true)]
-public sealed record SubmitJob(string JobJson) : IClusterMessage;
+public sealed record SubmitJob(string JobJson, string? ResumeFrom = null) : IClusterMessage;
 
 /// <summary>Supervisor → client: the job was validated, its corpus loaded, and it is queued.</summary>
 [MessagePackObject(true)]
