@@ -46,6 +46,7 @@ public sealed class BadInputTests
     [InlineData("--tolerance -1 must be a relative error between 0 and 1", "gradcheck", "--tolerance", "-1")]
     [InlineData("--timeout 0 must be between 1 and 86400 seconds", "status", "--timeout", "0")]
     [InlineData("--bptt 0 must be between 1 and 10000", "eval", "/proc/cpuinfo", "/proc/cpuinfo", "--bptt", "0")]
+    [InlineData("--resume: the path is empty", "submit", "--resume", " ")]
     [InlineData("--corpus '/nonexistent/corpus' (\"corpus\" in a job file): not found", "local", "--corpus", "/nonexistent/corpus")]
     [InlineData("job file '/proc' is a directory", "train", "--job", "/proc")]
     [InlineData("checkpoint '/proc' is a directory", "eval", "/proc", "/proc/cpuinfo")]
