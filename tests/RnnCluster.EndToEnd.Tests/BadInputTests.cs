@@ -47,6 +47,7 @@ public sealed class BadInputTests
     [InlineData("--timeout 0 must be between 1 and 86400 seconds", "status", "--timeout", "0")]
     [InlineData("--bptt 0 must be between 1 and 10000", "eval", "/proc/cpuinfo", "/proc/cpuinfo", "--bptt", "0")]
     [InlineData("--resume: the path is empty", "submit", "--resume", " ")]
+    [InlineData("--out /dev/stdout: is a symbolic link", "train", "--out", "/dev/stdout", "--max-steps", "1")]
     [InlineData("--corpus '/nonexistent/corpus' (\"corpus\" in a job file): not found", "local", "--corpus", "/nonexistent/corpus")]
     [InlineData("job file '/proc' is a directory", "train", "--job", "/proc")]
     [InlineData("checkpoint '/proc' is a directory", "eval", "/proc", "/proc/cpuinfo")]

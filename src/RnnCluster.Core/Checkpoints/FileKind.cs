@@ -12,10 +12,10 @@ namespace RnnCluster.Core.Checkpoints;
 public static class FileKind
 {
     /// <summary>
-    /// Null when <paramref name="path"/> does not exist or names a regular file, a directory or (unless
-    /// <paramref name="followLinks"/>) a symbolic link (replacing a link replaces the link, never what it
-    /// points to); otherwise what it is, e.g. "a character device". Readers follow links: a link to
-    /// <c>/dev/zero</c> is a character device to them (it would never end).
+    /// Null when <paramref name="path"/> does not exist or names a regular file or a directory;
+    /// otherwise what it is, e.g. "a character device". Writers do not follow links and refuse one too
+    /// ("a symbolic link"): renaming a file over <c>/dev/stdout</c> would replace the system's link.
+    /// Readers follow links: a link to <c>/dev/zero</c> is a character device to them (it would never end).
     /// </summary>
     public static unsafe string? DescribeSpecial(string path, bool followLinks = false)
     {
@@ -36,10 +36,38 @@ public static class FileKind
         }
 
         var mode = status.st_mode;
-        return S_ISCHR(mode) ? "a character device"
+        return S_ISLNK(mode) ? "a symbolic link"
+            : S_ISCHR(mode) ? "a character device"
             : S_ISBLK(mode) ? "a block device"
             : S_ISFIFO(mode) ? "a named pipe"
             : S_ISSOCK(mode) ? "a socket"
             : null;
+    }
+
+    /// <summary>
+    /// True when both paths exist and name the same file after following links (same device and inode),
+    /// e.g. a corpus reached through a link and an output path naming the file itself.
+    /// </summary>
+    public static unsafe bool SameFile(string a, string b)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(a);
+        ArgumentException.ThrowIfNullOrEmpty(b);
+        if (!OperatingSystem.IsLinux())
+        {
+            return string.Equals(Path.GetFullPath(a), Path.GetFullPath(b), StringComparison.Ordinal);
+        }
+
+        stat first, second;
+        var nameA = Encoding.UTF8.GetBytes(Path.GetFullPath(a) + "\0");
+        var nameB = Encoding.UTF8.GetBytes(Path.GetFullPath(b) + "\0");
+        fixed (byte* pa = nameA, pb = nameB)
+        {
+            if (LibC.stat(pa, &first) != 0 || LibC.stat(pb, &second) != 0)
+            {
+                return false;
+            }
+        }
+
+        return first.st_dev == second.st_dev && first.st_ino == second.st_ino;
     }
 }

@@ -201,7 +201,7 @@ public sealed record JobDefinition
     /// <exception cref="ArgumentException">Naming the flag of a path that cannot be written.</exception>
     public void CheckOutputPaths()
     {
-        if (Out is { } output && InputFiles().Any(input => string.Equals(Path.GetFullPath(input), Path.GetFullPath(output), StringComparison.Ordinal)))
+        if (Out is { } output && InputFiles().Any(input => FileKind.SameFile(input, output)))
         {
             throw new ArgumentException($"--out {output}: is one of the job's input files; the model would overwrite the text it trains on");
         }

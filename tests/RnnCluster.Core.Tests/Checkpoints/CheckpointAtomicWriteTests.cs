@@ -54,6 +54,23 @@ public sealed class CheckpointAtomicWriteTests : IDisposable
     }
 
     [Fact]
+    public void Write_refuses_to_replace_a_symbolic_link_and_readers_see_its_target()
+    {
+        var target = _dir.File("corpus.txt");
+        File.WriteAllText(target, "the text a link points to");
+        var link = _dir.File("link.rnnc");
+        File.CreateSymbolicLink(link, target);
+
+        var e = Assert.Throws<CheckpointException>(() => CheckpointFile.Write(link, TestCheckpoints.Small()));
+
+        Assert.Contains("it is a symbolic link, not a regular file", e.Message, StringComparison.Ordinal);
+        Assert.Equal("the text a link points to", File.ReadAllText(target));
+        Assert.Null(FileKind.DescribeSpecial(link, followLinks: true));
+        Assert.True(FileKind.SameFile(link, target));
+        Assert.False(FileKind.SameFile(link, _dir.File("missing")));
+    }
+
+    [Fact]
     public void Inconsistent_checkpoint_is_rejected_before_touching_the_previous_file()
     {
         var path = _dir.File("latest.ckpt");

@@ -37,6 +37,34 @@ public class JobDefinitionTests
     };
 
     [Fact]
+    public void An_output_that_is_an_input_reached_through_a_link_is_refused()
+    {
+        var dir = Directory.CreateTempSubdirectory("rnncluster-job-").FullName;
+        try
+        {
+            var corpus = Path.Combine(dir, "corpus.txt");
+            File.WriteAllText(corpus, "a b c");
+            var link = Path.Combine(dir, "link.txt");
+            File.CreateSymbolicLink(link, corpus);
+            var linkedDirectory = Path.Combine(dir, "linked");
+            Directory.CreateSymbolicLink(linkedDirectory, dir);
+
+            var e = Assert.Throws<ArgumentException>(() => new JobDefinition { Corpus = link, Out = corpus }.CheckOutputPaths());
+            var viaDirectory = Assert.Throws<ArgumentException>(() => new JobDefinition { Corpus = Path.Combine(linkedDirectory, "corpus.txt"), Out = corpus }.CheckOutputPaths());
+            var ontoLink = Assert.Throws<ArgumentException>(() => new JobDefinition { Corpus = corpus, Out = link }.CheckOutputPaths());
+
+            Assert.Contains("is one of the job's input files", e.Message, StringComparison.Ordinal);
+            Assert.Contains("is one of the job's input files", viaDirectory.Message, StringComparison.Ordinal);
+            Assert.Contains("is one of the job's input files", ontoLink.Message, StringComparison.Ordinal);
+            Assert.Equal("a b c", File.ReadAllText(corpus));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Json_round_trip_preserves_every_field()
     {
         var back = JobDefinition.FromJson(Custom.ToJson());
