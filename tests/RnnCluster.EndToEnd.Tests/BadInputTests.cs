@@ -86,7 +86,12 @@ public sealed class BadInputTests
 
         using var second = await CliProcess.RunAsync(Timeout, "node", "--roles", "coordinator", "--port", port);
 
+        // The running node's standard output, `node --json`, is JSON only: Akka logs go to standard error.
+        Assert.All(cluster.Coordinator.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries), line => Assert.StartsWith("{", line, StringComparison.Ordinal));
+        Assert.Contains("[INFO]", cluster.Coordinator.Errors, StringComparison.Ordinal);
+
         AssertOneLineError(second, $"--port {port}: cannot bind");
+        Assert.DoesNotContain("Exception", second.Output + second.Errors, StringComparison.Ordinal); // no Akka log of the failed start
     }
 
     [Fact]

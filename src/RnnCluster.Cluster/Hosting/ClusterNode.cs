@@ -56,6 +56,7 @@ public sealed class ClusterNode : IAsyncDisposable
                 cluster.Join(cluster.SelfAddress);
             }
 
+            StandardErrorLogger.StartPrinting(system);
             return Task.FromResult(node);
         }
         catch

@@ -1,0 +1,64 @@
+using System.Runtime.CompilerServices;
+using Akka.Actor;
+using Akka.Dispatch;
+using Akka.Event;
+
+namespace RnnCluster.Cluster.Hosting;
+
+/// <summary>
+/// Akka's log sink for every node: log lines go to standard error, so a node's standard output holds
+/// only what the CLI prints there (its "node up" line; JSON with <c>--json</c>). Until the node has
+/// started (<see cref="StartPrinting"/>) lines are held back: a node that cannot start (a port taken,
+/// say) ends with the CLI's one-line reason, not with Akka's stack traces; one that starts prints them.
+/// </summary>
+public sealed class StandardErrorLogger : ReceiveActor, IRequiresMessageQueue<ILoggerMessageQueueSemantics>
+{
+    private const int MaxHeldLines = 1000;
+    private static readonly ConditionalWeakTable<ActorSystem, Gate> Gates = [];
+
+    public StandardErrorLogger()
+    {
+        var gate = Gates.GetValue(Context.System, _ => new Gate());
+        Receive<InitializeLogger>(_ => Sender.Tell(new LoggerInitialized()));
+        Receive<LogEvent>(e => gate.Write(e.ToString()));
+    }
+
+    /// <summary>Prints the lines held back so far for <paramref name="system"/> and every later one at once.</summary>
+    public static void StartPrinting(ActorSystem system) => Gates.GetValue(system, _ => new Gate()).Open();
+
+    private sealed class Gate
+    {
+        private readonly Queue<string> _held = new();
+        private bool _open;
+
+        public void Write(string line)
+        {
+            lock (_held)
+            {
+                if (!_open)
+                {
+                    if (_held.Count < MaxHeldLines)
+                    {
+                        _held.Enqueue(line);
+                    }
+
+                    return;
+                }
+            }
+
+            Console.Error.WriteLine(line);
+        }
+
+        public void Open()
+        {
+            lock (_held)
+            {
+                _open = true;
+                while (_held.TryDequeue(out var line))
+                {
+                    Console.Error.WriteLine(line);
+                }
+            }
+        }
+    }
+}
