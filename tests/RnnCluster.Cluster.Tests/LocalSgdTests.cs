@@ -23,7 +23,7 @@ public sealed class LocalSgdTests
         Assert.Equal(expected.Steps, done.Summary.Steps);
         Assert.Equal(expected.Tokens, done.Summary.Tokens);
         Assert.Equal("coordinator", done.PsPlacement);
-        Assert.Equal(("local-sgd", 1), (done.Mode, done.SyncEvery));
+        Assert.Equal(("local-sgd", 1, 0L), (done.Mode, done.SyncEvery, done.WarmupSyncSteps));
         Assert.Equal("local-sgd (H 1)", Assert.Single((await cluster.Client.GetStatusAsync(TestCluster.Timeout)).Jobs).Mode);
     }
 

@@ -47,6 +47,8 @@ public sealed class BadInputTests
     [InlineData("--timeout 0 must be between 1 and 86400 seconds", "status", "--timeout", "0")]
     [InlineData("--bptt 0 must be between 1 and 10000", "eval", "/proc/cpuinfo", "/proc/cpuinfo", "--bptt", "0")]
     [InlineData("--resume: the path is empty", "submit", "--resume", " ")]
+    [InlineData("--sync-every applies to --mode local-sgd only", "local", "--sync-every", "3")]
+    [InlineData("--host 999.1.1.1: cannot listen there", "node", "--roles", "coordinator", "--host", "999.1.1.1", "--port", "0")]
     [InlineData("--out /dev/stdout: is a symbolic link", "train", "--out", "/dev/stdout", "--max-steps", "1")]
     [InlineData("--corpus '/nonexistent/corpus' (\"corpus\" in a job file): not found", "local", "--corpus", "/nonexistent/corpus")]
     [InlineData("job file '/proc' is a directory", "train", "--job", "/proc")]

@@ -23,7 +23,8 @@ public sealed class WorkerFailureTests
         var expectedPpl = SmallJob.Number(Assert.Single(undisturbed.EventsNamed("summary")), "valid_ppl");
 
         await using var cluster = await NodeCluster.StartAsync(workers: 2);
-        using var submit = CliProcess.Start(["submit", "--contact", cluster.Contact, "--watch", "--json", "--mode", mode, "--sync-every", "4", .. Job]);
+        string[] modeFlags = mode == "local-sgd" ? ["--mode", mode, "--sync-every", "4"] : ["--mode", mode];
+        using var submit = CliProcess.Start(["submit", "--contact", cluster.Contact, "--watch", "--json", .. modeFlags, .. Job]);
         await submit.WaitForEventAsync("progress", p => p.GetProperty("epoch").GetInt32() == 1
             && p.GetProperty("window").GetInt32() < p.GetProperty("windows").GetInt32(), JobTimeout);
         var victim = cluster.Workers[1];

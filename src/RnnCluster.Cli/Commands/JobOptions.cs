@@ -14,6 +14,7 @@ public sealed class JobOptions
     private static readonly JobDefinition Defaults = new();
     private readonly List<Action<ParseResult, Func<JobDefinition>, Action<JobDefinition>>> _binders = [];
     private readonly Option<string?> _corpus;
+    private readonly Option[] _localSgdOnly;
 
     public JobOptions()
     {
@@ -45,8 +46,11 @@ public sealed class JobOptions
         Add("--optimizer", "sgd | momentum | adam", Defaults.Training.Optimizer, (j, v) => j.WithTraining(t => t with { Optimizer = v }));
         Add("--momentum", "momentum coefficient for --optimizer momentum", Defaults.Training.Momentum, (j, v) => j.WithTraining(t => t with { Momentum = v }));
         Add("--mode", "cluster jobs (train ignores it): sync (every step's gradients summed) | local-sgd (each worker takes --sync-every SGD steps alone, then the weights are averaged); async is not implemented yet", Defaults.Mode, (j, v) => j with { Mode = v });
-        Add("--sync-every", "--mode local-sgd: local steps between averagings (H)", Defaults.SyncEvery, (j, v) => j with { SyncEvery = v });
-        Add("--warmup-sync-steps", "--mode local-sgd: synchronous steps before the first local round (post-local SGD)", Defaults.WarmupSyncSteps, (j, v) => j with { WarmupSyncSteps = v });
+        _localSgdOnly =
+        [
+            Add("--sync-every", "--mode local-sgd: local steps between averagings (H)", Defaults.SyncEvery, (j, v) => j with { SyncEvery = v }),
+            Add("--warmup-sync-steps", "--mode local-sgd: synchronous steps before the first local round (post-local SGD)", Defaults.WarmupSyncSteps, (j, v) => j with { WarmupSyncSteps = v }),
+        ];
         Add("--ps-placement", "cluster jobs (train ignores it): the parameter server: workers (sharded: each worker node serves one key range) | coordinator (one server holds every weight) | auto (workers with --optimizer sgd, else coordinator)", Defaults.PsPlacement, (j, v) => j with { PsPlacement = v });
         Add("--workers", "cluster jobs (train ignores it): worker processes `local` starts (0: 2) / workers a submitted job waits for (0: whatever is up)", Defaults.Workers, (j, v) => j with { Workers = v });
         Add("--threads", "compute threads per process (0: all cores); stream groups run in parallel on them", Defaults.Training.Threads, (j, v) => j.WithTraining(t => t with { Threads = v }));
@@ -84,6 +88,11 @@ public sealed class JobOptions
         foreach (var binder in _binders)
         {
             binder(result, () => job, j => job = j);
+        }
+
+        if (!job.LocalSgd && _localSgdOnly.FirstOrDefault(o => result.GetResult(o) is { Implicit: false }) is { } ignored)
+        {
+            throw new ArgumentException($"{ignored.Name} applies to --mode local-sgd only (this job's mode is {job.Mode})");
         }
 
         try

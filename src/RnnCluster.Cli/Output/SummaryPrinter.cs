@@ -39,6 +39,7 @@ public static class SummaryPrinter
                 ps_placement = cluster?.PsPlacement,
                 mode = cluster?.Mode,
                 sync_every = cluster?.SyncEvery,
+                warmup_sync_steps = cluster?.WarmupSyncSteps,
                 @out = outPath,
             });
             return;

@@ -32,8 +32,9 @@ public sealed record JobEpoch(string JobId, EpochReport Report, long TokensExpec
 /// <see cref="PsPlacement"/> says where the parameter server ran (<c>workers</c>: sharded,
 /// <c>coordinator</c>: central); <see cref="OptimalPpl"/> is the corpus's true perplexity when known
 /// (the built-in corpus), <see cref="OutPath"/> where the model was written. <see cref="Mode"/> is the
-/// job's mode and <see cref="SyncEvery"/> its local steps per round (null but in local-sgd, where
-/// <see cref="StepTimings"/> are per round).
+/// job's mode, <see cref="SyncEvery"/> its local steps per round and <see cref="WarmupSyncSteps"/> its
+/// synchronous steps before the first round (both null but in local-sgd, where <see cref="StepTimings"/>
+/// are per round).
 /// </summary>
 [MessagePackObject(true)]
 public sealed record JobCompleted(
@@ -46,7 +47,8 @@ public sealed record JobCompleted(
     StepTimings? StepTimings,
     string PsPlacement,
     string Mode = "sync",
-    int? SyncEvery = null) : JobEvent(JobId)
+    int? SyncEvery = null,
+    long? WarmupSyncSteps = null) : JobEvent(JobId)
 {
     [IgnoreMember]
     public override bool IsFinal => true;
