@@ -106,7 +106,8 @@ public sealed class FailoverTests
 
             await watching;
             var done = Assert.IsType<JobCompleted>(after[^1]);
-            Assert.Equal(JobStates.Running, stateWhileResumed);
+            // Seen running again, unless the short job finished while the client moved to the survivor.
+            Assert.Contains(stateWhileResumed, new[] { JobStates.Running, JobStates.Completed });
             Assert.Equal(JobStates.Completed, (await client.GetStatusAsync(TestCluster.Timeout)).Jobs.Single(j => j.Id == id).State);
             // from the latest checkpoint (the client sees progress a little late, so the job may have gone further)
             Assert.True(resumedAt >= killedAtStep - job.CheckpointEvery, $"resumed at step {resumedAt}, killed after step {killedAtStep}");
