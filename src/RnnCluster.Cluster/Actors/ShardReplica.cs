@@ -82,20 +82,10 @@ internal sealed class ShardReplica
         Gradient.LoadState(_state);
         var (loss, tokens) = Gradient.Compute(step.Window, step.Step, step.Seed, step.LossScale);
         Gradient.SaveState(_state);
-        var rows = withGradient ? Gradient.Support.Rows : [];
-        var h = Gradient.Support.RowLength;
         var grads = Gradient.Gradient;
-        var values = _rowValues.For(rows.Length);
-        for (var i = 0; i < rows.Length; i++)
-        {
-            grads.AsSpan(rows[i] * h, h).CopyTo(values.AsSpan(i * h, h));
-        }
-
-        var (stateH, stateC) = StateCodec.Save(_state);
-        var computeMs = patchMs + Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-        return new GradientResult(step.JobId, step.Generation, step.Step, workerId, loss, (int)tokens,
-            withGradient ? grads.AsMemory(_embeddingLength) : ReadOnlyMemory<float>.Empty, rows, values.AsMemory(0, rows.Length * h), stateH, stateC,
-            computeMs, serializeMs, peakRssMb);
+        return Result(step, workerId, loss, tokens, grads, withGradient ? Gradient.Support.Rows : [],
+            withGradient ? grads.AsMemory(_embeddingLength) : ReadOnlyMemory<float>.Empty, patchMs + Stopwatch.GetElapsedTime(started).TotalMilliseconds,
+            serializeMs, peakRssMb);
     }
 
     /// <summary>
@@ -126,17 +116,27 @@ internal sealed class ShardReplica
         }
 
         Gradient.SaveState(_state);
-        int[] rows = [.. touched];
+        return Result(step, workerId, loss, tokens, Weights, [.. touched], Weights.AsMemory(_embeddingLength),
+            patchMs + Stopwatch.GetElapsedTime(started).TotalMilliseconds, serializeMs, peakRssMb);
+    }
+
+    /// <summary>
+    /// The result of a step or round: the embedding rows <paramref name="rows"/> of <paramref name="source"/>
+    /// (the gradient, or the weights after a round; (V·H) at its start) copied into the reused row buffer,
+    /// the <paramref name="dense"/> view, and the streams' state as <see cref="Gradient"/> left it.
+    /// </summary>
+    private GradientResult Result(ComputeStep step, string workerId, double loss, long tokens, float[] source, int[] rows,
+        ReadOnlyMemory<float> dense, double computeMs, double serializeMs, double peakRssMb)
+    {
         var h = Hidden;
         var values = _rowValues.For(rows.Length);
         for (var i = 0; i < rows.Length; i++)
         {
-            Weights.AsSpan(rows[i] * h, h).CopyTo(values.AsSpan(i * h, h));
+            source.AsSpan(rows[i] * h, h).CopyTo(values.AsSpan(i * h, h));
         }
 
         var (stateH, stateC) = StateCodec.Save(_state);
-        var computeMs = patchMs + Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-        return new GradientResult(step.JobId, step.Generation, step.Step, workerId, loss, (int)tokens,
-            Weights.AsMemory(_embeddingLength), rows, values.AsMemory(0, rows.Length * h), stateH, stateC, computeMs, serializeMs, peakRssMb);
+        return new GradientResult(step.JobId, step.Generation, step.Step, workerId, loss, (int)tokens, dense, rows,
+            values.AsMemory(0, rows.Length * h), stateH, stateC, computeMs, serializeMs, peakRssMb);
     }
 }
