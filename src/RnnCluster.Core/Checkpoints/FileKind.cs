@@ -17,22 +17,12 @@ public static class FileKind
     /// ("a symbolic link"): renaming a file over <c>/dev/stdout</c> would replace the system's link.
     /// Readers follow links: a link to <c>/dev/zero</c> is a character device to them (it would never end).
     /// </summary>
-    public static unsafe string? DescribeSpecial(string path, bool followLinks = false)
+    public static string? DescribeSpecial(string path, bool followLinks = false)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        if (!OperatingSystem.IsLinux())
+        if (!OperatingSystem.IsLinux() || !TryStat(path, followLinks, out var status))
         {
             return null;
-        }
-
-        var bytes = Encoding.UTF8.GetBytes(Path.GetFullPath(path) + "\0");
-        stat status;
-        fixed (byte* name = bytes)
-        {
-            if ((followLinks ? LibC.stat(name, &status) : lstat(name, &status)) != 0)
-            {
-                return null;
-            }
         }
 
         var mode = status.st_mode;
@@ -48,7 +38,7 @@ public static class FileKind
     /// True when both paths exist and name the same file after following links (same device and inode),
     /// e.g. a corpus reached through a link and an output path naming the file itself.
     /// </summary>
-    public static unsafe bool SameFile(string a, string b)
+    public static bool SameFile(string a, string b)
     {
         ArgumentException.ThrowIfNullOrEmpty(a);
         ArgumentException.ThrowIfNullOrEmpty(b);
@@ -57,17 +47,19 @@ public static class FileKind
             return string.Equals(Path.GetFullPath(a), Path.GetFullPath(b), StringComparison.Ordinal);
         }
 
-        stat first, second;
-        var nameA = Encoding.UTF8.GetBytes(Path.GetFullPath(a) + "\0");
-        var nameB = Encoding.UTF8.GetBytes(Path.GetFullPath(b) + "\0");
-        fixed (byte* pa = nameA, pb = nameB)
-        {
-            if (LibC.stat(pa, &first) != 0 || LibC.stat(pb, &second) != 0)
-            {
-                return false;
-            }
-        }
+        return TryStat(a, followLinks: true, out var first) && TryStat(b, followLinks: true, out var second)
+            && first.st_dev == second.st_dev && first.st_ino == second.st_ino;
+    }
 
-        return first.st_dev == second.st_dev && first.st_ino == second.st_ino;
+    /// <summary>stat(2) (following links) or lstat(2) of the absolute path; false when it fails (e.g. no such file).</summary>
+    private static unsafe bool TryStat(string path, bool followLinks, out stat status)
+    {
+        status = default;
+        var name = Encoding.UTF8.GetBytes(Path.GetFullPath(path) + "\0");
+        fixed (byte* p = name)
+        fixed (stat* s = &status)
+        {
+            return (followLinks ? LibC.stat(p, s) : lstat(p, s)) == 0;
+        }
     }
 }
