@@ -108,12 +108,22 @@ public sealed class JobSupervisor : ReceiveActor
             _jobs[id] = record;
             _order.Add(id);
             _log.Info("resuming {0} from {1} (epoch {2}, step {3})", id, path, snapshot.Epoch, snapshot.Step);
-            Task.Run(() => LoadCorpus(job)).PipeTo(Self, success: data => new ResumeLoaded(id, vocabulary, data, null),
-                failure: e => new ResumeLoaded(id, vocabulary, null, Describe(e)));
+            Task.Run(() => LoadCorpus(job, vocabulary)).PipeTo(Self, success: data => new ResumeLoaded(id, data, null),
+                failure: e => new ResumeLoaded(id, null, Describe(e)));
         }
     }
 
     private static TextDataset LoadCorpus(JobDefinition job) => JobDatasets.Load(job);
+
+    /// <summary>The job's corpus for a checkpoint that was trained with <paramref name="vocabulary"/>.</summary>
+    /// <exception cref="ArgumentException">When the corpus's vocabulary is another (the corpus changed).</exception>
+    private static TextDataset LoadCorpus(JobDefinition job, IReadOnlyList<string> vocabulary)
+    {
+        var data = LoadCorpus(job);
+        return data.Vocabulary.Tokens.SequenceEqual(vocabulary, StringComparer.Ordinal)
+            ? data
+            : throw new ArgumentException("the corpus's vocabulary is not the checkpoint's (was the corpus changed?)");
+    }
 
     /// <summary>
     /// Reads a job checkpoint and its corpus for <c>submit --resume</c> (off the actor thread).
@@ -129,13 +139,7 @@ public sealed class JobSupervisor : ReceiveActor
         var (_, job, snapshot, checkpoint) = JobCheckpoints.Read(path);
         job.Validate();
         job.CheckOutputPaths();
-        var data = LoadCorpus(job);
-        if (!data.Vocabulary.Tokens.SequenceEqual(checkpoint.Vocabulary, StringComparer.Ordinal))
-        {
-            throw new ArgumentException("the corpus's vocabulary is not the checkpoint's (was the corpus changed?)");
-        }
-
-        return new CorpusLoaded(job, data, null, ActorRefs.Nobody, snapshot);
+        return new CorpusLoaded(job, LoadCorpus(job, checkpoint.Vocabulary), null, ActorRefs.Nobody, snapshot);
     }
 
     private void OnSubmit(SubmitJob submit)
@@ -205,13 +209,7 @@ public sealed class JobSupervisor : ReceiveActor
             return;
         }
 
-        var error = loaded.Error;
-        if (loaded.Dataset is { } data && !data.Vocabulary.Tokens.SequenceEqual(loaded.Vocabulary, StringComparer.Ordinal))
-        {
-            error = "the corpus's vocabulary is not the checkpoint's";
-        }
-
-        if (error is not null)
+        if (loaded.Error is { } error)
         {
             Finish(job.Id, JobStates.Failed, new JobFailed(job.Id, $"cannot resume: {error}"), $"cannot resume: {error}");
             return;

@@ -10,8 +10,8 @@ internal sealed record CorpusLoaded(JobDefinition Job, TextDataset? Dataset, str
 /// <summary>An epoch's validation (and, when final, test and --out checkpoint) finished off the actor thread.</summary>
 internal sealed record EpochEvaluated(RunEpochEnd End, double ValidPpl, double? TestPpl, string? OutPath, string? Error);
 
-/// <summary>A resumed job's corpus was loaded off the actor thread (Dataset) or could not be (Error).</summary>
 /// <summary>A running job's checkpoint at <paramref name="Step"/> could not be written; the job fails.</summary>
 internal sealed record CheckpointNotWritten(string JobId, long Step, string Error);
 
-internal sealed record ResumeLoaded(string JobId, IReadOnlyList<string> Vocabulary, TextDataset? Dataset, string? Error);
+/// <summary>A resumed job's corpus was loaded off the actor thread (Dataset) or could not be, or was not the checkpoint's (Error).</summary>
+internal sealed record ResumeLoaded(string JobId, TextDataset? Dataset, string? Error);
