@@ -14,18 +14,25 @@ public static class ModeComparison
 
     /// <param name="epochs">Passes over PTB's training text per run.</param>
     /// <param name="maxSteps">0: the whole epochs; else a step limit per run (a quick look at speed only).</param>
-    /// <param name="modes">e.g. "sync", "local-sgd:4", "local-sgd:16".</param>
+    /// <param name="modes">e.g. "sync", "local-sgd:4", "local-sgd:16", "async:2", each optionally with "+COMPRESS" ("sync+bf16", "sync+topk:0.01").</param>
     public static object Run(string repoRoot, string corpus, int workers, int epochs, long maxSteps, IReadOnlyList<string> modes)
     {
         var results = new List<object>();
         foreach (var mode in modes)
         {
-            var parts = mode.Split(':');
-            var flags = parts[0] == "local-sgd" ? $"--mode local-sgd --sync-every {parts[1]}" : $"--mode {parts[0]} --ps-placement coordinator";
+            var plus = mode.IndexOf('+');
+            var (name, compress) = plus < 0 ? (mode, "none") : (mode[..plus], mode[(plus + 1)..]);
+            var parts = name.Split(':');
+            var flags = parts[0] switch
+            {
+                "local-sgd" => $"--mode local-sgd --sync-every {parts[1]}",
+                "async" => $"--mode async --max-staleness {parts[1]} --ps-placement coordinator",
+                _ => $"--mode {parts[0]} --ps-placement coordinator",
+            } + $" --compress {compress}";
             var limit = maxSteps > 0 ? $"--max-steps {maxSteps}" : string.Empty;
             var summary = CliRunner.Summary(repoRoot, $"local --workers {workers} --threads 1 --corpus {corpus} {Small} --epochs {epochs} {limit} {flags}");
             var timings = summary.TryGetProperty("step_timings", out var t) ? t.Clone() : default;
-            var h = parts.Length > 1 ? int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture) : 1;
+            var h = parts[0] == "local-sgd" ? int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture) : 1;
             var entry = new
             {
                 mode,
@@ -35,9 +42,11 @@ public static class ModeComparison
                 server_mb_each_way_per_step = timings.ValueKind == JsonValueKind.Object
                     ? Math.Round((timings.GetProperty("mb_down").GetDouble() + timings.GetProperty("mb_up").GetDouble()) / 2 / h, 3)
                     : (double?)null,
+                server_mb_down_per_step = timings.ValueKind == JsonValueKind.Object ? Math.Round(timings.GetProperty("mb_down").GetDouble() / h, 3) : (double?)null,
+                server_mb_up_per_step = timings.ValueKind == JsonValueKind.Object ? Math.Round(timings.GetProperty("mb_up").GetDouble() / h, 3) : (double?)null,
                 step_timings = timings.ValueKind == JsonValueKind.Object ? timings : (JsonElement?)null,
             };
-            Console.Error.WriteLine($"{mode}: {entry.tokens_per_sec:F0} tokens/s, valid ppl {entry.valid_ppl:F2}, {entry.server_mb_each_way_per_step} MB each way per step at the server");
+            Console.Error.WriteLine($"{mode}: {entry.tokens_per_sec:F0} tokens/s, valid ppl {entry.valid_ppl:F2}, {entry.server_mb_down_per_step} MB down and {entry.server_mb_up_per_step} MB up per step at the server");
             results.Add(entry);
         }
 

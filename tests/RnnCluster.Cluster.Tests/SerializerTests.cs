@@ -121,7 +121,7 @@ public sealed class SerializerTests
     private static class Samples
     {
         public static bool HasArrays(Type type) => type.GetProperties().Any(p => p.PropertyType.IsArray || p.PropertyType.IsGenericType || p.PropertyType == typeof(ShardAssignment) || p.PropertyType == typeof(WeightPatch)
-            || p.PropertyType == typeof(KeyRangePlacement));
+            || p.PropertyType == typeof(KeyRangePlacement) || p.PropertyType == typeof(WireFloats));
 
         public static object Create(Type type)
         {
@@ -154,6 +154,12 @@ public sealed class SerializerTests
                 _ when t == typeof(byte[]) => new byte[] { 1, 2, 3, (byte)i },
                 _ when t == typeof(ReadOnlyMemory<float>) => (ReadOnlyMemory<float>)new[] { 9f, 1.5f, -0f, float.NaN, i, 9f }.AsMemory(1, 4),
                 _ when t == typeof(ReadOnlyMemory<byte>) => (ReadOnlyMemory<byte>)new byte[] { 9, 1, 2, 3, (byte)i, 9 }.AsMemory(1, 4),
+                _ when t == typeof(WireFloats) => (i % 3) switch
+                {
+                    0 => WireFloats.Dense(new[] { 1.5f, -0f, float.NaN, i }),
+                    1 => WireFloats.Dense(new[] { 1.5f, -0f, 0.25f, i }, WireEncoding.BFloat16),
+                    _ => WireFloats.Sparse(10, [1, 4, 9], new[] { 2f, -3f, i }),
+                },
                 _ when t == typeof(IReadOnlyList<string>) => new[] { "a", "b" },
                 _ when t == typeof(IReadOnlyList<MemberStatus>) => new[] { (MemberStatus)Create(typeof(MemberStatus)) },
                 _ when t == typeof(IReadOnlyList<JobStatus>) => new[] { (JobStatus)Create(typeof(JobStatus)) },

@@ -27,6 +27,8 @@ public sealed class BadInputTests
     [InlineData("--mode async is not implemented yet", "local", "--mode", "async")]
     [InlineData("--mode local-sgd needs --optimizer sgd", "local", "--mode", "local-sgd", "--optimizer", "adam")]
     [InlineData("--sync-every 0 must be between 1 and 100000", "local", "--mode", "local-sgd", "--sync-every", "0")]
+    [InlineData("--compress int8: expected none, bf16, fp16 or topk:R", "local", "--compress", "int8")]
+    [InlineData("--compress topk:0: the top-k fraction must be in (0, 1]", "local", "--compress", "topk:0")]
     [InlineData("'abc' for option '--lr' as a number", "train", "--lr", "abc")]
     [InlineData("--length -5 must be between 0 and 10000000", "generate", "/proc/cpuinfo", "--length", "-5")]
     [InlineData("--length 2147483647 must be between 0 and 10000000", "generate", "/proc/cpuinfo", "--length", "2147483647")]

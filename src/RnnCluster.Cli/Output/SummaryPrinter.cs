@@ -40,6 +40,7 @@ public static class SummaryPrinter
                 mode = cluster?.Mode,
                 sync_every = cluster?.SyncEvery,
                 warmup_sync_steps = cluster?.WarmupSyncSteps,
+                compress = cluster?.Compress,
                 @out = outPath,
             });
             return;
@@ -60,6 +61,11 @@ public static class SummaryPrinter
         if (cluster?.SyncEvery is { } h)
         {
             Console.WriteLine($"  mode {cluster.Mode}: up to {h} local steps per round, weights averaged after each (step timings below are per round)");
+        }
+
+        if (cluster is { Compress: not "none" } compressed)
+        {
+            Console.WriteLine($"  --compress {compressed.Compress}: gradients{(compressed.Compress.StartsWith("topk", StringComparison.Ordinal) ? string.Empty : " and weight updates")} on the wire compressed (bytes below are as sent)");
         }
 
         if (timings is not null)

@@ -18,6 +18,7 @@ internal sealed class KeyRangeServer
     private readonly RowValuesBuffer _rowValues;
     private readonly KeyRangeShard? _shard;
     private long _heldVersion = -1; // the weights version the served range holds; −1: not loaded
+    private float[] _denseScratch = [];  // (range's dense length): a sparse slice made dense, or a 16-bit weight delta
 
     /// <param name="selfId">This worker's id (its actor path).</param>
     /// <param name="resolve">Resolves an owner's actor path to a reference.</param>
@@ -124,7 +125,7 @@ internal sealed class KeyRangeServer
             return false;
         }
 
-        _shard.Accept(slice.Node, slice.Dense.Span, slice.Rows, slice.RowValues.Span);
+        _shard.Accept(slice.Node, DenseOf(slice.Dense), slice.Rows, slice.RowValues.Span);
         TensorPool.Return(slice.Dense); // copied: the decoded array can serve the next message
         return _shard.Complete;
     }
@@ -136,8 +137,14 @@ internal sealed class KeyRangeServer
         return new RangeSquares(JobId, Generation, Step, Node, blocks, rows);
     }
 
-    /// <summary>Applies the step to the served range; returns the range's new weights for every worker (views: send at once).</summary>
-    public WeightSlice Apply(ApplyRange apply)
+    /// <summary>
+    /// Applies the step to the served range; returns the range's new weights for every worker (views:
+    /// send at once). With <paramref name="compression"/> bf16/fp16 the slice holds 16-bit differences
+    /// instead, rounded from the range's float32 weights minus <paramref name="replica"/>'s (this
+    /// worker's copy, which every replica equals: see <see cref="WeightMirror"/>; the replica's range
+    /// is still at the step's version, as only this range's own slice changes it).
+    /// </summary>
+    public WeightSlice Apply(ApplyRange apply, float[] replica, WireCompression compression)
     {
         var shard = _shard!;
         shard.Apply(apply.ClipFactor > 0 ? apply.ClipFactor : null, apply.LearningRate);
@@ -151,16 +158,63 @@ internal sealed class KeyRangeServer
             shard.Weights.AsSpan(changed[i] * h, h).CopyTo(values.AsSpan(i * h, h));
         }
 
+        int[] rows = [.. changed.Select(id => id + range.FirstRow)];
+        if (!compression.CompressesWeights)
+        {
+            return new WeightSlice(JobId, Generation, Step + 1, Node, Ranges.Count, range.DenseStart,
+                shard.Weights.AsMemory(range.LocalEmbeddingLength, range.DenseLength), rows, values.AsMemory(0, changed.Length * h));
+        }
+
+        var dense = Scratch(range.DenseLength);
+        Difference(shard.Weights.AsSpan(range.LocalEmbeddingLength, range.DenseLength), replica.AsSpan(range.DenseStart, range.DenseLength), dense, compression);
+        for (var i = 0; i < rows.Length; i++)
+        {
+            var row = values.AsSpan(i * h, h);
+            Difference(row, replica.AsSpan(rows[i] * h, h), row, compression);
+        }
+
+        var encoding = GradientCompressor.Encoding(compression.Kind);
         return new WeightSlice(JobId, Generation, Step + 1, Node, Ranges.Count, range.DenseStart,
-            shard.Weights.AsMemory(range.LocalEmbeddingLength, range.DenseLength), [.. changed.Select(id => id + range.FirstRow)],
-            values.AsMemory(0, changed.Length * h));
+            WireFloats.Dense(dense.AsMemory(0, range.DenseLength), encoding), rows, WireFloats.Dense(values.AsMemory(0, changed.Length * h), encoding),
+            Additive: true);
+    }
+
+    /// <summary>difference = round(weights − held), rounded as <paramref name="compression"/> sends it.</summary>
+    private static void Difference(ReadOnlySpan<float> weights, ReadOnlySpan<float> held, Span<float> difference, WireCompression compression)
+    {
+        System.Numerics.Tensors.TensorPrimitives.Subtract(weights, held, difference);
+        GradientCompressor.Round(difference, compression.Kind);
+    }
+
+    /// <summary>The dense values of a received slice: a sparse one is written out into a scratch buffer.</summary>
+    private ReadOnlySpan<float> DenseOf(WireFloats values)
+    {
+        if (!values.IsSparse)
+        {
+            return values.Span;
+        }
+
+        var dense = Scratch(values.Length).AsSpan(0, values.Length);
+        values.CopyTo(dense);
+        return dense;
+    }
+
+    private float[] Scratch(int length)
+    {
+        if (_denseScratch.Length < length)
+        {
+            _denseScratch = new float[length];
+        }
+
+        return _denseScratch;
     }
 
     /// <summary>
     /// Node <see cref="Node"/>'s slice of range <paramref name="range"/> of its partial gradient
     /// (<paramref name="gradient"/>, non-zero on rows <paramref name="rows"/>): views, send at once.
     /// </summary>
-    public GradientSlice SliceOf(int range, float[] gradient, int[] rows)
+    /// <param name="compressor">With <c>--compress</c>: packs the slice for the wire (null: float32 views).</param>
+    public GradientSlice SliceOf(int range, float[] gradient, int[] rows, GradientCompressor? compressor = null)
     {
         var r = Ranges[range];
         var h = r.RowLength;
@@ -171,7 +225,10 @@ internal sealed class KeyRangeServer
             gradient.AsSpan((r.FirstRow + local[i]) * h, h).CopyTo(values.AsSpan(i * h, h));
         }
 
-        return new GradientSlice(JobId, Generation, Step, Node, range, gradient.AsMemory(r.DenseStart, r.DenseLength), local,
-            values.AsMemory(0, local.Length * h));
+        var rowValues = values.AsMemory(0, local.Length * h);
+        return compressor is null
+            ? new GradientSlice(JobId, Generation, Step, Node, range, gradient.AsMemory(r.DenseStart, r.DenseLength), local, rowValues)
+            : new GradientSlice(JobId, Generation, Step, Node, range, compressor.Pack(gradient, r.DenseStart, r.DenseLength), local,
+                compressor.PackRows(rowValues));
     }
 }

@@ -263,15 +263,9 @@ public sealed class ParameterServer : ReceiveActor, IWithTimers
         run.BeginStep();
         run.Timings.StepStarting(_transport);
         run.Loop.StartClock();
-        var (delta, full) = run.WeightRecipients();
-        if (delta.Count > 0)
+        foreach (var (to, update) in run.WeightUpdates())
         {
-            _transport.Broadcast(delta, run.DeltaUpdate(), Self);
-        }
-
-        if (full.Count > 0)
-        {
-            _transport.Broadcast(full, run.FullUpdate(), Self);
+            _transport.Broadcast(to, update, Self);
         }
 
         foreach (var slot in run.Slots)

@@ -18,6 +18,7 @@ internal sealed class ShardReplica
     private readonly RowValuesBuffer _rowValues;
     private readonly int _embeddingLength;
     private readonly ModelState _state;
+    private float[] _roundChange = [];  // (layout size), --compress in local SGD: the round's start weights, then their change
 
     /// <exception cref="ArgumentException">When the replica does not fit the shard's model or the groups do not cover its streams.</exception>
     public ShardReplica(string jobId, ModelSpec spec, ShardAssignment shard, int bptt, float[] weights, int threads)
@@ -75,7 +76,9 @@ internal sealed class ShardReplica
     /// (a sharded server: the gradient goes to the key ranges from <see cref="Gradient"/>) the result
     /// carries no gradient.
     /// </summary>
-    public GradientResult Compute(ComputeStep step, string workerId, double patchMs, double serializeMs, double peakRssMb, bool withGradient = true)
+    /// <param name="compressor">With <c>--compress</c>: packs the gradient for the wire (null: float32 as computed).</param>
+    public GradientResult Compute(ComputeStep step, string workerId, double patchMs, double serializeMs, double peakRssMb, bool withGradient = true,
+        GradientCompressor? compressor = null)
     {
         var started = Stopwatch.GetTimestamp();
         StateCodec.Load(_state, step.StateH, step.StateC);
@@ -83,9 +86,20 @@ internal sealed class ShardReplica
         var (loss, tokens) = Gradient.Compute(step.Window, step.Step, step.Seed, step.LossScale);
         Gradient.SaveState(_state);
         var grads = Gradient.Gradient;
-        return Result(step, workerId, loss, tokens, grads, withGradient ? Gradient.Support.Rows : [],
+        var result = Result(step, workerId, loss, tokens, grads, withGradient ? Gradient.Support.Rows : [],
             withGradient ? grads.AsMemory(_embeddingLength) : ReadOnlyMemory<float>.Empty, patchMs + Stopwatch.GetElapsedTime(started).TotalMilliseconds,
             serializeMs, peakRssMb);
+        if (!withGradient || compressor is null)
+        {
+            return result;
+        }
+
+        compressor.BeginStep(step.JobId, step.Step);
+        return result with
+        {
+            Dense = compressor.Pack(grads, _embeddingLength, grads.Length - _embeddingLength),
+            RowValues = compressor.PackRows(_rowValues.For(result.Rows.Length).AsMemory(0, result.RowValues.Length)),
+        };
     }
 
     /// <summary>
@@ -94,12 +108,25 @@ internal sealed class ShardReplica
     /// stream-weighted average of the workers' weights after one window is the synchronous step), then
     /// clipping it and stepping SGD on <see cref="Weights"/> as <see cref="ParameterUpdate.Apply"/> does.
     /// The result carries the weights after the round (see <see cref="GradientResult"/>): every tensor
-    /// after the embedding and the embedding rows any window touched.
+    /// after the embedding and the embedding rows any window touched. With <paramref name="compressor"/>
+    /// it carries their change over the round instead, packed for the wire (16-bit, or top-k with the
+    /// rest kept for the next round): the server adds it to the weights the round started from.
     /// </summary>
     /// <exception cref="InvalidOperationException">When the gradient norm is not finite (training diverged).</exception>
-    public GradientResult ComputeRound(ComputeStep step, LocalRound round, string workerId, double patchMs, double serializeMs, double peakRssMb)
+    public GradientResult ComputeRound(ComputeStep step, LocalRound round, string workerId, double patchMs, double serializeMs, double peakRssMb,
+        GradientCompressor? compressor = null)
     {
         var started = Stopwatch.GetTimestamp();
+        if (compressor is not null)
+        {
+            if (_roundChange.Length != Weights.Length)
+            {
+                _roundChange = new float[Weights.Length];
+            }
+
+            Weights.CopyTo(_roundChange, 0);
+        }
+
         StateCodec.Load(_state, step.StateH, step.StateC);
         Gradient.LoadState(_state);
         var sgd = new SgdOptimizer();
@@ -116,8 +143,21 @@ internal sealed class ShardReplica
         }
 
         Gradient.SaveState(_state);
-        return Result(step, workerId, loss, tokens, Weights, [.. touched], Weights.AsMemory(_embeddingLength),
+        if (compressor is null)
+        {
+            return Result(step, workerId, loss, tokens, Weights, [.. touched], Weights.AsMemory(_embeddingLength),
+                patchMs + Stopwatch.GetElapsedTime(started).TotalMilliseconds, serializeMs, peakRssMb);
+        }
+
+        System.Numerics.Tensors.TensorPrimitives.Subtract(Weights, _roundChange, _roundChange);
+        var result = Result(step, workerId, loss, tokens, _roundChange, [.. touched], ReadOnlyMemory<float>.Empty,
             patchMs + Stopwatch.GetElapsedTime(started).TotalMilliseconds, serializeMs, peakRssMb);
+        compressor.BeginStep(step.JobId, step.Step);
+        return result with
+        {
+            Dense = compressor.Pack(_roundChange, _embeddingLength, _roundChange.Length - _embeddingLength),
+            RowValues = compressor.PackRows(_rowValues.For(result.Rows.Length).AsMemory(0, result.RowValues.Length)),
+        };
     }
 
     /// <summary>

@@ -30,6 +30,7 @@ internal sealed class TrainingRun
     private readonly List<(double[] Blocks, double[] Rows)?> _squares = [];   // sharded: per key range
     private readonly HashSet<string> _ready = new(StringComparer.Ordinal);     // sharded: workers at Version + 1
     private readonly float[] _deltaRowValues;
+    private readonly WeightMirror? _mirror;  // --compress bf16|fp16, central: the weights as the workers hold them
     private IReadOnlyList<(int Into, int From)> _plan = [];
     private int[]? _deltaRows;
     private int _received;
@@ -54,6 +55,10 @@ internal sealed class TrainingRun
 
         Sharded = start.Job.ShardedParameterServer;
         LocalSgd = start.Job.LocalSgd;
+        Compression = start.Job.Compression;
+        _mirror = Compression.CompressesWeights && !Sharded
+            ? new WeightMirror(Weights.Length, _embeddingLength, Spec.Hidden, Compression.Kind)
+            : null;
         LastGathered = Sharded ? Loop.Snapshot(State) : null;
     }
 
@@ -80,6 +85,9 @@ internal sealed class TrainingRun
 
     /// <summary>Windows of the step in flight: 1, or a local-SGD round's (see <see cref="TrainingLoop.RoundWindows"/>).</summary>
     public int RoundWindows { get; private set; } = 1;
+
+    /// <summary>What gradients (and, for bf16/fp16, weight updates) become on the wire (<c>--compress</c>).</summary>
+    public WireCompression Compression { get; }
 
     /// <summary>False when (sharded) the weights changed on the workers since they were last gathered here.</summary>
     public bool WeightsCurrent { get; private set; } = true;
@@ -263,9 +271,49 @@ internal sealed class TrainingRun
     }
 
     /// <summary>
+    /// The weight updates this step needs, each with its recipients: the delta from the previous version
+    /// to the workers one version behind, the full vector to the others that lack the current version
+    /// (see <see cref="WeightRecipients"/>). Under <c>--compress bf16|fp16</c> both come from the
+    /// <see cref="WeightMirror"/>: the delta as 16-bit differences, the full vector as the mirror.
+    /// Updates are views: serialize them before the next step.
+    /// </summary>
+    public IEnumerable<(List<IActorRef> To, WeightUpdate Update)> WeightUpdates()
+    {
+        var (delta, full) = WeightRecipients();
+        if (_mirror is { } mirror)
+        {
+            if (mirror.Version == Version - 1)
+            {
+                mirror.Advance(Weights, Version, _deltaRows);
+            }
+            else if (mirror.Version != Version)
+            {
+                mirror.Reset(Weights, Version);
+            }
+
+            if (!mirror.HasDelta)
+            {
+                full.AddRange(delta);
+                delta.Clear();
+            }
+        }
+
+        if (delta.Count > 0)
+        {
+            yield return (delta, _mirror is { } m ? new WeightUpdate(JobId, Version, m.Delta()) : DeltaUpdate());
+        }
+
+        if (full.Count > 0)
+        {
+            yield return (full, _mirror is { } m ? new WeightUpdate(JobId, Version, m.Full()) : FullUpdate());
+        }
+    }
+
+    /// <summary>
     /// Which workers need weights for this step: the delta from the previous version (those one
-    /// version behind, with SGD, whose update leaves untouched embedding rows as they were) or the full
-    /// vector. Records them as holding the current version from now on.
+    /// version behind, with SGD, whose update leaves untouched embedding rows as they were; under
+    /// weight compression any optimizer) or the full vector. Records them as holding the current
+    /// version from now on.
     /// </summary>
     public (List<IActorRef> Delta, List<IActorRef> Full) WeightRecipients()
     {
@@ -286,7 +334,7 @@ internal sealed class TrainingRun
                 continue;
             }
 
-            (version == Version - 1 && _deltaRows is not null ? delta : full).Add(slot.Ref);
+            (version == Version - 1 && (_deltaRows is not null || _mirror is not null) ? delta : full).Add(slot.Ref);
             _versions[slot.WorkerId] = Version;
         }
 
@@ -324,7 +372,8 @@ internal sealed class TrainingRun
 
         var (h, c) = StateCodec.Slice(State, slot.First, slot.Count, Spec.Hidden);
         return new ComputeStep(JobId, Generation, Step, Window, Loop.LossScale, Options.Seed, Options.Bptt,
-            shard, Version, h, c, Placement, LocalRoundInFlight ? new LocalRound(RoundWindows, Lr, Options.Clip) : null);
+            shard, Version, h, c, Placement, LocalRoundInFlight ? new LocalRound(RoundWindows, Lr, Options.Clip) : null,
+            Compression.ToString());
     }
 
     public bool HasGradientFrom(string workerId) => _slotOf.TryGetValue(workerId, out var i) && i < _states.Count && _states[i] is not null;
@@ -417,7 +466,7 @@ internal sealed class TrainingRun
             return false;
         }
 
-        update.Patch.Dense.Span.CopyTo(Weights);
+        update.Patch.Dense.CopyTo(Weights);
         TensorPool.Return(update.Patch.Dense);
         WeightsCurrent = true;
         Gathering = false;
@@ -460,6 +509,18 @@ internal sealed class TrainingRun
             throw new ArgumentException($"gradient of {r.WorkerId} has {r.Dense.Length} dense values and {r.RowValues.Length} row values; expected {dense.Length} and {r.Rows.Length * h}");
         }
 
+        if (LocalRoundInFlight && Compression.Kind != CompressionKind.None)
+        {
+            // The change of the worker's weights over its round, added to the weights it started from.
+            Weights.CopyTo(partial, 0);
+            r.Dense.AddTo(dense);
+            AddRows(partial, r.Rows, r.RowValues.Span);
+            TensorPool.Return(r.Dense);
+            _supports[i] = new GradientSupport(_embeddingLength, h, []);
+            TakeResult(i, r);
+            return _received == Slots.Count;
+        }
+
         if (LocalRoundInFlight)
         {
             // The worker's weights after its round: the rows it did not touch are as the round started.
@@ -473,7 +534,7 @@ internal sealed class TrainingRun
             }
         }
 
-        r.Dense.Span.CopyTo(dense);
+        r.Dense.CopyTo(dense);
         var values = r.RowValues.Span;
         for (var k = 0; k < r.Rows.Length; k++)
         {
@@ -486,6 +547,17 @@ internal sealed class TrainingRun
         _supports[i] = new GradientSupport(_embeddingLength, h, rows);
         TakeResult(i, r);
         return _received == Slots.Count;
+    }
+
+    /// <summary>partial's embedding row rows[k] += values' k-th row (H each).</summary>
+    private void AddRows(float[] partial, int[] rows, ReadOnlySpan<float> values)
+    {
+        var h = Spec.Hidden;
+        for (var k = 0; k < rows.Length; k++)
+        {
+            var row = partial.AsSpan(rows[k] * h, h);
+            TensorPrimitives.Add(row, values.Slice(k * h, h), row);
+        }
     }
 
     /// <summary>Keeps slot <paramref name="i"/>'s loss, tokens, streams' state and memory figure, and counts it in.</summary>

@@ -51,7 +51,7 @@ internal sealed class WeightReplica(string jobId)
                 Weights = new float[patch.Dense.Length];
             }
 
-            patch.Dense.Span.CopyTo(Weights);
+            patch.Dense.CopyTo(Weights);
             Version = update.Version;
             Stale = false;
             ForgetSlices();
@@ -67,19 +67,18 @@ internal sealed class WeightReplica(string jobId)
             return false;
         }
 
-        patch.Dense.Span.CopyTo(Weights.AsSpan(embeddingLength));
+        if (patch.Rows.Any(row => row < 0 || (row + 1) * hidden > embeddingLength))
+        {
+            Version = -1;
+            Stale = true;
+            return false;
+        }
+
+        Write(patch.Dense, Weights.AsSpan(embeddingLength), patch.Additive);
         var values = patch.RowValues.Span;
         for (var i = 0; i < patch.Rows.Length; i++)
         {
-            var row = patch.Rows[i];
-            if (row < 0 || (row + 1) * hidden > embeddingLength)
-            {
-                Version = -1;
-                Stale = true;
-                return false;
-            }
-
-            values.Slice(i * hidden, hidden).CopyTo(Weights.AsSpan(row * hidden, hidden));
+            Write(values.Slice(i * hidden, hidden), Weights.AsSpan(patch.Rows[i] * hidden, hidden), patch.Additive);
         }
 
         Version = update.Version;
@@ -115,7 +114,7 @@ internal sealed class WeightReplica(string jobId)
         }
 
         Save(slice.DenseStart, slice.Dense.Length);
-        slice.Dense.Span.CopyTo(Weights.AsSpan(slice.DenseStart));
+        Write(slice.Dense, Weights.AsSpan(slice.DenseStart, slice.Dense.Length), slice.Additive);
         var hidden = slice.Rows.Length == 0 ? 0 : slice.RowValues.Length / slice.Rows.Length;
         var values = slice.RowValues.Span;
         for (var i = 0; i < slice.Rows.Length; i++)
@@ -127,7 +126,7 @@ internal sealed class WeightReplica(string jobId)
             }
 
             Save(start, hidden);
-            values.Slice(i * hidden, hidden).CopyTo(Weights.AsSpan(start));
+            Write(values.Slice(i * hidden, hidden), Weights.AsSpan(start, hidden), slice.Additive);
         }
 
         if (_slicesIn.Count < slice.Ranges)
@@ -161,6 +160,31 @@ internal sealed class WeightReplica(string jobId)
         Version = version;
         ForgetSlices();
         return true;
+    }
+
+    /// <summary>Copies the values into <paramref name="target"/>, or adds them (an additive update: target + values, as the sender's mirror does).</summary>
+    private static void Write(WireFloats values, Span<float> target, bool additive)
+    {
+        if (additive)
+        {
+            values.AddTo(target);
+        }
+        else
+        {
+            values.CopyTo(target);
+        }
+    }
+
+    private static void Write(ReadOnlySpan<float> values, Span<float> target, bool additive)
+    {
+        if (additive)
+        {
+            System.Numerics.Tensors.TensorPrimitives.Add(target, values, target);
+        }
+        else
+        {
+            values.CopyTo(target);
+        }
     }
 
     /// <summary>

@@ -4,6 +4,7 @@ using Akka.Event;
 using RnnCluster.Cluster.Protocol;
 using RnnCluster.Cluster.Serialization;
 using RnnCluster.Core.Diagnostics;
+using RnnCluster.Core.Training;
 
 namespace RnnCluster.Cluster.Actors;
 
@@ -27,6 +28,7 @@ public sealed class Worker : ReceiveActor, IWithTimers
     private ShardReplica? _shard;
     private (ComputeStep Step, IActorRef Sender)? _pending;
     private KeyRangeServer? _keyRanges;
+    private GradientCompressor? _compressor;
     private readonly List<GradientSlice> _earlySlices = [];
     private double _patchMs;
     private double _serializeMsReported;
@@ -127,6 +129,7 @@ public sealed class Worker : ReceiveActor, IWithTimers
             _shard = null;
             _pending = null;
             _keyRanges = null;
+            _compressor = null;
             _earlySlices.RemoveAll(s => s.JobId != jobId); // a joiner's first slices may come before its first weights
             _patchMs = 0;
         }
@@ -223,10 +226,11 @@ public sealed class Worker : ReceiveActor, IWithTimers
             }
 
             var keyRanges = step.Placement is { } placement ? KeyRangesFor(step, placement, replica) : null;
+            var compressor = CompressorFor(step, weights.Weights.Length);
             var complete = keyRanges?.BeginStep(step.Step, weights.Weights, sender) ?? false;
             var serializeMs = _transport.SerializeMs - _serializeMsReported;
             _serializeMsReported = _transport.SerializeMs;
-            var result = replica.Compute(step, _id, _patchMs, serializeMs, PeakMemory.ResidentMb(), withGradient: keyRanges is null) with
+            var result = replica.Compute(step, _id, _patchMs, serializeMs, PeakMemory.ResidentMb(), withGradient: keyRanges is null, compressor) with
             {
                 BytesSent = _transport.BytesSent - _sentReported,
                 BytesReceived = _transport.BytesReceived - _receivedReported,
@@ -244,16 +248,16 @@ public sealed class Worker : ReceiveActor, IWithTimers
             // Sharded: the gradient goes to the key ranges' owners, the rest of the result to the server.
             var gradient = replica.Gradient.Gradient;
             var rows = replica.Gradient.Support.Rows;
+            compressor?.BeginStep(step.JobId, step.Step);
             for (var k = 0; k < keyRanges.Ranges.Count; k++)
             {
-                var slice = keyRanges.SliceOf(k, gradient, rows);
                 if (k == keyRanges.Node)
                 {
-                    complete = keyRanges.Accept(slice);
+                    complete = keyRanges.Accept(keyRanges.SliceOf(k, gradient, rows)); // never on the wire: not compressed
                 }
                 else
                 {
-                    _transport.Send(keyRanges.Owners[k], slice, Self);
+                    _transport.Send(keyRanges.Owners[k], keyRanges.SliceOf(k, gradient, rows, compressor), Self);
                 }
             }
 
@@ -281,7 +285,7 @@ public sealed class Worker : ReceiveActor, IWithTimers
     {
         var serializeMs = _transport.SerializeMs - _serializeMsReported;
         _serializeMsReported = _transport.SerializeMs;
-        var result = replica.ComputeRound(step, round, _id, _patchMs, serializeMs, PeakMemory.ResidentMb()) with
+        var result = replica.ComputeRound(step, round, _id, _patchMs, serializeMs, PeakMemory.ResidentMb(), CompressorFor(step, weights.Weights.Length)) with
         {
             BytesSent = _transport.BytesSent - _sentReported,
             BytesReceived = _transport.BytesReceived - _receivedReported,
@@ -290,6 +294,23 @@ public sealed class Worker : ReceiveActor, IWithTimers
         _patchMs = 0;
         weights.Invalidate();
         _transport.Send(sender, result, Self);
+    }
+
+    /// <summary>The step's gradient compressor (null: none); kept across steps, as top-k's residual must be.</summary>
+    private GradientCompressor? CompressorFor(ComputeStep step, int layoutSize)
+    {
+        var compression = WireCompression.Parse(step.Compression);
+        if (compression.Kind == CompressionKind.None)
+        {
+            return _compressor = null;
+        }
+
+        if (_compressor is not { } current || current.Compression != compression || current.LayoutSize != layoutSize)
+        {
+            _compressor = new GradientCompressor(compression, layoutSize);
+        }
+
+        return _compressor;
     }
 
     /// <summary>The key-range server of the step's generation, created (and given the slices that came early) when the generation is new.</summary>
@@ -350,7 +371,7 @@ public sealed class Worker : ReceiveActor, IWithTimers
         if (_keyRanges is { Node: >= 0 } server && server.Serves(apply.JobId, apply.Generation) && server.Step == apply.Step)
         {
             var started = Stopwatch.GetTimestamp();
-            var slice = server.Apply(apply);
+            var slice = server.Apply(apply, _weights!.Weights, _compressor?.Compression ?? WireCompression.None);
             _updateMs += Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             _transport.Broadcast(server.Peers, slice, Self);
             OnWeightSlice(slice); // this node's own range: straight into the replica, no encoding

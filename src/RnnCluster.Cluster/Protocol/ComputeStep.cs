@@ -11,6 +11,8 @@ namespace RnnCluster.Cluster.Protocol;
 /// <see cref="Placement"/> is set (once per generation) when the parameter server is sharded over the
 /// workers: the worker then sends its gradient to the key ranges' owners instead. <see cref="Local"/> is
 /// set in <c>--mode local-sgd</c>: the step is a round of several windows the worker trains alone.
+/// <see cref="Compression"/> is the job's <c>--compress</c> (see <see cref="Core.Training.WireCompression"/>):
+/// what the worker's gradients become on the wire.
 /// </summary>
 [MessagePackObject(true)]
 public sealed record ComputeStep(
@@ -26,7 +28,8 @@ public sealed record ComputeStep(
     float[] StateH,
     float[] StateC,
     KeyRangePlacement? Placement = null,
-    LocalRound? Local = null) : IClusterMessage;
+    LocalRound? Local = null,
+    string Compression = "none") : IClusterMessage;
 
 /// <summary>
 /// A local-SGD round (Stich 2019; Lin et al. 2020): the worker takes <see cref="Steps"/> SGD steps on

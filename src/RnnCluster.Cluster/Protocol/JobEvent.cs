@@ -34,7 +34,8 @@ public sealed record JobEpoch(string JobId, EpochReport Report, long TokensExpec
 /// (the built-in corpus), <see cref="OutPath"/> where the model was written. <see cref="Mode"/> is the
 /// job's mode, <see cref="SyncEvery"/> its local steps per round and <see cref="WarmupSyncSteps"/> its
 /// synchronous steps before the first round (both null but in local-sgd, where <see cref="StepTimings"/>
-/// are per round).
+/// are per round). <see cref="Compress"/> is what its gradients (and weight updates) were on the
+/// wire (<c>--compress</c>).
 /// </summary>
 [MessagePackObject(true)]
 public sealed record JobCompleted(
@@ -48,7 +49,8 @@ public sealed record JobCompleted(
     string PsPlacement,
     string Mode = "sync",
     int? SyncEvery = null,
-    long? WarmupSyncSteps = null) : JobEvent(JobId)
+    long? WarmupSyncSteps = null,
+    string Compress = "none") : JobEvent(JobId)
 {
     [IgnoreMember]
     public override bool IsFinal => true;

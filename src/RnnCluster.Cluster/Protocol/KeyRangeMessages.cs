@@ -30,9 +30,9 @@ public sealed record GradientSlice(
     long Step,
     int Node,
     int Range,
-    ReadOnlyMemory<float> Dense,
+    WireFloats Dense,
     int[] Rows,
-    ReadOnlyMemory<float> RowValues) : IClusterMessage, IViewsSenderBuffers;
+    WireFloats RowValues) : IClusterMessage, IViewsSenderBuffers;
 
 /// <summary>
 /// Owner → parameter server: the partial sums of squares of range <see cref="Range"/>'s summed
@@ -51,7 +51,8 @@ public sealed record ApplyRange(string JobId, int Generation, long Step, float C
 /// <summary>
 /// Owner → every worker: range <see cref="Range"/> of weights version <see cref="Version"/>: its dense
 /// slice, which starts at <see cref="DenseStart"/> of the flat vector, and the embedding rows the
-/// update changed (global row ids, values row after row).
+/// update changed (global row ids, values row after row). <see cref="Additive"/> (under <c>--compress
+/// bf16|fp16</c>): the values are 16-bit differences to add to the previous version's.
 /// </summary>
 [MessagePackObject(true)]
 public sealed record WeightSlice(
@@ -61,9 +62,10 @@ public sealed record WeightSlice(
     int Range,
     int Ranges,
     int DenseStart,
-    ReadOnlyMemory<float> Dense,
+    WireFloats Dense,
     int[] Rows,
-    ReadOnlyMemory<float> RowValues) : IClusterMessage, IViewsSenderBuffers;
+    WireFloats RowValues,
+    bool Additive = false) : IClusterMessage, IViewsSenderBuffers;
 
 /// <summary>Worker → parameter server: its replica holds every range of weights version <see cref="Version"/>.</summary>
 [MessagePackObject(true)]

@@ -14,6 +14,8 @@ public sealed record WeightUpdate(string JobId, long Version, WeightPatch Patch)
 /// New weight values. <see cref="Full"/>: <see cref="Dense"/> is the whole vector. Otherwise it is a
 /// delta from the previous version: <see cref="Dense"/> is every tensor after the embedding, and the
 /// embedding changed only in <see cref="Rows"/> (values in <see cref="RowValues"/>, row after row).
+/// <see cref="Additive"/> (a delta under <c>--compress bf16|fp16</c>): the values are differences to add
+/// to the previous version, in 16 bits, rather than the new values (see <see cref="Actors.WeightMirror"/>).
 /// </summary>
 [MessagePackObject(true)]
-public sealed record WeightPatch(bool Full, ReadOnlyMemory<float> Dense, int[] Rows, ReadOnlyMemory<float> RowValues);
+public sealed record WeightPatch(bool Full, WireFloats Dense, int[] Rows, WireFloats RowValues, bool Additive = false);

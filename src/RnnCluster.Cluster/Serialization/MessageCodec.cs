@@ -13,7 +13,7 @@ public static class MessageCodec
 {
     public static readonly MessagePackSerializerOptions Options = MessagePackSerializerOptions.Standard
         .WithResolver(CompositeResolver.Create(
-            [FloatArrayFormatter.Instance, FloatMemoryFormatter.Instance, IntArrayFormatter.Instance],
+            [FloatArrayFormatter.Instance, FloatMemoryFormatter.Instance, IntArrayFormatter.Instance, WireFloatsFormatter.Instance],
             [CoreRecordResolver.Instance, StandardResolver.Instance]))
         .WithSecurity(MessagePackSecurity.UntrustedData);
 

@@ -7,7 +7,7 @@ namespace RnnCluster.Cluster.Serialization;
 /// <summary>
 /// Arrays for large decoded tensors (at least <see cref="MinFloats"/> floats): the dense gradient a
 /// server receives and the dense weights a worker receives every step. Their consumer copies them
-/// into its own buffers and hands them back with <see cref="Return"/>, so a step allocates no new
+/// into its own buffers and hands them back with <see cref="Return(ReadOnlyMemory{float})"/>, so a step allocates no new
 /// large arrays once the pool holds one of each size. Only arrays this pool created are taken back;
 /// an array never returned is left to the garbage collector. Thread-safe.
 /// </summary>
@@ -37,6 +37,9 @@ public static class TensorPool
         Owned.AddOrUpdate(array, Owned);
         return array;
     }
+
+    /// <summary>Hands back a received vector's values (see <see cref="Return(ReadOnlyMemory{float})"/>).</summary>
+    public static void Return(Protocol.WireFloats tensor) => Return(tensor.Values);
 
     /// <summary>Hands back a whole array this pool created; anything else (a view, a foreign array) is ignored. The caller must not use it afterwards.</summary>
     public static void Return(ReadOnlyMemory<float> tensor)

@@ -55,6 +55,17 @@ public sealed record JobDefinition
     /// </summary>
     public long WarmupSyncSteps { get; init; }
 
+    /// <summary>
+    /// <c>--compress</c>: what a cluster job's gradients (and weight updates) become on the wire:
+    /// <c>none</c>, <c>bf16</c>, <c>fp16</c> or <c>topk:R</c> (see <see cref="WireCompression"/>).
+    /// </summary>
+    public string Compress { get; init; } = "none";
+
+    /// <summary>The parsed <see cref="Compress"/>.</summary>
+    /// <exception cref="ArgumentException">When it is not a valid value.</exception>
+    [JsonIgnore]
+    public WireCompression Compression => WireCompression.Parse(Compress);
+
     /// <summary>True for <c>--mode local-sgd</c>.</summary>
     [JsonIgnore]
     public bool LocalSgd => Mode == "local-sgd";

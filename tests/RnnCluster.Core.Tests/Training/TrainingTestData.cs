@@ -15,7 +15,7 @@ internal static class TrainingTestData
     /// <summary>Token ids drawn uniformly from [0, vocab) — inputs for gradient and evaluation tests.</summary>
     public static int[] RandomIds(int count, int vocab, ulong seed)
     {
-        var rng = new Numerics.Rng(seed);
+        var rng = new Core.Numerics.Rng(seed);
         var ids = new int[count];
         for (var i = 0; i < count; i++)
         {

@@ -1,0 +1,46 @@
+using RnnCluster.Cluster.Protocol;
+using RnnCluster.Core.Models;
+using RnnCluster.Core.Training;
+
+namespace RnnCluster.Cluster.Tests;
+
+public sealed class CompressionTests
+{
+    /// <summary>
+    /// Each compression trains the built-in corpus to within 5% of its optimal perplexity with every
+    /// token accounted, and sends at most <paramref name="maxBytesRatio"/> of the float32 bytes: per
+    /// worker and step, what the server received (central) or what a worker node sent (sharded: its
+    /// gradient slices and its key range's weights; top-k compresses only the former).
+    /// </summary>
+    [Theory]
+    [InlineData("bf16", "coordinator", "sync", 0.55)]
+    [InlineData("fp16", "workers", "sync", 0.55)]
+    [InlineData("topk:0.01", "coordinator", "sync", 0.15)] // the small model: the embedding rows and the streams' hidden state are 10%
+    [InlineData("topk:0.01", "workers", "sync", 0.6)]
+    [InlineData("bf16", "coordinator", "local-sgd", 0.55)] // per round: the change of the workers' weights
+    public async Task Compressed_training_converges_and_sends_fewer_bytes(string compress, string placement, string mode, double maxBytesRatio)
+    {
+        var job = TestCluster.SmallJob(workers: 2).WithModel(m => m with { Hidden = 48 })
+            .WithTraining(t => t with { Batch = 20, Bptt = 20, Epochs = 2, DecayAfter = 1, Decay = 0.5f })
+            with
+        { BuiltinTrainTokens = 100_000, BuiltinValidTokens = 10_000, Compress = compress, PsPlacement = placement, Mode = mode };
+        await using var cluster = await TestCluster.StartAsync(2);
+
+        var events = await cluster.WatchAsync(await cluster.SubmitAsync(job));
+
+        var done = Assert.IsType<JobCompleted>(events[^1]);
+        Assert.Equal((compress, placement), (done.Compress, done.PsPlacement));
+        Assert.All(events.OfType<JobEpoch>(), e => Assert.Equal(e.TokensExpected, e.Report.Tokens));
+        var optimal = done.OptimalPpl!.Value;
+        Assert.True(done.Summary.ValidPerplexity < optimal * 1.05, $"--compress {compress}: valid ppl {done.Summary.ValidPerplexity} against the optimal {optimal}");
+
+        var timings = done.StepTimings!;
+        var floats = ParameterLayout.For(job.ToModelSpec(BuiltInCorpusVocabulary(job))).Size;
+        var bytes = placement == "coordinator" ? timings.MbUp * 1e6 / 2 : timings.WorkerMbSent * 1e6;
+        Assert.InRange(bytes / (4.0 * floats), 0.001, maxBytesRatio);
+        Assert.Contains(compress, Assert.Single((await cluster.Client.GetStatusAsync(TestCluster.Timeout)).Jobs).Mode);
+    }
+
+    private static int BuiltInCorpusVocabulary(JobDefinition job)
+        => Core.Text.BuiltInCorpus.Dataset(job.BuiltinTrainTokens, job.BuiltinValidTokens, job.Training.Seed).Vocabulary.Count;
+}
