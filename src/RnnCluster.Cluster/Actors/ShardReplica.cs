@@ -94,11 +94,13 @@ internal sealed class ShardReplica
             return result;
         }
 
+        var packing = Stopwatch.GetTimestamp();
         compressor.BeginStep(step.JobId, step.Step);
         return result with
         {
             Dense = compressor.Pack(grads, _embeddingLength, grads.Length - _embeddingLength),
             RowValues = compressor.PackRows(_rowValues.For(result.Rows.Length).AsMemory(0, result.RowValues.Length)),
+            SerializeMs = serializeMs + Stopwatch.GetElapsedTime(packing).TotalMilliseconds, // compressing is encoding
         };
     }
 
@@ -152,11 +154,13 @@ internal sealed class ShardReplica
         System.Numerics.Tensors.TensorPrimitives.Subtract(Weights, _roundChange, _roundChange);
         var result = Result(step, workerId, loss, tokens, _roundChange, [.. touched], ReadOnlyMemory<float>.Empty,
             patchMs + Stopwatch.GetElapsedTime(started).TotalMilliseconds, serializeMs, peakRssMb);
+        var packing = Stopwatch.GetTimestamp();
         compressor.BeginStep(step.JobId, step.Step);
         return result with
         {
             Dense = compressor.Pack(_roundChange, _embeddingLength, _roundChange.Length - _embeddingLength),
             RowValues = compressor.PackRows(_rowValues.For(result.Rows.Length).AsMemory(0, result.RowValues.Length)),
+            SerializeMs = serializeMs + Stopwatch.GetElapsedTime(packing).TotalMilliseconds,
         };
     }
 
