@@ -62,6 +62,24 @@ public sealed class WeightReplicaTests
         Assert.Equal(before, replica.Weights);
     }
 
+    [Fact]
+    public void Should_apply_a_delta_from_the_version_it_names_and_refuse_one_from_another()
+    {
+        var replica = Start(); // version 5
+        var dense = Enumerable.Repeat(1f, 6).ToArray();
+        float[] rows = [.. Enumerable.Repeat(2f, 2 * H)];
+
+        Assert.False(replica.Apply(new WeightUpdate("job", 9, new WeightPatch(false, dense, [0, 2], rows, From: 4))));
+        Assert.True(replica.Stale);
+
+        replica = Start();
+        Assert.True(replica.Apply(new WeightUpdate("job", 9, new WeightPatch(false, dense, [0, 2], rows, From: 5))));
+        Assert.Equal(9, replica.Version);
+        Assert.Equal([2f, 2f, 2f, 3f, 2f, 2f, 6f, 7f, 1f, 1f, 1f, 1f, 1f, 1f], replica.Weights);
+        // A 16-bit difference only ever follows the version right before it.
+        Assert.False(replica.Apply(new WeightUpdate("job", 11, new WeightPatch(false, dense, [], ReadOnlyMemory<float>.Empty, Additive: true, From: 9))));
+    }
+
     private static WeightReplica Start()
     {
         var replica = new WeightReplica("job");

@@ -24,7 +24,10 @@ public sealed class BadInputTests
     [InlineData("--data-port 70000", "node", "--data-port", "70000")]
     [InlineData("--data-port 4700 is the remoting --port", "node", "--port", "4700", "--data-port", "4700")]
     [InlineData("--workers 500: `local` starts one process per worker, at most", "local", "--workers", "500")]
-    [InlineData("--mode async is not implemented yet", "local", "--mode", "async")]
+    [InlineData("--mode async needs --optimizer sgd", "local", "--mode", "async", "--optimizer", "momentum")]
+    [InlineData("--max-staleness -1 must be between 0 and 1000", "local", "--mode", "async", "--max-staleness", "-1")]
+    [InlineData("--max-staleness applies to --mode async only", "local", "--max-staleness", "3")]
+    [InlineData("--sync-every applies to --mode local-sgd only", "local", "--mode", "async", "--sync-every", "3")]
     [InlineData("--mode local-sgd needs --optimizer sgd", "local", "--mode", "local-sgd", "--optimizer", "adam")]
     [InlineData("--sync-every 0 must be between 1 and 100000", "local", "--mode", "local-sgd", "--sync-every", "0")]
     [InlineData("--compress int8: expected none, bf16, fp16 or topk:R", "local", "--compress", "int8")]
@@ -121,7 +124,7 @@ public sealed class BadInputTests
     [InlineData("""{"model": "transformer"}""", "model 'transformer': expected rnn, lstm or gru")]
     [InlineData("""{"batch": 0}""", "\"batch\": 0 must be between 1 and 100000")]
     [InlineData("""{"lr": 0.5, "lr": 1}""", "field \"lr\" appears twice")]
-    [InlineData("""{"mode": "async"}""", "\"mode\": async is not implemented yet")]
+    [InlineData("""{"compress": "int8"}""", "\"compress\": int8: expected none, bf16, fp16 or topk:R")]
     [InlineData("""{"lr": 0.5""", "is not valid JSON")]
     public async Task Should_name_the_job_file_and_its_field(string json, string expected)
     {

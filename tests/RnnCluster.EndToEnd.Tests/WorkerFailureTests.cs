@@ -16,6 +16,7 @@ public sealed class WorkerFailureTests
     [Theory]
     [InlineData("sync")]
     [InlineData("local-sgd")] // a round is redone from its averaging point; the reference is still synchronous `train`
+    [InlineData("async")]     // steps past the committed ones are redone (their gradients stay applied)
     public async Task A_worker_killed_mid_epoch_loses_no_tokens_and_the_job_completes(string mode)
     {
         using var undisturbed = await CliProcess.RunAsync(JobTimeout, ["train", "--json", .. Job]);
@@ -23,7 +24,12 @@ public sealed class WorkerFailureTests
         var expectedPpl = SmallJob.Number(Assert.Single(undisturbed.EventsNamed("summary")), "valid_ppl");
 
         await using var cluster = await NodeCluster.StartAsync(workers: 2);
-        string[] modeFlags = mode == "local-sgd" ? ["--mode", mode, "--sync-every", "4"] : ["--mode", mode];
+        string[] modeFlags = mode switch
+        {
+            "local-sgd" => ["--mode", mode, "--sync-every", "4"],
+            "async" => ["--mode", mode, "--max-staleness", "2"],
+            _ => ["--mode", mode],
+        };
         using var submit = CliProcess.Start(["submit", "--contact", cluster.Contact, "--watch", "--json", .. modeFlags, .. Job]);
         await submit.WaitForEventAsync("progress", p => p.GetProperty("epoch").GetInt32() == 1
             && p.GetProperty("window").GetInt32() < p.GetProperty("windows").GetInt32(), JobTimeout);

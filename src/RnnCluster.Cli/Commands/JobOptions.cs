@@ -14,7 +14,7 @@ public sealed class JobOptions
     private static readonly JobDefinition Defaults = new();
     private readonly List<Action<ParseResult, Func<JobDefinition>, Action<JobDefinition>>> _binders = [];
     private readonly Option<string?> _corpus;
-    private readonly Option[] _localSgdOnly;
+    private readonly (string Mode, Option Option)[] _modeOnly;
 
     public JobOptions()
     {
@@ -45,11 +45,12 @@ public sealed class JobOptions
         Add("--max-steps", "stop after this many steps (0: no limit)", Defaults.Training.MaxSteps, (j, v) => j.WithTraining(t => t with { MaxSteps = v }));
         Add("--optimizer", "sgd | momentum | adam", Defaults.Training.Optimizer, (j, v) => j.WithTraining(t => t with { Optimizer = v }));
         Add("--momentum", "momentum coefficient for --optimizer momentum", Defaults.Training.Momentum, (j, v) => j.WithTraining(t => t with { Momentum = v }));
-        Add("--mode", "cluster jobs (train ignores it): sync (every step's gradients summed) | local-sgd (each worker takes --sync-every SGD steps alone, then the weights are averaged); async is not implemented yet", Defaults.Mode, (j, v) => j with { Mode = v });
-        _localSgdOnly =
+        Add("--mode", "cluster jobs (train ignores it): sync (every step's gradients summed) | local-sgd (each worker takes --sync-every SGD steps alone, then the weights are averaged) | async (each gradient applied as it arrives; a worker runs at most --max-staleness steps ahead)", Defaults.Mode, (j, v) => j with { Mode = v });
+        _modeOnly =
         [
-            Add("--sync-every", "--mode local-sgd: local steps between averagings (H)", Defaults.SyncEvery, (j, v) => j with { SyncEvery = v }),
-            Add("--warmup-sync-steps", "--mode local-sgd: synchronous steps before the first local round (post-local SGD)", Defaults.WarmupSyncSteps, (j, v) => j with { WarmupSyncSteps = v }),
+            ("local-sgd", Add("--sync-every", "--mode local-sgd: local steps between averagings (H)", Defaults.SyncEvery, (j, v) => j with { SyncEvery = v })),
+            ("local-sgd", Add("--warmup-sync-steps", "--mode local-sgd: synchronous steps before the first local round (post-local SGD)", Defaults.WarmupSyncSteps, (j, v) => j with { WarmupSyncSteps = v })),
+            ("async", Add("--max-staleness", "--mode async: steps a worker may run ahead of the slowest (S; 0: in step, as sync)", Defaults.MaxStaleness, (j, v) => j with { MaxStaleness = v })),
         ];
         Add("--compress", "cluster jobs (train ignores it): gradients on the wire: none | bf16 | fp16 (weight updates too, as 16-bit differences) | topk:R (the fraction R of largest gradient values, the rest kept for later steps; e.g. topk:0.01)", Defaults.Compress, (j, v) => j with { Compress = v });
         Add("--ps-placement", "cluster jobs (train ignores it): the parameter server: workers (sharded: each worker node serves one key range) | coordinator (one server holds every weight) | auto (workers with --optimizer sgd, else coordinator)", Defaults.PsPlacement, (j, v) => j with { PsPlacement = v });
@@ -91,9 +92,9 @@ public sealed class JobOptions
             binder(result, () => job, j => job = j);
         }
 
-        if (!job.LocalSgd && _localSgdOnly.FirstOrDefault(o => result.GetResult(o) is { Implicit: false }) is { } ignored)
+        if (_modeOnly.FirstOrDefault(o => o.Mode != job.Mode && result.GetResult(o.Option) is { Implicit: false }) is { Option: not null } ignored)
         {
-            throw new ArgumentException($"{ignored.Name} applies to --mode local-sgd only (this job's mode is {job.Mode})");
+            throw new ArgumentException($"{ignored.Option.Name} applies to --mode {ignored.Mode} only (this job's mode is {job.Mode})");
         }
 
         try

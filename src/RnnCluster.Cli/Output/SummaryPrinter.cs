@@ -41,6 +41,10 @@ public static class SummaryPrinter
                 sync_every = cluster?.SyncEvery,
                 warmup_sync_steps = cluster?.WarmupSyncSteps,
                 compress = cluster?.Compress,
+                max_staleness = cluster?.MaxStaleness,
+                staleness_mean_steps = cluster?.Staleness is { } st ? Math.Round(st.MeanSteps, 3) : (double?)null,
+                staleness_max_steps = cluster?.Staleness?.MaxSteps,
+                staleness_mean_updates_behind = cluster?.Staleness is { } sb ? Math.Round(sb.MeanUpdatesBehind, 3) : (double?)null,
                 @out = outPath,
             });
             return;
@@ -61,6 +65,11 @@ public static class SummaryPrinter
         if (cluster?.SyncEvery is { } h)
         {
             Console.WriteLine($"  mode {cluster.Mode}: up to {h} local steps per round, weights averaged after each (step timings below are per round)");
+        }
+
+        if (cluster is { MaxStaleness: { } bound, Staleness: { } seen })
+        {
+            Console.WriteLine($"  mode async, max staleness {bound}: gradients {seen.MeanSteps:F2} steps stale on average (max {seen.MaxSteps}), {seen.MeanUpdatesBehind:F2} other updates applied while one was computed");
         }
 
         if (cluster is { Compress: not "none" } compressed)

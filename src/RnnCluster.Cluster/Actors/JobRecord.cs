@@ -43,5 +43,5 @@ internal sealed class JobRecord(string id, JobDefinition job, TextDataset? data)
     public bool IsFinal => State is JobStates.Completed or JobStates.Failed or JobStates.Cancelled;
 
     public JobStatus ToStatus() => new(Id, State, Progress.Epoch, Progress.Step, Progress.TokensPerSecond, Progress.TrainPerplexity, ValidPpl, Workers, Reason,
-        (Job.LocalSgd ? $"local-sgd (H {Job.SyncEvery})" : Job.Mode) + (Job.Compression.Kind == CompressionKind.None ? string.Empty : $", {Job.Compression}"));
+        (Job.LocalSgd ? $"local-sgd (H {Job.SyncEvery})" : Job.Async ? $"async (S {Job.MaxStaleness})" : Job.Mode) + (Job.Compression.Kind == CompressionKind.None ? string.Empty : $", {Job.Compression}"));
 }

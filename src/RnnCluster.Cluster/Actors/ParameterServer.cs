@@ -258,6 +258,12 @@ public sealed class ParameterServer : ReceiveActor, IWithTimers
             return;
         }
 
+        if (run.Schedule is not null)
+        {
+            StartAsync(run);
+            return;
+        }
+
         run.Started = true;
         run.InFlight = true;
         run.BeginStep();
@@ -277,8 +283,85 @@ public sealed class ParameterServer : ReceiveActor, IWithTimers
         Timers.StartSingleTimer("step-timeout", new StepTimeout(run.JobId, run.Generation, run.Step), _settings.StepTimeout * run.RoundWindows);
     }
 
+    /// <summary>
+    /// Async: commits the first uncommitted step if every slot has finished it (then reports it and
+    /// comes back here through the next step), else sends every slot that may run its next step.
+    /// </summary>
+    private void StartAsync(TrainingRun run)
+    {
+        run.Started = true;
+        run.Timings.StepStarting(_transport);
+        run.Loop.StartClock();
+        if (run.CommitAsync() is not null)
+        {
+            Finish(run);
+            return;
+        }
+
+        run.InFlight = true;
+        IssueAsync(run);
+        run.Timings.StepIssued();
+        Timers.StartSingleTimer("step-timeout", new StepTimeout(run.JobId, run.Generation, run.Step), _settings.StepTimeout);
+    }
+
+    /// <summary>Async: each slot that may start a step gets the weights it lacks and its step.</summary>
+    private void IssueAsync(TrainingRun run)
+    {
+        foreach (var i in run.IssuableSlots())
+        {
+            var slot = run.Slots[i];
+            if (run.AsyncWeightsFor(i) is { } update)
+            {
+                _transport.Send(slot.Ref, update, Self);
+            }
+
+            _transport.Send(slot.Ref, run.AsyncStepFor(i), Self);
+        }
+    }
+
+    /// <summary>Async: applies the gradient at once; commits the oldest step when it was the last one missing, else lets its worker go on.</summary>
+    private void OnAsyncGradient(TrainingRun run, GradientResult g)
+    {
+        if (g.JobId != run.JobId || g.Generation != run.Generation || !run.AwaitsAsync(g))
+        {
+            return;
+        }
+
+        run.Timings.GradientArrived(g);
+        var updating = Stopwatch.GetTimestamp();
+        try
+        {
+            run.AcceptAsync(g);
+        }
+        catch (Exception e)
+        {
+            Fail(run, e.Message);
+            return;
+        }
+
+        run.Timings.AddUpdate(Stopwatch.GetTimestamp() - updating);
+        if (!run.InFlight)
+        {
+            return; // between a commit and the next step: that step commits or issues
+        }
+
+        if (run.CommitAsync() is not null)
+        {
+            Finish(run);
+            return;
+        }
+
+        IssueAsync(run);
+    }
+
     private void OnGradient(GradientResult g)
     {
+        if (_run is { Schedule: not null } asyncRun)
+        {
+            OnAsyncGradient(asyncRun, g);
+            return;
+        }
+
         if (_run is not { InFlight: true } run || g.JobId != run.JobId || g.Generation != run.Generation || g.Step != run.Step
             || !run.Slots.Any(s => s.WorkerId == g.WorkerId) || run.HasGradientFrom(g.WorkerId))
         {
@@ -435,7 +518,8 @@ public sealed class ParameterServer : ReceiveActor, IWithTimers
                 run.Streams.TokensInWindows(run.Window, run.Options.Bptt), (float[])run.Weights.Clone(), final, run.Step, run.Loop.TokensPerSecond,
                 run.TrainSeconds, run.Slots.Count,
                 final ? run.Optimizer.State.ToDictionary(kv => kv.Key, kv => (float[])kv.Value.Clone()) : new Dictionary<string, float[]>(),
-                run.TotalTokens, run.WorkerPeakRssMb, run.Timings.Summary()));
+                run.TotalTokens, run.WorkerPeakRssMb, run.Timings.Summary(),
+                run.Schedule is { } s ? new ObservedStaleness(s.MeanObserved, s.MaxObserved, s.MeanUpdatesBehind) : null));
             if (final)
             {
                 EndRun();

@@ -41,7 +41,8 @@ internal sealed record RunEpochEnd(
     IReadOnlyDictionary<string, float[]> OptimizerState,
     long TotalTokens,
     double WorkerPeakRssMb,
-    StepTimings? Timings);
+    StepTimings? Timings,
+    ObservedStaleness? Staleness = null);
 
 /// <summary>Parameter server → supervisor: the job cannot continue.</summary>
 internal sealed record RunFailed(string JobId, string Reason);

@@ -30,7 +30,9 @@ internal sealed class TrainingRun
     private readonly List<(double[] Blocks, double[] Rows)?> _squares = [];   // sharded: per key range
     private readonly HashSet<string> _ready = new(StringComparer.Ordinal);     // sharded: workers at Version + 1
     private readonly float[] _deltaRowValues;
-    private readonly WeightMirror? _mirror;  // --compress bf16|fp16, central: the weights as the workers hold them
+    private readonly WeightMirror? _mirror;
+    private readonly Dictionary<long, int[]> _rowsChangedBy = [];  // async: version → the embedding rows its update changed (the last MaxDeltaVersions)
+                                                                   // --compress bf16|fp16, central: the weights as the workers hold them
     private IReadOnlyList<(int Into, int From)> _plan = [];
     private int[]? _deltaRows;
     private int _received;
@@ -56,6 +58,7 @@ internal sealed class TrainingRun
         Sharded = start.Job.ShardedParameterServer;
         LocalSgd = start.Job.LocalSgd;
         Compression = start.Job.Compression;
+        Schedule = start.Job.Async ? new StaleSynchronousSchedule(start.Job.MaxStaleness) : null;
         _mirror = Compression.CompressesWeights && !Sharded
             ? new WeightMirror(Weights.Length, _embeddingLength, Spec.Hidden, Compression.Kind)
             : null;
@@ -85,6 +88,17 @@ internal sealed class TrainingRun
 
     /// <summary>Windows of the step in flight: 1, or a local-SGD round's (see <see cref="TrainingLoop.RoundWindows"/>).</summary>
     public int RoundWindows { get; private set; } = 1;
+
+    /// <summary>
+    /// In <c>--mode async</c>: the slots' clocks (stale-synchronous parallel, see
+    /// <see cref="StaleSynchronousSchedule"/>); each gradient is applied as it arrives
+    /// (<see cref="AcceptAsync"/>) and a step is committed once every slot has finished it
+    /// (<see cref="CommitAsync"/>). Null in the other modes.
+    /// </summary>
+    public StaleSynchronousSchedule? Schedule { get; }
+
+    /// <summary>Async: the gradients applied so far, the version of the weights workers are sent.</summary>
+    public long AppliedUpdates { get; private set; }
 
     /// <summary>What gradients (and, for bf16/fp16, weight updates) become on the wire (<c>--compress</c>).</summary>
     public WireCompression Compression { get; }
@@ -140,8 +154,8 @@ internal sealed class TrainingRun
 
     public float Lr => Loop.Lr;
 
-    /// <summary>Weights version: the number of updates applied.</summary>
-    public long Version => Loop.Step;
+    /// <summary>Weights version: the number of updates applied (steps; in async mode, gradients).</summary>
+    public long Version => Schedule is null ? Loop.Step : AppliedUpdates;
 
     public int Generation { get; private set; }
 
@@ -230,6 +244,7 @@ internal sealed class TrainingRun
             _supports.Add(new GradientSupport(_embeddingLength, Spec.Hidden, []));
         }
 
+        Schedule?.Reset(slots.Count, Step);
         Generation++;
         NeedsRecut = false;
     }
@@ -237,6 +252,7 @@ internal sealed class TrainingRun
     /// <summary>Abandons the step in flight: results of the current generation are ignored from now on.</summary>
     public void Abort()
     {
+        Schedule?.Reset(Slots.Count, Step); // steps finished past the committed ones are trained again (their gradients stay applied)
         Generation++;
         InFlight = false;
         Gathering = false;
@@ -354,6 +370,138 @@ internal sealed class TrainingRun
 
     public ComputeStep StepFor(ShardSlot slot)
     {
+        var shard = ShardFor(slot);
+        var (h, c) = StateCodec.Slice(State, slot.First, slot.Count, Spec.Hidden);
+        return new ComputeStep(JobId, Generation, Step, Window, Loop.LossScale, Options.Seed, Options.Bptt,
+            shard, Version, h, c, Placement, LocalRoundInFlight ? new LocalRound(RoundWindows, Lr, Options.Clip) : null,
+            Compression.ToString());
+    }
+
+    /// <summary>
+    /// Async: the step after which no slot may start another until every slot has reached it: the
+    /// epoch's end, the step limit or the next checkpoint step (see <see cref="TrainingLoop.RoundWindows"/>).
+    /// </summary>
+    public long Barrier => Step + Loop.RoundWindows(int.MaxValue, Checkpointing ? Job.CheckpointEvery : 0);
+
+    /// <summary>Async: the slots that may start their next step now (in slot order).</summary>
+    public List<int> IssuableSlots()
+    {
+        var schedule = Schedule ?? throw new InvalidOperationException("not an async run");
+        var barrier = Barrier;
+        return [.. Enumerable.Range(0, Slots.Count).Where(i => schedule.CanIssue(i, Step, barrier))];
+    }
+
+    /// <summary>Async: how many updates back a delta may reach; a worker further behind gets the whole vector.</summary>
+    public const int MaxDeltaVersions = 64;
+
+    /// <summary>
+    /// Async: the weights slot <paramref name="i"/>'s worker needs for its next step (null: it holds
+    /// the current version): with SGD, a delta from the version it holds (every tensor after the
+    /// embedding and the embedding rows any update since changed), else the whole vector (views of the
+    /// live weights: serialize at once). Records it as current.
+    /// </summary>
+    public WeightUpdate? AsyncWeightsFor(int i)
+    {
+        var id = Slots[i].WorkerId;
+        var version = _versions.GetValueOrDefault(id, -1);
+        if (version == Version)
+        {
+            return null;
+        }
+
+        _versions[id] = Version;
+        if (version < 0 || Version - version > MaxDeltaVersions)
+        {
+            return FullUpdate();
+        }
+
+        var rows = new SortedSet<int>();
+        for (var v = version + 1; v <= Version; v++)
+        {
+            if (!_rowsChangedBy.TryGetValue(v, out var changed))
+            {
+                return FullUpdate();
+            }
+
+            rows.UnionWith(changed);
+        }
+
+        int[] ids = [.. rows];
+        var h = Spec.Hidden;
+        for (var k = 0; k < ids.Length; k++)
+        {
+            Weights.AsSpan(ids[k] * h, h).CopyTo(_deltaRowValues.AsSpan(k * h, h));
+        }
+
+        return new WeightUpdate(JobId, Version, new WeightPatch(false, Weights.AsMemory(_embeddingLength), ids,
+            _deltaRowValues.AsMemory(0, ids.Length * h), From: version));
+    }
+
+    /// <summary>
+    /// Async: slot <paramref name="i"/>'s next step, on the current weights, from its own streams'
+    /// state when it is ahead of the committed steps (else from the run's stored state).
+    /// </summary>
+    public ComputeStep AsyncStepFor(int i)
+    {
+        var schedule = Schedule ?? throw new InvalidOperationException("not an async run");
+        var slot = Slots[i];
+        var step = schedule.NextStep(i);
+        var (h, c) = step > Step && schedule.StateOf(i) is { } own ? own : StateCodec.Slice(State, slot.First, slot.Count, Spec.Hidden);
+        schedule.Issued(i, Version, Step);
+        return new ComputeStep(JobId, Generation, step, Window + (int)(step - Step), Loop.LossScale, Options.Seed, Options.Bptt,
+            ShardFor(slot), Version, h, c, null, null, Compression.ToString());
+    }
+
+    /// <summary>Async: true when the result is the step slot's worker has in flight.</summary>
+    public bool AwaitsAsync(GradientResult r) => _slotOf.TryGetValue(r.WorkerId, out var i) && Schedule!.Awaits(i, r.Step);
+
+    /// <summary>
+    /// Async: applies a worker's gradient at once (clipped to the global norm on its own, at the epoch's
+    /// rate; Downpour, Dean et al. 2012) and records its step as finished for its slot.
+    /// </summary>
+    /// <exception cref="ArgumentException">When the gradient does not fit the model.</exception>
+    /// <exception cref="InvalidOperationException">When its norm is not finite (training diverged).</exception>
+    public void AcceptAsync(GradientResult r)
+    {
+        var i = _slotOf[r.WorkerId];
+        CopyPartial(i, r);
+        ParameterUpdate.Apply(Weights, _partials[i], Optimizer, Lr, Options.Clip, _supports[i]);
+        Schedule!.Finished(i, r.LossSum, r.Tokens, r.StateH, r.StateC, AppliedUpdates);
+        AppliedUpdates++;
+        _rowsChangedBy[AppliedUpdates] = _supports[i].Rows;
+        _rowsChangedBy.Remove(AppliedUpdates - MaxDeltaVersions);
+        WorkerPeakRssMb = Math.Max(WorkerPeakRssMb, r.PeakRssMb);
+    }
+
+    /// <summary>
+    /// Async: when every slot has finished the first uncommitted step, stores its streams' states and
+    /// counts it in the loop (the cursor advances; its updates are applied already). Returns the step's
+    /// (Σ CE, tokens), or null when a slot has not finished it yet.
+    /// </summary>
+    public (double Loss, long Tokens)? CommitAsync()
+    {
+        var schedule = Schedule!;
+        if (!schedule.Complete(Step))
+        {
+            return null;
+        }
+
+        var results = schedule.Take(Step);
+        for (var i = 0; i < Slots.Count; i++)
+        {
+            StateCodec.Store(State, Slots[i].First, Slots[i].Count, Spec.Hidden, results[i].H, results[i].C);
+        }
+
+        var result = new StepGradient(TreeReduction.Sum(_plan, [.. results.Select(r => r.Loss)]), results.Sum(r => r.Tokens));
+        Loop.Advance(result);
+        InFlight = false;
+        Refusals = 0;
+        return (result.LossSum, result.Tokens);
+    }
+
+    /// <summary>The shard assignment to send with a slot's step: its token ids when its worker does not hold them yet, else null.</summary>
+    private ShardAssignment? ShardFor(ShardSlot slot)
+    {
         ShardAssignment? shard = null;
         var key = (slot.First, slot.Count, slot.GroupSizes.Length);
         if (!_held.TryGetValue(slot.WorkerId, out var held) || held != key)
@@ -370,10 +518,7 @@ internal sealed class TrainingRun
             _held[slot.WorkerId] = key;
         }
 
-        var (h, c) = StateCodec.Slice(State, slot.First, slot.Count, Spec.Hidden);
-        return new ComputeStep(JobId, Generation, Step, Window, Loop.LossScale, Options.Seed, Options.Bptt,
-            shard, Version, h, c, Placement, LocalRoundInFlight ? new LocalRound(RoundWindows, Lr, Options.Clip) : null,
-            Compression.ToString());
+        return shard;
     }
 
     public bool HasGradientFrom(string workerId) => _slotOf.TryGetValue(workerId, out var i) && i < _states.Count && _states[i] is not null;
@@ -381,6 +526,16 @@ internal sealed class TrainingRun
     /// <summary>The slots' workers the step waits for: a gradient result, (sharded) their range's squares, their WeightsReady.</summary>
     public IEnumerable<string> Missing()
     {
+        if (Schedule is { } schedule)
+        {
+            foreach (var i in schedule.Missing(Step))
+            {
+                yield return Slots[i].WorkerId;
+            }
+
+            yield break;
+        }
+
         for (var i = 0; i < Slots.Count; i++)
         {
             var id = Slots[i].WorkerId;
@@ -501,37 +656,32 @@ internal sealed class TrainingRun
             return ReadyToApply;
         }
 
-        var h = Spec.Hidden;
-        var partial = _partials[i];
-        var dense = partial.AsSpan(_embeddingLength);
-        if (r.Dense.Length != dense.Length || r.RowValues.Length != r.Rows.Length * h)
-        {
-            throw new ArgumentException($"gradient of {r.WorkerId} has {r.Dense.Length} dense values and {r.RowValues.Length} row values; expected {dense.Length} and {r.Rows.Length * h}");
-        }
-
-        if (LocalRoundInFlight && Compression.Kind != CompressionKind.None)
-        {
-            // The change of the worker's weights over its round, added to the weights it started from.
-            Weights.CopyTo(partial, 0);
-            r.Dense.AddTo(dense);
-            AddRows(partial, r.Rows, r.RowValues.Span);
-            TensorPool.Return(r.Dense);
-            _supports[i] = new GradientSupport(_embeddingLength, h, []);
-            TakeResult(i, r);
-            return _received == Slots.Count;
-        }
-
         if (LocalRoundInFlight)
         {
-            // The worker's weights after its round: the rows it did not touch are as the round started.
-            Weights.AsSpan(0, _embeddingLength).CopyTo(partial);
+            AcceptRound(i, r);
         }
         else
         {
-            foreach (var id in _supports[i].Rows)
-            {
-                Array.Clear(partial, id * h, h);
-            }
+            CopyPartial(i, r);
+        }
+
+        TakeResult(i, r);
+        return _received == Slots.Count;
+    }
+
+    /// <summary>
+    /// Slot <paramref name="i"/>'s partial gradient into its buffer: the dense part, then its embedding
+    /// rows (the rows of the slot's previous partial are zeroed); its support is the rows it sent.
+    /// </summary>
+    /// <exception cref="ArgumentException">When the gradient does not fit the model.</exception>
+    private void CopyPartial(int i, GradientResult r)
+    {
+        var h = Spec.Hidden;
+        var partial = _partials[i];
+        var dense = CheckFits(partial, r);
+        foreach (var id in _supports[i].Rows)
+        {
+            Array.Clear(partial, id * h, h);
         }
 
         r.Dense.CopyTo(dense);
@@ -545,8 +695,51 @@ internal sealed class TrainingRun
         var rows = r.Rows.ToArray();
         Array.Sort(rows);
         _supports[i] = new GradientSupport(_embeddingLength, h, rows);
-        TakeResult(i, r);
-        return _received == Slots.Count;
+    }
+
+    /// <summary>
+    /// A local-SGD round's result into slot <paramref name="i"/>'s buffer as the worker's weights after
+    /// it: its weights (rows it did not touch are as the round started), or with <c>--compress</c> the
+    /// change it sent added to the weights the round started from.
+    /// </summary>
+    /// <exception cref="ArgumentException">When the result does not fit the model.</exception>
+    private void AcceptRound(int i, GradientResult r)
+    {
+        var h = Spec.Hidden;
+        var partial = _partials[i];
+        var dense = CheckFits(partial, r);
+        if (Compression.Kind != CompressionKind.None)
+        {
+            Weights.CopyTo(partial, 0);
+            r.Dense.AddTo(dense);
+            AddRows(partial, r.Rows, r.RowValues.Span);
+        }
+        else
+        {
+            Weights.AsSpan(0, _embeddingLength).CopyTo(partial);
+            r.Dense.CopyTo(dense);
+            var values = r.RowValues.Span;
+            for (var k = 0; k < r.Rows.Length; k++)
+            {
+                values.Slice(k * h, h).CopyTo(partial.AsSpan(r.Rows[k] * h, h));
+            }
+        }
+
+        TensorPool.Return(r.Dense);
+        _supports[i] = new GradientSupport(_embeddingLength, h, []);
+    }
+
+    /// <summary>The dense part of <paramref name="partial"/> after checking the result's sizes fit the model.</summary>
+    /// <exception cref="ArgumentException">When they do not.</exception>
+    private Span<float> CheckFits(float[] partial, GradientResult r)
+    {
+        var dense = partial.AsSpan(_embeddingLength);
+        if (r.Dense.Length != dense.Length || r.RowValues.Length != r.Rows.Length * Spec.Hidden)
+        {
+            throw new ArgumentException($"gradient of {r.WorkerId} has {r.Dense.Length} dense values and {r.RowValues.Length} row values; expected {dense.Length} and {r.Rows.Length * Spec.Hidden}");
+        }
+
+        return dense;
     }
 
     /// <summary>partial's embedding row rows[k] += values' k-th row (H each).</summary>

@@ -60,7 +60,8 @@ internal sealed class WeightReplica(string jobId)
 
         var embeddingLength = Weights.Length - patch.Dense.Length;
         var hidden = patch.Rows.Length == 0 ? 0 : patch.RowValues.Length / patch.Rows.Length;
-        if (Version != update.Version - 1 || embeddingLength < 0 || hidden * patch.Rows.Length != patch.RowValues.Length)
+        var from = patch.From >= 0 ? patch.From : update.Version - 1;
+        if (Version != from || from >= update.Version || (patch.Additive && from != update.Version - 1) || embeddingLength < 0 || hidden * patch.Rows.Length != patch.RowValues.Length)
         {
             Version = -1;
             Stale = true;

@@ -10,7 +10,7 @@ public sealed record ClusterStatus(IReadOnlyList<MemberStatus> Members, IReadOnl
 [MessagePackObject(true)]
 public sealed record MemberStatus(string Address, IReadOnlyList<string> Roles, string Status);
 
-/// <summary>One job. <see cref="State"/> is one of <see cref="JobStates"/>; <see cref="Mode"/> is "sync" or "local-sgd (H n)".</summary>
+/// <summary>One job. <see cref="State"/> is one of <see cref="JobStates"/>; <see cref="Mode"/> is "sync", "local-sgd (H n)" or "async (S n)", followed by ", COMPRESSION" under <c>--compress</c>.</summary>
 [MessagePackObject(true)]
 public sealed record JobStatus(
     string Id,

@@ -35,7 +35,8 @@ public sealed record JobEpoch(string JobId, EpochReport Report, long TokensExpec
 /// job's mode, <see cref="SyncEvery"/> its local steps per round and <see cref="WarmupSyncSteps"/> its
 /// synchronous steps before the first round (both null but in local-sgd, where <see cref="StepTimings"/>
 /// are per round). <see cref="Compress"/> is what its gradients (and weight updates) were on the
-/// wire (<c>--compress</c>).
+/// wire (<c>--compress</c>). In async mode <see cref="MaxStaleness"/> is its bound S and
+/// <see cref="Staleness"/> what its gradients showed.
 /// </summary>
 [MessagePackObject(true)]
 public sealed record JobCompleted(
@@ -50,7 +51,9 @@ public sealed record JobCompleted(
     string Mode = "sync",
     int? SyncEvery = null,
     long? WarmupSyncSteps = null,
-    string Compress = "none") : JobEvent(JobId)
+    string Compress = "none",
+    int? MaxStaleness = null,
+    ObservedStaleness? Staleness = null) : JobEvent(JobId)
 {
     [IgnoreMember]
     public override bool IsFinal => true;
@@ -75,3 +78,11 @@ public sealed record JobCancelled(string JobId) : JobEvent(JobId)
 /// <summary>A worker joined or left the running job (the streams were re-cut over <see cref="Workers"/>).</summary>
 [MessagePackObject(true)]
 public sealed record JobMemberEvent(string JobId, string Worker, bool Joined, int Workers) : JobEvent(JobId);
+
+/// <summary>
+/// The staleness <c>--mode async</c> showed: per applied gradient, how many steps its worker was ahead
+/// of the slowest when it was sent its step (mean and max; at most the bound S), and how many other
+/// gradients the server applied between sending it the weights and applying it (mean).
+/// </summary>
+[MessagePackObject(true)]
+public sealed record ObservedStaleness(double MeanSteps, long MaxSteps, double MeanUpdatesBehind);

@@ -16,6 +16,8 @@ public sealed record WeightUpdate(string JobId, long Version, WeightPatch Patch)
 /// embedding changed only in <see cref="Rows"/> (values in <see cref="RowValues"/>, row after row).
 /// <see cref="Additive"/> (a delta under <c>--compress bf16|fp16</c>): the values are differences to add
 /// to the previous version, in 16 bits, rather than the new values (see <see cref="Actors.WeightMirror"/>).
+/// <see cref="From"/>: the version a delta applies to; −1: the update's version − 1 (with SGD a delta
+/// from further back carries every row changed since, e.g. in async mode).
 /// </summary>
 [MessagePackObject(true)]
-public sealed record WeightPatch(bool Full, WireFloats Dense, int[] Rows, WireFloats RowValues, bool Additive = false);
+public sealed record WeightPatch(bool Full, WireFloats Dense, int[] Rows, WireFloats RowValues, bool Additive = false, long From = -1);

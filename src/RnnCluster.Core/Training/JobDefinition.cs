@@ -66,6 +66,16 @@ public sealed record JobDefinition
     [JsonIgnore]
     public WireCompression Compression => WireCompression.Parse(Compress);
 
+    /// <summary>
+    /// <c>--mode async</c>: how many steps a worker may run ahead of the slowest one (S of stale-synchronous
+    /// parallel, Ho et al. 2013); 0 keeps every worker on the same step, as sync mode.
+    /// </summary>
+    public int MaxStaleness { get; init; } = 2;
+
+    /// <summary>True for <c>--mode async</c>.</summary>
+    [JsonIgnore]
+    public bool Async => Mode == "async";
+
     /// <summary>True for <c>--mode local-sgd</c>.</summary>
     [JsonIgnore]
     public bool LocalSgd => Mode == "local-sgd";
@@ -103,7 +113,7 @@ public sealed record JobDefinition
 
     /// <summary>True when the parameter server is sharded over the worker nodes (see <see cref="PsPlacement"/>).</summary>
     [JsonIgnore]
-    public bool ShardedParameterServer => PsPlacement == "workers" || (PsPlacement == "auto" && Training.Optimizer == "sgd" && !LocalSgd);
+    public bool ShardedParameterServer => PsPlacement == "workers" || (PsPlacement == "auto" && Training.Optimizer == "sgd" && Mode == "sync");
 
     /// <summary>
     /// Defaults for a job on the built-in corpus: its 48-word language needs a smaller model and fewer
@@ -139,9 +149,21 @@ public sealed record JobDefinition
             throw new ArgumentException($"--mode {Mode}: expected {string.Join(", ", Modes)}");
         }
 
-        if (Mode == "async")
+        _ = Compression; // throws naming --compress
+
+        if (MaxStaleness is < 0 or > 1000)
         {
-            throw new ArgumentException($"--mode {Mode} is not implemented yet (use sync or local-sgd)");
+            throw new ArgumentException($"--max-staleness {MaxStaleness} must be between 0 and 1000");
+        }
+
+        if (Async && Training.Optimizer != "sgd")
+        {
+            throw new ArgumentException($"--mode async needs --optimizer sgd (each worker's gradient is applied alone; {Training.Optimizer}'s state would see every partial as a step)");
+        }
+
+        if (Async && PsPlacement == "workers")
+        {
+            throw new ArgumentException("--mode async applies gradients on one server: use --ps-placement coordinator or auto");
         }
 
         if (SyncEvery is < 1 or > 100_000)

@@ -181,7 +181,9 @@ public class JobDefinitionTests
     [InlineData("clip -1", "--clip")]
     [InlineData("epochs 0", "--epochs")]
     [InlineData("mode foo", "--mode")]
-    [InlineData("mode async", "--mode async is not implemented yet")]
+    [InlineData("mode async", "--mode async needs --optimizer sgd")]
+    [InlineData("max-staleness -1", "--max-staleness")]
+    [InlineData("compress int8", "--compress")]
     [InlineData("tokens foo", "--tokens")]
     [InlineData("dropout 1", "--dropout")]
     [InlineData("dropout -0.1", "--dropout")]
@@ -220,7 +222,9 @@ public class JobDefinitionTests
         "clip -1" => j.WithTraining(t => t with { Clip = -1 }),
         "epochs 0" => j.WithTraining(t => t with { Epochs = 0 }),
         "mode foo" => j with { Mode = "foo" },
-        "mode async" => j with { Mode = "async" },
+        "mode async" => (j with { Mode = "async" }).WithTraining(t => t with { Optimizer = "adam" }),
+        "max-staleness -1" => j with { Mode = "async", MaxStaleness = -1 },
+        "compress int8" => j with { Compress = "int8" },
         "tokens foo" => j with { Tokens = "foo" },
         "dropout 1" => j.WithModel(m => m with { Dropout = 1 }),
         "dropout -0.1" => j.WithModel(m => m with { Dropout = -0.1f }),

@@ -1,0 +1,68 @@
+using RnnCluster.Cluster.Actors;
+using RnnCluster.Cluster.Protocol;
+using RnnCluster.Core.Text;
+
+namespace RnnCluster.Cluster.Tests;
+
+public sealed class AsyncTests
+{
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public async Task Async_with_staleness_zero_is_synchronous_sgd(int workers)
+    {
+        // Without clipping: async clips each worker's gradient alone, sync mode their sum.
+        var sync = TestCluster.SmallJob(workers: workers).WithTraining(t => t with { Clip = 0f });
+        var expected = Reference.Train(sync);
+        await using var cluster = await TestCluster.StartAsync(workers);
+
+        var events = await cluster.WatchAsync(await cluster.SubmitAsync(sync with { Mode = "async", MaxStaleness = 0 }));
+
+        var done = Assert.IsType<JobCompleted>(events[^1]);
+        Reference.AssertSamePerplexity(expected.ValidPerplexity, done.Summary.ValidPerplexity);
+        Assert.Equal(expected.Steps, done.Summary.Steps);
+        Assert.Equal(expected.Tokens, done.Summary.Tokens);
+        Assert.Equal(("async", "coordinator", 0), (done.Mode, done.PsPlacement, done.MaxStaleness));
+        Assert.Equal(0, done.Staleness!.MaxSteps);
+        Assert.True(done.Staleness.MeanUpdatesBehind > 0, "the workers' gradients of one step are applied one after another");
+        Assert.Equal("async (S 0)", Assert.Single((await cluster.Client.GetStatusAsync(TestCluster.Timeout)).Jobs).Mode);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    public async Task Bounded_staleness_converges_and_accounts_every_token(int maxStaleness)
+    {
+        var dir = Directory.CreateTempSubdirectory("rnncluster-async-").FullName;
+        try
+        {
+            var job = TestCluster.SmallJob(workers: 2).WithModel(m => m with { Hidden = 48 })
+                .WithTraining(t => t with { Batch = 20, Bptt = 20, Epochs = 2, DecayAfter = 1, Decay = 0.5f })
+                with
+            { BuiltinTrainTokens = 100_000, BuiltinValidTokens = 10_000, Mode = "async", MaxStaleness = maxStaleness, CheckpointDir = dir, CheckpointEvery = 50 };
+            await using var cluster = await TestCluster.StartAsync(2);
+
+            var events = await cluster.WatchAsync(await cluster.SubmitAsync(job));
+
+            var done = Assert.IsType<JobCompleted>(events[^1]);
+            var epochs = events.OfType<JobEpoch>().ToList();
+            Assert.Equal(2, epochs.Count);
+            Assert.All(epochs, e => Assert.Equal(e.TokensExpected, e.Report.Tokens));
+            var windows = new BatchStreams(BuiltInCorpus.Dataset(job.BuiltinTrainTokens, job.BuiltinValidTokens, job.Training.Seed).Train, 20).WindowCount(20);
+            Assert.Equal(2 * windows, done.Summary.Steps);
+            Assert.InRange(done.Staleness!.MaxSteps, 0, maxStaleness);
+            Assert.InRange(done.Staleness.MeanSteps, 0, maxStaleness);
+
+            // Checkpoint steps are barriers: every stream is at the same step there.
+            var completed = Path.Combine(dir, "job-1.completed.rnnc"); // renamed just after the final event
+            await TestCluster.WaitUntil(() => File.Exists(completed), "the completed checkpoint");
+            Assert.Equal(2 * windows, JobCheckpoints.Read(completed).Snapshot.Step);
+            var optimal = done.OptimalPpl!.Value;
+            Assert.True(done.Summary.ValidPerplexity < optimal * 1.05, $"async with S = {maxStaleness}: valid ppl {done.Summary.ValidPerplexity} against the optimal {optimal}");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+}
