@@ -10,7 +10,9 @@ namespace RnnCluster.Cluster.Actors;
 /// top-k sparsifies each dense segment with error feedback (<see cref="TopKSparsifier"/>: what is not
 /// sent stays in this worker's residual for its next step). Embedding rows are sparse already: top-k
 /// sends them whole, bf16/fp16 round them. A step computed a second time (its first try was abandoned)
-/// starts from the residual its first try started from, so no gradient is counted twice.
+/// starts from the residual its first try started from, so a redone synchronous step counts its
+/// gradient once (in async mode, steps redone after an abort replay their residual as their gradients
+/// are replayed: see the README's async section).
 /// </summary>
 internal sealed class GradientCompressor(WireCompression compression, int layoutSize)
 {
@@ -75,7 +77,10 @@ internal sealed class GradientCompressor(WireCompression compression, int layout
         return WireFloats.Dense(rowValues, DenseEncoding);
     }
 
-    /// <summary>Rounds <paramref name="values"/> in place to what <paramref name="kind"/> sends (bf16, fp16; others: unchanged).</summary>
+    /// <summary>The largest finite binary16 value.</summary>
+    public const float MaxHalf = 65504f;
+
+    /// <summary>Rounds <paramref name="values"/> in place to what <paramref name="kind"/> sends (bf16; fp16, saturated at ±<see cref="MaxHalf"/>; others: unchanged). NaN stays NaN.</summary>
     public static void Round(Span<float> values, CompressionKind kind)
     {
         switch (kind)
@@ -84,6 +89,9 @@ internal sealed class GradientCompressor(WireCompression compression, int layout
                 ReducedPrecision.RoundToBFloat16(values);
                 break;
             case CompressionKind.Float16:
+                // Saturate: a value beyond binary16's range would become ∞ and read as divergence.
+                System.Numerics.Tensors.TensorPrimitives.Min(values, MaxHalf, values);
+                System.Numerics.Tensors.TensorPrimitives.Max(values, -MaxHalf, values);
                 ReducedPrecision.RoundToHalf(values);
                 break;
         }

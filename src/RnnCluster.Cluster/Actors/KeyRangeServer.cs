@@ -125,6 +125,11 @@ internal sealed class KeyRangeServer
             return false;
         }
 
+        if (slice.Dense.Length != _shard.Range.DenseLength || slice.RowValues.IsSparse)
+        {
+            throw new ArgumentException($"key range {Node}: node {slice.Node} sent {slice.Dense.Length} dense values{(slice.RowValues.IsSparse ? " and sparse row values" : string.Empty)}; expected {_shard.Range.DenseLength} and dense rows");
+        }
+
         _shard.Accept(slice.Node, DenseOf(slice.Dense), slice.Rows, slice.RowValues.Span);
         TensorPool.Return(slice.Dense); // copied: the decoded array can serve the next message
         return _shard.Complete;

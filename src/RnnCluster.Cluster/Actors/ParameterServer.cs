@@ -203,6 +203,14 @@ public sealed class ParameterServer : ReceiveActor, IWithTimers
             return;
         }
 
+        if (run.NeedsRecut && run.Slots.Count > 0 && !run.AsyncIdle && !run.Slots.Any(s => !_workers.ContainsKey(s.WorkerId)))
+        {
+            // Async, a worker joined: the steps the slots finished are applied already; commit them all
+            // before the streams move, so none is trained twice (a lost worker aborts instead).
+            StartAsync(run);
+            return;
+        }
+
         if (run.NeedsRecut || run.Slots.Count == 0)
         {
             var needed = run.Started ? 1 : Math.Max(1, run.Job.Workers);

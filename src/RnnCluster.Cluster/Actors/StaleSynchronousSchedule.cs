@@ -53,6 +53,12 @@ internal sealed class StaleSynchronousSchedule(int maxStaleness)
         return !slot.InFlight && slot.Next < barrier && slot.Next <= committed + MaxStaleness;
     }
 
+    /// <summary>The furthest next step of any slot (0 without slots).</summary>
+    public long FurthestNext => _slots.Count == 0 ? 0 : _slots.Max(s => s.Next);
+
+    /// <summary>True when no slot has a step in flight and every slot's next step is <paramref name="committed"/>.</summary>
+    public bool Idle(long committed) => _slots.All(s => !s.InFlight && s.Next == committed);
+
     /// <summary>The step slot <paramref name="i"/> computes next.</summary>
     public long NextStep(int i) => _slots[i].Next;
 

@@ -9,7 +9,8 @@ using RnnCluster.Core.Training;
 namespace RnnCluster.Cluster.Actors;
 
 /// <summary>
-/// The parameter server's side of one sync job: a Core <see cref="TrainingLoop"/> (weights,
+/// The parameter server's side of one job (sync, local SGD or async; see <see cref="LocalSgd"/> and
+/// <see cref="Schedule"/> for how the latter two differ): a Core <see cref="TrainingLoop"/> (weights,
 /// optimizer, cursor, schedule, clipping, epoch and checkpoint rules) fed by the workers. Each step the
 /// B streams' stream groups are cut into one summation-tree node per worker (see
 /// <see cref="StreamGroups.CutIntoNodes"/>); every worker returns its node's partial sum and the server
@@ -30,9 +31,8 @@ internal sealed class TrainingRun
     private readonly List<(double[] Blocks, double[] Rows)?> _squares = [];   // sharded: per key range
     private readonly HashSet<string> _ready = new(StringComparer.Ordinal);     // sharded: workers at Version + 1
     private readonly float[] _deltaRowValues;
-    private readonly WeightMirror? _mirror;
+    private readonly WeightMirror? _mirror;  // --compress bf16|fp16, central, sync and local SGD: the weights as the workers hold them
     private readonly Dictionary<long, int[]> _rowsChangedBy = [];  // async: version → the embedding rows its update changed (the last MaxDeltaVersions)
-                                                                   // --compress bf16|fp16, central: the weights as the workers hold them
     private IReadOnlyList<(int Into, int From)> _plan = [];
     private int[]? _deltaRows;
     private int _received;
@@ -59,7 +59,7 @@ internal sealed class TrainingRun
         LocalSgd = start.Job.LocalSgd;
         Compression = start.Job.Compression;
         Schedule = start.Job.Async ? new StaleSynchronousSchedule(start.Job.MaxStaleness) : null;
-        _mirror = Compression.CompressesWeights && !Sharded
+        _mirror = Compression.CompressesWeights && !Sharded && Schedule is null
             ? new WeightMirror(Weights.Length, _embeddingLength, Spec.Hidden, Compression.Kind)
             : null;
         LastGathered = Sharded ? Loop.Snapshot(State) : null;
@@ -383,13 +383,20 @@ internal sealed class TrainingRun
     /// </summary>
     public long Barrier => Step + Loop.RoundWindows(int.MaxValue, Checkpointing ? Job.CheckpointEvery : 0);
 
-    /// <summary>Async: the slots that may start their next step now (in slot order).</summary>
+    /// <summary>
+    /// Async: the slots that may start their next step now (in slot order). While a re-cut waits
+    /// (<see cref="NeedsRecut"/>, a worker joined) no slot goes past the furthest one, so the steps
+    /// already applied are committed before the streams move (see <see cref="AsyncIdle"/>).
+    /// </summary>
     public List<int> IssuableSlots()
     {
         var schedule = Schedule ?? throw new InvalidOperationException("not an async run");
-        var barrier = Barrier;
+        var barrier = NeedsRecut ? Math.Min(Barrier, schedule.FurthestNext) : Barrier;
         return [.. Enumerable.Range(0, Slots.Count).Where(i => schedule.CanIssue(i, Step, barrier))];
     }
+
+    /// <summary>Async: true when no slot has a step in flight or finished past the committed ones: the streams can be re-cut without training a step twice.</summary>
+    public bool AsyncIdle => Schedule is not { } schedule || schedule.Idle(Step);
 
     /// <summary>Async: how many updates back a delta may reach; a worker further behind gets the whole vector.</summary>
     public const int MaxDeltaVersions = 64;
@@ -456,8 +463,10 @@ internal sealed class TrainingRun
     public bool AwaitsAsync(GradientResult r) => _slotOf.TryGetValue(r.WorkerId, out var i) && Schedule!.Awaits(i, r.Step);
 
     /// <summary>
-    /// Async: applies a worker's gradient at once (clipped to the global norm on its own, at the epoch's
-    /// rate; Downpour, Dean et al. 2012) and records its step as finished for its slot.
+    /// Async: applies a worker's gradient at once (Downpour, Dean et al. 2012), at the epoch's rate,
+    /// clipped to its share of the clip norm (clip · its streams / B: the workers' updates of one step
+    /// then move the weights at most as far as sync mode's clipped sum), and records its step as
+    /// finished for its slot.
     /// </summary>
     /// <exception cref="ArgumentException">When the gradient does not fit the model.</exception>
     /// <exception cref="InvalidOperationException">When its norm is not finite (training diverged).</exception>
@@ -465,7 +474,7 @@ internal sealed class TrainingRun
     {
         var i = _slotOf[r.WorkerId];
         CopyPartial(i, r);
-        ParameterUpdate.Apply(Weights, _partials[i], Optimizer, Lr, Options.Clip, _supports[i]);
+        ParameterUpdate.Apply(Weights, _partials[i], Optimizer, Lr, Options.Clip * Slots[i].Count / Options.Batch, _supports[i]);
         Schedule!.Finished(i, r.LossSum, r.Tokens, r.StateH, r.StateC, AppliedUpdates);
         AppliedUpdates++;
         _rowsChangedBy[AppliedUpdates] = _supports[i].Rows;
@@ -734,7 +743,7 @@ internal sealed class TrainingRun
     private Span<float> CheckFits(float[] partial, GradientResult r)
     {
         var dense = partial.AsSpan(_embeddingLength);
-        if (r.Dense.Length != dense.Length || r.RowValues.Length != r.Rows.Length * Spec.Hidden)
+        if (r.Dense.Length != dense.Length || r.RowValues.Length != r.Rows.Length * Spec.Hidden || r.RowValues.IsSparse)
         {
             throw new ArgumentException($"gradient of {r.WorkerId} has {r.Dense.Length} dense values and {r.RowValues.Length} row values; expected {dense.Length} and {r.Rows.Length * Spec.Hidden}");
         }

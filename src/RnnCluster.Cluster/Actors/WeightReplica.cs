@@ -44,6 +44,13 @@ internal sealed class WeightReplica(string jobId)
     public bool Apply(WeightUpdate update)
     {
         var patch = update.Patch;
+        if (patch.Dense.IsSparse || patch.RowValues.IsSparse)
+        {
+            Version = -1; // weights never travel sparse: a malformed update
+            Stale = true;
+            return false;
+        }
+
         if (patch.Full)
         {
             if (Weights.Length != patch.Dense.Length)
@@ -94,7 +101,7 @@ internal sealed class WeightReplica(string jobId)
     /// </summary>
     public bool ApplySlice(WeightSlice slice)
     {
-        if (slice.Version != Version + 1 || Weights.Length == 0 || slice.DenseStart < 0 || slice.DenseStart + slice.Dense.Length > Weights.Length)
+        if (slice.Dense.IsSparse || slice.RowValues.IsSparse || slice.Version != Version + 1 || Weights.Length == 0 || slice.DenseStart < 0 || slice.DenseStart + slice.Dense.Length > Weights.Length)
         {
             return false;
         }

@@ -360,7 +360,7 @@ public sealed class Worker : ReceiveActor, IWithTimers
                 _earlySlices.Add(slice); // its step's placement has not arrived yet
             }
         }
-        catch (ArgumentException e)
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
         {
             _log.Warning("worker ignores a gradient slice of {0} from node {1}: {2}", slice.JobId, slice.Node, e.Message);
         }

@@ -11,12 +11,13 @@ public enum CompressionKind
     /// <summary>Gradients and weights as bfloat16 (see <see cref="Numerics.ReducedPrecision"/>).</summary>
     BFloat16,
 
-    /// <summary>Gradients and weights as IEEE binary16.</summary>
+    /// <summary>Gradients and weights as IEEE binary16, saturated at ±65504 (what does not fit goes with the next update: error feedback for weights).</summary>
     Float16,
 
     /// <summary>
     /// Gradients sparsified to their largest-magnitude fraction <see cref="WireCompression.Ratio"/> with
-    /// error feedback (<see cref="TopKSparsifier"/>); weights as float32.
+    /// error feedback (<see cref="TopKSparsifier"/>), selected over all tensors after the embedding
+    /// together (per key range with a sharded server); weights as float32.
     /// </summary>
     TopK,
 }
