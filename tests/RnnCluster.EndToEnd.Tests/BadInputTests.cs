@@ -125,6 +125,7 @@ public sealed class BadInputTests
     [InlineData("""{"batch": 0}""", "\"batch\": 0 must be between 1 and 100000")]
     [InlineData("""{"lr": 0.5, "lr": 1}""", "field \"lr\" appears twice")]
     [InlineData("""{"compress": "int8"}""", "\"compress\": int8: expected none, bf16, fp16 or topk:R")]
+    [InlineData("""{"max_staleness": 3}""", "\"max_staleness\": 3 applies to --mode async only")]
     [InlineData("""{"lr": 0.5""", "is not valid JSON")]
     public async Task Should_name_the_job_file_and_its_field(string json, string expected)
     {

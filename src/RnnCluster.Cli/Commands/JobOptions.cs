@@ -50,10 +50,10 @@ public sealed class JobOptions
         [
             ("local-sgd", Add("--sync-every", "--mode local-sgd: local steps between averagings (H)", Defaults.SyncEvery, (j, v) => j with { SyncEvery = v })),
             ("local-sgd", Add("--warmup-sync-steps", "--mode local-sgd: synchronous steps before the first local round (post-local SGD)", Defaults.WarmupSyncSteps, (j, v) => j with { WarmupSyncSteps = v })),
-            ("async", Add("--max-staleness", "--mode async: steps a worker may run ahead of the slowest (S; 0: in step, as sync)", Defaults.MaxStaleness, (j, v) => j with { MaxStaleness = v })),
+            ("async", Add("--max-staleness", "--mode async: steps a worker may run ahead of the slowest (S, 0–1000; 0: in step, as sync)", Defaults.MaxStaleness, (j, v) => j with { MaxStaleness = v })),
         ];
-        Add("--compress", "cluster jobs (train ignores it): gradients on the wire: none | bf16 | fp16 (weight updates too, as 16-bit differences) | topk:R (the fraction R of largest gradient values, the rest kept for later steps; e.g. topk:0.01)", Defaults.Compress, (j, v) => j with { Compress = v });
-        Add("--ps-placement", "cluster jobs (train ignores it): the parameter server: workers (sharded: each worker node serves one key range) | coordinator (one server holds every weight) | auto (workers with --optimizer sgd, else coordinator)", Defaults.PsPlacement, (j, v) => j with { PsPlacement = v });
+        Add("--compress", "cluster jobs (train ignores it): gradients on the wire: none | bf16 | fp16 (in sync mode weight updates too, as 16-bit differences) | topk:R (the fraction R of largest gradient values, the rest kept for later steps; e.g. topk:0.01 or topk:1%)", Defaults.Compress, (j, v) => j with { Compress = v });
+        Add("--ps-placement", "cluster jobs (train ignores it): the parameter server: workers (sharded: each worker node serves one key range) | coordinator (one server holds every weight) | auto (workers with --optimizer sgd in sync mode, else coordinator)", Defaults.PsPlacement, (j, v) => j with { PsPlacement = v });
         Add("--workers", "cluster jobs (train ignores it): worker processes `local` starts (0: 2) / workers a submitted job waits for (0: whatever is up)", Defaults.Workers, (j, v) => j with { Workers = v });
         Add("--threads", "compute threads per process (0: all cores); stream groups run in parallel on them", Defaults.Training.Threads, (j, v) => j.WithTraining(t => t with { Threads = v }));
         Add("--stream-groups", "stream groups G, the unit of gradient work (0: one per thread, 4 with --deterministic)", Defaults.Training.StreamGroups, (j, v) => j.WithTraining(t => t with { StreamGroups = v }));

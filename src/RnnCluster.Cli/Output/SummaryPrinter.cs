@@ -74,7 +74,7 @@ public static class SummaryPrinter
 
         if (cluster is { Compress: not "none" } compressed)
         {
-            Console.WriteLine($"  --compress {compressed.Compress}: gradients{(compressed.Compress.StartsWith("topk", StringComparison.Ordinal) ? string.Empty : " and weight updates")} on the wire compressed (bytes below are as sent)");
+            Console.WriteLine($"  --compress {compressed.Compress}: gradients{(compressed.Compress.StartsWith("topk", StringComparison.Ordinal) || compressed.Mode != "sync" ? string.Empty : " and weight updates")} on the wire compressed (bytes below are as sent)");
         }
 
         if (timings is not null)

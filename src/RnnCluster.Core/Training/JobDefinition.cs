@@ -151,6 +151,23 @@ public sealed record JobDefinition
 
         _ = Compression; // throws naming --compress
 
+        // Fields of one mode set in another (a job file's, the flags are refused before this) would be ignored silently.
+        var defaults = new JobDefinition();
+        if (!LocalSgd && SyncEvery != defaults.SyncEvery)
+        {
+            throw new ArgumentException($"--sync-every {SyncEvery} applies to --mode local-sgd only (this job's mode is {Mode})");
+        }
+
+        if (!LocalSgd && WarmupSyncSteps != defaults.WarmupSyncSteps)
+        {
+            throw new ArgumentException($"--warmup-sync-steps {WarmupSyncSteps} applies to --mode local-sgd only (this job's mode is {Mode})");
+        }
+
+        if (!Async && MaxStaleness != defaults.MaxStaleness)
+        {
+            throw new ArgumentException($"--max-staleness {MaxStaleness} applies to --mode async only (this job's mode is {Mode})");
+        }
+
         if (MaxStaleness is < 0 or > 1000)
         {
             throw new ArgumentException($"--max-staleness {MaxStaleness} must be between 0 and 1000");

@@ -39,7 +39,7 @@ public sealed record WireCompression(CompressionKind Kind, double Ratio = 1)
         var value = text.Trim().ToLowerInvariant();
         switch (value)
         {
-            case "" or "none" or "off":
+            case "none":
                 return None;
             case "bf16":
                 return new(CompressionKind.BFloat16);

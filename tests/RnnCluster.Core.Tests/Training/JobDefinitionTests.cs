@@ -169,7 +169,8 @@ public class JobDefinitionTests
     public void The_defaults_and_a_full_custom_job_are_valid()
     {
         new JobDefinition().Validate();
-        (Custom with { Mode = "sync" }).Validate();
+        Custom.WithTraining(t => t with { Optimizer = "sgd" }).Validate(); // local SGD is SGD-only
+        (Custom with { Mode = "sync", SyncEvery = new JobDefinition().SyncEvery, WarmupSyncSteps = 0 }).Validate();
     }
 
     [Theory]
@@ -184,6 +185,7 @@ public class JobDefinitionTests
     [InlineData("mode async", "--mode async needs --optimizer sgd")]
     [InlineData("max-staleness -1", "--max-staleness")]
     [InlineData("compress int8", "--compress")]
+    [InlineData("sync-every in sync mode", "--sync-every 7 applies to --mode local-sgd only")]
     [InlineData("tokens foo", "--tokens")]
     [InlineData("dropout 1", "--dropout")]
     [InlineData("dropout -0.1", "--dropout")]
@@ -225,6 +227,7 @@ public class JobDefinitionTests
         "mode async" => (j with { Mode = "async" }).WithTraining(t => t with { Optimizer = "adam" }),
         "max-staleness -1" => j with { Mode = "async", MaxStaleness = -1 },
         "compress int8" => j with { Compress = "int8" },
+        "sync-every in sync mode" => j with { SyncEvery = 7 },
         "tokens foo" => j with { Tokens = "foo" },
         "dropout 1" => j.WithModel(m => m with { Dropout = 1 }),
         "dropout -0.1" => j.WithModel(m => m with { Dropout = -0.1f }),

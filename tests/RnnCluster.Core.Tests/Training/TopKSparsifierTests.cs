@@ -120,6 +120,7 @@ public class WireCompressionTests
 
     [Theory]
     [InlineData("int8", "expected none, bf16, fp16 or topk:R")]
+    [InlineData("", "expected none, bf16, fp16 or topk:R")]
     [InlineData("topk:0", "must be in (0, 1]")]
     [InlineData("topk:2", "must be in (0, 1]")]
     [InlineData("topk:", "must be in (0, 1]")]
