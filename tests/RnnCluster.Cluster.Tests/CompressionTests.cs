@@ -20,10 +20,7 @@ public sealed class CompressionTests
     [InlineData("bf16", "coordinator", "local-sgd", 0.55)] // per round: the change of the workers' weights
     public async Task Compressed_training_converges_and_sends_fewer_bytes(string compress, string placement, string mode, double maxBytesRatio)
     {
-        var job = TestCluster.SmallJob(workers: 2).WithModel(m => m with { Hidden = 48 })
-            .WithTraining(t => t with { Batch = 20, Bptt = 20, Epochs = 2, DecayAfter = 1, Decay = 0.5f })
-            with
-        { BuiltinTrainTokens = 100_000, BuiltinValidTokens = 10_000, Compress = compress, PsPlacement = placement, Mode = mode };
+        var job = TestCluster.ConvergenceJob() with { Compress = compress, PsPlacement = placement, Mode = mode };
         await using var cluster = await TestCluster.StartAsync(2);
 
         var events = await cluster.WatchAsync(await cluster.SubmitAsync(job));

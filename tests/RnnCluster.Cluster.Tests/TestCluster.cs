@@ -79,6 +79,36 @@ internal sealed class TestCluster : IAsyncDisposable
         Workers = workers,
     };
 
+    /// <summary>
+    /// A 2-worker job large enough to come within 5% of the built-in corpus's optimal perplexity in 2
+    /// epochs (hidden 48, batch 20, bptt 20, 100,000 training tokens): each mode's convergence check.
+    /// </summary>
+    public static JobDefinition ConvergenceJob() => SmallJob(workers: 2).WithModel(m => m with { Hidden = 48 })
+        .WithTraining(t => t with { Batch = 20, Bptt = 20, Epochs = 2, DecayAfter = 1, Decay = 0.5f })
+        with
+    { BuiltinTrainTokens = 100_000, BuiltinValidTokens = 10_000 };
+
+    /// <summary>
+    /// Trains the small job without clipping single-process and on <paramref name="workers"/> workers in
+    /// the mode <paramref name="mode"/> sets, asserts the same perplexity, steps and tokens, and returns
+    /// the cluster's final event with the job's Mode as <c>status</c> shows it. (Without clipping: the
+    /// other modes clip each worker's gradient, sync mode their sum.)
+    /// </summary>
+    public static async Task<(JobCompleted Done, string StatusMode)> TrainLikeSyncAsync(int workers, Func<JobDefinition, JobDefinition> mode)
+    {
+        var sync = SmallJob(workers: workers).WithTraining(t => t with { Clip = 0f });
+        var expected = Reference.Train(sync);
+        await using var cluster = await StartAsync(workers);
+
+        var events = await cluster.WatchAsync(await cluster.SubmitAsync(mode(sync)));
+
+        var done = Assert.IsType<JobCompleted>(events[^1]);
+        Reference.AssertSamePerplexity(expected.ValidPerplexity, done.Summary.ValidPerplexity);
+        Assert.Equal(expected.Steps, done.Summary.Steps);
+        Assert.Equal(expected.Tokens, done.Summary.Tokens);
+        return (done, Assert.Single((await cluster.Client.GetStatusAsync(Timeout)).Jobs).Mode);
+    }
+
     /// <summary>Watches a job to its final event, calling <paramref name="onEvent"/> for each.</summary>
     public async Task<List<JobEvent>> WatchAsync(string jobId, Func<JobEvent, Task>? onEvent = null)
     {

@@ -28,7 +28,11 @@ internal sealed class GradientCompressor(WireCompression compression, int layout
     /// <summary>How dense values travel: in 16 bits for bf16 and fp16, as float32 otherwise.</summary>
     public WireEncoding DenseEncoding => Encoding(Compression.Kind);
 
-    /// <summary>Call before sending step <paramref name="step"/>'s gradient: keeps (or, for a retried step, restores) the residual as the step starts.</summary>
+    /// <summary>
+    /// Call before sending step <paramref name="step"/>'s gradient: keeps (or, for a retried step,
+    /// restores) the residual as the step starts; only the part top-k has touched, which never shrinks
+    /// (the rest is zero), so the embedding's share of the vector is never copied.
+    /// </summary>
     public void BeginStep(string jobId, long step)
     {
         if (_topK is null)
@@ -36,9 +40,10 @@ internal sealed class GradientCompressor(WireCompression compression, int layout
             return;
         }
 
+        var (start, end) = _topK.Touched;
         if (_step == (jobId, step))
         {
-            _topK.Restore(_residualAtStep);
+            _topK.Restore(_residualAtStep.AsSpan(start, end - start), start);
             return;
         }
 
@@ -47,7 +52,7 @@ internal sealed class GradientCompressor(WireCompression compression, int layout
             _residualAtStep = new float[layoutSize];
         }
 
-        _topK.Residual.CopyTo(_residualAtStep);
+        _topK.Residual[start..end].CopyTo(_residualAtStep.AsSpan(start));
         _step = (jobId, step);
     }
 
@@ -95,6 +100,13 @@ internal sealed class GradientCompressor(WireCompression compression, int layout
                 ReducedPrecision.RoundToHalf(values);
                 break;
         }
+    }
+
+    /// <summary>difference = round(target − held), rounded as <paramref name="kind"/> sends it: a 16-bit weight update (see <see cref="WeightMirror"/>).</summary>
+    public static void RoundedDifference(ReadOnlySpan<float> target, ReadOnlySpan<float> held, Span<float> difference, CompressionKind kind)
+    {
+        System.Numerics.Tensors.TensorPrimitives.Subtract(target, held, difference);
+        Round(difference, kind);
     }
 
     /// <summary>The dense wire encoding of a kind: bf16 and fp16 travel in 16 bits, the rest as float32.</summary>

@@ -171,24 +171,18 @@ internal sealed class KeyRangeServer
         }
 
         var dense = Scratch(range.DenseLength);
-        Difference(shard.Weights.AsSpan(range.LocalEmbeddingLength, range.DenseLength), replica.AsSpan(range.DenseStart, range.DenseLength), dense, compression);
+        GradientCompressor.RoundedDifference(shard.Weights.AsSpan(range.LocalEmbeddingLength, range.DenseLength), replica.AsSpan(range.DenseStart, range.DenseLength),
+            dense, compression.Kind);
         for (var i = 0; i < rows.Length; i++)
         {
             var row = values.AsSpan(i * h, h);
-            Difference(row, replica.AsSpan(rows[i] * h, h), row, compression);
+            GradientCompressor.RoundedDifference(row, replica.AsSpan(rows[i] * h, h), row, compression.Kind);
         }
 
         var encoding = GradientCompressor.Encoding(compression.Kind);
         return new WeightSlice(JobId, Generation, Step + 1, Node, Ranges.Count, range.DenseStart,
             WireFloats.Dense(dense.AsMemory(0, range.DenseLength), encoding), rows, WireFloats.Dense(values.AsMemory(0, changed.Length * h), encoding),
             Additive: true);
-    }
-
-    /// <summary>difference = round(weights − held), rounded as <paramref name="compression"/> sends it.</summary>
-    private static void Difference(ReadOnlySpan<float> weights, ReadOnlySpan<float> held, Span<float> difference, WireCompression compression)
-    {
-        System.Numerics.Tensors.TensorPrimitives.Subtract(weights, held, difference);
-        GradientCompressor.Round(difference, compression.Kind);
     }
 
     /// <summary>The dense values of a received slice: a sparse one is written out into a scratch buffer.</summary>

@@ -203,7 +203,7 @@ public sealed class ParameterServer : ReceiveActor, IWithTimers
             return;
         }
 
-        if (run.NeedsRecut && run.Slots.Count > 0 && !run.AsyncIdle && !run.Slots.Any(s => !_workers.ContainsKey(s.WorkerId)))
+        if (run.NeedsRecut && !run.AsyncIdle && run.Slots.All(s => _workers.ContainsKey(s.WorkerId)))
         {
             // Async, a worker joined: the steps the slots finished are applied already; commit them all
             // before the streams move, so none is trained twice (a lost worker aborts instead).
@@ -527,7 +527,7 @@ public sealed class ParameterServer : ReceiveActor, IWithTimers
                 run.TrainSeconds, run.Slots.Count,
                 final ? run.Optimizer.State.ToDictionary(kv => kv.Key, kv => (float[])kv.Value.Clone()) : new Dictionary<string, float[]>(),
                 run.TotalTokens, run.WorkerPeakRssMb, run.Timings.Summary(),
-                run.Schedule is { } s ? new ObservedStaleness(s.MeanObserved, s.MaxObserved, s.MeanUpdatesBehind) : null));
+                run.Schedule?.Observed));
             if (final)
             {
                 EndRun();

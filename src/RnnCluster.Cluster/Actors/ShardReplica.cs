@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using RnnCluster.Cluster.Protocol;
 using RnnCluster.Core.Models;
 using RnnCluster.Core.Text;
@@ -89,19 +90,7 @@ internal sealed class ShardReplica
         var result = Result(step, workerId, loss, tokens, grads, withGradient ? Gradient.Support.Rows : [],
             withGradient ? grads.AsMemory(_embeddingLength) : ReadOnlyMemory<float>.Empty, patchMs + Stopwatch.GetElapsedTime(started).TotalMilliseconds,
             serializeMs, peakRssMb);
-        if (!withGradient || compressor is null)
-        {
-            return result;
-        }
-
-        var packing = Stopwatch.GetTimestamp();
-        compressor.BeginStep(step.JobId, step.Step);
-        return result with
-        {
-            Dense = compressor.Pack(grads, _embeddingLength, grads.Length - _embeddingLength),
-            RowValues = compressor.PackRows(_rowValues.For(result.Rows.Length).AsMemory(0, result.RowValues.Length)),
-            SerializeMs = serializeMs + Stopwatch.GetElapsedTime(packing).TotalMilliseconds, // compressing is encoding
-        };
+        return withGradient && compressor is not null ? Packed(result, step, grads, compressor) : result;
     }
 
     /// <summary>
@@ -145,22 +134,32 @@ internal sealed class ShardReplica
         }
 
         Gradient.SaveState(_state);
-        if (compressor is null)
+        var source = Weights;
+        if (compressor is not null)
         {
-            return Result(step, workerId, loss, tokens, Weights, [.. touched], Weights.AsMemory(_embeddingLength),
-                patchMs + Stopwatch.GetElapsedTime(started).TotalMilliseconds, serializeMs, peakRssMb);
+            System.Numerics.Tensors.TensorPrimitives.Subtract(Weights, _roundChange, _roundChange);
+            source = _roundChange;
         }
 
-        System.Numerics.Tensors.TensorPrimitives.Subtract(Weights, _roundChange, _roundChange);
-        var result = Result(step, workerId, loss, tokens, _roundChange, [.. touched], ReadOnlyMemory<float>.Empty,
+        var result = Result(step, workerId, loss, tokens, source, [.. touched], source.AsMemory(_embeddingLength),
             patchMs + Stopwatch.GetElapsedTime(started).TotalMilliseconds, serializeMs, peakRssMb);
+        return compressor is null ? result : Packed(result, step, source, compressor);
+    }
+
+    /// <summary>
+    /// <paramref name="result"/> with its values packed for the wire by <paramref name="compressor"/>: the
+    /// dense part of <paramref name="source"/> (the flat vector its dense view is of) and its row buffer,
+    /// both rounded in place or sparsified; the time taken counts as encoding.
+    /// </summary>
+    private GradientResult Packed(GradientResult result, ComputeStep step, float[] source, GradientCompressor compressor)
+    {
         var packing = Stopwatch.GetTimestamp();
         compressor.BeginStep(step.JobId, step.Step);
         return result with
         {
-            Dense = compressor.Pack(_roundChange, _embeddingLength, _roundChange.Length - _embeddingLength),
-            RowValues = compressor.PackRows(_rowValues.For(result.Rows.Length).AsMemory(0, result.RowValues.Length)),
-            SerializeMs = serializeMs + Stopwatch.GetElapsedTime(packing).TotalMilliseconds,
+            Dense = compressor.Pack(source, _embeddingLength, source.Length - _embeddingLength),
+            RowValues = compressor.PackRows(MemoryMarshal.AsMemory(result.RowValues.Values)), // this replica's row buffer
+            SerializeMs = result.SerializeMs + Stopwatch.GetElapsedTime(packing).TotalMilliseconds,
         };
     }
 

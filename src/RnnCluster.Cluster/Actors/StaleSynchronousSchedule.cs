@@ -1,3 +1,5 @@
+using RnnCluster.Cluster.Protocol;
+
 namespace RnnCluster.Cluster.Actors;
 
 /// <summary>
@@ -18,21 +20,15 @@ internal sealed class StaleSynchronousSchedule(int maxStaleness)
     private long _gradients;
     private long _stalenessSum;
     private long _updatesBehindSum;
+    private long _maxStaleness;
 
     /// <summary>S: how many steps a slot may run ahead of the committed ones.</summary>
     public int MaxStaleness { get; } = maxStaleness;
 
-    /// <summary>The largest staleness (steps) of an applied gradient so far.</summary>
-    public long MaxObserved { get; private set; }
-
-    /// <summary>The mean staleness (steps) of the applied gradients (0 before the first).</summary>
-    public double MeanObserved => _gradients == 0 ? 0 : (double)_stalenessSum / _gradients;
-
-    /// <summary>
-    /// The mean number of other gradients the server applied between a gradient's weights being sent
-    /// and the gradient being applied (0 before the first).
-    /// </summary>
-    public double MeanUpdatesBehind => _gradients == 0 ? 0 : (double)_updatesBehindSum / _gradients;
+    /// <summary>The staleness the applied gradients showed so far (see <see cref="ObservedStaleness"/>; zeros before the first).</summary>
+    public ObservedStaleness Observed => _gradients == 0
+        ? new ObservedStaleness(0, 0, 0)
+        : new ObservedStaleness((double)_stalenessSum / _gradients, _maxStaleness, (double)_updatesBehindSum / _gradients);
 
     public int Count => _slots.Count;
 
@@ -88,7 +84,7 @@ internal sealed class StaleSynchronousSchedule(int maxStaleness)
         _gradients++;
         _stalenessSum += slot.IssuedStaleness;
         _updatesBehindSum += version - slot.IssuedVersion;
-        MaxObserved = Math.Max(MaxObserved, slot.IssuedStaleness);
+        _maxStaleness = Math.Max(_maxStaleness, slot.IssuedStaleness);
     }
 
     /// <summary>True when every slot has finished <paramref name="step"/>.</summary>

@@ -361,8 +361,7 @@ internal sealed class TrainingRun
     public WeightUpdate DeltaUpdate()
     {
         var rows = _deltaRows ?? throw new InvalidOperationException("no delta since the last full update");
-        var values = _deltaRowValues.AsMemory(0, rows.Length * Spec.Hidden);
-        return new WeightUpdate(JobId, Version, new WeightPatch(false, Weights.AsMemory(_embeddingLength), rows, values));
+        return new WeightUpdate(JobId, Version, new WeightPatch(false, Weights.AsMemory(_embeddingLength), rows, CurrentRows(rows)));
     }
 
     /// <summary>All weights, as a view of the live weights (serialize it before the next update).</summary>
@@ -434,14 +433,7 @@ internal sealed class TrainingRun
         }
 
         int[] ids = [.. rows];
-        var h = Spec.Hidden;
-        for (var k = 0; k < ids.Length; k++)
-        {
-            Weights.AsSpan(ids[k] * h, h).CopyTo(_deltaRowValues.AsSpan(k * h, h));
-        }
-
-        return new WeightUpdate(JobId, Version, new WeightPatch(false, Weights.AsMemory(_embeddingLength), ids,
-            _deltaRowValues.AsMemory(0, ids.Length * h), From: version));
+        return new WeightUpdate(JobId, Version, new WeightPatch(false, Weights.AsMemory(_embeddingLength), ids, CurrentRows(ids), From: version));
     }
 
     /// <summary>
@@ -694,12 +686,7 @@ internal sealed class TrainingRun
         }
 
         r.Dense.CopyTo(dense);
-        var values = r.RowValues.Span;
-        for (var k = 0; k < r.Rows.Length; k++)
-        {
-            values.Slice(k * h, h).CopyTo(partial.AsSpan(r.Rows[k] * h, h));
-        }
-
+        WriteRows(partial, r.Rows, r.RowValues.Span, additive: false);
         TensorPool.Return(r.Dense); // copied: the decoded array can serve the next message
         var rows = r.Rows.ToArray();
         Array.Sort(rows);
@@ -714,28 +701,22 @@ internal sealed class TrainingRun
     /// <exception cref="ArgumentException">When the result does not fit the model.</exception>
     private void AcceptRound(int i, GradientResult r)
     {
-        var h = Spec.Hidden;
         var partial = _partials[i];
         var dense = CheckFits(partial, r);
-        if (Compression.Kind != CompressionKind.None)
+        var change = Compression.Kind != CompressionKind.None;
+        Weights.AsSpan(0, change ? Weights.Length : _embeddingLength).CopyTo(partial);
+        if (change)
         {
-            Weights.CopyTo(partial, 0);
             r.Dense.AddTo(dense);
-            AddRows(partial, r.Rows, r.RowValues.Span);
         }
         else
         {
-            Weights.AsSpan(0, _embeddingLength).CopyTo(partial);
             r.Dense.CopyTo(dense);
-            var values = r.RowValues.Span;
-            for (var k = 0; k < r.Rows.Length; k++)
-            {
-                values.Slice(k * h, h).CopyTo(partial.AsSpan(r.Rows[k] * h, h));
-            }
         }
 
+        WriteRows(partial, r.Rows, r.RowValues.Span, additive: change);
         TensorPool.Return(r.Dense);
-        _supports[i] = new GradientSupport(_embeddingLength, h, []);
+        _supports[i] = new GradientSupport(_embeddingLength, Spec.Hidden, []);
     }
 
     /// <summary>The dense part of <paramref name="partial"/> after checking the result's sizes fit the model.</summary>
@@ -751,15 +732,34 @@ internal sealed class TrainingRun
         return dense;
     }
 
-    /// <summary>partial's embedding row rows[k] += values' k-th row (H each).</summary>
-    private void AddRows(float[] partial, int[] rows, ReadOnlySpan<float> values)
+    /// <summary>Embedding row rows[k] of <paramref name="target"/> becomes (or, <paramref name="additive"/>, gains) the k-th row of <paramref name="values"/> (H each).</summary>
+    private void WriteRows(float[] target, int[] rows, ReadOnlySpan<float> values, bool additive)
     {
         var h = Spec.Hidden;
         for (var k = 0; k < rows.Length; k++)
         {
-            var row = partial.AsSpan(rows[k] * h, h);
-            TensorPrimitives.Add(row, values.Slice(k * h, h), row);
+            var row = target.AsSpan(rows[k] * h, h);
+            if (additive)
+            {
+                TensorPrimitives.Add(row, values.Slice(k * h, h), row);
+            }
+            else
+            {
+                values.Slice(k * h, h).CopyTo(row);
+            }
         }
+    }
+
+    /// <summary>The current values of embedding rows <paramref name="rows"/>, row after row, in the reused delta buffer (a view: serialize before the next update).</summary>
+    private Memory<float> CurrentRows(int[] rows)
+    {
+        var h = Spec.Hidden;
+        for (var k = 0; k < rows.Length; k++)
+        {
+            Weights.AsSpan(rows[k] * h, h).CopyTo(_deltaRowValues.AsSpan(k * h, h));
+        }
+
+        return _deltaRowValues.AsMemory(0, rows.Length * h);
     }
 
     /// <summary>Keeps slot <paramref name="i"/>'s loss, tokens, streams' state and memory figure, and counts it in.</summary>
@@ -797,7 +797,7 @@ internal sealed class TrainingRun
         }
         var result = new StepGradient(TreeReduction.Sum(_plan, _losses.ToArray()), _stepTokens);
         Loop.Apply(_partials[0], result, support);
-        RememberDelta(support.Rows);
+        _deltaRows = Options.Optimizer == "sgd" ? support.Rows : null; // other optimizers step every row
         BeginStep();
         InFlight = false;
         Refusals = 0;
@@ -847,21 +847,6 @@ internal sealed class TrainingRun
         State.Reset();
     }
 
-    private void RememberDelta(int[] rows)
-    {
-        if (Options.Optimizer != "sgd")
-        {
-            _deltaRows = null;
-            return;
-        }
-
-        _deltaRows = rows;
-        var h = Spec.Hidden;
-        for (var i = 0; i < rows.Length; i++)
-        {
-            Weights.AsSpan(rows[i] * h, h).CopyTo(_deltaRowValues.AsSpan(i * h, h));
-        }
-    }
 }
 
 /// <summary>

@@ -74,8 +74,7 @@ internal sealed class WeightMirror(int size, int embeddingLength, int hidden, Co
     /// <summary>q = round(target − mirror) into <paramref name="delta"/>, then mirror += q.</summary>
     private void Quantize(ReadOnlySpan<float> target, Span<float> mirror, Span<float> delta)
     {
-        TensorPrimitives.Subtract(target, mirror, delta);
-        GradientCompressor.Round(delta, kind);
+        GradientCompressor.RoundedDifference(target, mirror, delta, kind);
         TensorPrimitives.Add(mirror, delta, mirror);
     }
 }

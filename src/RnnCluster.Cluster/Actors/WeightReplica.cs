@@ -82,7 +82,7 @@ internal sealed class WeightReplica(string jobId)
             return false;
         }
 
-        Write(patch.Dense, Weights.AsSpan(embeddingLength), patch.Additive);
+        Write(patch.Dense.Span, Weights.AsSpan(embeddingLength), patch.Additive);
         var values = patch.RowValues.Span;
         for (var i = 0; i < patch.Rows.Length; i++)
         {
@@ -122,7 +122,7 @@ internal sealed class WeightReplica(string jobId)
         }
 
         Save(slice.DenseStart, slice.Dense.Length);
-        Write(slice.Dense, Weights.AsSpan(slice.DenseStart, slice.Dense.Length), slice.Additive);
+        Write(slice.Dense.Span, Weights.AsSpan(slice.DenseStart, slice.Dense.Length), slice.Additive);
         var hidden = slice.Rows.Length == 0 ? 0 : slice.RowValues.Length / slice.Rows.Length;
         var values = slice.RowValues.Span;
         for (var i = 0; i < slice.Rows.Length; i++)
@@ -171,18 +171,6 @@ internal sealed class WeightReplica(string jobId)
     }
 
     /// <summary>Copies the values into <paramref name="target"/>, or adds them (an additive update: target + values, as the sender's mirror does).</summary>
-    private static void Write(WireFloats values, Span<float> target, bool additive)
-    {
-        if (additive)
-        {
-            values.AddTo(target);
-        }
-        else
-        {
-            values.CopyTo(target);
-        }
-    }
-
     private static void Write(ReadOnlySpan<float> values, Span<float> target, bool additive)
     {
         if (additive)

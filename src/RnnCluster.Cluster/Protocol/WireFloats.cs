@@ -102,13 +102,4 @@ public readonly record struct WireFloats(ReadOnlyMemory<float> Values, int Lengt
         CopyTo(array);
         return array;
     }
-
-    /// <summary>Bytes of the values on the wire (headers aside).</summary>
-    public long WireBytes => Encoding switch
-    {
-        WireEncoding.BFloat16 or WireEncoding.Float16 => 2L * Length,
-        WireEncoding.Sparse => 8L * Values.Length,
-        _ => 4L * Length,
-    };
-
 }

@@ -12,11 +12,16 @@ public sealed class TopKSparsifier(int length, double ratio)
 {
     private readonly float[] _residual = new float[length];   // (length): what was not sent yet
     private float[] _magnitudes = [];
+    private int _touchedStart = int.MaxValue;
+    private int _touchedEnd;
 
     public double Ratio { get; } = ratio is > 0 and <= 1 ? ratio : throw new ArgumentOutOfRangeException(nameof(ratio), ratio, "the top-k fraction must be in (0, 1]");
 
     /// <summary>The residual kept (for tests and diagnostics): (length).</summary>
     public ReadOnlySpan<float> Residual => _residual;
+
+    /// <summary>[Start, End) covers every segment sparsified so far; the residual is zero outside it (empty before the first).</summary>
+    public (int Start, int End) Touched => _touchedEnd == 0 ? (0, 0) : (_touchedStart, _touchedEnd);
 
     /// <summary>Entries sent for a segment of <paramref name="count"/> values: ⌈R·count⌉ (at least 1 when count &gt; 0).</summary>
     public int KeptOf(int count) => count == 0 ? 0 : Math.Clamp((int)Math.Ceiling(Ratio * count), 1, count);
@@ -33,6 +38,7 @@ public sealed class TopKSparsifier(int length, double ratio)
         ArgumentOutOfRangeException.ThrowIfNegative(start);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(start + count, _residual.Length, nameof(start));
         var residual = _residual.AsSpan(start, count);
+        (_touchedStart, _touchedEnd) = (Math.Min(_touchedStart, start), Math.Max(_touchedEnd, start + count));
         System.Numerics.Tensors.TensorPrimitives.Add(residual, gradient, residual);
         var k = KeptOf(count);
         if (k == 0)
@@ -65,16 +71,19 @@ public sealed class TopKSparsifier(int length, double ratio)
         return (indices, values);
     }
 
-    /// <summary>Sets the residual back to <paramref name="saved"/> (a copy of <see cref="Residual"/> taken earlier), e.g. to redo an abandoned step.</summary>
-    /// <exception cref="ArgumentException">When the lengths differ.</exception>
-    public void Restore(ReadOnlySpan<float> saved)
+    /// <summary>
+    /// Sets the residual from <paramref name="start"/> on back to <paramref name="saved"/> (a copy of that
+    /// part of <see cref="Residual"/> taken earlier), e.g. to redo an abandoned step.
+    /// </summary>
+    /// <exception cref="ArgumentException">When the part does not fit the vector.</exception>
+    public void Restore(ReadOnlySpan<float> saved, int start = 0)
     {
-        if (saved.Length != _residual.Length)
+        if (start < 0 || start + saved.Length > _residual.Length)
         {
-            throw new ArgumentException($"a residual of {saved.Length} values restored into one of {_residual.Length}");
+            throw new ArgumentException($"a residual part of {saved.Length} values at {start} restored into one of {_residual.Length}");
         }
 
-        saved.CopyTo(_residual);
+        saved.CopyTo(_residual.AsSpan(start));
     }
 
     /// <summary>The k-th largest |value| (1 ≤ k ≤ n); NaN compares as largest so a diverged gradient is sent, not hidden.</summary>

@@ -4,6 +4,35 @@ namespace RnnCluster.Core.Tests.Numerics;
 
 public class ReducedPrecisionTests
 {
+    private delegate void Rounding(Span<float> values);
+
+    private delegate void Packing(ReadOnlySpan<float> values, Span<ushort> packed);
+
+    private delegate void Unpacking(ReadOnlySpan<ushort> packed, Span<float> values);
+
+    /// <summary>
+    /// Rounds a copy of <paramref name="values"/> and packs and unpacks them; asserts each rounding is
+    /// within half an ulp of <paramref name="bits"/> significant bits and that unpacking gives the rounded
+    /// bits back. Returns the rounded values.
+    /// </summary>
+    private static float[] AssertRoundTrip(float[] values, int bits, Rounding round, Packing pack, Unpacking unpack)
+    {
+        var rounded = values.ToArray();
+        round(rounded);
+        var packed = new ushort[values.Length];
+        pack(values, packed);
+        var back = new float[values.Length];
+        unpack(packed, back);
+
+        for (var i = 0; i < values.Length; i++)
+        {
+            Assert.InRange(Math.Abs(rounded[i] - values[i]), 0, Math.Abs(values[i]) * Math.Pow(2, -bits));
+            Assert.Equal(BitConverter.SingleToUInt32Bits(rounded[i]), BitConverter.SingleToUInt32Bits(back[i]));
+        }
+
+        return rounded;
+    }
+
     private static float[] Samples(int count, int seed)
     {
         var rng = new Rng((ulong)seed);
@@ -21,20 +50,8 @@ public class ReducedPrecisionTests
     [Fact]
     public void Bfloat16_rounding_is_within_half_an_ulp_of_8_bits_and_round_trips_exactly()
     {
-        var values = Samples(10_001, 1); // odd: the vector loop's scalar tail runs too
-        var rounded = values.ToArray();
-        ReducedPrecision.RoundToBFloat16(rounded);
-        var packed = new ushort[values.Length];
-        ReducedPrecision.PackBFloat16(values, packed);
-        var back = new float[values.Length];
-        ReducedPrecision.UnpackBFloat16(packed, back);
-
-        for (var i = 0; i < values.Length; i++)
-        {
-            Assert.InRange(Math.Abs(rounded[i] - values[i]), 0, Math.Abs(values[i]) * Math.Pow(2, -8)); // half an ulp of a 7-bit mantissa
-            Assert.Equal(BitConverter.SingleToUInt32Bits(rounded[i]), BitConverter.SingleToUInt32Bits(back[i]));
-            Assert.Equal(0u, BitConverter.SingleToUInt32Bits(rounded[i]) & 0xFFFF);
-        }
+        var rounded = AssertRoundTrip(Samples(10_001, 1), 8, ReducedPrecision.RoundToBFloat16, ReducedPrecision.PackBFloat16, ReducedPrecision.UnpackBFloat16);
+        Assert.All(rounded, r => Assert.Equal(0u, BitConverter.SingleToUInt32Bits(r) & 0xFFFF)); // odd count: the vector loop's scalar tail ran too
     }
 
     [Theory]
@@ -61,21 +78,8 @@ public class ReducedPrecisionTests
 
     [Fact]
     public void Half_rounding_is_within_half_an_ulp_of_11_bits_in_its_normal_range_and_round_trips_exactly()
-    {
-        var values = Samples(5_000, 2).Select(v => v % 60_000f).Where(v => Math.Abs(v) > 1e-4f).ToArray();
-        var rounded = values.ToArray();
-        ReducedPrecision.RoundToHalf(rounded);
-        var packed = new ushort[values.Length];
-        ReducedPrecision.PackHalf(values, packed);
-        var back = new float[values.Length];
-        ReducedPrecision.UnpackHalf(packed, back);
-
-        for (var i = 0; i < values.Length; i++)
-        {
-            Assert.InRange(Math.Abs(rounded[i] - values[i]), 0, Math.Abs(values[i]) * Math.Pow(2, -11));
-            Assert.Equal(rounded[i], back[i]);
-        }
-    }
+        => AssertRoundTrip([.. Samples(5_000, 2).Select(v => v % 60_000f).Where(v => Math.Abs(v) > 1e-4f)], 11,
+            ReducedPrecision.RoundToHalf, ReducedPrecision.PackHalf, ReducedPrecision.UnpackHalf);
 
     [Fact]
     public void Half_overflows_to_infinity_beyond_its_range()
