@@ -20,36 +20,56 @@ public static class ModeComparison
         var results = new List<object>();
         foreach (var mode in modes)
         {
-            var plus = mode.IndexOf('+');
-            var (name, compress) = plus < 0 ? (mode, "none") : (mode[..plus], mode[(plus + 1)..]);
-            var parts = name.Split(':');
-            var flags = parts[0] switch
-            {
-                "local-sgd" => $"--mode local-sgd --sync-every {parts[1]}",
-                "async" => $"--mode async --max-staleness {parts[1]} --ps-placement coordinator",
-                _ => $"--mode {parts[0]} --ps-placement coordinator",
-            } + $" --compress {compress}";
+            var (flags, syncEvery) = JobFlags(mode);
             var limit = maxSteps > 0 ? $"--max-steps {maxSteps}" : string.Empty;
             var summary = CliRunner.Summary(repoRoot, $"local --workers {workers} --threads 1 --corpus {corpus} {Small} --epochs {epochs} {limit} {flags}");
-            var timings = summary.TryGetProperty("step_timings", out var t) ? t.Clone() : default;
-            var h = parts[0] == "local-sgd" ? int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture) : 1;
-            var entry = new
-            {
-                mode,
-                tokens_per_sec = summary.GetProperty("tokens_per_sec").GetDouble(),
-                valid_ppl = summary.GetProperty("valid_ppl").GetDouble(),
-                steps = summary.GetProperty("steps").GetInt64(),
-                server_mb_each_way_per_step = timings.ValueKind == JsonValueKind.Object
-                    ? Math.Round((timings.GetProperty("mb_down").GetDouble() + timings.GetProperty("mb_up").GetDouble()) / 2 / h, 3)
-                    : (double?)null,
-                server_mb_down_per_step = timings.ValueKind == JsonValueKind.Object ? Math.Round(timings.GetProperty("mb_down").GetDouble() / h, 3) : (double?)null,
-                server_mb_up_per_step = timings.ValueKind == JsonValueKind.Object ? Math.Round(timings.GetProperty("mb_up").GetDouble() / h, 3) : (double?)null,
-                step_timings = timings.ValueKind == JsonValueKind.Object ? timings : (JsonElement?)null,
-            };
-            Console.Error.WriteLine($"{mode}: {entry.tokens_per_sec:F0} tokens/s, valid ppl {entry.valid_ppl:F2}, {entry.server_mb_down_per_step} MB down and {entry.server_mb_up_per_step} MB up per step at the server");
-            results.Add(entry);
+            results.Add(Entry(mode, summary, syncEvery));
         }
 
         return new { workers, epochs, max_steps = maxSteps, runs = results };
+    }
+
+    /// <summary>
+    /// The job flags of one table entry: "sync" (central server, as the table's rows), "sharded"
+    /// (sync with a key-range shard on each worker), "local-sgd:H", "async:S", each optionally with
+    /// "+COMPRESS"; and H, the optimizer steps per server round (1 outside local SGD).
+    /// </summary>
+    /// <exception cref="ArgumentException">The entry names no known mode.</exception>
+    public static (string Flags, int SyncEvery) JobFlags(string mode)
+    {
+        var plus = mode.IndexOf('+');
+        var (name, compress) = plus < 0 ? (mode, "none") : (mode[..plus], mode[(plus + 1)..]);
+        var parts = name.Split(':');
+        var flags = parts[0] switch
+        {
+            "local-sgd" => $"--mode local-sgd --sync-every {parts[1]}",
+            "async" => $"--mode async --max-staleness {parts[1]} --ps-placement coordinator",
+            "sync" => "--mode sync --ps-placement coordinator",
+            "sharded" => "--mode sync --ps-placement workers",
+            _ => throw new ArgumentException($"unknown mode entry '{mode}' (sync, sharded, local-sgd:H, async:S, each optionally +COMPRESS)"),
+        } + $" --compress {compress}";
+        return (flags, parts[0] == "local-sgd" ? int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture) : 1);
+    }
+
+    /// <summary>One table row from a job's summary event: tokens/s, perplexity and the server's megabytes per optimizer step.</summary>
+    public static object Entry(string mode, JsonElement summary, int syncEvery)
+    {
+        var timings = summary.TryGetProperty("step_timings", out var t) ? t.Clone() : default;
+        var hasTimings = timings.ValueKind == JsonValueKind.Object;
+        double? PerStep(string name) => hasTimings ? Math.Round(timings.GetProperty(name).GetDouble() / syncEvery, 3) : null;
+        var entry = new
+        {
+            mode,
+            tokens_per_sec = summary.GetProperty("tokens_per_sec").GetDouble(),
+            valid_ppl = summary.GetProperty("valid_ppl").GetDouble(),
+            steps = summary.GetProperty("steps").GetInt64(),
+            server_mb_down_per_step = PerStep("mb_down"),
+            server_mb_up_per_step = PerStep("mb_up"),
+            worker_mb_sent_per_step = PerStep("worker_mb_sent"),
+            worker_mb_received_per_step = PerStep("worker_mb_received"),
+            step_timings = hasTimings ? timings : (JsonElement?)null,
+        };
+        Console.Error.WriteLine($"{mode}: {entry.tokens_per_sec:F0} tokens/s, valid ppl {entry.valid_ppl:F2}, {entry.server_mb_down_per_step} MB down and {entry.server_mb_up_per_step} MB up per step at the server");
+        return entry;
     }
 }

@@ -26,7 +26,8 @@ public static class NamespaceScaling
             {
                 foreach (var placement in new[] { "coordinator", "workers" })
                 {
-                    var summary = RunOnce(cli, corpus, steps, workers, rate, placement);
+                    var job = $"--batch {StreamsPerWorker * workers} --max-steps {steps} --ps-placement {placement}";
+                    var summary = RunOnce(cli, corpus, workers, rate, job);
                     var run = ScalingModel.Run.From(summary, workers, rate, placement);
                     runs.Add(run);
                     Console.Error.WriteLine($"{rate} Gbit/s, {workers} worker(s), {run.Placement}: {run.TokensPerSec:F0} tok/s, step {run.StepMs:F1} ms, "
@@ -64,7 +65,28 @@ public static class NamespaceScaling
         return new { from = resultPath, runs = runs.Count, model = model.Describe(), projection = model.Project([1, 2, 4, 8, 16, 64], [10, 25]) };
     }
 
-    private static JsonElement RunOnce(string cli, string corpus, int steps, int workers, double rate, string placement)
+    /// <summary>
+    /// The communication modes' table (<see cref="ModeComparison"/>) in namespaces: the same PTB job
+    /// (batch 20 in all, so 20 / <paramref name="workers"/> streams each) on <paramref name="workers"/>
+    /// workers whose links, and the coordinator's, are shaped to <paramref name="gigabits"/> Gbit/s;
+    /// <paramref name="steps"/> optimizer steps per mode (a multiple of every H keeps rounds whole).
+    /// </summary>
+    public static object Modes(string repoRoot, string corpus, int steps, int workers, double gigabits, IReadOnlyList<string> modes)
+    {
+        var cli = SpeedComparison.CliPath(repoRoot);
+        var runs = new List<object>();
+        foreach (var mode in modes)
+        {
+            var (flags, syncEvery) = ModeComparison.JobFlags(mode);
+            var summary = RunOnce(cli, corpus, workers, gigabits, $"--batch 20 --max-steps {steps} --decay-after 4 --decay 0.5 {flags}");
+            runs.Add(ModeComparison.Entry(mode, summary, syncEvery));
+        }
+
+        return new { steps, workers, gigabits, runs };
+    }
+
+    /// <param name="job">Flags of the job beyond PTB small's model and optimizer: batch, steps, mode, placement.</param>
+    private static JsonElement RunOnce(string cli, string corpus, int workers, double rate, string job)
     {
         using var network = NamespaceNetwork.Create(workers + 1, rate);
         var nodes = new List<Process>();
@@ -77,9 +99,8 @@ public static class NamespaceScaling
                 nodes.Add(StartNode(i, $"{cli} node --json --roles worker --host {NamespaceNetwork.Address(i)} --port 0 --seeds {coordinator}:4053 --threads 1"));
             }
 
-            var job = $"--corpus {corpus} --model lstm --layers 2 --hidden 200 --batch {StreamsPerWorker * workers} --bptt 20 --lr 1 --clip 5 "
-                + $"--max-steps {steps} --workers {workers} --threads 1 --ps-placement {placement}";
-            using var submit = NamespaceNetwork.Start(0, "dotnet", $"{cli} submit --contact {coordinator}:4053 --watch --json {job}");
+            var arguments = $"--corpus {corpus} --model lstm --layers 2 --hidden 200 --bptt 20 --lr 1 --clip 5 --workers {workers} --threads 1 {job}";
+            using var submit = NamespaceNetwork.Start(0, "dotnet", $"{cli} submit --contact {coordinator}:4053 --watch --json {arguments}");
             var stderr = submit.StandardError.ReadToEndAsync();
             JsonElement? summary = null;
             while (submit.StandardOutput.ReadLine() is { } line)
@@ -92,7 +113,7 @@ public static class NamespaceScaling
             }
 
             submit.WaitForExit();
-            return summary ?? throw new InvalidOperationException($"the job with {workers} worker(s) at {rate} Gbit/s ({placement}) failed: {stderr.Result}");
+            return summary ?? throw new InvalidOperationException($"the job with {workers} worker(s) at {rate} Gbit/s failed ({job}): {stderr.Result}");
         }
         finally
         {

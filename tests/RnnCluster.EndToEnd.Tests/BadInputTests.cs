@@ -61,6 +61,10 @@ public sealed class BadInputTests
     [InlineData("--corpus '/nonexistent/corpus' (\"corpus\" in a job file): not found", "train", "--corpus", "/nonexistent/corpus")]
     [InlineData("--valid '/proc' (\"valid\" in a job file): is a directory", "train", "--corpus", "/proc/cpuinfo", "--valid", "/proc")]
     [InlineData("--out /dev/null: is a character device, not a regular file", "train", "--out", "/dev/null", "--max-steps", "1")]
+    [InlineData("--order 0 must be between 1 and 9", "ngram", "--order", "0")]
+    [InlineData("--order 12 must be between 1 and 9", "ngram", "--order", "12")]
+    [InlineData("--out /dev/null: is a character device, not a regular file", "ngram", "--out", "/dev/null")]
+    [InlineData("--min-count 0 must be at least 1", "ngram", "--min-count", "0")]
     public async Task Should_refuse_with_one_line_naming_the_flag(string expected, params string[] args)
     {
         using var cli = await CliProcess.RunAsync(Timeout, args);

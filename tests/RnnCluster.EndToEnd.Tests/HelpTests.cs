@@ -16,6 +16,7 @@ public sealed class HelpTests
     [InlineData("eval")]
     [InlineData("generate")]
     [InlineData("gradcheck")]
+    [InlineData("ngram")]
     public async Task Should_describe_every_option_with_at_most_one_default(string command)
     {
         using var cli = await CliProcess.RunAsync(Timeout, command, "--help");

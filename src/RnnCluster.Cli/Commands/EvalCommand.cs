@@ -1,5 +1,6 @@
 using System.CommandLine;
 using RnnCluster.Cli.Output;
+using RnnCluster.Core.NGram;
 using RnnCluster.Core.Text;
 using RnnCluster.Core.Training;
 
@@ -10,10 +11,10 @@ public static class EvalCommand
 {
     public static Command Create()
     {
-        var model = new Argument<FileInfo>("model") { Description = "model file written by --out" };
+        var model = new Argument<FileInfo>("model") { Description = "model file written by train --out, or an n-gram model (ARPA) written by ngram --out" };
         var file = new Argument<FileInfo>("file") { Description = "text to evaluate (tokenized like the training text)" };
-        var batch = new Option<int>("--batch") { Description = "parallel streams (state carried across windows)", DefaultValueFactory = _ => 1 };
-        var bptt = new Option<int>("--bptt") { Description = "window length", DefaultValueFactory = _ => 35 };
+        var batch = new Option<int>("--batch") { Description = "parallel streams (state carried across windows; not used for n-gram models)", DefaultValueFactory = _ => 1 };
+        var bptt = new Option<int>("--bptt") { Description = "window length (not used for n-gram models)", DefaultValueFactory = _ => 35 };
         var threads = new Option<int>("--threads") { Description = "GEMM threads (0: all cores)" };
         var json = new Option<bool>("--json") { Description = "print {\"ppl\",\"loss\",\"tokens\"} as JSON" };
         var command = new Command("eval", "Perplexity of a trained model on a text file.") { model, file, batch, bptt, threads, json };
@@ -25,37 +26,51 @@ public static class EvalCommand
                 throw new ArgumentException($"--bptt {result.GetValue(bptt)} must be between 1 and 10000");
             }
 
-            var trained = ModelFile.Load(result.GetValue(model)!.FullName);
+            var modelPath = result.GetValue(model)!.FullName;
             var path = result.GetValue(file)!.FullName;
-            var text = CorpusReader.ReadText(path);
-            int[] ids;
-            try
+            if (File.Exists(modelPath) && ArpaFile.Looks(modelPath))
             {
-                ids = TextDatasetLoader.Encode(text, Tokenizers.Create(trained.Kind), trained.Vocabulary);
-            }
-            catch (ArgumentException e)
-            {
-                throw new ArgumentException($"{path}: {e.Message}", e);
+                var ngram = ArpaFile.Read(modelPath);
+                Print(ngram.Evaluate(Encode(path, CorpusReader.ReadText(path), TokenizerKind.Word, ngram.Vocabulary)), result.GetValue(json));
+                return Task.FromResult(0);
             }
 
+            var trained = ModelFile.Load(modelPath);
+            var ids = Encode(path, CorpusReader.ReadText(path), trained.Kind, trained.Vocabulary);
             var b = result.GetValue(batch);
             if (b < 1 || ids.Length / b < 2)
             {
                 throw new ArgumentException($"{path}: {ids.Length:N0} tokens cannot be evaluated with --batch {b} (each of the batch's streams needs at least 2 tokens: use --batch {Math.Max(1, ids.Length / 2)} or less)");
             }
 
-            var r = Evaluator.Run(trained.Spec, trained.Weights, ids, b, result.GetValue(bptt));
-            if (result.GetValue(json))
-            {
-                JsonEvents.WriteObject(new { ppl = Math.Round(r.Perplexity, 4), loss = Math.Round(r.Loss, 6), tokens = r.Tokens });
-            }
-            else
-            {
-                Console.WriteLine($"perplexity {r.Perplexity:F3} (loss {r.Loss:F4} nats/token over {r.Tokens:N0} tokens)");
-            }
-
+            Print(Evaluator.Run(trained.Spec, trained.Weights, ids, b, result.GetValue(bptt)), result.GetValue(json));
             return Task.FromResult(0);
         }));
         return command;
+    }
+
+    /// <exception cref="ArgumentException">Naming the file: a token is outside a vocabulary without &lt;unk&gt;.</exception>
+    private static int[] Encode(string path, string text, TokenizerKind kind, Vocabulary vocabulary)
+    {
+        try
+        {
+            return TextDatasetLoader.Encode(text, Tokenizers.Create(kind), vocabulary);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"{path}: {e.Message}", e);
+        }
+    }
+
+    private static void Print(Evaluator.Result r, bool json)
+    {
+        if (json)
+        {
+            JsonEvents.WriteObject(new { ppl = Math.Round(r.Perplexity, 4), loss = Math.Round(r.Loss, 6), tokens = r.Tokens });
+        }
+        else
+        {
+            Console.WriteLine($"perplexity {r.Perplexity:F3} (loss {r.Loss:F4} nats/token over {r.Tokens:N0} tokens)");
+        }
     }
 }

@@ -17,7 +17,7 @@ public sealed class CliError(string message, int exitCode = 1) : Exception(messa
             await Console.Error.WriteLineAsync("rnncluster: cancelled");
             return 130;
         }
-        catch (Exception e) when (e is CliError or ArgumentException or IOException or InvalidOperationException
+        catch (Exception e) when (e is CliError or ArgumentException or IOException or InvalidDataException or InvalidOperationException
             or Core.Text.CorpusException or Core.Checkpoints.CheckpointException or UnauthorizedAccessException or TimeoutException)
         {
             await Console.Error.WriteLineAsync("rnncluster: " + e.Message.ReplaceLineEndings(" "));
