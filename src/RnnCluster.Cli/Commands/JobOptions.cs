@@ -36,6 +36,7 @@ public sealed class JobOptions
         Add("--lr", "learning rate (loss = Σ over time of the batch-mean cross-entropy, as Zaremba et al.)", Defaults.Training.LearningRate, (j, v) => j.WithTraining(t => t with { LearningRate = v }));
         Add("--decay", "learning-rate factor per epoch after --decay-after", Defaults.Training.Decay, (j, v) => j.WithTraining(t => t with { Decay = v }));
         Add("--decay-after", "epochs at the initial learning rate", Defaults.Training.DecayAfter, (j, v) => j.WithTraining(t => t with { DecayAfter = v }));
+        Add("--decay-on-plateau", "instead of --decay-after: multiply the rate by --decay after each epoch whose validation perplexity fell by less than this many points (Kim et al.: 1; 0: off; train only)", Defaults.Training.DecayOnPlateau, (j, v) => j.WithTraining(t => t with { DecayOnPlateau = v }));
         Add("--clip", "clip the gradient's global norm (0: off)", Defaults.Training.Clip, (j, v) => j.WithTraining(t => t with { Clip = v }));
         Add("--epochs", "passes over the training text", Defaults.Training.Epochs, (j, v) => j.WithTraining(t => t with { Epochs = v }));
         Add("--dropout", "dropout on non-recurrent connections", Defaults.Model.Dropout, (j, v) => j.WithModel(m => m with { Dropout = v }));
@@ -59,6 +60,7 @@ public sealed class JobOptions
         Add("--stream-groups", "stream groups G, the unit of gradient work (0: one per thread, 4 with --deterministic)", Defaults.Training.StreamGroups, (j, v) => j.WithTraining(t => t with { StreamGroups = v }));
         Add("--deterministic", "bitwise-reproducible training: the same weights for any thread or worker count (fixed stream groups, single-threaded GEMMs)", Defaults.Training.Deterministic, (j, v) => j.WithTraining(t => t with { Deterministic = v }));
         Add<string?>("--out", "write the trained model to this file", null, (j, v) => j with { Out = v });
+        Add("--keep-best", "--out gets the model of the epoch with the lowest validation perplexity, written when that epoch ends (train only)", Defaults.KeepBest, (j, v) => j with { KeepBest = v });
         Add<string?>("--checkpoint-dir", "write checkpoints into this directory", null, (j, v) => j with { CheckpointDir = v });
         Add("--checkpoint-every", "steps between checkpoints (0: epoch ends only)", Defaults.CheckpointEvery, (j, v) => j with { CheckpointEvery = v });
         Add("--eval-batch", "streams for validation perplexity", Defaults.Training.EvalBatch, (j, v) => j.WithTraining(t => t with { EvalBatch = v }));

@@ -35,10 +35,16 @@ public static class LocalCommand
     }
 
     /// <summary>The job as the coordinator must see it: a worker count, and paths absolute (its working directory is ours, but be explicit).</summary>
-    /// <exception cref="ArgumentException">When --workers asks for more processes than <see cref="MaxWorkers"/>.</exception>
-    private static JobDefinition ForLocalCluster(JobDefinition job) => job.Workers > MaxWorkers
-        ? throw new ArgumentException($"--workers {job.Workers}: `local` starts one process per worker, at most {MaxWorkers} on this machine's {Environment.ProcessorCount} core(s); for more, start nodes with `rnncluster node` on several machines")
-        : job with
+    /// <exception cref="ArgumentException">When --workers asks for more processes than <see cref="MaxWorkers"/>, or the job asks for what only `train` does.</exception>
+    private static JobDefinition ForLocalCluster(JobDefinition job)
+    {
+        job.ValidateForCluster();
+        if (job.Workers > MaxWorkers)
+        {
+            throw new ArgumentException($"--workers {job.Workers}: `local` starts one process per worker, at most {MaxWorkers} on this machine's {Environment.ProcessorCount} core(s); for more, start nodes with `rnncluster node` on several machines");
+        }
+
+        return job with
         {
             Workers = job.Workers > 0 ? job.Workers : DefaultWorkers,
             Corpus = FullPath(job.Corpus),
@@ -47,6 +53,7 @@ public static class LocalCommand
             Out = FullPath(job.Out),
             CheckpointDir = FullPath(job.CheckpointDir),
         };
+    }
 
     private static string? FullPath(string? path) => path is null ? null : Path.GetFullPath(path);
 

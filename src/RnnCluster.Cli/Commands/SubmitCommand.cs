@@ -29,6 +29,7 @@ public static class SubmitCommand
             }
 
             var definition = resumeFrom is null ? job.BindWithBuiltinDefaults(result) : null;
+            definition?.ValidateForCluster();
             var json = result.GetValue(job.Json);
             await using var client = await contact.ConnectAsync(result, cancel);
             var submitted = definition is null

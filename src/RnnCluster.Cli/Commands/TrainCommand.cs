@@ -34,6 +34,13 @@ public static class TrainCommand
                 new { epoch = epoch.Epoch, step = trainer.Steps, valid_ppl = epoch.ValidPerplexity, lr = epoch.LearningRate, job = job.ToJson() }));
         }
 
+        BestModelKeeper? keeper = null;
+        if (job.KeepBest && job.Out is { } bestPath)
+        {
+            observer = keeper = new BestModelKeeper(observer, epoch => ModelFile.Save(bestPath, spec, data, trainer!.Weights, trainer.Optimizer,
+                new { epoch = epoch.Epoch, step = trainer.Steps, valid_ppl = epoch.ValidPerplexity, kept = "best", job = job.ToJson() }));
+        }
+
         trainer = new Trainer(spec, job.Training, data, observer);
         view.Info($"{spec.Cell.Name()} {spec.Layers}x{spec.Hidden}, vocabulary {data.Vocabulary.Count:N0}, {trainer.Loop.Layout.Size:N0} parameters; "
             + $"{data.Train.Length:N0} training / {data.Valid.Length:N0} validation tokens" + (job.Corpus is null ? " (built-in corpus)" : string.Empty));
@@ -41,13 +48,19 @@ public static class TrainCommand
         view.Info($"compute: {plan.Groups} stream group(s), {plan.ParallelGroups} at a time, {plan.GemmThreads} GEMM thread(s) each"
             + (job.Training.Deterministic ? "; deterministic" : string.Empty));
         var summary = view.Run("training", () => trainer.Run(cancel));
-        if (job.Out is { } outPath)
+        if (keeper is not null)
+        {
+            view.Info(keeper.Best is { } best
+                ? $"--keep-best: {job.Out} holds epoch {best.Epoch}'s model (validation perplexity {best.ValidPerplexity:F2})"
+                : $"--keep-best: no epoch had a finite validation perplexity; {job.Out} was not written");
+        }
+        else if (job.Out is { } outPath)
         {
             ModelFile.Save(outPath, spec, data, trainer.Weights, trainer.Optimizer,
                 new { epoch = summary.Epochs, step = summary.Steps, valid_ppl = summary.ValidPerplexity, job = job.ToJson() });
         }
 
-        SummaryPrinter.Print(summary, json, JobDatasets.OptimalPerplexity(job), job.Out);
+        SummaryPrinter.Print(summary, json, JobDatasets.OptimalPerplexity(job), keeper is { Best: null } ? null : job.Out);
         return 0;
     }
 }

@@ -137,7 +137,7 @@ public sealed class JobSupervisor : ReceiveActor
         }
 
         var (_, job, snapshot, checkpoint) = JobCheckpoints.Read(path);
-        job.Validate();
+        job.ValidateForCluster();
         job.CheckOutputPaths();
         return new CorpusLoaded(job, LoadCorpus(job, checkpoint.Vocabulary), null, ActorRefs.Nobody, snapshot);
     }
@@ -156,7 +156,7 @@ public sealed class JobSupervisor : ReceiveActor
         try
         {
             job = JobDefinition.FromJson(submit.JobJson);
-            job.Validate();
+            job.ValidateForCluster();
             job.CheckOutputPaths();
         }
         catch (ArgumentException e)

@@ -93,6 +93,12 @@ public sealed record JobDefinition
     /// <summary>Where the trained model is written (null: nowhere).</summary>
     public string? Out { get; init; }
 
+    /// <summary>
+    /// <see cref="Out"/> holds the model of the epoch with the lowest validation perplexity, written
+    /// at that epoch's end, rather than the last one (needs <see cref="Out"/>).
+    /// </summary>
+    public bool KeepBest { get; init; }
+
     /// <summary>Directory of the job's checkpoints (null: none).</summary>
     public string? CheckpointDir { get; init; }
 
@@ -228,6 +234,11 @@ public sealed record JobDefinition
             throw new ArgumentException($"--min-count {MinCount} must be >= 1");
         }
 
+        if (KeepBest && Out is null)
+        {
+            throw new ArgumentException("--keep-best needs --out: the file the best epoch's model is written to");
+        }
+
         if (BuiltinTrainTokens is < MinBuiltinTokens or > MaxBuiltinTokens)
         {
             throw new ArgumentException($"--builtin-train-tokens {BuiltinTrainTokens} must be between {MinBuiltinTokens:N0} and {MaxBuiltinTokens:N0}");
@@ -249,6 +260,25 @@ public sealed record JobDefinition
     /// (see <see cref="OutputPath"/>); the process that will write them calls it.
     /// </summary>
     /// <exception cref="ArgumentException">Naming the flag of a path that cannot be written.</exception>
+    /// <summary>
+    /// <see cref="Validate"/>, then what the cluster does not do yet: its validation runs beside the
+    /// next epoch's training, so neither a rate that waits for it nor a best-epoch model is available.
+    /// </summary>
+    /// <exception cref="ArgumentException">Naming the flag.</exception>
+    public void ValidateForCluster()
+    {
+        Validate();
+        if (Training.DecayOnPlateau > 0)
+        {
+            throw new ArgumentException($"--decay-on-plateau {Training.DecayOnPlateau} is supported by `train` only so far (the cluster validates while the next epoch trains); use --decay-after, or train in one process");
+        }
+
+        if (KeepBest)
+        {
+            throw new ArgumentException("--keep-best is supported by `train` only so far; in the cluster use --checkpoint-dir, which keeps every epoch's model");
+        }
+    }
+
     public void CheckOutputPaths()
     {
         if (Out is { } output && InputFiles().Any(input => FileKind.SameFile(input, output)))

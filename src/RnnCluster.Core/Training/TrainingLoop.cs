@@ -23,6 +23,7 @@ public sealed class TrainingLoop
     private readonly Stopwatch _trainClock = new();
     private readonly Stopwatch _epochClock = Stopwatch.StartNew();
     private double _trainSecondsBefore;
+    private double _previousValid = double.NaN;
 
     /// <param name="windowsPerEpoch">Steps per epoch: ⌈(L − 1) / bptt⌉ for streams of L tokens.</param>
     /// <exception cref="ArgumentException">When the options are invalid (message names the flag).</exception>
@@ -164,14 +165,26 @@ public sealed class TrainingLoop
         TotalTokens += result.Tokens;
     }
 
-    /// <summary>Starts the next epoch: its learning rate, window 0, zero sums (the caller resets the hidden state).</summary>
-    public void NextEpoch()
+    /// <summary>
+    /// Starts the next epoch: its learning rate, window 0, zero sums (the caller resets the hidden
+    /// state). <paramref name="validPerplexity"/> is the ended epoch's, needed when the schedule
+    /// follows validation (<see cref="TrainingOptions.DecayOnPlateau"/>).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The schedule follows validation and no perplexity is given.</exception>
+    public void NextEpoch(double? validPerplexity = null)
     {
+        var schedule = Options.Schedule;
+        if (schedule.FollowsValidation && validPerplexity is null)
+        {
+            throw new InvalidOperationException("--decay-on-plateau needs each epoch's validation perplexity before the next epoch starts");
+        }
+
         Epoch++;
         Window = 0;
         EpochLoss = 0;
         EpochTokens = 0;
-        Lr = Options.Schedule.ForEpoch(Epoch);
+        Lr = schedule.Next(Epoch, Lr, _previousValid, validPerplexity ?? double.NaN);
+        _previousValid = validPerplexity ?? double.NaN;
         _epochClock.Restart();
     }
 
@@ -274,7 +287,7 @@ public sealed class TrainingLoop
                 break;
             }
 
-            NextEpoch();
+            NextEpoch(validPpl);
             source.ResetState();
         }
 

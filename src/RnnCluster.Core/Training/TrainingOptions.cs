@@ -20,6 +20,14 @@ public sealed record TrainingOptions
 
     public int DecayAfter { get; init; } = 4;
 
+    /// <summary>
+    /// When &gt; 0, the learning rate follows the validation set instead of <see cref="DecayAfter"/>:
+    /// after each epoch whose validation perplexity fell by less than this many points from the
+    /// previous epoch's (or rose), it is multiplied by <see cref="Decay"/> (Kim et al. 2016: 1.0 and
+    /// 0.5; Mikolov's RNN LM halves the same way). 0: the fixed schedule.
+    /// </summary>
+    public double DecayOnPlateau { get; init; }
+
     public float Clip { get; init; } = 5f;
 
     public int Epochs { get; init; } = 13;
@@ -56,7 +64,7 @@ public sealed record TrainingOptions
         => Math.Min(Batch, StreamGroups > 0 ? StreamGroups : Deterministic ? 4 : Math.Max(1, threads));
 
     [JsonIgnore]
-    public LearningRateSchedule Schedule => new(LearningRate, Decay, DecayAfter);
+    public LearningRateSchedule Schedule => new(LearningRate, Decay, DecayAfter, DecayOnPlateau);
 
     public void Validate()
     {
@@ -65,6 +73,7 @@ public sealed record TrainingOptions
         Require(LearningRate > 0 && float.IsFinite(LearningRate), $"--lr {LearningRate} must be a positive finite number");
         Require(Decay > 0 && Decay <= 1, $"--decay {Decay} must be in (0, 1]");
         Require(DecayAfter >= 0, $"--decay-after {DecayAfter} must be >= 0");
+        Require(DecayOnPlateau is >= 0 and <= 1e6, $"--decay-on-plateau {DecayOnPlateau} must be between 0 (off) and 1000000 perplexity points");
         Require(Clip >= 0 && float.IsFinite(Clip), $"--clip {Clip} must be >= 0 (0 disables clipping)");
         Require(Epochs >= 1, $"--epochs {Epochs} must be >= 1");
         Require(MaxSteps >= 0, $"--max-steps {MaxSteps} must be >= 0");

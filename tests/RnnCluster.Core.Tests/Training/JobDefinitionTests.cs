@@ -20,6 +20,7 @@ public class JobDefinitionTests
             LearningRate = 0.5f,
             Decay = 0.8f,
             DecayAfter = 6,
+            DecayOnPlateau = 1.5,
             Clip = 2.5f,
             Epochs = 39,
             Seed = 12345678901234UL,
@@ -32,6 +33,7 @@ public class JobDefinitionTests
         WarmupSyncSteps = 11,
         Workers = 3,
         Out = "model.ckpt",
+        KeepBest = true,
         CheckpointDir = "/tmp/ckpt",
         CheckpointEvery = 50,
     };
@@ -242,4 +244,31 @@ public class JobDefinitionTests
         "forget-bias NaN" => j.WithModel(m => m with { ForgetBias = float.NaN }),
         _ => throw new ArgumentOutOfRangeException(nameof(badValue), badValue, "no such case"),
     };
+
+    [Fact]
+    public void Keep_best_needs_an_output_file()
+    {
+        var e = Assert.Throws<ArgumentException>(() => new JobDefinition { KeepBest = true }.Validate());
+        Assert.StartsWith("--keep-best needs --out", e.Message, StringComparison.Ordinal);
+        new JobDefinition { KeepBest = true, Out = "m.rnnc" }.Validate();
+    }
+
+    [Theory]
+    [InlineData(true, 0.0, "--keep-best is supported by `train` only so far")]
+    [InlineData(false, 1.0, "--decay-on-plateau 1 is supported by `train` only so far")]
+    public void The_cluster_refuses_what_only_train_does(bool keepBest, double plateau, string expected)
+    {
+        var job = new JobDefinition { KeepBest = keepBest, Out = "m.rnnc" }.WithTraining(t => t with { DecayOnPlateau = plateau });
+        job.Validate();
+
+        var e = Assert.Throws<ArgumentException>(job.ValidateForCluster);
+        Assert.StartsWith(expected, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_negative_plateau_threshold_is_refused()
+    {
+        var e = Assert.Throws<ArgumentException>(() => new JobDefinition().WithTraining(t => t with { DecayOnPlateau = -1 }).Validate());
+        Assert.StartsWith("--decay-on-plateau -1 must be between 0", e.Message, StringComparison.Ordinal);
+    }
 }

@@ -48,4 +48,42 @@ public class LearningRateScheduleTests
         Assert.Equal(0.3f, options.Schedule.ForEpoch(2));
         Assert.Equal(0.3f * 0.8f, options.Schedule.ForEpoch(3), 1e-7f);
     }
+
+    [Fact]
+    public void On_a_plateau_the_rate_decays_after_each_epoch_that_improved_validation_by_less_than_the_threshold()
+    {
+        var schedule = new TrainingOptions { LearningRate = 1f, Decay = 0.5f, DecayAfter = 1, DecayOnPlateau = 1.0 }.Schedule;
+
+        Assert.True(schedule.FollowsValidation);
+        Assert.Equal(1f, schedule.ForEpoch(5));                           // --decay-after is unused
+        Assert.Equal(1f, schedule.Next(2, 1f, double.NaN, 180));          // no previous epoch
+        Assert.Equal(1f, schedule.Next(3, 1f, 180, 150));                 // improved by 30
+        Assert.Equal(1f, schedule.Next(4, 1f, 150, 149));                 // by exactly the threshold
+        Assert.Equal(0.5f, schedule.Next(5, 1f, 149, 148.5));             // by 0.5
+        Assert.Equal(0.25f, schedule.Next(6, 0.5f, 148.5, 150));          // worse
+        Assert.Equal(0.125f, schedule.Next(7, 0.25f, 150, double.PositiveInfinity));
+        Assert.Equal(0.0625f, schedule.Next(8, 0.125f, 150, double.NaN)); // diverged
+    }
+
+    [Fact]
+    public void The_fixed_schedule_ignores_validation()
+    {
+        var schedule = new LearningRateSchedule(1f, 0.5f, 4);
+
+        Assert.False(schedule.FollowsValidation);
+        Assert.Equal(0.5f, schedule.Next(5, 1f, 100, 200));
+        Assert.Equal(1f, schedule.Next(4, 0.1f, 100, 200));
+    }
+
+    [Fact]
+    public void A_loop_following_validation_refuses_to_start_an_epoch_without_the_last_ones_perplexity()
+    {
+        var spec = new RnnCluster.Core.Models.ModelSpec(RnnCluster.Core.Models.CellType.Lstm, 5, 1, 4);
+        var loop = new TrainingLoop(spec, new TrainingOptions { DecayOnPlateau = 1 }, 10);
+
+        Assert.Throws<InvalidOperationException>(() => loop.NextEpoch());
+        loop.NextEpoch(120);
+        loop.NextEpoch(119.5);
+        Assert.Equal(0.5f, loop.Lr);
+    }
 }
