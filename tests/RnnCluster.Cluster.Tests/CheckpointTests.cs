@@ -103,7 +103,7 @@ public sealed class CheckpointTests : IDisposable
             }
         });
         var kept = Path.Combine(_dir, id + ".cancelled.rnnc");
-        await TestCluster.WaitUntil(() => File.Exists(kept), "the cancelled job's checkpoint");
+        Assert.True(File.Exists(kept), "the checkpoint has its final name when the watch hears the end");
         var from = JobCheckpoints.Read(kept).Snapshot;
 
         var resumed = await cluster.Client.ResumeAsync(kept, TestCluster.Timeout);
@@ -117,6 +117,12 @@ public sealed class CheckpointTests : IDisposable
         Assert.All(events.OfType<JobEpoch>(), e => Assert.Equal(e.TokensExpected, e.Report.Tokens));
         var relative = Math.Abs(done.Summary.ValidPerplexity - expected.ValidPerplexity) / expected.ValidPerplexity;
         Assert.True(relative < 0.02, $"valid ppl {done.Summary.ValidPerplexity} vs undisturbed {expected.ValidPerplexity}");
+
+        var completed = Path.Combine(_dir, resumed.JobId + ".completed.rnnc");
+        Assert.True(File.Exists(completed));
+        var again = await cluster.Client.ResumeAsync(completed, TestCluster.Timeout);
+        Assert.False(again.Accepted);
+        Assert.Contains("its job completed", again.Reason, StringComparison.Ordinal);
 
         var model = await cluster.Client.ResumeAsync(Path.Combine(_dir, "no-such.rnnc"), TestCluster.Timeout);
         Assert.False(model.Accepted);

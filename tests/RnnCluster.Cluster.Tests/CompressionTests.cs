@@ -35,7 +35,10 @@ public sealed class CompressionTests
         var floats = ParameterLayout.For(job.ToModelSpec(BuiltInCorpusVocabulary(job))).Size;
         var bytes = placement == "coordinator" ? timings.MbUp * 1e6 / 2 : timings.WorkerMbSent * 1e6;
         Assert.InRange(bytes / (4.0 * floats), 0.001, maxBytesRatio);
-        Assert.Contains(compress, Assert.Single((await cluster.Client.GetStatusAsync(TestCluster.Timeout)).Jobs).Mode);
+        var status = Assert.Single((await cluster.Client.GetStatusAsync(TestCluster.Timeout)).Jobs);
+        Assert.Contains(compress, status.Mode);
+        Assert.InRange(status.Timings!.Steps, 1, timings.Steps);
+        Assert.True(status.BusiestLinkMbPerStep > 0);
     }
 
     private static int BuiltInCorpusVocabulary(JobDefinition job)

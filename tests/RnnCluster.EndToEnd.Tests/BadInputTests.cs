@@ -63,6 +63,7 @@ public sealed class BadInputTests
     [InlineData("--out /dev/null: is a character device, not a regular file", "train", "--out", "/dev/null", "--max-steps", "1")]
     [InlineData("--order 0 must be between 1 and 9", "ngram", "--order", "0")]
     [InlineData("--keep-best needs --out", "train", "--keep-best")]
+    [InlineData("--mode cannot be given with --resume", "submit", "--resume", "/tmp/job-1.cancelled.rnnc", "--mode", "sync")]
     [InlineData("--decay-on-plateau 1 is supported by `train` only so far", "local", "--decay-on-plateau", "1")]
     [InlineData("--keep-best is supported by `train` only so far", "submit", "--keep-best", "--out", "/tmp/rnncluster-never.rnnc", "--contact", "127.0.0.1:1")]
     [InlineData("--decay-on-plateau -2 must be between 0 (off) and 1000000", "train", "--decay-on-plateau", "-2")]
@@ -133,7 +134,9 @@ public sealed class BadInputTests
     [InlineData("""{"batch": 0}""", "\"batch\": 0 must be between 1 and 100000")]
     [InlineData("""{"lr": 0.5, "lr": 1}""", "field \"lr\" appears twice")]
     [InlineData("""{"compress": "int8"}""", "\"compress\": int8: expected none, bf16, fp16 or topk:R")]
-    [InlineData("""{"max_staleness": 3}""", "\"max_staleness\": 3 applies to --mode async only")]
+    [InlineData("""{"max_staleness": 3}""", "\"max_staleness\" applies to --mode async only (this job's mode is sync)")]
+    [InlineData("""{"mode": "async", "sync_every": 4}""", "\"sync_every\" applies to --mode local-sgd only (this job's mode is async)")]
+    [InlineData("""{"compress": null}""", "\"compress\": null is not a value; leave the field out for its default (\"none\")")]
     [InlineData("""{"lr": 0.5""", "is not valid JSON")]
     public async Task Should_name_the_job_file_and_its_field(string json, string expected)
     {

@@ -36,6 +36,9 @@ public sealed class CancelCommandTests
         Assert.True(status.ExitCode == 0, status.Describe());
         var job = JsonDocument.Parse(status.Output).RootElement.GetProperty("jobs").EnumerateArray().Single(j => j.GetProperty("id").GetString() == jobId);
         Assert.Equal("cancelled", job.GetProperty("state").GetString());
+        Assert.True(job.GetProperty("mb_per_step").GetDouble() > 0, status.Output); // one worker holds every key range: only the step messages cross
+        var timings = job.GetProperty("step_timings");
+        Assert.True(timings.GetProperty("step_ms").GetDouble() >= timings.GetProperty("slowest_compute_ms").GetDouble(), status.Output);
 
         using var next = await CliProcess.RunAsync(SmallJob.RunTimeout,
             ["submit", "--contact", cluster.Contact, "--watch", "--json", .. SmallJob.With("--max-steps", "20")]);

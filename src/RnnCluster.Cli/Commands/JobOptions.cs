@@ -99,6 +99,20 @@ public sealed class JobOptions
             throw new ArgumentException($"{ignored.Option.Name} applies to --mode {ignored.Mode} only (this job's mode is {job.Mode})");
         }
 
+        // The same for the job file's fields, also when a value equals the default (Validate sees only values).
+        if (file is not null)
+        {
+            var fields = FieldNames(file);
+            foreach (var (mode, option) in _modeOnly)
+            {
+                var field = option.Name.TrimStart('-').Replace('-', '_');
+                if (mode != job.Mode && fields.Contains(field))
+                {
+                    throw new ArgumentException($"{file.FullName}: \"{field}\" applies to --mode {mode} only (this job's mode is {job.Mode})");
+                }
+            }
+        }
+
         try
         {
             job.Validate();
@@ -143,6 +157,13 @@ public sealed class JobOptions
         : throw new ArgumentException($"--model {name}: expected rnn, lstm or gru");
 
     /// <exception cref="ArgumentException">When the file is missing or not a valid job (the message names the file).</exception>
+    /// <summary>The top-level field names of a job file that <see cref="ReadJobFile"/> has already read.</summary>
+    private static HashSet<string> FieldNames(FileInfo file)
+    {
+        using var document = System.Text.Json.JsonDocument.Parse(File.ReadAllText(file.FullName));
+        return [.. document.RootElement.EnumerateObject().Select(p => p.Name)];
+    }
+
     private static JobDefinition ReadJobFile(FileInfo file)
     {
         if (Directory.Exists(file.FullName))

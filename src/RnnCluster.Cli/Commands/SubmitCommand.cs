@@ -28,6 +28,11 @@ public static class SubmitCommand
                 throw new ArgumentException("--resume: the path is empty; give a job checkpoint, <checkpoint-dir>/<job-id>.<state>.rnnc");
             }
 
+            if (resumeFrom is not null && job.All.FirstOrDefault(o => o != job.Json && result.GetResult(o) is { Implicit: false }) is { } given)
+            {
+                throw new ArgumentException($"{given.Name} cannot be given with --resume: a resumed job continues exactly as its checkpoint saved it");
+            }
+
             var definition = resumeFrom is null ? job.BindWithBuiltinDefaults(result) : null;
             definition?.ValidateForCluster();
             var json = result.GetValue(job.Json);

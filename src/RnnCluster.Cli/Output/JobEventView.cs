@@ -25,8 +25,8 @@ public sealed class JobEventView(bool json)
         {
             switch (e)
             {
-                case JobProgress { Report.Epoch: 0 }:
-                    // The snapshot a watch starts with, before the job's first step.
+                case JobProgress { Report.WindowsPerEpoch: 0 }:
+                    // A snapshot before the job's first step (queued, or just resumed): nothing trained yet.
                     break;
                 case JobProgress p:
                     _view.OnProgress(p.Report);

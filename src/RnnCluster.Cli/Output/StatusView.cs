@@ -25,6 +25,23 @@ public static class StatusView
                     train_ppl = Rounded(j.TrainPpl),
                     valid_ppl = Rounded(j.ValidPpl),
                     workers = j.Workers,
+                    mb_per_step = j.BusiestLinkMbPerStep is { } mb ? Math.Round(mb, 3) : (double?)null,
+                    step_timings = j.Timings is { } t
+                        ? new
+                        {
+                            steps = t.Steps,
+                            optimizer_steps_each = j.StepsPerServerStep,
+                            step_ms = Math.Round(t.StepMs, 2),
+                            compute_ms = Math.Round(t.ComputeMs, 2),
+                            slowest_compute_ms = Math.Round(t.SlowestComputeMs, 2),
+                            barrier_ms = Math.Round(t.BarrierMs, 2),
+                            update_ms = Math.Round(t.UpdateMs, 2),
+                            mb_down = Math.Round(t.MbDown, 4),
+                            mb_up = Math.Round(t.MbUp, 4),
+                            worker_mb_sent = Math.Round(t.WorkerMbSent, 4),
+                            worker_mb_received = Math.Round(t.WorkerMbReceived, 4),
+                        }
+                        : null,
                     reason = j.Reason,
                 }),
             });
@@ -54,7 +71,7 @@ public static class StatusView
             return;
         }
 
-        var jobs = new Table().Title("jobs").AddColumns("job", "state", "mode", "epoch", "step", "tokens/s", "train ppl", "valid ppl", "workers", "reason");
+        var jobs = new Table().Title("jobs").AddColumns("job", "state", "mode", "epoch", "step", "tokens/s", "train ppl", "valid ppl", "workers", "MB/step", "step ms (compute, comm., update)", "reason");
         foreach (var j in status.Jobs)
         {
             jobs.AddRow(
@@ -67,6 +84,10 @@ public static class StatusView
                 Text(j.TrainPpl),
                 Text(j.ValidPpl),
                 j.Workers.ToString(CultureInfo.InvariantCulture),
+                j.BusiestLinkMbPerStep is { } mb ? mb.ToString("F2", CultureInfo.InvariantCulture) : "-",
+                j.Timings is { } t
+                    ? string.Create(CultureInfo.InvariantCulture, $"{t.StepMs / j.StepsPerServerStep:F0} ({t.SlowestComputeMs / j.StepsPerServerStep:F0}, {Math.Max(0, t.BarrierMs - t.SlowestComputeMs) / j.StepsPerServerStep:F0}, {t.UpdateMs / j.StepsPerServerStep:F0})")
+                    : "-",
                 Markup.Escape(j.Reason ?? string.Empty));
         }
 

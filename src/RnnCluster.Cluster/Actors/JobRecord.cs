@@ -42,6 +42,10 @@ internal sealed class JobRecord(string id, JobDefinition job, TextDataset? data)
 
     public bool IsFinal => State is JobStates.Completed or JobStates.Failed or JobStates.Cancelled;
 
+    /// <summary>The parameter server's step averages so far (null before the first full step).</summary>
+    public StepTimings? Timings { get; set; }
+
     public JobStatus ToStatus() => new(Id, State, Progress.Epoch, Progress.Step, Progress.TokensPerSecond, Progress.TrainPerplexity, ValidPpl, Workers, Reason,
-        (Job.LocalSgd ? $"local-sgd (H {Job.SyncEvery})" : Job.Async ? $"async (S {Job.MaxStaleness})" : Job.Mode) + (Job.Compression.Kind == CompressionKind.None ? string.Empty : $", {Job.Compression}"));
+        (Job.LocalSgd ? $"local-sgd (H {Job.SyncEvery})" : Job.Async ? $"async (S {Job.MaxStaleness})" : Job.Mode) + (Job.Compression.Kind == CompressionKind.None ? string.Empty : $", {Job.Compression}"),
+        Timings, Job.LocalSgd ? Job.SyncEvery : 1);
 }

@@ -45,6 +45,13 @@ public sealed class JobSupervisor : ReceiveActor
         Receive<RunEpochEnd>(OnEpochEnd);
         Receive<EpochEvaluated>(OnEvaluated);
         Receive<RunFailed>(f => Finish(f.JobId, JobStates.Failed, new JobFailed(f.JobId, f.Reason), f.Reason));
+        Receive<FinalEventReady>(r =>
+        {
+            if (_jobs.TryGetValue(r.JobId, out var job) && job.FinalEvent is null)
+            {
+                PublishFinal(job, r.Final);
+            }
+        });
         Receive<RunWaiting>(w =>
         {
             if (_jobs.TryGetValue(w.JobId, out var job) && !job.IsFinal)
@@ -134,6 +141,11 @@ public sealed class JobSupervisor : ReceiveActor
         if (!path.EndsWith(JobCheckpoints.Extension, StringComparison.Ordinal))
         {
             throw new ArgumentException($"a job checkpoint ends in {JobCheckpoints.Extension} (a model written by --out cannot be resumed: it has no streams' state)");
+        }
+
+        if (Path.GetFileName(path).EndsWith($".{JobStates.Completed}{JobCheckpoints.Extension}", StringComparison.Ordinal))
+        {
+            throw new ArgumentException("its job completed: there is nothing left to train (resume a failed or cancelled job's checkpoint)");
         }
 
         var (_, job, snapshot, checkpoint) = JobCheckpoints.Read(path);
@@ -299,6 +311,7 @@ public sealed class JobSupervisor : ReceiveActor
 
         job.Progress = p.Report;
         job.Workers = p.Report.Workers;
+        job.Timings = p.Timings ?? job.Timings;
         Publish(job, new JobProgress(p.JobId, p.Report));
     }
 
@@ -395,7 +408,11 @@ public sealed class JobSupervisor : ReceiveActor
             Context.Watch(Sender);
         }
 
-        Sender.Tell(new JobProgress(job.Id, job.Progress));
+        // The latest report, once there is one: a queued or just-resumed job has no step yet.
+        if (job.Progress.WindowsPerEpoch > 0)
+        {
+            Sender.Tell(new JobProgress(job.Id, job.Progress));
+        }
     }
 
     private void OnCancel(CancelJob cancel)
@@ -419,17 +436,11 @@ public sealed class JobSupervisor : ReceiveActor
 
         job.State = state;
         job.Reason = reason;
-        job.FinalEvent = final;
         job.Data = null;
-        Publish(job, final);
-        foreach (var w in job.Watchers)
-        {
-            Context.Unwatch(w);
-        }
-
-        job.Watchers.Clear();
         if (job.CheckpointPath is { } path)
         {
+            // Watchers hear the end once the checkpoint carries its final name (<id>.<state>.rnnc), so a
+            // script that resumes after `submit --watch` returns finds it.
             var log = _log;
             job.Background = job.Background.ContinueWith(
                 _ =>
@@ -446,6 +457,11 @@ public sealed class JobSupervisor : ReceiveActor
                 CancellationToken.None,
                 TaskContinuationOptions.None,
                 TaskScheduler.Default);
+            job.Background.ContinueWith(_ => new FinalEventReady(id, final), TaskScheduler.Default).PipeTo(Self);
+        }
+        else
+        {
+            PublishFinal(job, final);
         }
 
         if (_running == id)
@@ -463,6 +479,18 @@ public sealed class JobSupervisor : ReceiveActor
         }
 
         StartNext();
+    }
+
+    private void PublishFinal(JobRecord job, JobEvent final)
+    {
+        job.FinalEvent = final;
+        Publish(job, final);
+        foreach (var w in job.Watchers)
+        {
+            Context.Unwatch(w);
+        }
+
+        job.Watchers.Clear();
     }
 
     private static void Publish(JobRecord job, JobEvent e)

@@ -19,8 +19,8 @@ internal sealed record RunCheckpoint(string JobId, TrainingSnapshot Snapshot);
 /// <summary>Supervisor → parameter server: stop the job now (cancelled).</summary>
 internal sealed record StopRun(string JobId);
 
-/// <summary>Parameter server → supervisor: a step completed.</summary>
-internal sealed record RunProgress(string JobId, ProgressReport Report);
+/// <summary>Parameter server → supervisor: a step completed; <see cref="Timings"/> are the averages so far (null before the first full step).</summary>
+internal sealed record RunProgress(string JobId, ProgressReport Report, StepTimings? Timings = null);
 
 /// <summary>
 /// Parameter server → supervisor: an epoch ended (or max_steps was reached: then <see cref="Final"/>).
@@ -52,3 +52,6 @@ internal sealed record RunFailed(string JobId, string Reason);
 internal sealed record RunWaiting(string JobId, int Available, int? Needed);
 
 internal sealed record RunMembership(string JobId, string Worker, bool Joined, int Workers);
+
+/// <summary>Supervisor → itself: a finished job's checkpoint has its final name; its watchers may hear the end.</summary>
+internal sealed record FinalEventReady(string JobId, JobEvent Final);

@@ -10,7 +10,12 @@ public sealed record ClusterStatus(IReadOnlyList<MemberStatus> Members, IReadOnl
 [MessagePackObject(true)]
 public sealed record MemberStatus(string Address, IReadOnlyList<string> Roles, string Status);
 
-/// <summary>One job. <see cref="State"/> is one of <see cref="JobStates"/>; <see cref="Mode"/> is "sync", "local-sgd (H n)" or "async (S n)", followed by ", COMPRESSION" under <c>--compress</c>.</summary>
+/// <summary>
+/// One job. <see cref="State"/> is one of <see cref="JobStates"/>; <see cref="Mode"/> is "sync",
+/// "local-sgd (H n)" or "async (S n)", followed by ", COMPRESSION" under <c>--compress</c>;
+/// <see cref="Timings"/> the parameter server's averages per server step so far (a local-SGD round
+/// spans <see cref="StepsPerServerStep"/> = H optimizer steps; null before the first).
+/// </summary>
 [MessagePackObject(true)]
 public sealed record JobStatus(
     string Id,
@@ -22,7 +27,20 @@ public sealed record JobStatus(
     double ValidPpl,
     int Workers,
     string? Reason,
-    string Mode = "sync");
+    string Mode = "sync",
+    StepTimings? Timings = null,
+    int StepsPerServerStep = 1)
+{
+    /// <summary>
+    /// Megabytes per optimizer step on the busiest link: the server node's, which carries the weights
+    /// down and the gradients up one after the other, or a worker's (sharded: both directions at
+    /// once, so the larger), whichever is more; null before the first step.
+    /// </summary>
+    [IgnoreMember]
+    public double? BusiestLinkMbPerStep => Timings is { } t
+        ? Math.Max(t.MbDown + t.MbUp, Math.Max(t.WorkerMbSent, t.WorkerMbReceived)) / StepsPerServerStep
+        : null;
+}
 
 /// <summary>The job states reported in <see cref="JobStatus.State"/>.</summary>
 public static class JobStates

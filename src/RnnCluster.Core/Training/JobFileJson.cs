@@ -51,6 +51,11 @@ public static class JobFileJson
                 throw new ArgumentException($"job file: unknown field '{key}' (fields are the job flags in snake_case, e.g. \"lr\", \"hidden\", \"decay_after\")");
             }
 
+            if (value is null && owner[key] is { } defaultValue)
+            {
+                throw new ArgumentException($"job file: \"{key}\": null is not a value; leave the field out for its default ({defaultValue.ToJsonString()})");
+            }
+
             owner[key] = value?.DeepClone();
         }
 
