@@ -65,6 +65,7 @@ public sealed class JobOptions
         Add("--checkpoint-every", "steps between checkpoints (0: epoch ends only)", Defaults.CheckpointEvery, (j, v) => j with { CheckpointEvery = v });
         Add("--eval-batch", "streams for validation perplexity", Defaults.Training.EvalBatch, (j, v) => j.WithTraining(t => t with { EvalBatch = v }));
         Add("--builtin-train-tokens", "size of the built-in training text", Defaults.BuiltinTrainTokens, (j, v) => j with { BuiltinTrainTokens = v });
+        Add("--builtin-valid-tokens", "size of the built-in validation text", Defaults.BuiltinValidTokens, (j, v) => j with { BuiltinValidTokens = v });
     }
 
     public Option<FileInfo?> JobFile { get; }

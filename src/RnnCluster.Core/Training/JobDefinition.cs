@@ -246,7 +246,7 @@ public sealed record JobDefinition
 
         if (BuiltinValidTokens is < MinBuiltinTokens or > MaxBuiltinTokens)
         {
-            throw new ArgumentException($"builtin_valid_tokens {BuiltinValidTokens} must be between {MinBuiltinTokens:N0} and {MaxBuiltinTokens:N0}");
+            throw new ArgumentException($"--builtin-valid-tokens {BuiltinValidTokens} must be between {MinBuiltinTokens:N0} and {MaxBuiltinTokens:N0}");
         }
 
         if (CheckpointEvery < 0)
