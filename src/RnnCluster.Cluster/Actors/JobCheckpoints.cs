@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using RnnCluster.Core.Checkpoints;
 using RnnCluster.Core.Text;
@@ -46,7 +47,7 @@ internal static class JobCheckpoints
         };
         var spec = job.ToModelSpec(data.Vocabulary.Count);
         CheckpointFile.Write(path, new Checkpoint(spec, TokenizerKinds.Name(data.Kind), data.Vocabulary.Tokens, s.Weights, arrays,
-            progress.ToJsonString()));
+            progress.ToJsonString(MetricsJson.Options)));
     }
 
     /// <summary>Reads a job checkpoint back. Throws <see cref="CheckpointException"/> or <see cref="ArgumentException"/>.</summary>
@@ -72,10 +73,10 @@ internal static class JobCheckpoints
             Required(progress, "epoch", path).GetValue<int>(),
             Required(progress, "window", path).GetValue<int>(),
             Required(progress, "step", path).GetValue<long>(),
-            Required(progress, "epoch_loss", path).GetValue<double>(),
+            Required(progress, "epoch_loss", path).Deserialize<double>(MetricsJson.Options),
             Required(progress, "epoch_tokens", path).GetValue<long>(),
             Required(progress, "total_tokens", path).GetValue<long>(),
-            Required(progress, "train_seconds", path).GetValue<double>(),
+            Required(progress, "train_seconds", path).Deserialize<double>(MetricsJson.Options),
             checkpoint.Weights,
             optimizer,
             h,

@@ -21,7 +21,7 @@ public sealed record ModelFile(ModelSpec Spec, Vocabulary Vocabulary, TokenizerK
     public static string Save(string path, ModelSpec spec, TextDataset data, float[] weights, IReadOnlyDictionary<string, float[]> optimizerState,
         object progress)
     {
-        var checkpoint = new Checkpoint(spec, TokenizerKinds.Name(data.Kind), data.Vocabulary.Tokens, weights, optimizerState, JsonSerializer.Serialize(progress));
+        var checkpoint = new Checkpoint(spec, TokenizerKinds.Name(data.Kind), data.Vocabulary.Tokens, weights, optimizerState, JsonSerializer.Serialize(progress, MetricsJson.Options));
         CheckpointFile.Write(path, checkpoint);
         return Path.GetFullPath(path);
     }
