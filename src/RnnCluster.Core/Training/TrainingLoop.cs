@@ -131,7 +131,7 @@ public sealed class TrainingLoop
     /// <paramref name="support"/>, when given, is where the gradient may be non-zero (see <see cref="ParameterUpdate.Apply"/>).
     /// Returns the gradient norm before clipping.
     /// </summary>
-    /// <exception cref="InvalidOperationException">When the epoch is already done or the norm is not finite (diverged).</exception>
+    /// <exception cref="InvalidOperationException">When the epoch is already done, or the loss or the norm is not finite (diverged).</exception>
     public double Apply(float[] gradient, StepGradient result, GradientSupport? support = null)
     {
         if (EpochDone)
@@ -139,9 +139,20 @@ public sealed class TrainingLoop
             throw new InvalidOperationException($"epoch {Epoch} has no window left: call NextEpoch first");
         }
 
+        CheckLoss(result);
         var norm = ParameterUpdate.Apply(Weights, gradient, Optimizer, Lr, Options.Clip, support);
         Advance(result, 1);
         return norm;
+    }
+
+    /// <summary>A step whose training loss is not finite has diverged, whatever its gradient norm (the softmax's gradient stays bounded when its logits overflow).</summary>
+    /// <exception cref="InvalidOperationException">Naming the epoch and step: the loss is ∞ or NaN.</exception>
+    private void CheckLoss(StepGradient result)
+    {
+        if (!double.IsFinite(result.LossSum))
+        {
+            throw new InvalidOperationException($"the training loss of epoch {Epoch}, step {Step + 1} is {result.LossSum}: training diverged (try a lower --lr or --clip)");
+        }
     }
 
     /// <summary>
@@ -150,7 +161,7 @@ public sealed class TrainingLoop
     /// and clipping) and advances the cursor by as many windows; <paramref name="result"/> sums their
     /// losses and tokens. <see cref="Weights"/> is then stale until the caller copies the new weights in.
     /// </summary>
-    /// <exception cref="InvalidOperationException">When the epoch has fewer than <paramref name="windows"/> windows left.</exception>
+    /// <exception cref="InvalidOperationException">When the epoch has fewer than <paramref name="windows"/> windows left, or the loss is not finite (diverged).</exception>
     public void Advance(StepGradient result, int windows = 1)
     {
         if (windows < 1 || Window + windows > Windows)
@@ -158,6 +169,7 @@ public sealed class TrainingLoop
             throw new InvalidOperationException($"epoch {Epoch} has {Windows - Window} windows left, not {windows}: call NextEpoch first");
         }
 
+        CheckLoss(result);
         Step += windows;
         Window += windows;
         EpochLoss += result.LossSum;
