@@ -40,6 +40,12 @@ public sealed class CancelCommandTests
         var timings = job.GetProperty("step_timings");
         Assert.True(timings.GetProperty("step_ms").GetDouble() >= timings.GetProperty("slowest_compute_ms").GetDouble(), status.Output);
 
+        using var again = await CliProcess.RunAsync(CommandTimeout, "cancel", jobId, "--contact", cluster.Contact);
+        Assert.Contains($"job {jobId} has already ended (cancelled)", again.Errors, StringComparison.Ordinal);
+        using var unknown = await CliProcess.RunAsync(CommandTimeout, "cancel", "job-999", "--contact", cluster.Contact);
+        Assert.Contains($"no job 'job-999' on this cluster (its jobs: {jobId})", unknown.Errors, StringComparison.Ordinal);
+        Assert.NotEqual(0, unknown.ExitCode);
+
         using var next = await CliProcess.RunAsync(SmallJob.RunTimeout,
             ["submit", "--contact", cluster.Contact, "--watch", "--json", .. SmallJob.With("--max-steps", "20")]);
         Assert.True(next.ExitCode == 0, next.Describe());

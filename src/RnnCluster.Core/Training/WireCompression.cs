@@ -51,13 +51,15 @@ public sealed record WireCompression(CompressionKind Kind, double Ratio = 1)
         {
             var number = value["topk:".Length..];
             var percent = number.EndsWith('%');
-            if (double.TryParse(percent ? number[..^1] : number, NumberStyles.Float, CultureInfo.InvariantCulture, out var ratio))
+            if (!double.TryParse(percent ? number[..^1] : number, NumberStyles.Float, CultureInfo.InvariantCulture, out var ratio))
             {
-                ratio = percent ? ratio / 100 : ratio;
-                if (ratio is > 0 and <= 1)
-                {
-                    return new(CompressionKind.TopK, ratio);
-                }
+                throw new ArgumentException($"--compress {text}: '{number}' is not a number; give the fraction of values to send, e.g. topk:0.01 or topk:1%");
+            }
+
+            ratio = percent ? ratio / 100 : ratio;
+            if (ratio is > 0 and <= 1)
+            {
+                return new(CompressionKind.TopK, ratio);
             }
 
             throw new ArgumentException($"--compress {text}: the top-k fraction must be in (0, 1], e.g. topk:0.01 or topk:1%");

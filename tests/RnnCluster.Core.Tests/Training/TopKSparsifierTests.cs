@@ -123,7 +123,9 @@ public class WireCompressionTests
     [InlineData("", "expected none, bf16, fp16 or topk:R")]
     [InlineData("topk:0", "must be in (0, 1]")]
     [InlineData("topk:2", "must be in (0, 1]")]
-    [InlineData("topk:", "must be in (0, 1]")]
+    [InlineData("topk:", "'' is not a number")]
+    [InlineData("topk:abc", "'abc' is not a number")]
+    [InlineData("topk:x%", "'x%' is not a number")]
     [InlineData("topk:NaN", "must be in (0, 1]")]
     public void Refuses_anything_else_naming_the_flag(string text, string message)
     {
