@@ -62,6 +62,12 @@ public static class SummaryPrinter
         {
             Console.WriteLine($"  weights sha256 {digest} (equal digests: equal weights, bit for bit)");
         }
+        if (cluster is { Mode: "sync" } sync)
+        {
+            Console.WriteLine($"  mode sync ({(sync.PsPlacement == "workers" ? "sharded parameter server: a key range on each worker" : "one parameter server")}): every step's gradients summed in worker order, as one process would"
+                + (sync.Compress == "none" ? ", uncompressed" : string.Empty));
+        }
+
         if (cluster?.SyncEvery is { } h)
         {
             Console.WriteLine($"  mode {cluster.Mode}: up to {h} local steps per round, weights averaged after each (step timings below are per round)");
