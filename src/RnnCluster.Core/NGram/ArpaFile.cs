@@ -49,11 +49,7 @@ public static class ArpaFile
                     var entry = table[gram];
                     writer.Write(entry.Log10Probability.ToString(CultureInfo.InvariantCulture));
                     writer.Write('\t');
-                    for (var i = k - 1; i >= 0; i--)
-                    {
-                        ids[i] = model.Keys.Newest(gram >> (model.Keys.Bits * (k - 1 - i)));
-                    }
-
+                    model.Keys.Unpack(gram, ids.AsSpan(0, k));
                     for (var i = 0; i < k; i++)
                     {
                         if (i > 0)
@@ -93,35 +89,21 @@ public static class ArpaFile
     /// <exception cref="IOException">The file cannot be read.</exception>
     public static BackoffModel Read(string path)
     {
-        using var reader = new StreamReader(path, Encoding.UTF8);
-        var line = 0;
-        string? Next()
+        using var lines = new Lines(path);
+        if (lines.NextNonBlank() != "\\data\\")
         {
-            line++;
-            return reader.ReadLine();
-        }
-
-        InvalidDataException Bad(string what) => new($"{path}: line {line}: {what}");
-
-        string? text;
-        while ((text = Next()) is not null && text.Trim().Length == 0)
-        {
-        }
-
-        if (text?.Trim() != "\\data\\")
-        {
-            throw Bad("not an ARPA n-gram model (it must begin with \\data\\)");
+            throw lines.Bad("not an ARPA n-gram model (it must begin with \\data\\)");
         }
 
         var counts = new List<int>();
-        while ((text = Next()) is not null && text.Trim().Length > 0)
+        while (lines.Next()?.Trim() is { Length: > 0 } header)
         {
-            var parts = text.Trim().Split('=');
+            var parts = header.Split('=');
             if (parts.Length != 2 || !parts[0].StartsWith("ngram ", StringComparison.Ordinal)
                 || !int.TryParse(parts[0].AsSpan(6), NumberStyles.None, CultureInfo.InvariantCulture, out var order) || order != counts.Count + 1
                 || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var count) || count < 1)
             {
-                throw Bad($"expected 'ngram {counts.Count + 1}=COUNT', found '{text.Trim()}'");
+                throw lines.Bad($"expected 'ngram {counts.Count + 1}=COUNT', found '{header}'");
             }
 
             counts.Add(count);
@@ -129,118 +111,148 @@ public static class ArpaFile
 
         if (counts.Count == 0)
         {
-            throw Bad("the \\data\\ header lists no n-gram counts");
+            throw lines.Bad("the \\data\\ header lists no n-gram counts");
         }
 
         var tables = new Dictionary<UInt128, BackoffModel.Entry>[counts.Count + 1];
         tables[0] = [];
-        var ids = new Dictionary<string, int>(StringComparer.Ordinal);
-        var tokens = new List<string>();
-        NGramKeys keys = default;
-        for (var k = 1; k <= counts.Count; k++)
+        var vocabulary = ReadUnigrams(lines, counts[0], out tables[1]);
+        var keys = new NGramKeys(vocabulary.Count + 1, counts.Count);
+        for (var k = 2; k <= counts.Count; k++)
         {
+            tables[k] = ReadNGrams(lines, k, counts[k - 1], vocabulary, keys);
+        }
+
+        if (lines.NextNonBlank() != "\\end\\")
+        {
+            throw lines.Bad($"expected \\end\\ after the {counts.Count}-grams, found '{lines.Current ?? "the end of the file"}'");
+        }
+
+        return new BackoffModel(vocabulary, tables);
+    }
+
+    /// <summary>
+    /// The unigram section: the words in file order become the vocabulary (ids 0, 1, …) and
+    /// <c>&lt;s&gt;</c>, wherever it stands, the start id one past them.
+    /// </summary>
+    private static Vocabulary ReadUnigrams(Lines lines, int count, out Dictionary<UInt128, BackoffModel.Entry> table)
+    {
+        lines.Section(1);
+        var read = new List<(string Word, BackoffModel.Entry Entry)>(count);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var n = 0; n < count; n++)
+        {
+            var (fields, entry) = lines.Entry(1, n, count);
+            if (!seen.Add(fields[1]))
+            {
+                throw lines.Bad($"the unigram '{fields[1]}' appears twice");
+            }
+
+            read.Add((fields[1], entry));
+        }
+
+        var tokens = read.Select(r => r.Word).Where(w => w != BackoffModel.SentenceStart).ToList();
+        if (tokens.Count == 0)
+        {
+            throw lines.Bad("the model has no words");
+        }
+
+        var vocabulary = Vocabulary.FromTokens(tokens);
+        table = new Dictionary<UInt128, BackoffModel.Entry>(read.Count);
+        foreach (var (word, entry) in read)
+        {
+            table[NGramKeys.Unigram(IdOf(word, vocabulary))] = entry;
+        }
+
+        return vocabulary;
+    }
+
+    private static Dictionary<UInt128, BackoffModel.Entry> ReadNGrams(Lines lines, int k, int count, Vocabulary vocabulary, NGramKeys keys)
+    {
+        lines.Section(k);
+        var table = new Dictionary<UInt128, BackoffModel.Entry>(count);
+        for (var n = 0; n < count; n++)
+        {
+            var (fields, entry) = lines.Entry(k, n, count);
+            var key = (UInt128)0;
+            for (var i = 1; i <= k; i++)
+            {
+                var word = fields[i];
+                if (word != BackoffModel.SentenceStart && !vocabulary.Contains(word))
+                {
+                    throw lines.Bad($"the word '{word}' has no unigram");
+                }
+
+                key = keys.Append(key, IdOf(word, vocabulary));
+            }
+
+            if (!table.TryAdd(key, entry))
+            {
+                throw lines.Bad($"the {k}-gram '{string.Join(' ', fields[1..(k + 1)])}' appears twice");
+            }
+        }
+
+        return table;
+    }
+
+    /// <summary>A word's id: its vocabulary id, or the start id (one past the vocabulary) for <c>&lt;s&gt;</c>.</summary>
+    private static int IdOf(string word, Vocabulary vocabulary)
+        => word == BackoffModel.SentenceStart ? vocabulary.Count : vocabulary.IdOf(word);
+
+    /// <summary>An ARPA file's lines, counted, with errors that name the file and the line.</summary>
+    private sealed class Lines(string path) : IDisposable
+    {
+        private readonly StreamReader _reader = new(path, Encoding.UTF8);
+        private int _line;
+
+        /// <summary>The trimmed text of the last line read by <see cref="NextNonBlank"/> (null at the end).</summary>
+        public string? Current { get; private set; }
+
+        public string? Next()
+        {
+            _line++;
+            return _reader.ReadLine();
+        }
+
+        public string? NextNonBlank()
+        {
+            string? text;
             while ((text = Next()) is not null && text.Trim().Length == 0)
             {
             }
 
-            if (text?.Trim() != string.Create(CultureInfo.InvariantCulture, $"\\{k}-grams:"))
-            {
-                throw Bad($"expected the section \\{k}-grams:, found '{text?.Trim() ?? "the end of the file"}'");
-            }
-
-            var table = new Dictionary<UInt128, BackoffModel.Entry>(counts[k - 1]);
-            var gramIds = new int[k];
-            for (var n = 0; n < counts[k - 1]; n++)
-            {
-                text = Next() ?? throw Bad($"the file ends after {n:N0} of the {counts[k - 1]:N0} {k}-grams the header promises");
-                var fields = text.Split(['\t', ' '], StringSplitOptions.RemoveEmptyEntries);
-                if (fields.Length < k + 1 || fields.Length > k + 2 || !TryFloat(fields[0], out var probability)
-                    || (fields.Length == k + 2 && !TryFloat(fields[k + 1], out _)))
-                {
-                    throw Bad($"expected 'LOG10PROB' then {k} word(s) then an optional 'LOG10BACKOFF', found '{text}'");
-                }
-
-                var backoff = fields.Length == k + 2 ? float.Parse(fields[k + 1], CultureInfo.InvariantCulture) : 0f;
-                for (var i = 0; i < k; i++)
-                {
-                    var word = fields[i + 1];
-                    if (k == 1)
-                    {
-                        if (!ids.TryAdd(word, ids.Count))
-                        {
-                            throw Bad($"the unigram '{word}' appears twice");
-                        }
-
-                        if (word != BackoffModel.SentenceStart)
-                        {
-                            tokens.Add(word);
-                        }
-                    }
-                    else if (!ids.ContainsKey(word))
-                    {
-                        throw Bad($"the word '{word}' has no unigram");
-                    }
-
-                    gramIds[i] = ids[word];
-                }
-
-                // Unigrams are keyed by file position until Renumber gives them vocabulary ids.
-                var key = k == 1 ? (UInt128)(uint)gramIds[0] : keys.Pack(gramIds);
-                if (!table.TryAdd(key, new BackoffModel.Entry(probability, backoff)))
-                {
-                    throw Bad($"the {k}-gram '{string.Join(' ', fields[1..(k + 1)])}' appears twice");
-                }
-            }
-
-            if (k == 1)
-            {
-                (table, keys) = Renumber(table, ids, tokens, counts.Count, Bad);
-            }
-
-            tables[k] = table;
+            return Current = text?.Trim();
         }
 
-        while ((text = Next()) is not null && text.Trim().Length == 0)
+        public InvalidDataException Bad(string what) => new($"{path}: line {_line}: {what}");
+
+        /// <summary>Reads the header of the section of <paramref name="k"/>-grams.</summary>
+        public void Section(int k)
         {
+            if (NextNonBlank() != string.Create(CultureInfo.InvariantCulture, $"\\{k}-grams:"))
+            {
+                throw Bad($"expected the section \\{k}-grams:, found '{Current ?? "the end of the file"}'");
+            }
         }
 
-        if (text?.Trim() != "\\end\\")
+        /// <summary>The <paramref name="n"/>-th of <paramref name="count"/> lines of a section: its fields (probability, k words, optional backoff) and entry.</summary>
+        public (string[] Fields, BackoffModel.Entry Entry) Entry(int k, int n, int count)
         {
-            throw Bad($"expected \\end\\ after the {counts.Count}-grams, found '{text?.Trim() ?? "the end of the file"}'");
+            var text = Next() ?? throw Bad($"the file ends after {n:N0} of the {count:N0} {k}-grams the header promises");
+            var fields = text.Split(['\t', ' '], StringSplitOptions.RemoveEmptyEntries);
+            var backoff = 0f;
+            if (fields.Length < k + 1 || fields.Length > k + 2 || !TryFloat(fields[0], out var probability)
+                || (fields.Length == k + 2 && !TryFloat(fields[k + 1], out backoff)))
+            {
+                throw Bad($"expected 'LOG10PROB' then {k} word(s) then an optional 'LOG10BACKOFF', found '{text}'");
+            }
+
+            return (fields, new BackoffModel.Entry(probability, backoff));
         }
 
-        return new BackoffModel(Vocabulary.FromTokens(tokens), tables);
+        public void Dispose() => _reader.Dispose();
 
-        static bool TryFloat(string field, out float value) =>
+        private static bool TryFloat(string field, out float value) =>
             float.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && !float.IsNaN(value);
-    }
-
-    /// <summary>
-    /// Gives the words their vocabulary ids (file order without <c>&lt;s&gt;</c>) and <c>&lt;s&gt;</c> the
-    /// start id, one past them, re-keying the unigram table read in file order.
-    /// </summary>
-    private static (Dictionary<UInt128, BackoffModel.Entry> Table, NGramKeys Keys) Renumber(
-        Dictionary<UInt128, BackoffModel.Entry> read, Dictionary<string, int> ids, List<string> tokens, int order, Func<string, InvalidDataException> bad)
-    {
-        if (tokens.Count == 0)
-        {
-            throw bad("the model has no words");
-        }
-
-        var fileIds = ids.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
-        ids.Clear();
-        for (var i = 0; i < tokens.Count; i++)
-        {
-            ids[tokens[i]] = i;
-        }
-
-        ids[BackoffModel.SentenceStart] = tokens.Count;
-        var table = new Dictionary<UInt128, BackoffModel.Entry>(read.Count);
-        foreach (var (word, fileId) in fileIds)
-        {
-            table[(UInt128)(uint)ids[word]] = read[(UInt128)(uint)fileId];
-        }
-
-        return (table, new NGramKeys(tokens.Count + 1, order));
     }
 }

@@ -65,7 +65,7 @@ public sealed class BackoffModel
         Span<UInt128> contexts = stackalloc UInt128[length + 1];
         for (var m = 1; m <= length; m++)
         {
-            contexts[m] = contexts[m - 1] | ((UInt128)(uint)history[length - m] << (_keys.Bits * (m - 1)));
+            contexts[m] = _keys.Prepend(contexts[m - 1], m - 1, history[length - m]);
         }
 
         // The longest stored n-gram ending in the word: every suffix of a stored n-gram is stored.
@@ -101,37 +101,15 @@ public sealed class BackoffModel
     /// </summary>
     public Evaluator.Result Evaluate(ReadOnlySpan<int> ids)
     {
-        var history = new int[Math.Max(1, Order - 1)];
-        var filled = 0;
-        Restart(history, ref filled);
+        var history = new SentenceHistory(Order, StartId, _endOfSentence);
         var loss = 0.0;
         foreach (var id in ids)
         {
-            loss -= Log10Probability(history.AsSpan(history.Length - filled), id) * Math.Log(10);
-            if (id == _endOfSentence)
-            {
-                Restart(history, ref filled);
-                continue;
-            }
-
-            if (history.Length > 0)
-            {
-                history.AsSpan(1).CopyTo(history);
-                history[^1] = id;
-                filled = Math.Min(filled + 1, history.Length);
-            }
+            loss -= Log10Probability(history.Tokens, id) * Math.Log(10);
+            history.Push(id);
         }
 
         return new Evaluator.Result(loss, ids.Length);
-    }
-
-    private void Restart(int[] history, ref int filled)
-    {
-        if (Order > 1)
-        {
-            history[^1] = StartId;
-            filled = 1;
-        }
     }
 
     /// <summary>An n-gram's log10 probability and, when it is a context, its log10 backoff weight (0 otherwise).</summary>

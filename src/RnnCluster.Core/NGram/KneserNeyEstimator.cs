@@ -51,31 +51,12 @@ public static class KneserNeyEstimator
         Dictionary<UInt128, double>? lower = null;
         for (var k = 1; k <= order; k++)
         {
-            var a = adjusted[k];
-            var discounts = Discounts(a);
-            var contexts = ContextTotals(a, keys, discounts);
-            var probabilities = new Dictionary<UInt128, double>(k == 1 ? vocabulary.Count : a.Count);
-            if (k == 1)
-            {
-                var (sum, gamma) = contexts[0];
-                for (var w = 0; w < vocabulary.Count; w++)
-                {
-                    var count = a.GetValueOrDefault((UInt128)(uint)w);
-                    var discounted = count > 0 ? (count - discounts.For(count)) / sum : 0;
-                    probabilities[(UInt128)(uint)w] = discounted + (gamma / vocabulary.Count);
-                }
-            }
-            else
-            {
-                foreach (var (gram, count) in a)
-                {
-                    var (sum, gamma) = contexts[keys.DropNewest(gram)];
-                    var backedOff = lower![keys.DropOldest(gram, k)];
-                    probabilities[gram] = ((count - discounts.For(count)) / sum) + (gamma * backedOff);
-                }
-            }
-
-            tables[k] = new Dictionary<UInt128, BackoffModel.Entry>(probabilities.Count + (k == 1 ? 1 : 0));
+            var discounts = Discounts(adjusted[k]);
+            var contexts = ContextTotals(adjusted[k], keys, discounts);
+            var probabilities = k == 1
+                ? UnigramProbabilities(adjusted[1], discounts, contexts[0], vocabulary.Count)
+                : Probabilities(adjusted[k], k, discounts, contexts, lower!, keys);
+            tables[k] = new Dictionary<UInt128, BackoffModel.Entry>(probabilities.Count + 1);
             foreach (var (gram, p) in probabilities)
             {
                 tables[k][gram] = new BackoffModel.Entry((float)Math.Log10(p), 0f);
@@ -83,28 +64,60 @@ public static class KneserNeyEstimator
 
             if (k == 1)
             {
-                tables[1][(UInt128)(uint)start] = new BackoffModel.Entry(BackoffModel.NeverPredicted, 0f);
+                tables[1][NGramKeys.Unigram(start)] = new BackoffModel.Entry(BackoffModel.NeverPredicted, 0f);
             }
-
-            // This order's γ(h) is the backoff weight of context h, an n-gram of the order below.
-            if (k > 1)
+            else
             {
-                foreach (var (context, (_, gamma)) in contexts)
-                {
-                    ref var entry = ref CollectionsMarshal.GetValueRefOrNullRef(tables[k - 1], context);
-                    if (System.Runtime.CompilerServices.Unsafe.IsNullRef(ref entry))
-                    {
-                        throw new InvalidOperationException($"order-{k - 1} context missing from the model (an estimator bug)");
-                    }
-
-                    entry = entry with { Log10Backoff = (float)Math.Log10(gamma) };
-                }
+                SetBackoffs(tables[k - 1], contexts);
             }
 
             lower = probabilities;
         }
 
         return new BackoffModel(vocabulary, tables);
+    }
+
+    /// <summary>p(w) for every vocabulary word: discounted continuation counts plus γ spread uniformly.</summary>
+    private static Dictionary<UInt128, double> UnigramProbabilities(Dictionary<UInt128, long> adjusted, KneserNeyDiscounts discounts, (double Sum, double Gamma) total, int words)
+    {
+        var probabilities = new Dictionary<UInt128, double>(words);
+        for (var w = 0; w < words; w++)
+        {
+            var count = adjusted.GetValueOrDefault(NGramKeys.Unigram(w));
+            var discounted = count > 0 ? (count - discounts.For(count)) / total.Sum : 0;
+            probabilities[NGramKeys.Unigram(w)] = discounted + (total.Gamma / words);
+        }
+
+        return probabilities;
+    }
+
+    /// <summary>p(w | h) for every seen order-<paramref name="k"/> n-gram h·w, interpolated with the order below's p(w | h′).</summary>
+    private static Dictionary<UInt128, double> Probabilities(Dictionary<UInt128, long> adjusted, int k, KneserNeyDiscounts discounts,
+        Dictionary<UInt128, (double Sum, double Gamma)> contexts, Dictionary<UInt128, double> lower, NGramKeys keys)
+    {
+        var probabilities = new Dictionary<UInt128, double>(adjusted.Count);
+        foreach (var (gram, count) in adjusted)
+        {
+            var (sum, gamma) = contexts[keys.DropNewest(gram)];
+            probabilities[gram] = ((count - discounts.For(count)) / sum) + (gamma * lower[keys.DropOldest(gram, k)]);
+        }
+
+        return probabilities;
+    }
+
+    /// <summary>An order's γ(h) is the backoff weight of its context h, an n-gram of the order below.</summary>
+    private static void SetBackoffs(Dictionary<UInt128, BackoffModel.Entry> lowerTable, Dictionary<UInt128, (double Sum, double Gamma)> contexts)
+    {
+        foreach (var (context, (_, gamma)) in contexts)
+        {
+            ref var entry = ref CollectionsMarshal.GetValueRefOrNullRef(lowerTable, context);
+            if (System.Runtime.CompilerServices.Unsafe.IsNullRef(ref entry))
+            {
+                throw new InvalidOperationException("a context is missing from the order below (an estimator bug)");
+            }
+
+            entry = entry with { Log10Backoff = (float)Math.Log10(gamma) };
+        }
     }
 
     /// <summary>Raw counts per order of every n-gram inside a sentence, the start symbol included as the oldest token.</summary>
@@ -116,10 +129,7 @@ public static class KneserNeyEstimator
             raw[k] = [];
         }
 
-        var endOfSentence = vocabulary.TryGetId(SpecialTokens.EndOfSentence, out var eos) ? eos : -1;
-        var history = new int[order - 1]; // the sentence's last order − 1 tokens before the word, newest last
-        var filled = 0;
-        Restart();
+        var history = new SentenceHistory(order, start, vocabulary.TryGetId(SpecialTokens.EndOfSentence, out var eos) ? eos : -1);
         foreach (var id in ids)
         {
             if ((uint)id >= (uint)vocabulary.Count)
@@ -127,39 +137,20 @@ public static class KneserNeyEstimator
                 throw new ArgumentException($"token id {id} is outside the vocabulary of {vocabulary.Count:N0}");
             }
 
-            // The n-grams ending at this token: its own, then with 1, 2, … tokens before it.
-            UInt128 gram = (uint)id;
+            // The n-grams ending at this token: its own, then with 1, 2, … tokens of its context before it.
+            var context = history.Tokens;
+            var gram = NGramKeys.Unigram(id);
             CollectionsMarshal.GetValueRefOrAddDefault(raw[1], gram, out _)++;
-            for (var k = 2; k <= Math.Min(order, filled + 1); k++)
+            for (var k = 2; k <= context.Length + 1; k++)
             {
-                gram |= (UInt128)(uint)history[^(k - 1)] << (keys.Bits * (k - 1));
+                gram = keys.Prepend(gram, k - 1, context[^(k - 1)]);
                 CollectionsMarshal.GetValueRefOrAddDefault(raw[k], gram, out _)++;
             }
 
-            if (id == endOfSentence)
-            {
-                Restart();
-                continue;
-            }
-
-            if (order > 1)
-            {
-                history.AsSpan(1).CopyTo(history);
-                history[^1] = id;
-                filled = Math.Min(filled + 1, order - 1);
-            }
+            history.Push(id);
         }
 
         return raw;
-
-        void Restart()
-        {
-            if (order > 1)
-            {
-                history[^1] = start;
-                filled = 1;
-            }
-        }
     }
 
     /// <summary>Kneser-Ney's adjusted counts: raw at the top order and at sentence starts, else continuation counts.</summary>

@@ -23,6 +23,22 @@ internal readonly struct NGramKeys
 
     public int Bits { get; }
 
+    /// <summary>The key of the one-token n-gram <paramref name="token"/>.</summary>
+    public static UInt128 Unigram(int token) => (uint)token;
+
+    /// <summary>The n-gram of <paramref name="length"/> tokens extended by <paramref name="token"/> as its oldest token.</summary>
+    public UInt128 Prepend(UInt128 key, int length, int token) => key | ((UInt128)(uint)token << (Bits * length));
+
+    /// <summary>Writes the tokens of the n-gram of <paramref name="tokens"/>.Length tokens, oldest first.</summary>
+    public void Unpack(UInt128 key, Span<int> tokens)
+    {
+        for (var i = tokens.Length - 1; i >= 0; i--)
+        {
+            tokens[i] = Newest(key);
+            key = DropNewest(key);
+        }
+    }
+
     /// <summary>The n-gram extended by <paramref name="token"/> as its newest token.</summary>
     public UInt128 Append(UInt128 key, int token) => (key << Bits) | (uint)token;
 
@@ -35,18 +51,6 @@ internal readonly struct NGramKeys
     public int Oldest(UInt128 key, int length) => (int)(key >> (Bits * (length - 1)));
 
     public int Newest(UInt128 key) => (int)(key & LowBits(Bits));
-
-    /// <summary>The key of <paramref name="tokens"/>, oldest first.</summary>
-    public UInt128 Pack(ReadOnlySpan<int> tokens)
-    {
-        UInt128 key = 0;
-        foreach (var token in tokens)
-        {
-            key = Append(key, token);
-        }
-
-        return key;
-    }
 
     private static UInt128 LowBits(int count) => count >= 128 ? UInt128.MaxValue : (UInt128.One << count) - 1;
 }
