@@ -28,7 +28,7 @@ public static class EvalCommand
 
             var modelPath = result.GetValue(model)!.FullName;
             var path = result.GetValue(file)!.FullName;
-            if (File.Exists(modelPath) && ArpaFile.Looks(modelPath))
+            if (ArpaFile.Looks(modelPath))
             {
                 var ngram = ArpaFile.Read(modelPath);
                 Print(ngram.Evaluate(Encode(path, CorpusReader.ReadText(path), TokenizerKind.Word, ngram.Vocabulary)), result.GetValue(json));

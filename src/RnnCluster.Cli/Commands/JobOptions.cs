@@ -89,28 +89,28 @@ public sealed class JobOptions
     public JobDefinition Bind(ParseResult result, JobDefinition? defaults = null)
     {
         var file = result.GetValue(JobFile);
-        var job = file is null ? defaults ?? new JobDefinition() : ReadJobFile(file);
+        var (job, fileFields) = file is null ? (defaults ?? new JobDefinition(), new HashSet<string>()) : ReadJobFile(file);
         foreach (var binder in _binders)
         {
             binder(result, () => job, j => job = j);
         }
 
-        if (_modeOnly.FirstOrDefault(o => o.Mode != job.Mode && result.GetResult(o.Option) is { Implicit: false }) is { Option: not null } ignored)
+        // A field of one mode set in another, as a flag or in the job file (also at its default value, which Validate cannot tell).
+        foreach (var (mode, option) in _modeOnly)
         {
-            throw new ArgumentException($"{ignored.Option.Name} applies to --mode {ignored.Mode} only (this job's mode is {job.Mode})");
-        }
-
-        // The same for the job file's fields, also when a value equals the default (Validate sees only values).
-        if (file is not null)
-        {
-            var fields = FieldNames(file);
-            foreach (var (mode, option) in _modeOnly)
+            if (mode == job.Mode)
             {
-                var field = option.Name.TrimStart('-').Replace('-', '_');
-                if (mode != job.Mode && fields.Contains(field))
-                {
-                    throw new ArgumentException($"{file.FullName}: \"{field}\" applies to --mode {mode} only (this job's mode is {job.Mode})");
-                }
+                continue;
+            }
+
+            if (result.GetResult(option) is { Implicit: false })
+            {
+                throw new ArgumentException($"{option.Name} applies to --mode {mode} only (this job's mode is {job.Mode})");
+            }
+
+            if (fileFields.Contains(FieldOf(option.Name)))
+            {
+                throw new ArgumentException($"{file!.FullName}: \"{FieldOf(option.Name)}\" applies to --mode {mode} only (this job's mode is {job.Mode})");
             }
         }
 
@@ -139,8 +139,7 @@ public sealed class JobOptions
             return null;
         }
 
-        var field = flag.TrimStart('-').Replace('-', '_');
-        return $"{file.FullName}: \"{field}\": {message[(flag.Length + 1)..].TrimStart(':', ' ')}";
+        return $"{file.FullName}: \"{FieldOf(flag)}\": {message[(flag.Length + 1)..].TrimStart(':', ' ')}";
     }
 
     /// <summary>
@@ -158,14 +157,11 @@ public sealed class JobOptions
         : throw new ArgumentException($"--model {name}: expected rnn, lstm or gru");
 
     /// <exception cref="ArgumentException">When the file is missing or not a valid job (the message names the file).</exception>
-    /// <summary>The top-level field names of a job file that <see cref="ReadJobFile"/> has already read.</summary>
-    private static HashSet<string> FieldNames(FileInfo file)
-    {
-        using var document = System.Text.Json.JsonDocument.Parse(File.ReadAllText(file.FullName));
-        return [.. document.RootElement.EnumerateObject().Select(p => p.Name)];
-    }
+    /// <summary>A flag's job-file field: <c>--decay-after</c> is <c>decay_after</c>.</summary>
+    private static string FieldOf(string flag) => flag.TrimStart('-').Replace('-', '_');
 
-    private static JobDefinition ReadJobFile(FileInfo file)
+    /// <summary>The job a file describes and the names of the fields it gives.</summary>
+    private static (JobDefinition Job, HashSet<string> Fields) ReadJobFile(FileInfo file)
     {
         if (Directory.Exists(file.FullName))
         {
@@ -189,7 +185,10 @@ public sealed class JobOptions
 
         try
         {
-            return JobDefinition.FromJson(File.ReadAllText(file.FullName));
+            var json = File.ReadAllText(file.FullName);
+            var job = JobDefinition.FromJson(json);
+            using var document = System.Text.Json.JsonDocument.Parse(json);
+            return (job, [.. document.RootElement.EnumerateObject().Select(p => p.Name)]);
         }
         catch (ArgumentException e)
         {

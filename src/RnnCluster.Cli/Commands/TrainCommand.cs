@@ -27,18 +27,19 @@ public static class TrainCommand
         var data = JobDatasets.Load(job);
         var spec = job.ToModelSpec(data.Vocabulary.Count);
         Trainer? trainer = null;
+        void Save(string path, object progress) => ModelFile.Save(path, spec, data, trainer!.Weights, trainer.Optimizer, progress);
         ITrainingObserver observer = view;
         if (job.CheckpointDir is { } dir)
         {
-            observer = new EpochCheckpointer(view, dir, (path, epoch) => ModelFile.Save(path, spec, data, trainer!.Weights, trainer.Optimizer,
-                new { epoch = epoch.Epoch, step = trainer.Steps, valid_ppl = epoch.ValidPerplexity, lr = epoch.LearningRate, job = job.ToJson() }));
+            observer = new EpochCheckpointer(view, dir, (path, epoch) => Save(path,
+                new { epoch = epoch.Epoch, step = trainer!.Steps, valid_ppl = epoch.ValidPerplexity, lr = epoch.LearningRate, job = job.ToJson() }));
         }
 
         BestModelKeeper? keeper = null;
         if (job.KeepBest && job.Out is { } bestPath)
         {
-            observer = keeper = new BestModelKeeper(observer, epoch => ModelFile.Save(bestPath, spec, data, trainer!.Weights, trainer.Optimizer,
-                new { epoch = epoch.Epoch, step = trainer.Steps, valid_ppl = epoch.ValidPerplexity, kept = "best", job = job.ToJson() }));
+            observer = keeper = new BestModelKeeper(observer, epoch => Save(bestPath,
+                new { epoch = epoch.Epoch, step = trainer!.Steps, valid_ppl = epoch.ValidPerplexity, kept = "best", job = job.ToJson() }));
         }
 
         trainer = new Trainer(spec, job.Training, data, observer);
@@ -56,8 +57,7 @@ public static class TrainCommand
         }
         else if (job.Out is { } outPath)
         {
-            ModelFile.Save(outPath, spec, data, trainer.Weights, trainer.Optimizer,
-                new { epoch = summary.Epochs, step = summary.Steps, valid_ppl = summary.ValidPerplexity, job = job.ToJson() });
+            Save(outPath, new { epoch = summary.Epochs, step = summary.Steps, valid_ppl = summary.ValidPerplexity, job = job.ToJson() });
         }
 
         SummaryPrinter.Print(summary, json, JobDatasets.OptimalPerplexity(job), keeper is { Best: null } ? null : job.Out);

@@ -26,22 +26,8 @@ public static class StatusView
                     valid_ppl = Rounded(j.ValidPpl),
                     workers = j.Workers,
                     mb_per_step = j.BusiestLinkMbPerStep is { } mb ? Math.Round(mb, 3) : (double?)null,
-                    step_timings = j.Timings is { } t
-                        ? new
-                        {
-                            steps = t.Steps,
-                            optimizer_steps_each = j.StepsPerServerStep,
-                            step_ms = Math.Round(t.StepMs, 2),
-                            compute_ms = Math.Round(t.ComputeMs, 2),
-                            slowest_compute_ms = Math.Round(t.SlowestComputeMs, 2),
-                            barrier_ms = Math.Round(t.BarrierMs, 2),
-                            update_ms = Math.Round(t.UpdateMs, 2),
-                            mb_down = Math.Round(t.MbDown, 4),
-                            mb_up = Math.Round(t.MbUp, 4),
-                            worker_mb_sent = Math.Round(t.WorkerMbSent, 4),
-                            worker_mb_received = Math.Round(t.WorkerMbReceived, 4),
-                        }
-                        : null,
+                    optimizer_steps_per_server_step = j.StepsPerServerStep,
+                    step_timings = j.Timings is { } t ? SummaryPrinter.StepTimingsJson(t) : null,
                     reason = j.Reason,
                 }),
             });

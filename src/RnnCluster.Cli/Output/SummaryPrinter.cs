@@ -99,7 +99,8 @@ public static class SummaryPrinter
             + $"each worker {t.WorkerMbSent:F2} MB out, {t.WorkerMbReceived:F2} MB in");
     }
 
-    private static object StepTimingsJson(StepTimings t) => new
+    /// <summary>The <c>step_timings</c> object of <c>--json</c> output (the summary and <c>status</c>): milliseconds and megabytes per server step.</summary>
+    public static object StepTimingsJson(StepTimings t) => new
     {
         steps = t.Steps,
         step_ms = Math.Round(t.StepMs, 3),

@@ -75,9 +75,14 @@ public static class ArpaFile
         });
     }
 
-    /// <summary>Whether <paramref name="path"/> starts like an ARPA file (its first non-blank line is <c>\data\</c>).</summary>
+    /// <summary>Whether <paramref name="path"/> is a regular file that starts like an ARPA file (its first non-blank line is <c>\data\</c>).</summary>
     public static bool Looks(string path)
     {
+        if (!File.Exists(path) || FileKind.DescribeSpecial(path, followLinks: true) is not null)
+        {
+            return false; // a directory, device or pipe: whoever opens it as a model says what it is
+        }
+
         using var reader = new StreamReader(path, Encoding.UTF8);
         var buffer = new char[256];
         var read = reader.ReadBlock(buffer, 0, buffer.Length);

@@ -139,9 +139,9 @@ public sealed class TrainingLoop
             throw new InvalidOperationException($"epoch {Epoch} has no window left: call NextEpoch first");
         }
 
-        CheckLoss(result);
+        CheckLoss(result); // before the update: a diverged step changes no weight
         var norm = ParameterUpdate.Apply(Weights, gradient, Optimizer, Lr, Options.Clip, support);
-        Advance(result, 1);
+        Move(result, 1);
         return norm;
     }
 
@@ -170,6 +170,11 @@ public sealed class TrainingLoop
         }
 
         CheckLoss(result);
+        Move(result, windows);
+    }
+
+    private void Move(StepGradient result, int windows)
+    {
         Step += windows;
         Window += windows;
         EpochLoss += result.LossSum;
