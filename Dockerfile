@@ -12,6 +12,7 @@ WORKDIR /src
 COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./
 COPY src/RnnCluster.Core/RnnCluster.Core.csproj src/RnnCluster.Core/
 COPY src/RnnCluster.Cluster/RnnCluster.Cluster.csproj src/RnnCluster.Cluster/
+COPY src/RnnCluster.Monitoring/RnnCluster.Monitoring.csproj src/RnnCluster.Monitoring/
 COPY src/RnnCluster.Cli/RnnCluster.Cli.csproj src/RnnCluster.Cli/
 RUN dotnet restore src/RnnCluster.Cli/RnnCluster.Cli.csproj
 
@@ -20,9 +21,10 @@ COPY src/ src/
 RUN dotnet publish src/RnnCluster.Cli/RnnCluster.Cli.csproj -c Release --no-restore -o /app
 
 FROM mcr.microsoft.com/dotnet/runtime:10.0-noble AS runtime
-# OpenBLAS is the fast GEMM backend (Core loads libopenblas.so.0 and falls back to managed code without it).
+# OpenBLAS is the fast GEMM backend (Core loads libopenblas.so.0 and falls back to managed code without it);
+# the plots' text is drawn in DejaVu.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libopenblas0 \
+    && apt-get install -y --no-install-recommends libopenblas0 fonts-dejavu-core \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

@@ -1,8 +1,10 @@
 using System.CommandLine;
 using RnnCluster.Cli.Output;
+using RnnCluster.Core.Checkpoints;
 using RnnCluster.Core.Models;
 using RnnCluster.Core.Numerics;
 using RnnCluster.Core.Training;
+using RnnCluster.Monitoring.Metrics;
 
 namespace RnnCluster.Cli.Commands;
 
@@ -14,13 +16,21 @@ public static class TrainCommand
         var options = new JobOptions();
         var command = new Command("train", "Train a language model in this process (no cluster). With no --corpus it uses the built-in corpus.");
         options.AddTo(command);
-        command.SetAction((result, cancel) => CliError.Guard(() => Task.Run(() => Run(options.BindWithBuiltinDefaults(result), result.GetValue(options.Json), cancel), cancel)));
+        var logDir = new Option<string?>("--log-dir")
+        {
+            Description = "write the run's metrics.jsonl (every step and epoch) and its plots (perplexity.png, throughput.png, redrawn at each epoch end) into this directory",
+        };
+        command.Options.Add(logDir);
+        command.SetAction((result, cancel) => CliError.Guard(() => Task.Run(
+            () => Run(options.BindWithBuiltinDefaults(result), result.GetValue(options.Json), result.GetValue(logDir), cancel), cancel)));
         return command;
     }
 
-    private static int Run(JobDefinition job, bool json, CancellationToken cancel)
+    private static int Run(JobDefinition job, bool json, string? logDir, CancellationToken cancel)
     {
         job.CheckOutputPaths();
+        OutputPath.CheckDirectory(logDir, "--log-dir");
+        using var log = logDir is null ? null : MetricsLog.Append(logDir);
         var view = new TrainingView(json);
         Threads.Configure(job.Training.Threads);
         view.Info($"gemm backend: {Gemm.Describe()}");
@@ -42,13 +52,42 @@ public static class TrainCommand
                 new { epoch = epoch.Epoch, step = trainer!.Steps, valid_ppl = epoch.ValidPerplexity, kept = "best", job = job.ToJson() }));
         }
 
+        var label = $"{spec.Cell.Name()} {spec.Layers}x{spec.Hidden}";
+        TrainingMetricsRecorder? recorder = null;
+        if (log is not null)
+        {
+            observer = recorder = new TrainingMetricsRecorder(observer, log, label, JobDatasets.OptimalPerplexity(job), view.Info);
+            recorder.Start();
+        }
+
         trainer = new Trainer(spec, job.Training, data, observer);
         view.Info($"{spec.Cell.Name()} {spec.Layers}x{spec.Hidden}, vocabulary {data.Vocabulary.Count:N0}, {trainer.Loop.Layout.Size:N0} parameters; "
             + $"{data.Train.Length:N0} training / {data.Valid.Length:N0} validation tokens" + (job.Corpus is null ? " (built-in corpus)" : string.Empty));
         var plan = trainer.Plan;
         view.Info($"compute: {plan.Groups} stream group(s), {plan.ParallelGroups} at a time, {plan.GemmThreads} GEMM thread(s) each"
             + (job.Training.Deterministic ? "; deterministic" : string.Empty));
-        var summary = view.Run("training", () => trainer.Run(cancel));
+        TrainingSummary summary;
+        try
+        {
+            summary = view.Run("training", () => trainer.Run(cancel));
+        }
+        catch (OperationCanceledException)
+        {
+            recorder?.Finish("cancelled");
+            throw;
+        }
+        catch (Exception)
+        {
+            recorder?.Finish("failed");
+            throw;
+        }
+
+        recorder?.Finish("completed");
+        if (log is not null)
+        {
+            view.Info($"--log-dir: {log.Path} and its plots");
+        }
+
         if (keeper is not null)
         {
             view.Info(keeper.Best is { } best

@@ -1,0 +1,97 @@
+using System.Buffers.Binary;
+using System.Text.Json;
+
+namespace RnnCluster.EndToEnd.Tests;
+
+/// <summary><c>train --log-dir</c> writes metrics.jsonl and plots; <c>plot</c> overlays runs.</summary>
+public sealed class MetricsLogTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(120);
+
+    /// <summary>The PNG's width and height from its IHDR chunk (the file must be a PNG).</summary>
+    private static (int Width, int Height) PngSize(string path)
+    {
+        var bytes = File.ReadAllBytes(path);
+        Assert.True(bytes.AsSpan(0, 8).SequenceEqual(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A }), $"{path} is not a PNG");
+        Assert.Equal("IHDR", System.Text.Encoding.ASCII.GetString(bytes, 12, 4));
+        return (BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(16)), BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(20)));
+    }
+
+    private static List<JsonElement> Records(string directory) =>
+        File.ReadAllLines(Path.Combine(directory, "metrics.jsonl")).Select(line => JsonDocument.Parse(line).RootElement).ToList();
+
+    private static Task<CliProcess> TrainAsync(string logDir, params string[] extra) => CliProcess.RunAsync(Timeout,
+        ["train", "--hidden", "16", "--epochs", "2", "--builtin-train-tokens", "6000", "--builtin-valid-tokens", "1000", "--batch", "4", "--bptt", "10",
+            "--json", "--log-dir", logDir, .. extra]);
+
+    [Fact]
+    public async Task Train_with_log_dir_records_every_step_and_epoch_and_draws_the_plots()
+    {
+        using var directory = new TempDirectory();
+        var logDir = directory.File("run");
+
+        using var train = await TrainAsync(logDir);
+
+        Assert.True(train.ExitCode == 0, train.Describe());
+        var summary = Assert.Single(train.EventsNamed("summary"));
+        var records = Records(logDir);
+        Assert.Equal("start", records[0].GetProperty("kind").GetString());
+        Assert.Equal("lstm 2x16", records[0].GetProperty("label").GetString());
+        Assert.True(records[0].GetProperty("optimal_ppl").GetDouble() > 1);
+        var steps = records.Where(r => r.GetProperty("kind").GetString() == "step").ToList();
+        Assert.Equal(summary.GetProperty("steps").GetInt64(), steps.Count);
+        Assert.Equal(Enumerable.Range(1, steps.Count).Select(i => (long)i), steps.Select(s => s.GetProperty("step").GetInt64()));
+        var epochs = records.Where(r => r.GetProperty("kind").GetString() == "epoch").ToList();
+        Assert.Equal([1, 2], epochs.Select(e => e.GetProperty("epoch").GetInt32()));
+        Assert.Equal(summary.GetProperty("valid_ppl").GetDouble(), epochs[^1].GetProperty("valid_ppl").GetDouble(), 3);
+        Assert.Equal("completed", records[^1].GetProperty("outcome").GetString());
+        Assert.Equal((900, 540), PngSize(Path.Combine(logDir, "perplexity.png")));
+        Assert.Equal((900, 540), PngSize(Path.Combine(logDir, "throughput.png")));
+        Assert.Empty(Directory.GetFiles(logDir, ".tmp-*"));
+    }
+
+    [Fact]
+    public async Task Plot_overlays_runs_and_refuses_bad_input_in_one_line()
+    {
+        using var directory = new TempDirectory();
+        var lstm = directory.File("lstm");
+        var gru = directory.File("gru");
+        using (var first = await TrainAsync(lstm))
+        {
+            Assert.True(first.ExitCode == 0, first.Describe());
+        }
+
+        using (var second = await TrainAsync(gru, "--model", "gru"))
+        {
+            Assert.True(second.ExitCode == 0, second.Describe());
+        }
+
+        var output = directory.File("both.png");
+        using var plot = await CliProcess.RunAsync(Timeout, "plot", lstm, Path.Combine(gru, "metrics.jsonl"), "--out", output, "--metric", "valid");
+        Assert.True(plot.ExitCode == 0, plot.Describe());
+        Assert.Equal((900, 540), PngSize(output));
+
+        var damaged = directory.File("damaged");
+        Directory.CreateDirectory(damaged);
+        var lines = File.ReadAllLines(Path.Combine(lstm, "metrics.jsonl"));
+        lines[2] = "{\"kind\": \"step\", \"step\": ";
+        File.WriteAllLines(Path.Combine(damaged, "metrics.jsonl"), lines);
+        (string[] Args, string Expected)[] cases =
+        [
+            (["plot", directory.File("missing"), "--out", output], "no metrics log at"),
+            (["plot", lstm, "--out", directory.File("plot.txt")], "name it *.png"),
+            (["plot", lstm, gru, "--out", output, "--label", "only-one"], "1 label(s) for 2 run(s)"),
+            (["plot", lstm, "--out", output, "--metric", "loss"], "--metric 'loss'"),
+            (["plot", damaged, "--out", output], "line 3: not a metrics record"),
+            (["plot", lstm, "--out", lstm], "--out"),
+            (["train", "--log-dir", Path.Combine(lstm, "metrics.jsonl"), "--max-steps", "1"], "--log-dir"),
+        ];
+        foreach (var (args, expected) in cases)
+        {
+            using var bad = await CliProcess.RunAsync(Timeout, args);
+            Assert.True(bad.ExitCode != 0, $"{string.Join(' ', args)}: exit 0");
+            var line = Assert.Single(bad.Errors.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.Contains(expected, line, StringComparison.Ordinal);
+        }
+    }
+}
