@@ -34,7 +34,8 @@ RUN mkdir -p /data /checkpoints && chown app:app /data /checkpoints
 # Akka remoting binds to 0.0.0.0 inside the container and advertises the container's hostname;
 # the port is the same in every container (each has its own network namespace).
 ENV RNNCLUSTER_HOST=0.0.0.0 \
-    RNNCLUSTER_PORT=4053
+    RNNCLUSTER_PORT=4053 \
+    RNNCLUSTER_LOG_DIR=/checkpoints/runs
 EXPOSE 4053
 VOLUME ["/checkpoints"]
 

@@ -13,7 +13,7 @@ public sealed class LocalCommandTests
         var nodePids = new List<int>();
         try
         {
-            using var local = CliProcess.Start(SmallJob.With("local", "--workers", "2", "--json", "--out", model));
+            using var local = CliProcess.Start(SmallJob.With("local", "--workers", "2", "--json", "--out", model, "--log-dir", temp.File("runs")));
             var exit = await local.WaitForExitAsync(SmallJob.RunTimeout);
             var nodes = local.EventsNamed("node").ToList();
             nodePids.AddRange(nodes.Select(n => n.GetProperty("pid").GetInt32()));
@@ -32,6 +32,7 @@ public sealed class LocalCommandTests
             Assert.Equal(2, summary.GetProperty("workers").GetInt32());
             Assert.InRange(SmallJob.Number(summary, "valid_ppl"), 1, BuiltInCorpus.UnigramPerplexity);
             Assert.True(File.Exists(model), $"no model at {model}. {local.Describe()}");
+            MetricsLogTests.AssertClusterLog(temp.File("runs/job-1"), summary);
 
             Assert.Empty(await ProcessTable.WaitUntilGoneAsync(nodePids, TimeSpan.FromSeconds(20)));
 

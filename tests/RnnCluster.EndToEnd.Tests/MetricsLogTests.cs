@@ -50,6 +50,46 @@ public sealed class MetricsLogTests
         Assert.Empty(Directory.GetFiles(logDir, ".tmp-*"));
     }
 
+    /// <summary>A completed cluster job's log: every step with its time split, each epoch, the end, and the three plots.</summary>
+    internal static void AssertClusterLog(string jobDirectory, JsonElement summary)
+    {
+        var records = Records(jobDirectory);
+        Assert.Equal("start", records[0].GetProperty("kind").GetString());
+        var steps = records.Where(r => r.GetProperty("kind").GetString() == "step").ToList();
+        Assert.Equal(summary.GetProperty("steps").GetInt64(), steps.Count);
+        Assert.All(steps, s =>
+        {
+            Assert.True(s.GetProperty("compute_ms").GetDouble() >= 0);
+            Assert.True(s.GetProperty("communication_ms").GetDouble() >= 0);
+            Assert.True(s.GetProperty("mb_sent").GetDouble() > 0);
+            Assert.Equal(summary.GetProperty("workers").GetInt32(), s.GetProperty("workers").GetInt32());
+        });
+        var epoch = records.Last(r => r.GetProperty("kind").GetString() == "epoch");
+        Assert.Equal(summary.GetProperty("valid_ppl").GetDouble(), epoch.GetProperty("valid_ppl").GetDouble(), 3);
+        Assert.Equal("completed", records[^1].GetProperty("outcome").GetString());
+        foreach (var plot in new[] { "perplexity.png", "throughput.png", "step-time.png" })
+        {
+            Assert.Equal((900, 540), PngSize(Path.Combine(jobDirectory, plot)));
+        }
+    }
+
+    [Fact]
+    public async Task A_new_cluster_reusing_a_job_id_moves_the_earlier_log_aside()
+    {
+        using var directory = new TempDirectory();
+        var runs = directory.File("runs");
+        for (var run = 0; run < 2; run++)
+        {
+            using var local = await CliProcess.RunAsync(Timeout, SmallJob.With("local", "--workers", "1", "--max-steps", "5", "--json", "--log-dir", runs));
+            Assert.True(local.ExitCode == 0, local.Describe());
+        }
+
+        var aside = Assert.Single(Directory.GetDirectories(runs), d => Path.GetFileName(d) != "job-1");
+        Assert.Matches(@"job-1\.\d{8}-\d{6}$", aside);
+        Assert.Equal(5, Records(aside).Count(r => r.GetProperty("kind").GetString() == "step"));
+        Assert.Equal(5, Records(Path.Combine(runs, "job-1")).Count(r => r.GetProperty("kind").GetString() == "step"));
+    }
+
     [Fact]
     public async Task Plot_overlays_runs_and_refuses_bad_input_in_one_line()
     {

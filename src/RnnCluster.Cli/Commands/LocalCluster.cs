@@ -22,12 +22,12 @@ public sealed class LocalCluster : IAsyncDisposable
     public string Contact => $"127.0.0.1:{Coordinator.Port}";
 
     /// <summary>Starts the nodes; <paramref name="onStarted"/> sees each one as it comes up.</summary>
-    public static async Task<LocalCluster> StartAsync(int workers, int threadsPerWorker, string? checkpointDir, Action<NodeProcess> onStarted, CancellationToken cancel)
+    public static async Task<LocalCluster> StartAsync(int workers, int threadsPerWorker, string? checkpointDir, string logDir, Action<NodeProcess> onStarted, CancellationToken cancel)
     {
         var cluster = new LocalCluster();
         try
         {
-            var coordinatorArgs = new List<string> { "--roles", NodeOptions.CoordinatorRole, "--host", "127.0.0.1", "--port", "0", "--threads", "1" };
+            var coordinatorArgs = new List<string> { "--roles", NodeOptions.CoordinatorRole, "--host", "127.0.0.1", "--port", "0", "--threads", "1", "--log-dir", logDir };
             if (checkpointDir is not null)
             {
                 coordinatorArgs.AddRange(["--checkpoint-dir", checkpointDir]);

@@ -29,8 +29,10 @@ public static class LocalCommand
             $"Start a coordinator and --workers worker processes (default {DefaultWorkers}) on 127.0.0.1, run one job on them, print the result and stop them. "
             + "With no --corpus and no --job it trains on the built-in corpus with the same smaller defaults as `train` (see --corpus).");
         options.AddTo(command);
+        var monitoring = new MonitoringOptions();
+        monitoring.AddTo(command);
         command.SetAction((result, cancel) => CliError.Guard(
-            () => RunAsync(ForLocalCluster(options.BindWithBuiltinDefaults(result)), result.GetValue(options.Json), cancel)));
+            () => RunAsync(ForLocalCluster(options.BindWithBuiltinDefaults(result)), Path.GetFullPath(result.GetValue(monitoring.LogDir)!), result.GetValue(options.Json), cancel)));
         return command;
     }
 
@@ -57,13 +59,14 @@ public static class LocalCommand
 
     private static string? FullPath(string? path) => path is null ? null : Path.GetFullPath(path);
 
-    private static async Task<int> RunAsync(JobDefinition job, bool json, CancellationToken outer)
+    private static async Task<int> RunAsync(JobDefinition job, string logDir, bool json, CancellationToken outer)
     {
         using var signals = new TerminationSignals(outer);
         var cancel = signals.Token;
         // The coordinator would reject it too, but only after every process has started.
         JobDatasets.CheckInputPaths(job);
         job.CheckOutputPaths();
+        Core.Checkpoints.OutputPath.CheckDirectory(logDir, "--log-dir");
 
         var threadsPerWorker = job.Training.Threads > 0 ? job.Training.Threads : Math.Max(1, Environment.ProcessorCount / job.Workers);
         if (!json)
@@ -72,7 +75,7 @@ public static class LocalCommand
                 + (job.ShardedParameterServer ? "parameter server sharded over the workers (one key range each)" : "one parameter server on the coordinator"));
         }
 
-        await using var cluster = await LocalCluster.StartAsync(job.Workers, threadsPerWorker, job.CheckpointDir,
+        await using var cluster = await LocalCluster.StartAsync(job.Workers, threadsPerWorker, job.CheckpointDir, logDir,
             node => new NodeStarted(node.Role, node.Pid, node.Port).Print(json), cancel);
 
         // A coordinator that dies takes the job with it: stop following instead of waiting forever.
@@ -95,6 +98,11 @@ public static class LocalCommand
             if (!submitted.Accepted || submitted.JobId is not { } jobId)
             {
                 throw new CliError($"job rejected: {submitted.Reason}");
+            }
+
+            if (!json)
+            {
+                Console.WriteLine($"metrics and plots: {Path.Combine(logDir, jobId)}");
             }
 
             return new JobEventView(json).Follow(jobId, client.WatchAsync(jobId, coordinatorGone.Token), coordinatorGone.Token);

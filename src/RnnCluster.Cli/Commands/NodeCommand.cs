@@ -47,6 +47,7 @@ public static class NodeCommand
         var workersPerNode = new Option<int>("--workers-per-node") { Description = "worker actors on this node", DefaultValueFactory = _ => 1 };
         var checkpointDir = new Option<string?>("--checkpoint-dir") { Description = "where a coordinator writes job checkpoints" };
         var json = new Option<bool>("--json") { Description = "print {\"event\":\"node\",…} when up instead of a text line" };
+        var monitoring = new MonitoringOptions();
         var exitOnStdinClose = new Option<bool>("--exit-on-stdin-close")
         {
             Description = "leave the cluster when standard input closes (used by `local` for its child processes)",
@@ -56,6 +57,7 @@ public static class NodeCommand
         {
             roles, host, port, dataPort, seeds, publicHost, threads, workersPerNode, checkpointDir, json, exitOnStdinClose,
         };
+        monitoring.AddTo(command);
         command.SetAction((result, cancel) => CliError.Guard(async () =>
         {
             var roleList = NodeEnvironment.SplitList(result.GetValue(roles));
@@ -70,16 +72,22 @@ public static class NodeCommand
                 result.GetValue(checkpointDir),
                 PublicHost(bindHost, result.GetValue(publicHost)),
                 result.GetValue(dataPort) ?? NodeEnvironment.Port("DATA_PORT", "--data-port") ?? 0);
-            return await RunAsync(options, result.GetValue(json), result.GetValue(exitOnStdinClose), cancel);
+            return await RunAsync(options, result.GetValue(monitoring.LogDir)!, result.GetValue(json), result.GetValue(exitOnStdinClose), cancel);
         }));
         return command;
     }
 
-    private static async Task<int> RunAsync(NodeOptions options, bool json, bool exitOnStdinClose, CancellationToken outer)
+    private static async Task<int> RunAsync(NodeOptions options, string logDir, bool json, bool exitOnStdinClose, CancellationToken outer)
     {
         using var signals = new TerminationSignals(outer);
         var cancel = signals.Token;
+        if (options.IsCoordinator)
+        {
+            Core.Checkpoints.OutputPath.CheckDirectory(logDir, "--log-dir");
+        }
+
         await using var node = await StartAsync(options, cancel);
+        await using var monitoring = Monitoring.NodeMonitoring.Start(node, logDir);
         var address = Akka.Cluster.Cluster.Get(node.System).SelfAddress.ToString();
         new NodeStarted(string.Join(',', options.Roles), Environment.ProcessId, node.Port, address).Print(json);
         var stdinClosed = exitOnStdinClose ? StandardInputClosedAsync() : Task.Delay(Timeout.Infinite, CancellationToken.None);

@@ -292,6 +292,8 @@ public sealed class JobSupervisor : ReceiveActor
                     job.Started = DateTime.UtcNow;
                 }
                 _running = id;
+                Context.System.EventStream.Publish(new JobRunStarted(id, $"{spec.Cell.Name()} {spec.Layers}x{spec.Hidden}",
+                    JobDatasets.OptimalPerplexity(job.Job), job.Resume is not null, job.Job.ToJson()));
                 _parameterServer.Tell(new StartRun(id, job.Job, spec, job.Data.Train, job.CheckpointPath is not null, job.Resume));
                 job.Resume = null;
             }
@@ -312,7 +314,7 @@ public sealed class JobSupervisor : ReceiveActor
         job.Progress = p.Report;
         job.Workers = p.Report.Workers;
         job.Timings = p.Timings ?? job.Timings;
-        Publish(job, new JobProgress(p.JobId, p.Report));
+        Publish(job, new JobProgress(p.JobId, p.Report, p.LastStep));
     }
 
     private void OnEpochEnd(RunEpochEnd end)
@@ -493,8 +495,10 @@ public sealed class JobSupervisor : ReceiveActor
         job.Watchers.Clear();
     }
 
-    private static void Publish(JobRecord job, JobEvent e)
+    /// <summary>To the job's watchers and this node's event stream (node-local observers: the metrics log).</summary>
+    private void Publish(JobRecord job, JobEvent e)
     {
+        Context.System.EventStream.Publish(e);
         foreach (var w in job.Watchers)
         {
             w.Tell(e);

@@ -452,7 +452,7 @@ public sealed class ParameterServer : ReceiveActor, IWithTimers
         Timers.Cancel("step-timeout");
         run.Timings.StepCompleted(_transport);
         run.Loop.StopClock();
-        _supervisor.Tell(new RunProgress(run.JobId, run.Loop.Progress(run.Slots.Count), run.Timings.Summary()));
+        _supervisor.Tell(new RunProgress(run.JobId, run.Loop.Progress(run.Slots.Count), run.Timings.Summary(), run.Timings.LastStep));
         run.AfterStepPending = true;
         AfterStep(run);
     }

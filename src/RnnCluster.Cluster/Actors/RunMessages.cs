@@ -20,7 +20,7 @@ internal sealed record RunCheckpoint(string JobId, TrainingSnapshot Snapshot);
 internal sealed record StopRun(string JobId);
 
 /// <summary>Parameter server → supervisor: a step completed; <see cref="Timings"/> are the averages so far (null before the first full step).</summary>
-internal sealed record RunProgress(string JobId, ProgressReport Report, StepTimings? Timings = null);
+internal sealed record RunProgress(string JobId, ProgressReport Report, StepTimings? Timings = null, StepTimings? LastStep = null);
 
 /// <summary>
 /// Parameter server → supervisor: an epoch ended (or max_steps was reached: then <see cref="Final"/>).

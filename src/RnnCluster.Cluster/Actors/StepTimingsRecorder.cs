@@ -28,17 +28,10 @@ internal sealed class StepTimingsRecorder
     private int _stepGradients;
 
     private long _steps;
-    private double _stepMs;
-    private double _computeMs;
-    private double _slowestComputeMs;
-    private double _workerSerializeMs;
-    private double _barrierMs;
-    private double _updateMs;
-    private double _serverSerializeMs;
-    private double _bytesDown;
-    private double _bytesUp;
-    private double _workerSent;
-    private double _workerReceived;
+    private StepTimings _total = new(0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+
+    /// <summary>The last completed step's figures (<see cref="StepTimings.Steps"/> 1; null before the first).</summary>
+    public StepTimings? LastStep { get; private set; }
 
     /// <summary>Before the step's messages are serialized and sent.</summary>
     public void StepStarting(Transport transport)
@@ -78,22 +71,26 @@ internal sealed class StepTimingsRecorder
     public void StepCompleted(Transport transport)
     {
         var now = Stopwatch.GetTimestamp();
+        var gradients = Math.Max(_stepGradients, 1);
+        var last = new StepTimings(
+            1,
+            Stopwatch.GetElapsedTime(_started, now).TotalMilliseconds,
+            _stepComputeSum / gradients,
+            _stepComputeMax,
+            _stepWorkerSerializeSum / gradients,
+            Stopwatch.GetElapsedTime(_issued, _lastArrival).TotalMilliseconds,
+            (_updateTicks * 1000.0 / Stopwatch.Frequency) + (_stepWorkerUpdateSum / gradients), // a sharded server's key ranges update on the workers
+            transport.SerializeMs - _serializeMsAtStart,
+            (transport.BytesSent - _sentAtStart) / BytesPerMb,
+            (transport.BytesReceived - _receivedAtStart) / BytesPerMb,
+            _stepWorkerSentSum / gradients / BytesPerMb,
+            _stepWorkerReceivedSum / gradients / BytesPerMb);
+        LastStep = last;
         _steps++;
-        _stepMs += Stopwatch.GetElapsedTime(_started, now).TotalMilliseconds;
-        _barrierMs += Stopwatch.GetElapsedTime(_issued, _lastArrival).TotalMilliseconds;
-        _updateMs += _updateTicks * 1000.0 / Stopwatch.Frequency;
-        _serverSerializeMs += transport.SerializeMs - _serializeMsAtStart;
-        _bytesDown += transport.BytesSent - _sentAtStart;
-        _bytesUp += transport.BytesReceived - _receivedAtStart;
-        if (_stepGradients > 0)
-        {
-            _computeMs += _stepComputeSum / _stepGradients;
-            _slowestComputeMs += _stepComputeMax;
-            _workerSerializeMs += _stepWorkerSerializeSum / _stepGradients;
-            _workerSent += _stepWorkerSentSum / _stepGradients;
-            _workerReceived += _stepWorkerReceivedSum / _stepGradients;
-            _updateMs += _stepWorkerUpdateSum / _stepGradients; // a sharded server's key ranges update on the workers
-        }
+        _total = new StepTimings(_steps, _total.StepMs + last.StepMs, _total.ComputeMs + last.ComputeMs, _total.SlowestComputeMs + last.SlowestComputeMs,
+            _total.WorkerSerializeMs + last.WorkerSerializeMs, _total.BarrierMs + last.BarrierMs, _total.UpdateMs + last.UpdateMs,
+            _total.ServerSerializeMs + last.ServerSerializeMs, _total.MbDown + last.MbDown, _total.MbUp + last.MbUp,
+            _total.WorkerMbSent + last.WorkerMbSent, _total.WorkerMbReceived + last.WorkerMbReceived);
     }
 
     /// <summary>Averages per completed step (null before the first).</summary>
@@ -105,8 +102,8 @@ internal sealed class StepTimingsRecorder
         }
 
         double n = _steps;
-        return new StepTimings(_steps, _stepMs / n, _computeMs / n, _slowestComputeMs / n, _workerSerializeMs / n, _barrierMs / n,
-            _updateMs / n, _serverSerializeMs / n, _bytesDown / n / BytesPerMb, _bytesUp / n / BytesPerMb,
-            _workerSent / n / BytesPerMb, _workerReceived / n / BytesPerMb);
+        var t = _total;
+        return new StepTimings(_steps, t.StepMs / n, t.ComputeMs / n, t.SlowestComputeMs / n, t.WorkerSerializeMs / n, t.BarrierMs / n,
+            t.UpdateMs / n, t.ServerSerializeMs / n, t.MbDown / n, t.MbUp / n, t.WorkerMbSent / n, t.WorkerMbReceived / n);
     }
 }

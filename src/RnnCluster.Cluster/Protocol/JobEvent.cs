@@ -10,9 +10,21 @@ public abstract record JobEvent(string JobId) : IClusterMessage
     public virtual bool IsFinal => false;
 }
 
-/// <summary>After every training step: Core's <see cref="ProgressReport"/> of the job's training loop.</summary>
+/// <summary>
+/// After every training step: Core's <see cref="ProgressReport"/> of the job's training loop, and the
+/// step's own time split and bytes (<see cref="StepTimings"/> of that one step; null when the step was
+/// not measured, e.g. the latest report sent to a new watcher).
+/// </summary>
 [MessagePackObject(true)]
-public sealed record JobProgress(string JobId, ProgressReport Report) : JobEvent(JobId);
+public sealed record JobProgress(string JobId, ProgressReport Report, StepTimings? Step = null) : JobEvent(JobId);
+
+/// <summary>
+/// A job's run starts (or resumes, <see cref="Resumed"/>) on this coordinator: published on the
+/// supervisor's node's event stream only (not to watchers), for node-local observers such as the
+/// metrics log. <see cref="Label"/> names the model (<c>lstm 2x200</c>); <see cref="OptimalPpl"/> is
+/// the corpus's true perplexity when known.
+/// </summary>
+public sealed record JobRunStarted(string JobId, string Label, double? OptimalPpl, bool Resumed, string JobJson);
 
 /// <summary>
 /// At each epoch end after validation: Core's <see cref="EpochReport"/>, whose tokens are those the

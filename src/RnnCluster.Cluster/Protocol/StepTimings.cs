@@ -38,4 +38,19 @@ public sealed record StepTimings(
     double MbDown,
     double MbUp,
     double WorkerMbSent = 0,
-    double WorkerMbReceived = 0);
+    double WorkerMbReceived = 0)
+{
+    /// <summary>
+    /// The step's wall time split into four parts that sum to <see cref="StepMs"/> (milliseconds):
+    /// compute (the workers' mean), wait (the slowest worker's compute beyond the mean: the barrier's
+    /// wait for stragglers), update, and communication (the rest: serialization, transfers, issuing).
+    /// </summary>
+    public (double ComputeMs, double WaitMs, double CommunicationMs, double UpdateMs) Split()
+    {
+        var wait = Math.Max(0, SlowestComputeMs - ComputeMs);
+        var update = Math.Min(UpdateMs, StepMs);
+        var compute = Math.Min(ComputeMs, StepMs - update);
+        wait = Math.Min(wait, StepMs - update - compute);
+        return (compute, wait, StepMs - update - compute - wait, update);
+    }
+}

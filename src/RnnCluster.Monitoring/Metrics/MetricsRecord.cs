@@ -15,7 +15,8 @@ namespace RnnCluster.Monitoring.Metrics;
 /// mean forward and backward), <see cref="WaitMs"/> (the slowest worker's compute beyond the mean:
 /// the barrier's wait for stragglers), <see cref="UpdateMs"/> (summing, clipping, applying) and
 /// <see cref="CommunicationMs"/> (the rest: serialization and transfers); and megabytes (10⁶ bytes)
-/// the parameter server's node sent (<see cref="MbSent"/>) and received (<see cref="MbReceived"/>).
+/// the busiest node sent (<see cref="MbSent"/>) and received (<see cref="MbReceived"/>): the central
+/// parameter server's, or with a sharded server a worker's (the mean over workers).
 /// </para>
 /// Non-finite perplexities are written as the strings <c>"Infinity"</c> and <c>"NaN"</c>.
 /// </summary>

@@ -24,7 +24,7 @@ public sealed class TrainingMetricsRecorder(ITrainingObserver next, MetricsLog l
         {
             log.Write(new MetricsRecord(MetricsRecord.StepKind, MetricsRecord.Now(), Step: report.Step, Epoch: report.Epoch,
                 Window: report.Window, Windows: report.WindowsPerEpoch, TrainPpl: report.TrainPerplexity,
-                TokensPerSec: report.TokensPerSecond, Workers: report.Workers, Lr: report.LearningRate));
+                TokensPerSec: Math.Round(report.TokensPerSecond, 1), Workers: report.Workers, Lr: report.LearningRate));
         }
     }
 

@@ -126,9 +126,18 @@ public static class RunPlots
             AddLine(plot, Points(records, MetricsRecord.StepKind, parts[i].Value, log: false), parts[i].Name, palette.GetColor(i), width: 1.2f);
         }
 
+        // The first steps (JIT, connections) and epoch ends (a gather of the weights) can take 10–100 times
+        // a usual step; the axis shows usual steps and lets those run off the top.
+        var totals = records.Where(r => r.Kind == MetricsRecord.StepKind && r.ComputeMs is not null)
+            .Select(r => (r.ComputeMs ?? 0) + (r.WaitMs ?? 0) + (r.CommunicationMs ?? 0) + (r.UpdateMs ?? 0)).Order().ToList();
+        if (totals.Count > 0)
+        {
+            plot.Axes.SetLimitsY(0, Math.Max(1, totals[(int)(0.98 * (totals.Count - 1))] * 1.3));
+        }
+
         plot.Title(title);
         plot.XLabel("epoch");
-        plot.YLabel("ms per step");
+        plot.YLabel("ms per step (outliers above the 98th percentile cut)");
         plot.ShowLegend(Alignment.UpperRight);
         return plot;
     }
