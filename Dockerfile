@@ -20,7 +20,8 @@ COPY cluster-config/ cluster-config/
 COPY src/ src/
 RUN dotnet publish src/RnnCluster.Cli/RnnCluster.Cli.csproj -c Release --no-restore -o /app
 
-FROM mcr.microsoft.com/dotnet/runtime:10.0-noble AS runtime
+# ASP.NET Core's runtime: a coordinator serves its dashboard and /metrics with Kestrel.
+FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble AS runtime
 # OpenBLAS is the fast GEMM backend (Core loads libopenblas.so.0 and falls back to managed code without it);
 # the plots' text is drawn in DejaVu.
 RUN apt-get update \
@@ -36,7 +37,7 @@ RUN mkdir -p /data /checkpoints && chown app:app /data /checkpoints
 ENV RNNCLUSTER_HOST=0.0.0.0 \
     RNNCLUSTER_PORT=4053 \
     RNNCLUSTER_LOG_DIR=/checkpoints/runs
-EXPOSE 4053
+EXPOSE 4053 8053
 VOLUME ["/checkpoints"]
 
 # The non-root user that the .NET images provide.

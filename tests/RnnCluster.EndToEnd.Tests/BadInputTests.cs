@@ -91,6 +91,9 @@ public sealed class BadInputTests
 
         using var remotingPort = await CliProcess.RunAsync(Timeout, "node", "--roles", "coordinator", "--port", $"{port}");
         AssertOneLineError(remotingPort, $"--port {port}: cannot bind");
+
+        using var httpPort = await CliProcess.RunAsync(Timeout, "node", "--roles", "coordinator", "--port", "0", "--http-port", $"{port}");
+        AssertOneLineError(httpPort, $"--http-port {port}: cannot serve HTTP on 127.0.0.1:{port}");
     }
 
     [Fact]

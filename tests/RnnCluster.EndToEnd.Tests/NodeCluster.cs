@@ -25,7 +25,7 @@ internal sealed class NodeCluster : IAsyncDisposable
         var cluster = new NodeCluster();
         try
         {
-            var port = await cluster.StartNodeAsync("--roles", "coordinator", "--port", "0", "--threads", "1");
+            var port = await cluster.StartNodeAsync("--roles", "coordinator", "--port", "0", "--threads", "1", "--http-port", "0");
             cluster.Contact = $"127.0.0.1:{port}";
             for (var i = 0; i < workers; i++)
             {

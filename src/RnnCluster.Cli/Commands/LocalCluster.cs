@@ -22,12 +22,26 @@ public sealed class LocalCluster : IAsyncDisposable
     public string Contact => $"127.0.0.1:{Coordinator.Port}";
 
     /// <summary>Starts the nodes; <paramref name="onStarted"/> sees each one as it comes up.</summary>
-    public static async Task<LocalCluster> StartAsync(int workers, int threadsPerWorker, string? checkpointDir, string logDir, Action<NodeProcess> onStarted, CancellationToken cancel)
+    public static async Task<LocalCluster> StartAsync(int workers, int threadsPerWorker, string? checkpointDir, Monitoring.MonitoringOptions monitoring, Action<NodeProcess> onStarted, CancellationToken cancel)
     {
         var cluster = new LocalCluster();
         try
         {
-            var coordinatorArgs = new List<string> { "--roles", NodeOptions.CoordinatorRole, "--host", "127.0.0.1", "--port", "0", "--threads", "1", "--log-dir", logDir };
+            var coordinatorArgs = new List<string>
+            {
+                "--roles", NodeOptions.CoordinatorRole, "--host", "127.0.0.1", "--port", "0", "--threads", "1",
+                "--log-dir", monitoring.LogDir, "--http-port", monitoring.HttpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            };
+            if (monitoring.FreePortIfTaken)
+            {
+                coordinatorArgs.Add("--http-free-port-if-taken");
+            }
+
+            if (monitoring.AllowCancel)
+            {
+                coordinatorArgs.Add("--http-allow-cancel");
+            }
+
             if (checkpointDir is not null)
             {
                 coordinatorArgs.AddRange(["--checkpoint-dir", checkpointDir]);

@@ -29,10 +29,14 @@ public static class LocalCommand
             $"Start a coordinator and --workers worker processes (default {DefaultWorkers}) on 127.0.0.1, run one job on them, print the result and stop them. "
             + "With no --corpus and no --job it trains on the built-in corpus with the same smaller defaults as `train` (see --corpus).");
         options.AddTo(command);
-        var monitoring = new MonitoringOptions();
+        var monitoring = new MonitoringFlags();
         monitoring.AddTo(command);
-        command.SetAction((result, cancel) => CliError.Guard(
-            () => RunAsync(ForLocalCluster(options.BindWithBuiltinDefaults(result)), Path.GetFullPath(result.GetValue(monitoring.LogDir)!), result.GetValue(options.Json), cancel)));
+        command.SetAction((result, cancel) => CliError.Guard(() =>
+        {
+            var job = ForLocalCluster(options.BindWithBuiltinDefaults(result));
+            var monitoringOptions = monitoring.Bind(result, freePortIfTaken: true);
+            return RunAsync(job, monitoringOptions with { LogDir = Path.GetFullPath(monitoringOptions.LogDir) }, result.GetValue(options.Json), cancel);
+        }));
         return command;
     }
 
@@ -59,14 +63,14 @@ public static class LocalCommand
 
     private static string? FullPath(string? path) => path is null ? null : Path.GetFullPath(path);
 
-    private static async Task<int> RunAsync(JobDefinition job, string logDir, bool json, CancellationToken outer)
+    private static async Task<int> RunAsync(JobDefinition job, Monitoring.MonitoringOptions monitoring, bool json, CancellationToken outer)
     {
         using var signals = new TerminationSignals(outer);
         var cancel = signals.Token;
         // The coordinator would reject it too, but only after every process has started.
         JobDatasets.CheckInputPaths(job);
         job.CheckOutputPaths();
-        Core.Checkpoints.OutputPath.CheckDirectory(logDir, "--log-dir");
+        Core.Checkpoints.OutputPath.CheckDirectory(monitoring.LogDir, "--log-dir");
 
         var threadsPerWorker = job.Training.Threads > 0 ? job.Training.Threads : Math.Max(1, Environment.ProcessorCount / job.Workers);
         if (!json)
@@ -75,8 +79,8 @@ public static class LocalCommand
                 + (job.ShardedParameterServer ? "parameter server sharded over the workers (one key range each)" : "one parameter server on the coordinator"));
         }
 
-        await using var cluster = await LocalCluster.StartAsync(job.Workers, threadsPerWorker, job.CheckpointDir, logDir,
-            node => new NodeStarted(node.Role, node.Pid, node.Port).Print(json), cancel);
+        await using var cluster = await LocalCluster.StartAsync(job.Workers, threadsPerWorker, job.CheckpointDir, monitoring,
+            node => new NodeStarted(node.Role, node.Pid, node.Port, Dashboard: node.Dashboard).Print(json), cancel);
 
         // A coordinator that dies takes the job with it: stop following instead of waiting forever.
         using var coordinatorGone = CancellationTokenSource.CreateLinkedTokenSource(cancel);
@@ -102,7 +106,8 @@ public static class LocalCommand
 
             if (!json)
             {
-                Console.WriteLine($"metrics and plots: {Path.Combine(logDir, jobId)}");
+                Console.WriteLine($"metrics and plots: {Path.Combine(monitoring.LogDir, jobId)}"
+                    + (cluster.Coordinator.Dashboard is { } dashboard ? $"; dashboard: {dashboard}jobs/{jobId}" : string.Empty));
             }
 
             return new JobEventView(json).Follow(jobId, client.WatchAsync(jobId, coordinatorGone.Token), coordinatorGone.Token);

@@ -1,12 +1,16 @@
 using System.CommandLine;
+using RnnCluster.Monitoring;
 
 namespace RnnCluster.Cli.Commands;
 
 /// <summary>The monitoring flags of <c>node</c> and <c>local</c> (they apply to coordinator nodes).</summary>
-public sealed class MonitoringOptions
+public sealed class MonitoringFlags
 {
     /// <summary>Where job metrics go when neither --log-dir nor $RNNCLUSTER_LOG_DIR says.</summary>
     public const string DefaultLogDir = "rnncluster-runs";
+
+    /// <summary>The dashboard's port when neither --http-port nor $RNNCLUSTER_HTTP_PORT says.</summary>
+    public const int DefaultHttpPort = 8053;
 
     public Option<string> LogDir { get; } = new("--log-dir")
     {
@@ -14,5 +18,34 @@ public sealed class MonitoringOptions
         DefaultValueFactory = _ => NodeEnvironment.Get("LOG_DIR") ?? DefaultLogDir,
     };
 
-    public void AddTo(Command command) => command.Options.Add(LogDir);
+    public Option<int?> HttpPort { get; } = new("--http-port")
+    {
+        Description = $"a coordinator serves the dashboard, its JSON API and Prometheus /metrics on this port, bound where remoting binds (0: a free port; -1: none) [default: $RNNCLUSTER_HTTP_PORT, else {DefaultHttpPort}]",
+    };
+
+    public Option<bool> AllowCancel { get; } = new("--http-allow-cancel")
+    {
+        Description = "let the dashboard cancel jobs (POST /api/jobs/ID/cancel); without it the dashboard is read-only",
+    };
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(LogDir);
+        command.Options.Add(HttpPort);
+        command.Options.Add(AllowCancel);
+    }
+
+    /// <summary>The options a coordinator node gets; <paramref name="freePortIfTaken"/> for <c>local</c>, which takes a free port when the default one is busy.</summary>
+    /// <exception cref="ArgumentException">When --http-port is out of range.</exception>
+    public MonitoringOptions Bind(ParseResult result, bool freePortIfTaken = false)
+    {
+        var given = result.GetValue(HttpPort);
+        var port = given ?? NodeEnvironment.Port("HTTP_PORT", "--http-port") ?? DefaultHttpPort;
+        if (port is < -1 or > 65535)
+        {
+            throw new ArgumentException($"--http-port {port} is out of range (-1 for none, 0 for a free port, or 1..65535)");
+        }
+
+        return new MonitoringOptions(result.GetValue(LogDir)!, port, result.GetValue(AllowCancel), freePortIfTaken && given is null);
+    }
 }

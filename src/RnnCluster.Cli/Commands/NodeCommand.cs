@@ -47,7 +47,12 @@ public static class NodeCommand
         var workersPerNode = new Option<int>("--workers-per-node") { Description = "worker actors on this node", DefaultValueFactory = _ => 1 };
         var checkpointDir = new Option<string?>("--checkpoint-dir") { Description = "where a coordinator writes job checkpoints" };
         var json = new Option<bool>("--json") { Description = "print {\"event\":\"node\",…} when up instead of a text line" };
-        var monitoring = new MonitoringOptions();
+        var monitoring = new MonitoringFlags();
+        var freeHttpPortIfTaken = new Option<bool>("--http-free-port-if-taken")
+        {
+            Description = "serve HTTP on a free port when --http-port's is in use (used by `local`)",
+            Hidden = true,
+        };
         var exitOnStdinClose = new Option<bool>("--exit-on-stdin-close")
         {
             Description = "leave the cluster when standard input closes (used by `local` for its child processes)",
@@ -58,6 +63,7 @@ public static class NodeCommand
             roles, host, port, dataPort, seeds, publicHost, threads, workersPerNode, checkpointDir, json, exitOnStdinClose,
         };
         monitoring.AddTo(command);
+        command.Options.Add(freeHttpPortIfTaken);
         command.SetAction((result, cancel) => CliError.Guard(async () =>
         {
             var roleList = NodeEnvironment.SplitList(result.GetValue(roles));
@@ -72,24 +78,22 @@ public static class NodeCommand
                 result.GetValue(checkpointDir),
                 PublicHost(bindHost, result.GetValue(publicHost)),
                 result.GetValue(dataPort) ?? NodeEnvironment.Port("DATA_PORT", "--data-port") ?? 0);
-            return await RunAsync(options, result.GetValue(monitoring.LogDir)!, result.GetValue(json), result.GetValue(exitOnStdinClose), cancel);
+            var monitoringOptions = monitoring.Bind(result) with { FreePortIfTaken = result.GetValue(freeHttpPortIfTaken) };
+            return await RunAsync(options, monitoringOptions, result.GetValue(json), result.GetValue(exitOnStdinClose), cancel);
         }));
         return command;
     }
 
-    private static async Task<int> RunAsync(NodeOptions options, string logDir, bool json, bool exitOnStdinClose, CancellationToken outer)
+    private static async Task<int> RunAsync(NodeOptions options, Monitoring.MonitoringOptions monitoringOptions, bool json, bool exitOnStdinClose, CancellationToken outer)
     {
         using var signals = new TerminationSignals(outer);
         var cancel = signals.Token;
-        if (options.IsCoordinator)
-        {
-            Core.Checkpoints.OutputPath.CheckDirectory(logDir, "--log-dir");
-        }
-
+        options.Validate(); // a bad flag is reported before the dashboard's port is bound
+        await using var monitoring = await Monitoring.NodeMonitoring.StartAsync(options, monitoringOptions);
         await using var node = await StartAsync(options, cancel);
-        await using var monitoring = Monitoring.NodeMonitoring.Start(node, logDir);
+        monitoring?.Attach(node);
         var address = Akka.Cluster.Cluster.Get(node.System).SelfAddress.ToString();
-        new NodeStarted(string.Join(',', options.Roles), Environment.ProcessId, node.Port, address).Print(json);
+        new NodeStarted(string.Join(',', options.Roles), Environment.ProcessId, node.Port, address, monitoring?.Url?.ToString()).Print(json);
         var stdinClosed = exitOnStdinClose ? StandardInputClosedAsync() : Task.Delay(Timeout.Infinite, CancellationToken.None);
         var stopped = await Task.WhenAny(node.WhenTerminated, stdinClosed, Task.Delay(Timeout.Infinite, cancel));
         // Akka's own exit hook (run-by-clr-shutdown-hook) may stop the actor system on the same

@@ -29,6 +29,9 @@ public sealed class NodeProcess : IAsyncDisposable
 
     public int Port { get; private set; }
 
+    /// <summary>A coordinator's dashboard address (null: none).</summary>
+    public string? Dashboard { get; private set; }
+
     public bool HasExited => _process.HasExited;
 
     /// <summary>Completes when the process has exited.</summary>
@@ -79,6 +82,7 @@ public sealed class NodeProcess : IAsyncDisposable
         {
             var started = await node._started.Task.WaitAsync(timeout, cancel);
             node.Port = started.Port;
+            node.Dashboard = started.Dashboard;
             return node;
         }
         catch (TimeoutException)

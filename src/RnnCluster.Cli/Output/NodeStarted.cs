@@ -4,19 +4,21 @@ namespace RnnCluster.Cli.Output;
 
 /// <summary>
 /// The line a node prints once it is up, <c>{"event":"node","role":…,"pid":…,"port":…}</c> with
-/// <c>--json</c>: a parent process (<c>local</c>, tests, scripts) reads its port from it.
+/// <c>--json</c> (a coordinator adds <c>"dashboard"</c>, its HTTP address): a parent process
+/// (<c>local</c>, tests, scripts) reads its port from it.
 /// </summary>
-public sealed record NodeStarted(string Role, int Pid, int Port, string? Address = null)
+public sealed record NodeStarted(string Role, int Pid, int Port, string? Address = null, string? Dashboard = null)
 {
     public void Print(bool json)
     {
         if (json)
         {
-            JsonEvents.Write("node", new { role = Role, pid = Pid, port = Port, address = Address });
+            JsonEvents.Write("node", new { role = Role, pid = Pid, port = Port, address = Address, dashboard = Dashboard });
         }
         else
         {
-            Console.WriteLine($"{Role} node up on port {Port} (pid {Pid})" + (Address is null ? string.Empty : $": {Address}"));
+            Console.WriteLine($"{Role} node up on port {Port} (pid {Pid})" + (Address is null ? string.Empty : $": {Address}")
+                + (Dashboard is null ? string.Empty : $"; dashboard {Dashboard}"));
         }
     }
 
@@ -42,7 +44,8 @@ public sealed record NodeStarted(string Role, int Pid, int Port, string? Address
 
             var role = root.TryGetProperty("role", out var r) ? r.GetString() ?? string.Empty : string.Empty;
             var address = root.TryGetProperty("address", out var a) ? a.GetString() : null;
-            started = new NodeStarted(role, pid.GetInt32(), port.GetInt32(), address);
+            var dashboard = root.TryGetProperty("dashboard", out var d) ? d.GetString() : null;
+            started = new NodeStarted(role, pid.GetInt32(), port.GetInt32(), address, dashboard);
             return true;
         }
         catch (JsonException)

@@ -104,6 +104,7 @@ public sealed class ClusterNode : IAsyncDisposable
         }
 
         System.ActorOf(SupervisorReachability.Props(supervisorProxy), "supervisor-reachability");
+        System.ActorOf(NodeStatsReporter.Props(), NodeStatsReporter.Name);
         if (Options.IsCoordinator)
         {
             System.ActorOf(

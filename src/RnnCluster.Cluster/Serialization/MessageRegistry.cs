@@ -42,6 +42,8 @@ public static class MessageRegistry
         (typeof(WeightSlice), "ws"),
         (typeof(WeightsReady), "wr"),
         (typeof(SendWeights), "sw"),
+        (typeof(GetNodeStats), "gn"),
+        (typeof(NodeStats), "ns"),
     ];
 
     private static readonly FrozenDictionary<Type, string> ByType = Entries.ToFrozenDictionary(e => e.Type, e => e.Manifest);
@@ -51,6 +53,7 @@ public static class MessageRegistry
     private static readonly FrozenDictionary<Type, object> Singletons = new Dictionary<Type, object>
     {
         [typeof(GetStatus)] = GetStatus.Instance,
+        [typeof(GetNodeStats)] = GetNodeStats.Instance,
     }.ToFrozenDictionary();
 
     public static IEnumerable<Type> Types => ByType.Keys;
