@@ -9,6 +9,7 @@ root.Subcommands.Add(GenerateCommand.Create());
 root.Subcommands.Add(GradcheckCommand.Create());
 root.Subcommands.Add(NgramCommand.Create());
 root.Subcommands.Add(PlotCommand.Create());
+root.Subcommands.Add(DiagnoseCommand.Create());
 root.Subcommands.Add(LocalCommand.Create());
 root.Subcommands.Add(NodeCommand.Create());
 root.Subcommands.Add(SubmitCommand.Create());

@@ -75,6 +75,7 @@ public sealed class GruLayer : RecurrentLayer
         for (var t = steps - 1; t >= 0; t--)
         {
             TensorPrimitives.Add(dOut.Slice(t * batch * h, batch * h), dhNext, dh);
+            Probe?.OnStep(Index, t, dh, default);
             for (var b = 0; b < batch; b++)
             {
                 var r = t * batch + b;

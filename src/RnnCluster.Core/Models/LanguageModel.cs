@@ -209,14 +209,23 @@ public sealed class LanguageModel
         return _softmax.Forward(Weights, _inputs[^1].AsSpan(0, rows * h), rows, targets);
     }
 
-    /// <summary>Backward of <c>lossScale · Σ CE</c> of the last <see cref="Forward"/>; accumulates into Gradients.</summary>
-    public void Backward(float lossScale)
+    /// <summary>
+    /// Backward of <c>lossScale · Σ CE</c> of the last <see cref="Forward"/>; accumulates into Gradients.
+    /// With <paramref name="lastStepLossOnly"/> the recurrent layers see only the last step's loss L_T
+    /// (the softmax's own gradient still covers every step): the gradient-flow probe's ∂L_T/∂h_k.
+    /// </summary>
+    public void Backward(float lossScale, bool lastStepLossOnly = false)
     {
         int h = Spec.Hidden, rows = _steps * _batch;
         var top = _layers.Length;
         _softmax.Backward(Weights, Gradients, _inputs[top].AsSpan(0, rows * h), lossScale, _dInputs[top],
             overwrite: _softmaxGradientCleared);
         _softmaxGradientCleared = false;
+        if (lastStepLossOnly)
+        {
+            _dInputs[top].AsSpan(0, (_steps - 1) * _batch * h).Clear();
+        }
+
         for (var l = top - 1; l >= 0; l--)
         {
             var dOut = _dInputs[l + 1].AsSpan(0, rows * h);
@@ -237,6 +246,15 @@ public sealed class LanguageModel
                 _rowDirty[id] = true;
                 _dirtyRows.Add(id);
             }
+        }
+    }
+
+    /// <summary>Sets (or with null removes) the gradient-flow probe of every recurrent layer.</summary>
+    public void SetProbe(Diagnostics.IGradientFlowProbe? probe)
+    {
+        foreach (var layer in _layers)
+        {
+            layer.Probe = probe;
         }
     }
 

@@ -14,6 +14,7 @@ public sealed class LstmLayer : RecurrentLayer
     private readonly float[] _tanhC;    // (T·B, H)
     private readonly float[] _dGates;   // (T·B, 4H)
     private readonly float[] _dcNext;   // (B, H)
+    private float[]? _probeDc;          // (B, H), only when probed
 
     public LstmLayer(ModelSpec spec, ParameterLayout layout, int index, int maxRows, int maxBatch)
         : base(spec, layout, index, maxRows, maxBatch)
@@ -74,6 +75,11 @@ public sealed class LstmLayer : RecurrentLayer
         for (var t = steps - 1; t >= 0; t--)
         {
             TensorPrimitives.Add(dOut.Slice(t * batch * h, batch * h), dhNext, dh);
+            if (Probe is { } probe)
+            {
+                probe.OnStep(Index, t, dh, CellGradient(t, batch, dh, dcNext));
+            }
+
             for (var b = 0; b < batch; b++)
             {
                 var r = t * batch + b;
@@ -104,5 +110,28 @@ public sealed class LstmLayer : RecurrentLayer
         Ops.AccumulateColumnSums(dGates, rows, B.Of(g));
         Ops.AccumulateColumnSums(dGates, rows, Bh.Of(g));
         Gemm.Sgemm(false, true, rows, h, g4, 1f, dGates, g4, Wx.Of(w), g4, 0f, dX, h);
+    }
+
+    /// <summary>
+    /// ∂L/∂c_t for the probe: the cell path from step t+1 (<paramref name="dcNext"/>, f_{t+1}⊙∂L/∂c_{t+1})
+    /// plus the route through h_t, ∂L/∂h_t ⊙ o_t ⊙ (1 − tanh²(c_t)). (B, H), in a buffer of the probe's.
+    /// </summary>
+    private ReadOnlySpan<float> CellGradient(int t, int batch, ReadOnlySpan<float> dh, ReadOnlySpan<float> dcNext)
+    {
+        int h = Hidden, g4 = 4 * Hidden;
+        _probeDc ??= new float[DhNext.Length];
+        var dc = _probeDc.AsSpan(0, batch * h);
+        for (var b = 0; b < batch; b++)
+        {
+            var r = t * batch + b;
+            var o = _gates.AsSpan((r * g4) + (2 * h), h);
+            var tc = _tanhC.AsSpan(r * h, h);
+            for (var j = 0; j < h; j++)
+            {
+                dc[(b * h) + j] = dcNext[(b * h) + j] + (dh[(b * h) + j] * o[j] * (1f - (tc[j] * tc[j])));
+            }
+        }
+
+        return dc;
     }
 }

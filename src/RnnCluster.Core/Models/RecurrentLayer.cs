@@ -26,6 +26,9 @@ public abstract class RecurrentLayer
 
     public int Index { get; }
 
+    /// <summary>When set, told ∂L/∂h_t (and for an LSTM ∂L/∂c_t) at every step of Backward (the gradient-flow probe).</summary>
+    public Diagnostics.IGradientFlowProbe? Probe { get; set; }
+
     protected ParameterTensor Wx { get; }
 
     protected ParameterTensor Wh { get; }

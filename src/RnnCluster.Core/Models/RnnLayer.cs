@@ -44,6 +44,7 @@ public sealed class RnnLayer : RecurrentLayer
         for (var t = steps - 1; t >= 0; t--)
         {
             TensorPrimitives.Add(dOut.Slice(t * batch * h, batch * h), dhNext, dh);
+            Probe?.OnStep(Index, t, dh, default);
             var dPreT = dPre.Slice(t * batch * h, batch * h);
             Ops.TanhBackward(Hs.AsSpan((t + 1) * batch * h, batch * h), dh, dPreT);
             Gemm.Sgemm(false, true, batch, h, h, 1f, dPreT, h, wh, h, 0f, dhNext, h);
