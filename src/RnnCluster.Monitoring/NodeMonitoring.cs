@@ -6,11 +6,11 @@ using RnnCluster.Monitoring.Web;
 namespace RnnCluster.Monitoring;
 
 /// <summary>How a coordinator node shows its training: where metrics logs go and where HTTP is served.</summary>
-/// <param name="LogDir">One sub-directory of metrics and plots per job.</param>
+/// <param name="LogDir">One sub-directory of metrics and plots per job (null: no metrics logs).</param>
 /// <param name="HttpPort">The dashboard's port (0: a free one; -1: no HTTP server).</param>
 /// <param name="AllowCancel">Whether the dashboard may cancel jobs (read-only by default).</param>
 /// <param name="FreePortIfTaken">Take a free port when <paramref name="HttpPort"/> is in use (<c>local</c>) instead of failing.</param>
-public sealed record MonitoringOptions(string LogDir, int HttpPort, bool AllowCancel = false, bool FreePortIfTaken = false);
+public sealed record MonitoringOptions(string? LogDir, int HttpPort, bool AllowCancel = false, bool FreePortIfTaken = false);
 
 /// <summary>
 /// What a coordinator node runs beside its actors to make training visible: each job's metrics log
@@ -29,31 +29,31 @@ public sealed class NodeMonitoring : IAsyncDisposable
     private DashboardServer? _server;
     private IActorRef? _recorder;
 
-    private NodeMonitoring(string logDir)
+    private NodeMonitoring(string? logDir)
     {
         LogDir = logDir;
         _store = new JobMetricsStore(logDir);
     }
 
-    /// <summary>The directory holding one sub-directory of metrics and plots per job (full path).</summary>
-    public string LogDir { get; }
+    /// <summary>The directory holding one sub-directory of metrics and plots per job (full path; null: none).</summary>
+    public string? LogDir { get; }
 
     /// <summary>The dashboard's address (null: no HTTP server).</summary>
     public Uri? Url => _server?.Url;
 
     /// <summary>
     /// Checks the log directory and binds the HTTP port for a coordinator node about to start with
-    /// <paramref name="node"/>; null for a node that is not a coordinator.
+    /// <paramref name="node"/>; null for a node that is not a coordinator, or when neither logs nor HTTP are wanted.
     /// </summary>
     /// <exception cref="ArgumentException">When the log directory cannot be written (naming <c>--log-dir</c>) or the HTTP port cannot be bound (naming <c>--http-port</c>).</exception>
     public static async Task<NodeMonitoring?> StartAsync(NodeOptions node, MonitoringOptions options)
     {
-        if (!node.IsCoordinator)
+        if (!node.IsCoordinator || (options.LogDir is null && options.HttpPort < 0))
         {
             return null;
         }
 
-        var logDir = Path.GetFullPath(options.LogDir);
+        var logDir = options.LogDir is null ? null : Path.GetFullPath(options.LogDir);
         Core.Checkpoints.OutputPath.CheckDirectory(logDir, "--log-dir");
         var monitoring = new NodeMonitoring(logDir);
         if (options.HttpPort >= 0)
@@ -79,17 +79,31 @@ public sealed class NodeMonitoring : IAsyncDisposable
     {
         try
         {
-            return await DashboardServer.StartAsync(_node.Task, _store, node.Host, node.AdvertisedHost, options.HttpPort, options.AllowCancel);
+            try
+            {
+                return await DashboardServer.StartAsync(_node.Task, _store, node.Host, node.AdvertisedHost, options.HttpPort, options.AllowCancel);
+            }
+            catch (IOException e) when (options.FreePortIfTaken && options.HttpPort != 0 && !HostAtFault(e))
+            {
+                return await DashboardServer.StartAsync(_node.Task, _store, node.Host, node.AdvertisedHost, 0, options.AllowCancel);
+            }
         }
-        catch (IOException) when (options.FreePortIfTaken && options.HttpPort != 0)
+        catch (Exception e) when (HostAtFault(e))
         {
-            return await DashboardServer.StartAsync(_node.Task, _store, node.Host, node.AdvertisedHost, 0, options.AllowCancel);
+            throw new ArgumentException($"--host {node.Host}: cannot listen there: {e.Message} (give an address of this machine, e.g. 127.0.0.1 or 0.0.0.0)", e);
         }
         catch (IOException e)
         {
             throw new ArgumentException($"--http-port {options.HttpPort}: cannot serve HTTP on {node.Host}:{options.HttpPort}: {e.Message} (give another port, 0 for a free one, or -1 for no dashboard)", e);
         }
     }
+
+    /// <summary>A host that does not resolve, or is not an address of this machine, rather than a port in use.</summary>
+    private static bool HostAtFault(Exception e) => (e as System.Net.Sockets.SocketException ?? e.InnerException as System.Net.Sockets.SocketException) is
+    {
+        SocketErrorCode: System.Net.Sockets.SocketError.HostNotFound or System.Net.Sockets.SocketError.TryAgain or System.Net.Sockets.SocketError.NoData
+            or System.Net.Sockets.SocketError.AddressNotAvailable,
+    };
 
     public async ValueTask DisposeAsync()
     {

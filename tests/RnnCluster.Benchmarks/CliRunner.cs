@@ -6,7 +6,10 @@ namespace RnnCluster.Benchmarks;
 /// <summary>Runs the built <c>rnncluster</c> CLI with <c>--json</c> and returns its final summary event.</summary>
 public static class CliRunner
 {
-    public static JsonElement Summary(string repoRoot, string arguments)
+    public static JsonElement Summary(string repoRoot, string arguments) => Summary(repoRoot, arguments, _ => { });
+
+    /// <summary>As <see cref="Summary(string, string)"/>, showing <paramref name="onEvent"/> every JSON event as it arrives.</summary>
+    public static JsonElement Summary(string repoRoot, string arguments, Action<JsonElement> onEvent)
     {
         var start = new ProcessStartInfo("dotnet", $"{SpeedComparison.CliPath(repoRoot)} {arguments} --json")
         {
@@ -24,6 +27,7 @@ public static class CliRunner
             }
 
             var element = JsonDocument.Parse(line).RootElement;
+            onEvent(element);
             if (element.TryGetProperty("event", out var e) && e.GetString() == "summary")
             {
                 summary = element.Clone();

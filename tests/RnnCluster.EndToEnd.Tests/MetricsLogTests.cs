@@ -91,6 +91,18 @@ public sealed class MetricsLogTests
     }
 
     [Fact]
+    public async Task A_cluster_without_logs_or_dashboard_writes_nothing_and_serves_nothing()
+    {
+        using var directory = new TempDirectory();
+        using var local = CliProcess.Start(directory.Path, SmallJob.With("local", "--workers", "1", "--max-steps", "3", "--json", "--log-dir", "none", "--http-port", "-1"));
+        Assert.True(await local.WaitForExitAsync(Timeout) == 0, local.Describe());
+
+        var coordinator = Assert.Single(local.EventsNamed("node"), n => n.GetProperty("role").GetString() == "coordinator");
+        Assert.False(coordinator.TryGetProperty("dashboard", out _));
+        Assert.Empty(Directory.GetFileSystemEntries(directory.Path));
+    }
+
+    [Fact]
     public async Task Plot_overlays_runs_and_refuses_bad_input_in_one_line()
     {
         using var directory = new TempDirectory();

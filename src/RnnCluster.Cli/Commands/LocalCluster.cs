@@ -30,7 +30,7 @@ public sealed class LocalCluster : IAsyncDisposable
             var coordinatorArgs = new List<string>
             {
                 "--roles", NodeOptions.CoordinatorRole, "--host", "127.0.0.1", "--port", "0", "--threads", "1",
-                "--log-dir", monitoring.LogDir, "--http-port", monitoring.HttpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                "--log-dir", monitoring.LogDir ?? "none", "--http-port", monitoring.HttpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             };
             if (monitoring.FreePortIfTaken)
             {

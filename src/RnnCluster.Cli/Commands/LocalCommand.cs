@@ -35,7 +35,8 @@ public static class LocalCommand
         {
             var job = ForLocalCluster(options.BindWithBuiltinDefaults(result));
             var monitoringOptions = monitoring.Bind(result, freePortIfTaken: true);
-            return RunAsync(job, monitoringOptions with { LogDir = Path.GetFullPath(monitoringOptions.LogDir) }, result.GetValue(options.Json), cancel);
+            var logDir = monitoringOptions.LogDir is { } dir ? Path.GetFullPath(dir) : null;
+            return RunAsync(job, monitoringOptions with { LogDir = logDir }, result.GetValue(options.Json), cancel);
         }));
         return command;
     }
@@ -104,10 +105,13 @@ public static class LocalCommand
                 throw new CliError($"job rejected: {submitted.Reason}");
             }
 
-            if (!json)
+            if (!json && (monitoring.LogDir is not null || cluster.Coordinator.Dashboard is not null))
             {
-                Console.WriteLine($"metrics and plots: {Path.Combine(monitoring.LogDir, jobId)}"
-                    + (cluster.Coordinator.Dashboard is { } dashboard ? $"; dashboard: {dashboard}jobs/{jobId}" : string.Empty));
+                Console.WriteLine(string.Join("; ", new[]
+                {
+                    monitoring.LogDir is { } logDir ? $"metrics and plots: {Path.Combine(logDir, jobId)}" : null,
+                    cluster.Coordinator.Dashboard is { } dashboard ? $"dashboard: {dashboard}jobs/{jobId}" : null,
+                }.OfType<string>()));
             }
 
             return new JobEventView(json).Follow(jobId, client.WatchAsync(jobId, coordinatorGone.Token), coordinatorGone.Token);

@@ -12,10 +12,9 @@ public sealed class MonitoringFlags
     /// <summary>The dashboard's port when neither --http-port nor $RNNCLUSTER_HTTP_PORT says.</summary>
     public const int DefaultHttpPort = 8053;
 
-    public Option<string> LogDir { get; } = new("--log-dir")
+    public Option<string?> LogDir { get; } = new("--log-dir")
     {
-        Description = $"a coordinator writes each job's metrics.jsonl and plots (perplexity.png, throughput.png, step-time.png) into DIR/JOB_ID [default: $RNNCLUSTER_LOG_DIR, else ./{DefaultLogDir}]",
-        DefaultValueFactory = _ => NodeEnvironment.Get("LOG_DIR") ?? DefaultLogDir,
+        Description = $"a coordinator writes each job's metrics.jsonl and plots (perplexity.png, throughput.png, step-time.png) into DIR/JOB_ID; none: no metrics logs [default: $RNNCLUSTER_LOG_DIR, else ./{DefaultLogDir}]",
     };
 
     public Option<int?> HttpPort { get; } = new("--http-port")
@@ -39,13 +38,15 @@ public sealed class MonitoringFlags
     /// <exception cref="ArgumentException">When --http-port is out of range.</exception>
     public MonitoringOptions Bind(ParseResult result, bool freePortIfTaken = false)
     {
-        var given = result.GetValue(HttpPort);
-        var port = given ?? NodeEnvironment.Port("HTTP_PORT", "--http-port") ?? DefaultHttpPort;
+        var givenPort = result.GetValue(HttpPort);
+        var port = givenPort ?? NodeEnvironment.Port("HTTP_PORT", "--http-port") ?? DefaultHttpPort;
         if (port is < -1 or > 65535)
         {
             throw new ArgumentException($"--http-port {port} is out of range (-1 for none, 0 for a free port, or 1..65535)");
         }
 
-        return new MonitoringOptions(result.GetValue(LogDir)!, port, result.GetValue(AllowCancel), freePortIfTaken && given is null);
+        var given = result.GetValue(LogDir) ?? NodeEnvironment.Get("LOG_DIR") ?? DefaultLogDir;
+        var logDir = given is "none" ? null : given;
+        return new MonitoringOptions(logDir, port, result.GetValue(AllowCancel), freePortIfTaken && givenPort is null);
     }
 }

@@ -18,11 +18,11 @@ namespace RnnCluster.Monitoring.Metrics;
 public sealed class JobMetricsRecorder : ReceiveActor
 {
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly string _logDir;
+    private readonly string? _logDir;
     private readonly Action<string, MetricsRecord> _onRecord;
     private readonly Dictionary<string, (MetricsLog? Log, string Label)> _jobs = new(StringComparer.Ordinal);
 
-    public JobMetricsRecorder(string logDir, Action<string, MetricsRecord> onRecord)
+    public JobMetricsRecorder(string? logDir, Action<string, MetricsRecord> onRecord)
     {
         _logDir = logDir;
         _onRecord = onRecord;
@@ -44,7 +44,8 @@ public sealed class JobMetricsRecorder : ReceiveActor
     /// <summary>The directory of job <paramref name="jobId"/>'s log under <paramref name="logDir"/>.</summary>
     public static string JobDirectory(string logDir, string jobId) => Path.Combine(logDir, jobId);
 
-    public static Props Props(string logDir, Action<string, MetricsRecord> onRecord) =>
+    /// <param name="logDir">null: records go to <c>onRecord</c> only, no files.</param>
+    public static Props Props(string? logDir, Action<string, MetricsRecord> onRecord) =>
         Akka.Actor.Props.Create(() => new JobMetricsRecorder(logDir, onRecord));
 
     protected override void PreStart()
@@ -92,22 +93,25 @@ public sealed class JobMetricsRecorder : ReceiveActor
             previous.Log?.Dispose();
         }
 
-        var directory = JobDirectory(_logDir, started.JobId);
         MetricsLog? log = null;
-        try
+        if (_logDir is { } logDir)
         {
-            if (!started.Resumed && Directory.Exists(directory))
+            var directory = JobDirectory(logDir, started.JobId);
+            try
             {
-                var aside = $"{directory}.{DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}";
-                Directory.Move(directory, aside);
-                _log.Info("{0}: an earlier run's metrics log under this id moved to {1}", started.JobId, aside);
-            }
+                if (!started.Resumed && Directory.Exists(directory))
+                {
+                    var aside = $"{directory}.{DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}";
+                    Directory.Move(directory, aside);
+                    _log.Info("{0}: an earlier run's metrics log under this id moved to {1}", started.JobId, aside);
+                }
 
-            log = MetricsLog.Append(directory);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            _log.Warning("{0}: no metrics log in {1}: {2}", started.JobId, directory, e.Message);
+                log = MetricsLog.Append(directory);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                _log.Warning("{0}: no metrics log in {1}: {2}", started.JobId, directory, e.Message);
+            }
         }
 
         _jobs[started.JobId] = (log, $"{started.JobId}: {started.Label}");

@@ -8,7 +8,7 @@ namespace RnnCluster.Monitoring.Metrics;
 /// past <see cref="MaxStepRecords"/> step records a job's older steps are thinned to every other one
 /// (epochs, members, start and end are kept). Thread-safe.
 /// </summary>
-public sealed class JobMetricsStore(string logDir)
+public sealed class JobMetricsStore(string? logDir)
 {
     /// <summary>Step records kept per job before older ones are thinned.</summary>
     public const int MaxStepRecords = 20_000;
@@ -43,7 +43,7 @@ public sealed class JobMetricsStore(string logDir)
         }
     }
 
-    private string LogPath(string jobId) => Path.Combine(JobMetricsRecorder.JobDirectory(logDir, jobId), MetricsLog.FileName);
+    private string LogPath(string jobId) => logDir is null ? string.Empty : Path.Combine(JobMetricsRecorder.JobDirectory(logDir, jobId), MetricsLog.FileName);
 
     private JobRecords Records(string jobId, bool loadHistory)
     {
