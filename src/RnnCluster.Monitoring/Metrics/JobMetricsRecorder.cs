@@ -115,7 +115,8 @@ public sealed class JobMetricsRecorder : ReceiveActor
         }
 
         _jobs[started.JobId] = (log, $"{started.JobId}: {started.Label}");
-        Write(started.JobId, new MetricsRecord(MetricsRecord.StartKind, MetricsRecord.Now(), Label: started.Label, OptimalPpl: started.OptimalPpl));
+        Write(started.JobId, new MetricsRecord(MetricsRecord.StartKind, MetricsRecord.Now(), Label: started.Label, OptimalPpl: started.OptimalPpl,
+            Resumed: started.Resumed ? true : null));
     }
 
     private void Write(string jobId, MetricsRecord record)

@@ -16,12 +16,21 @@ public sealed class JobMetricsStore(string? logDir)
     private readonly Dictionary<string, JobRecords> _jobs = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
 
-    /// <summary>Adds a record the node is about to write to <paramref name="jobId"/>'s log.</summary>
+    /// <summary>
+    /// Adds a record the node is about to write to <paramref name="jobId"/>'s log. The <c>start</c> of a
+    /// run that is not resumed begins the job afresh (a job id a new supervisor numbers again).
+    /// </summary>
     public void Add(string jobId, MetricsRecord record)
     {
         lock (_gate)
         {
-            Records(jobId, loadHistory: record.Kind != MetricsRecord.StartKind).Add(record);
+            var fresh = record is { Kind: MetricsRecord.StartKind, Resumed: not true };
+            if (fresh)
+            {
+                _jobs.Remove(jobId);
+            }
+
+            Records(jobId, loadHistory: !fresh).Add(record);
         }
     }
 

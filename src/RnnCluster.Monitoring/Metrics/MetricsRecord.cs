@@ -2,8 +2,8 @@ namespace RnnCluster.Monitoring.Metrics;
 
 /// <summary>
 /// One line of a run's <c>metrics.jsonl</c> (snake_case, null fields left out). <see cref="Kind"/> is
-/// <c>start</c> (the run's <see cref="Label"/>, e.g. <c>lstm 2x200</c>, and the corpus's
-/// <see cref="OptimalPpl"/> when known), <c>step</c> (after every training step), <c>epoch</c> (after
+/// <c>start</c> (the run's <see cref="Label"/>, e.g. <c>lstm 2x200</c>, the corpus's
+/// <see cref="OptimalPpl"/> when known, and <see cref="Resumed"/> when a job continues from its checkpoint), <c>step</c> (after every training step), <c>epoch</c> (after
 /// validation), <c>member</c> (a worker <see cref="Joined"/> or left) or <c>end</c> (completed, failed
 /// or cancelled: <see cref="Outcome"/>). <see cref="Time"/> is Unix time in seconds, so records of a
 /// job resumed on another coordinator continue one time line.
@@ -42,7 +42,8 @@ public sealed record MetricsRecord(
     bool? Joined = null,
     string? Label = null,
     double? OptimalPpl = null,
-    string? Outcome = null)
+    string? Outcome = null,
+    bool? Resumed = null)
 {
     public const string StartKind = "start";
     public const string StepKind = "step";
