@@ -58,7 +58,8 @@ public static class DiagnoseCommand
                 {
                     var trained = ModelFile.Load(file.FullName);
                     var tokens = Encode(result.GetValue(corpus), trained);
-                    var name = $"{Path.GetFileNameWithoutExtension(file.Name)} ({trained.Spec.Cell.Name()})";
+                    var stem = Path.GetFileNameWithoutExtension(file.Name);
+                    var name = stem == trained.Spec.Cell.Name() ? stem : $"{stem} ({trained.Spec.Cell.Name()})";
                     results.Add(Measure(trained.Spec, null, result.GetValue(seed), tokens, steps, streams, count, name, "init"));
                     results.Add(Measure(trained.Spec, trained.Weights, 0, tokens, steps, streams, count, name, "trained"));
                 }

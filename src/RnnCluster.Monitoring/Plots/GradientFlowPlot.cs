@@ -36,7 +36,7 @@ public static class GradientFlowPlot
         plot.Title("gradient flow: ‖∂L_T/∂h_(T−lag)‖, mean over streams and windows");
         plot.XLabel("lag (steps back from the loss)");
         plot.YLabel("gradient norm (log scale)");
-        plot.ShowLegend(Alignment.UpperRight);
+        plot.ShowLegend(Alignment.LowerLeft);
         var full = Path.GetFullPath(path);
         var temporary = Path.Combine(Path.GetDirectoryName(full)!, $".tmp-{Guid.NewGuid():N}-{Path.GetFileName(full)}");
         try
