@@ -42,7 +42,7 @@ public sealed class BadInputTests
     [InlineData("checkpoint '/dev/zero' is a character device", "eval", "/dev/zero", "/proc/cpuinfo")]
     [InlineData("--out /proc/cpuinfo: is one of the job's input files", "train", "--corpus", "/proc/cpuinfo", "--out", "/proc/cpuinfo")]
     [InlineData("--builtin-train-tokens 0 must be between 100 and 20,000,000", "train", "--builtin-train-tokens", "0")]
-    [InlineData("--checkpoint-dir /dev/null: is a file; give a directory", "node", "--roles", "coordinator", "--port", "0", "--checkpoint-dir", "/dev/null")]
+    [InlineData("--checkpoint-dir /dev/null: is a character device; give a directory", "node", "--roles", "coordinator", "--port", "0", "--checkpoint-dir", "/dev/null")]
     [InlineData("a worker-only node needs --seeds", "node", "--roles", "worker", "--port", "0")]
     [InlineData("--lr Infinity must be a positive finite number", "train", "--lr", "1e39")]
     [InlineData("--eval-batch 0 must be between 1 and 100000", "train", "--eval-batch", "0")]

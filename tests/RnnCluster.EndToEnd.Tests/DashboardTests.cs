@@ -74,6 +74,9 @@ public sealed partial class DashboardTests
         var later = JsonDocument.Parse(await http.GetStringAsync($"api/jobs/job-1/metrics?after={metrics.GetProperty("last").GetInt64()}")).RootElement;
         Assert.All(later.GetProperty("records").EnumerateArray(), r => Assert.True(r.GetProperty("seq").GetInt64() > records.Count));
         Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("api/jobs/job-9/metrics")).StatusCode);
+        var badAfter = await http.GetAsync("api/jobs/job-1/metrics?after=abc");
+        Assert.Equal(HttpStatusCode.BadRequest, badAfter.StatusCode);
+        Assert.Contains("after=abc", await badAfter.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Forbidden, (await http.PostAsync("api/jobs/job-1/cancel", null)).StatusCode);
 
         var exposition = await http.GetStringAsync("metrics");
@@ -85,5 +88,36 @@ public sealed partial class DashboardTests
         }
 
         Assert.True(await local.WaitForExitAsync(Timeout) == 0, local.Describe());
+    }
+
+    [Fact]
+    public async Task Cancel_needs_the_flag_and_a_header_no_other_site_can_send()
+    {
+        using var node = CliProcess.Start(
+        [
+            "node", "--json", "--host", "127.0.0.1", "--port", "0", "--roles", "coordinator", "--http-port", "0", "--http-allow-cancel",
+            "--log-dir", "none", "--exit-on-stdin-close",
+        ]);
+        try
+        {
+            var started = await node.WaitForEventAsync("node", _ => true, Timeout);
+            using var http = new HttpClient { BaseAddress = new Uri(started.GetProperty("dashboard").GetString()!), Timeout = TimeSpan.FromSeconds(30) };
+            Assert.True(JsonDocument.Parse(await http.GetStringAsync("api/jobs")).RootElement.GetProperty("cancel_allowed").GetBoolean());
+
+            var crossSite = await http.PostAsync("api/jobs/job-1/cancel", new StringContent("x"));
+            Assert.Equal(HttpStatusCode.Forbidden, crossSite.StatusCode);
+            Assert.Contains("X-Requested-By", await crossSite.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+            using var request = new HttpRequestMessage(HttpMethod.Post, "api/jobs/job-1/cancel");
+            request.Headers.Add("X-Requested-By", "test");
+            var unknown = await http.SendAsync(request);
+            Assert.Equal(HttpStatusCode.Conflict, unknown.StatusCode);
+            Assert.Contains("unknown or has already ended", await unknown.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            node.CloseInput();
+            await node.WaitForExitAsync(Timeout);
+        }
     }
 }

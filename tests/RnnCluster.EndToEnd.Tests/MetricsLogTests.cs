@@ -50,6 +50,24 @@ public sealed class MetricsLogTests
         Assert.Empty(Directory.GetFiles(logDir, ".tmp-*"));
     }
 
+    [Fact]
+    public async Task Train_in_a_used_log_dir_moves_the_earlier_log_aside_even_one_cut_by_a_crash()
+    {
+        using var directory = new TempDirectory();
+        var logDir = directory.File("run");
+        Directory.CreateDirectory(logDir);
+        await File.WriteAllTextAsync(Path.Combine(logDir, "metrics.jsonl"), "{\"kind\":\"start\",\"time\":1}\n{\"kind\":\"step\",\"time\":2,\"ste");
+
+        using var train = await TrainAsync(logDir, "--max-steps", "3");
+
+        Assert.True(train.ExitCode == 0, train.Describe());
+        Assert.Single(Directory.GetFiles(logDir, "metrics.*.jsonl"));
+        var records = Records(logDir);
+        Assert.Equal("start", records[0].GetProperty("kind").GetString());
+        Assert.Equal(3, records.Count(r => r.GetProperty("kind").GetString() == "step"));
+        Assert.DoesNotContain("warning", train.Errors, StringComparison.Ordinal);
+    }
+
     /// <summary>A completed cluster job's log: every step with its time split, each epoch, the end, and the three plots.</summary>
     internal static void AssertClusterLog(string jobDirectory, JsonElement summary)
     {
@@ -134,10 +152,16 @@ public sealed class MetricsLogTests
             (["plot", lstm, "--out", directory.File("plot.txt")], "name it *.png"),
             (["plot", lstm, gru, "--out", output, "--label", "only-one"], "1 label(s) for 2 run(s)"),
             (["plot", lstm, "--out", output, "--metric", "loss"], "--metric 'loss'"),
-            (["plot", damaged, "--out", output], "line 3: not a metrics record"),
             (["plot", lstm, "--out", lstm], "--out"),
             (["train", "--log-dir", Path.Combine(lstm, "metrics.jsonl"), "--max-steps", "1"], "--log-dir"),
+            (["local", "--log-dir", "", "--max-steps", "1"], "--log-dir: the path is empty"),
         ];
+        using (var partly = await CliProcess.RunAsync(Timeout, "plot", damaged, "--out", output))
+        {
+            Assert.True(partly.ExitCode == 0, partly.Describe());
+            Assert.Contains("skipped 1 line(s) that are no metrics record (line 3)", partly.Errors, StringComparison.Ordinal);
+        }
+
         foreach (var (args, expected) in cases)
         {
             using var bad = await CliProcess.RunAsync(Timeout, args);

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
 using RnnCluster.Cli.Output;
 using RnnCluster.Core.Checkpoints;
 using RnnCluster.Core.Diagnostics;
@@ -32,7 +31,7 @@ public static class DiagnoseCommand
         var windows = new Option<int>("--windows") { Description = "windows averaged over", DefaultValueFactory = _ => 20 };
         var batch = new Option<int>("--batch") { Description = "streams per window", DefaultValueFactory = _ => 20 };
         var seed = new Option<ulong>("--seed") { Description = "initialisation seed", DefaultValueFactory = _ => 1 };
-        var output = new Option<string?>("--out") { Description = "write a PNG of the curves here (and the numbers next to it as .json)" };
+        var output = new Option<string?>("--out") { Description = "write a PNG of the curves here" };
         var json = new Option<bool>("--json") { Description = "print one JSON object per measured model instead of the table" };
         var command = new Command("diagnose", "The gradient-flow probe: ‖∂L_T/∂h_k‖ for every lag T−k of a BPTT window (and an LSTM's memory cell), showing vanishing gradients.")
         {
@@ -54,6 +53,12 @@ public static class DiagnoseCommand
             var files = result.GetValue(models) ?? [];
             if (files.Length > 0)
             {
+                var freshOnly = new Option[] { cell, hidden, layers, initScale }.FirstOrDefault(o => result.GetResult(o) is { Implicit: false });
+                if (freshOnly is not null)
+                {
+                    throw new ArgumentException($"{freshOnly.Name}: describes a fresh model; a MODEL file brings its own architecture (leave {freshOnly.Name} out, or MODEL out)");
+                }
+
                 foreach (var file in files)
                 {
                     var trained = ModelFile.Load(file.FullName);
@@ -69,7 +74,9 @@ public static class DiagnoseCommand
                 var job = new JobDefinition { Corpus = result.GetValue(corpus) };
                 var data = JobDatasets.Load(job);
                 var tokens = data.Valid.Length >= (steps + 1) * streams ? data.Valid : data.Train;
-                var cells = result.GetValue(cell) == "all" ? Enum.GetValues<CellType>() : [CellTypes.Parse(result.GetValue(cell)!)];
+                var cells = result.GetValue(cell) == "all" ? Enum.GetValues<CellType>()
+                    : CellTypes.TryParse(result.GetValue(cell)!, out var one) ? [one]
+                    : throw new ArgumentException($"--model {result.GetValue(cell)}: expected rnn, lstm, gru or all");
                 foreach (var c in cells)
                 {
                     var spec = ModelSpec.Default with
@@ -90,9 +97,7 @@ public static class DiagnoseCommand
             if (outPath is not null)
             {
                 GradientFlowPlot.Write(results, outPath);
-                var jsonPath = Path.ChangeExtension(outPath, ".json");
-                File.WriteAllText(jsonPath, JsonSerializer.Serialize(results.Select(ToJson), new JsonSerializerOptions { WriteIndented = true }));
-                Console.Error.WriteLine($"wrote {Path.GetFullPath(outPath)} and {Path.GetFullPath(jsonPath)}");
+                (result.GetValue(json) ? Console.Error : Console.Out).WriteLine($"wrote {Path.GetFullPath(outPath)}");
             }
 
             return Task.FromResult(0);
@@ -132,14 +137,23 @@ public static class DiagnoseCommand
             text = CorpusReader.ReadText(corpus);
         }
 
+        int[] ids;
         try
         {
-            return TextDatasetLoader.Encode(text, Tokenizers.Create(trained.Kind), trained.Vocabulary);
+            ids = TextDatasetLoader.Encode(text, Tokenizers.Create(trained.Kind), trained.Vocabulary);
         }
         catch (ArgumentException e)
         {
-            throw new ArgumentException($"{corpus ?? "the built-in corpus"}: {e.Message} (give the --corpus the model was trained on)", e);
+            var reason = e.ParamName is { } name ? e.Message.Replace($" (Parameter '{name}')", string.Empty, StringComparison.Ordinal) : e.Message;
+            throw new ArgumentException($"{corpus ?? "the built-in corpus"}: {reason} (give the --corpus the model was trained on)", e);
         }
+
+        if (trained.Vocabulary.UnknownId is >= 0 and var unk && ids.Length > 0 && ids.Count(id => id == unk) is var unknown && unknown > 0.3 * ids.Length)
+        {
+            Console.Error.WriteLine($"rnncluster: warning: {corpus ?? "the built-in corpus"}: {100.0 * unknown / ids.Length:F0}% of its tokens are not in the model's vocabulary (read as <unk>); give the --corpus the model was trained on");
+        }
+
+        return ids;
     }
 
     private static object ToJson(GradientFlow.Result r) => new

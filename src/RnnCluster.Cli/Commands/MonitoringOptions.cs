@@ -46,6 +46,11 @@ public sealed class MonitoringFlags
         }
 
         var given = result.GetValue(LogDir) ?? NodeEnvironment.Get("LOG_DIR") ?? DefaultLogDir;
+        if (string.IsNullOrWhiteSpace(given))
+        {
+            throw new ArgumentException("--log-dir: the path is empty (give a directory, or none for no metrics logs)");
+        }
+
         var logDir = given is "none" ? null : given;
         return new MonitoringOptions(logDir, port, result.GetValue(AllowCancel), freePortIfTaken && givenPort is null);
     }

@@ -147,7 +147,13 @@ public sealed class NodeProcess : IAsyncDisposable
     {
         if (line is null)
         {
-            _started.TrySetException(new CliError($"the {Role} node exited before it was up: {Tail}"));
+            // Its reason is on standard error, which may still be being read: wait for the process
+            // (and both streams) to end first, off this handler's thread.
+            _ = Task.Run(() =>
+            {
+                _process.WaitForExit();
+                _started.TrySetException(new CliError($"the {Role} node exited before it was up: {Tail}"));
+            });
             return;
         }
 

@@ -42,7 +42,19 @@ public static class PlotCommand
             }
 
             OutputPath.CheckFile(outPath, "--out");
-            var loaded = paths.Select((path, i) => (Label: names.Length > 0 ? names[i] : RunName(path), Records: MetricsLog.Read(path))).ToList();
+            var loaded = new List<(string Label, IReadOnlyList<MetricsRecord> Records)>();
+            for (var i = 0; i < paths.Length; i++)
+            {
+                var label = names.Length > 0 ? names[i] : RunName(paths[i]);
+                var (records, damaged) = MetricsLog.ReadChecked(paths[i]);
+                if (damaged.Count > 0)
+                {
+                    Console.Error.WriteLine($"rnncluster: warning: {paths[i]}: skipped {damaged.Count} line(s) that are no metrics record (line {string.Join(", ", damaged.Take(5))}{(damaged.Count > 5 ? ", …" : string.Empty)})");
+                }
+
+                loaded.Add((label, records));
+            }
+
             foreach (var (label, records) in loaded.Where(run => !run.Records.Any(r => r.Kind is MetricsRecord.StepKind or MetricsRecord.EpochKind)))
             {
                 Console.Error.WriteLine($"rnncluster: warning: run '{label}' has no steps or epochs yet");

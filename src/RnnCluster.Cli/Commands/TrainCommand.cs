@@ -30,8 +30,8 @@ public static class TrainCommand
     {
         job.CheckOutputPaths();
         OutputPath.CheckDirectory(logDir, "--log-dir");
-        using var log = logDir is null ? null : MetricsLog.Append(logDir);
         var view = new TrainingView(json);
+        using var log = logDir is null ? null : OpenLog(logDir, view);
         Threads.Configure(job.Training.Threads);
         view.Info($"gemm backend: {Gemm.Describe()}");
         var data = JobDatasets.Load(job);
@@ -56,7 +56,8 @@ public static class TrainCommand
         TrainingMetricsRecorder? recorder = null;
         if (log is not null)
         {
-            observer = recorder = new TrainingMetricsRecorder(observer, log, label, JobDatasets.OptimalPerplexity(job), view.Info);
+            observer = recorder = new TrainingMetricsRecorder(observer, log, label, JobDatasets.OptimalPerplexity(job),
+                warning => Console.Error.WriteLine($"rnncluster: warning: {warning}"));
             recorder.Start();
         }
 
@@ -101,5 +102,30 @@ public static class TrainCommand
 
         SummaryPrinter.Print(summary, json, JobDatasets.OptimalPerplexity(job), keeper is { Best: null } ? null : job.Out);
         return 0;
+    }
+
+    /// <summary>A fresh metrics log in <paramref name="logDir"/>, an earlier run's moved aside.</summary>
+    /// <exception cref="ArgumentException">Naming --log-dir, when the log cannot be written there.</exception>
+    private static MetricsLog OpenLog(string logDir, TrainingView view)
+    {
+        var path = Path.Combine(logDir, MetricsLog.FileName);
+        if (Directory.Exists(path))
+        {
+            throw new ArgumentException($"--log-dir {logDir}: {path} is a directory; give a directory for the run's own metrics.jsonl");
+        }
+
+        try
+        {
+            if (MetricsLog.MoveAside(logDir) is { } aside)
+            {
+                view.Info($"--log-dir: an earlier run's metrics.jsonl moved to {aside}");
+            }
+
+            return MetricsLog.Append(logDir);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ArgumentException($"--log-dir {logDir}: cannot write {path}: {e.Message}", e);
+        }
     }
 }

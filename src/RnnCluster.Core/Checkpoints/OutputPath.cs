@@ -42,7 +42,7 @@ public static class OutputPath
 
         if (File.Exists(directory))
         {
-            throw new ArgumentException($"{flag} {directory}: is a file; give a directory");
+            throw new ArgumentException($"{flag} {directory}: is {FileKind.DescribeSpecial(directory) ?? "a file"}; give a directory");
         }
 
         Probe(Path.GetFullPath(directory), flag, directory);

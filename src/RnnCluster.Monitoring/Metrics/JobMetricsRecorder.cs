@@ -11,7 +11,8 @@ namespace RnnCluster.Monitoring.Metrics;
 /// <c>LOG_DIR/JOB_ID/metrics.jsonl</c> and redraws its plots at each epoch end and at the end. A job
 /// that starts afresh under an id whose directory exists (a new coordinator incarnation without a
 /// checkpoint directory numbers jobs from 1 again) moves the old directory aside to
-/// <c>JOB_ID.YYYYMMDD-HHMMSS</c>; a resumed job appends to its log. Every record also goes to
+/// <c>JOB_ID.YYYYMMDD-HHMMSS</c>; a resumed job appends to its log. A job still running when the node
+/// stops ends with outcome <c>stopped</c> (another coordinator may resume it). Every record also goes to
 /// <c>onRecord</c> (the dashboard and Prometheus). A log that cannot be written is
 /// reported once per job in the node's log; training goes on.
 /// </summary>
@@ -54,12 +55,13 @@ public sealed class JobMetricsRecorder : ReceiveActor
         Context.System.EventStream.Subscribe(Self, typeof(JobEvent));
     }
 
+    /// <summary>A job still open when the node stops (Ctrl-C, SIGTERM) gets an <c>end</c> record, <c>stopped</c>, and its plots.</summary>
     protected override void PostStop()
     {
         Context.System.EventStream.Unsubscribe(Self);
-        foreach (var (log, _) in _jobs.Values)
+        foreach (var jobId in _jobs.Keys.ToList())
         {
-            log?.Dispose();
+            End(jobId, "stopped");
         }
     }
 

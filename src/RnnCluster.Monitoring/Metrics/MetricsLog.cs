@@ -41,7 +41,14 @@ public sealed class MetricsLog : IDisposable
         Directory.CreateDirectory(directory);
         var path = System.IO.Path.GetFullPath(System.IO.Path.Combine(directory, FileName));
         var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
-        return new MetricsLog(new StreamWriter(stream) { AutoFlush = false }, path);
+        var writer = new StreamWriter(stream) { AutoFlush = false };
+        if (stream.Length > 0 && !EndsWithNewline(path))
+        {
+            writer.WriteLine(); // a line cut short by a crash stays a (skipped) line of its own
+            writer.Flush();
+        }
+
+        return new MetricsLog(writer, path);
     }
 
     public void Write(MetricsRecord record)
@@ -55,11 +62,38 @@ public sealed class MetricsLog : IDisposable
     }
 
     /// <summary>
-    /// Every record of a log (a <c>metrics.jsonl</c> file, or a run directory holding one), in file
-    /// order. A last line cut short by a crash is skipped; any other unreadable line throws
-    /// <see cref="InvalidDataException"/> naming the file and line.
+    /// Moves an existing log in <paramref name="directory"/> aside to <c>metrics.YYYYMMDD-HHMMSS.jsonl</c>
+    /// so a new run starts its own; returns where it went (null: there was none).
     /// </summary>
-    public static IReadOnlyList<MetricsRecord> Read(string fileOrDirectory)
+    public static string? MoveAside(string directory)
+    {
+        var path = System.IO.Path.Combine(directory, FileName);
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        var aside = System.IO.Path.Combine(directory, $"metrics.{DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture)}.jsonl");
+        File.Move(path, aside, overwrite: false);
+        return aside;
+    }
+
+    private static bool EndsWithNewline(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        stream.Seek(-1, SeekOrigin.End);
+        return stream.ReadByte() == '\n';
+    }
+
+    /// <summary>Every readable record of a log, in file order (see <see cref="ReadChecked"/>).</summary>
+    public static IReadOnlyList<MetricsRecord> Read(string fileOrDirectory) => ReadChecked(fileOrDirectory).Records;
+
+    /// <summary>
+    /// Every record of a log (a <c>metrics.jsonl</c> file, or a run directory holding one), in file
+    /// order, and the numbers of the lines that are no metrics record (a line cut short by a crash,
+    /// a damaged line), which are skipped. Throws <see cref="FileNotFoundException"/> when there is no log.
+    /// </summary>
+    public static (IReadOnlyList<MetricsRecord> Records, IReadOnlyList<int> DamagedLines) ReadChecked(string fileOrDirectory)
     {
         var path = Directory.Exists(fileOrDirectory) ? System.IO.Path.Combine(fileOrDirectory, FileName) : fileOrDirectory;
         if (!File.Exists(path))
@@ -75,6 +109,7 @@ public sealed class MetricsLog : IDisposable
         }
 
         var records = new List<MetricsRecord>(lines.Count);
+        var damaged = new List<int>();
         for (var i = 0; i < lines.Count; i++)
         {
             if (lines[i].Length == 0)
@@ -85,19 +120,20 @@ public sealed class MetricsLog : IDisposable
             try
             {
                 var record = JsonSerializer.Deserialize<MetricsRecord>(lines[i], Options);
-                records.Add(record is { Kind: not null } ? record : throw new JsonException("no \"kind\" field"));
+                if (record is { Kind: not null })
+                {
+                    records.Add(record);
+                    continue;
+                }
             }
-            catch (JsonException) when (i == lines.Count - 1)
+            catch (JsonException)
             {
-                // the line being written when the run stopped
             }
-            catch (JsonException e)
-            {
-                throw new InvalidDataException($"{path}, line {i + 1}: not a metrics record ({e.Message})", e);
-            }
+
+            damaged.Add(i + 1);
         }
 
-        return records;
+        return (records, damaged);
     }
 
     public void Dispose()

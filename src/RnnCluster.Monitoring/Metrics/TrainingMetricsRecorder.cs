@@ -7,12 +7,13 @@ namespace RnnCluster.Monitoring.Metrics;
 /// <c>train --log-dir DIR</c>: passes every report on to the next observer and records it in
 /// <c>DIR/metrics.jsonl</c>; at each epoch end and at the end it redraws the run's plots in DIR
 /// (<see cref="RunPlots.WriteRunPlots"/>). A failure to draw is reported through
-/// <paramref name="warn"/> once per attempt and does not stop training.
+/// <paramref name="warn"/> once and does not stop training.
 /// </summary>
 public sealed class TrainingMetricsRecorder(ITrainingObserver next, MetricsLog log, string label, double? optimalPpl, Action<string> warn)
     : ITrainingObserver, IDisposable
 {
     private readonly string _directory = Path.GetDirectoryName(log.Path)!;
+    private bool _warned;
 
     /// <summary>Writes the <c>start</c> record.</summary>
     public void Start() => log.Write(new MetricsRecord(MetricsRecord.StartKind, MetricsRecord.Now(), Label: label, OptimalPpl: optimalPpl));
@@ -51,7 +52,11 @@ public sealed class TrainingMetricsRecorder(ITrainingObserver next, MetricsLog l
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or DllNotFoundException or TypeInitializationException)
         {
-            warn($"--log-dir {_directory}: plots not drawn ({e.Message})");
+            if (!_warned)
+            {
+                warn($"--log-dir {_directory}: plots not drawn ({e.Message}); the metrics log goes on");
+                _warned = true;
+            }
         }
     }
 

@@ -146,9 +146,17 @@ public static class RunPlots
     {
         var xs = new List<double>();
         var ys = new List<double>();
+        double? lastStep = null;
         foreach (var record in records)
         {
-            if (record.Kind == kind && record.EpochPosition is { } x && value(record) is { } y && double.IsFinite(y) && (!log || y > 0))
+            if (record.Kind == MetricsRecord.StepKind)
+            {
+                lastStep = record.EpochPosition ?? lastStep;
+            }
+
+            // An epoch cut short by --max-steps ends where its last step was, not at its number.
+            var position = record.Kind == MetricsRecord.EpochKind && lastStep is { } last && last < record.Epoch ? last : record.EpochPosition;
+            if (record.Kind == kind && position is { } x && value(record) is { } y && double.IsFinite(y) && (!log || y > 0))
             {
                 xs.Add(x);
                 ys.Add(log ? Math.Log10(y) : y);

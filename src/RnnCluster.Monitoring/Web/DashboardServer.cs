@@ -109,20 +109,34 @@ public sealed class DashboardServer : IAsyncDisposable
                 return Results.Json(new { error = e.Message }, DashboardJson.Options, statusCode: StatusCodes.Status503ServiceUnavailable);
             }
         });
-        app.MapGet("/api/jobs/{id}/metrics", (string id, long? after) =>
+        app.MapGet("/api/jobs/{id}/metrics", (string id, string? after) =>
         {
-            if (store.After(id, after ?? 0) is not { } found)
+            long from = 0;
+            if (!string.IsNullOrEmpty(after) && !long.TryParse(after, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out from))
+            {
+                return Results.Json(new { error = $"after={after}: expected a record number (an integer, 0 for all)" }, DashboardJson.Options, statusCode: StatusCodes.Status400BadRequest);
+            }
+
+            if (store.After(id, from) is not { } found)
             {
                 return Results.Json(new { error = $"no metrics for job '{id}' on this coordinator" }, DashboardJson.Options, statusCode: StatusCodes.Status404NotFound);
             }
 
             return Results.Json(new { job = id, last = found.Last, records = found.Records.Select(r => new SequencedRecord(r.Seq, r.Record)) }, DashboardJson.Options);
         });
-        app.MapPost("/api/jobs/{id}/cancel", async (string id) =>
+        app.MapPost("/api/jobs/{id}/cancel", async (string id, HttpRequest request) =>
         {
             if (!allowCancel)
             {
                 return Results.Json(new { error = "the dashboard is read-only; start the coordinator with --http-allow-cancel to cancel jobs from it" },
+                    DashboardJson.Options, statusCode: StatusCodes.Status403Forbidden);
+            }
+
+            // A custom header cannot be sent cross-site without the browser asking first (CORS), which
+            // this server never allows: a page on another site cannot cancel jobs through the user's browser.
+            if (string.IsNullOrEmpty(request.Headers["X-Requested-By"]))
+            {
+                return Results.Json(new { error = "cancel needs the header X-Requested-By (e.g. X-Requested-By: rnncluster-dashboard)" },
                     DashboardJson.Options, statusCode: StatusCodes.Status403Forbidden);
             }
 

@@ -154,7 +154,10 @@ const RnnDashboard = (() => {
     document.getElementById('title').textContent = id;
     const records = [];
     let last = 0, label = '', optimal, busy = false;
-    const pos = r => r.kind === 'step' ? r.epoch - 1 + r.window / r.windows : r.kind === 'epoch' ? r.epoch : undefined;
+    let lastStepPos;
+    const stepPos = r => r.epoch - 1 + r.window / r.windows;
+    // an epoch cut short by --max-steps ends where its last step was
+    const pos = r => r.kind === 'step' ? stepPos(r) : r.kind === 'epoch' ? (r.x !== undefined ? r.x : r.epoch) : undefined;
 
     function redraw() {
       const steps = records.filter(r => r.kind === 'step' && r.windows > 0), epochs = records.filter(r => r.kind === 'epoch');
@@ -190,6 +193,8 @@ const RnnDashboard = (() => {
       try {
         const m = await getJson(`/api/jobs/${encodeURIComponent(id)}/metrics?after=${last}`);
         for (const r of m.records) {
+          if (r.kind === 'step' && r.windows > 0) lastStepPos = stepPos(r);
+          if (r.kind === 'epoch' && lastStepPos !== undefined && lastStepPos < r.epoch) r.x = lastStepPos;
           records.push(r);
           if (r.kind === 'start') { label = r.label || label; if (finite(r.optimal_ppl)) optimal = r.optimal_ppl; }
         }
@@ -214,7 +219,10 @@ const RnnDashboard = (() => {
         const area = document.getElementById('cancel-area');
         if (j.cancel_allowed && (job.state === 'running' || job.state === 'queued') && !area.firstChild) {
           const b = document.createElement('button'); b.textContent = 'Cancel job';
-          b.onclick = async () => { try { await fetch(`/api/jobs/${encodeURIComponent(id)}/cancel`, { method: 'POST' }); } finally { area.replaceChildren(); } };
+          b.onclick = async () => {
+            try { await fetch(`/api/jobs/${encodeURIComponent(id)}/cancel`, { method: 'POST', headers: { 'X-Requested-By': 'rnncluster-dashboard' } }); }
+            finally { area.replaceChildren(); }
+          };
           area.appendChild(b);
         } else if (!(job.state === 'running' || job.state === 'queued')) area.replaceChildren();
       } catch (e) { document.getElementById('error').textContent = e.message; }
