@@ -33,16 +33,23 @@ public sealed class MetricsLogTests : IDisposable
     }
 
     [Fact]
-    public void A_last_line_cut_short_is_skipped_and_any_other_bad_line_names_its_number()
+    public void Lines_that_are_no_record_are_skipped_and_named_and_an_append_after_a_cut_starts_a_fresh_line()
     {
         var path = Path.Combine(_directory, MetricsLog.FileName);
-        File.WriteAllText(path, "{\"kind\":\"start\",\"time\":1}\n{\"kind\":\"step\",\"time\":2,\"ste");
+        File.WriteAllText(path, "{\"kind\":\"start\",\"time\":1}\n{\"time\":2}\n{\"kind\":\"end\",\"time\":3}\n{\"kind\":\"step\",\"time\":2,\"ste");
 
-        Assert.Single(MetricsLog.Read(path));
+        var (records, damaged) = MetricsLog.ReadChecked(path);
 
-        File.WriteAllText(path, "{\"kind\":\"start\",\"time\":1}\n{\"time\":2}\n{\"kind\":\"end\",\"time\":3}\n");
-        var error = Assert.Throws<InvalidDataException>(() => MetricsLog.Read(path));
-        Assert.Contains("line 2", error.Message, StringComparison.Ordinal);
-        Assert.Contains("kind", error.Message, StringComparison.Ordinal);
+        Assert.Equal(["start", "end"], records.Select(r => r.Kind));
+        Assert.Equal([2, 4], damaged);
+
+        using (var log = MetricsLog.Append(_directory))
+        {
+            log.Write(new MetricsRecord(MetricsRecord.StartKind, 5, Resumed: true));
+        }
+
+        (records, damaged) = MetricsLog.ReadChecked(path);
+        Assert.Equal(["start", "end", "start"], records.Select(r => r.Kind));
+        Assert.Equal([2, 4], damaged);
     }
 }
