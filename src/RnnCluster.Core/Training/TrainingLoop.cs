@@ -207,7 +207,7 @@ public sealed class TrainingLoop
 
     /// <summary>The report after a step, <paramref name="workers"/> having computed it (1 in one process).</summary>
     public ProgressReport Progress(int workers)
-        => new(Epoch, Step, Window, Windows, TrainPerplexity, TokensPerSecond, workers, Lr);
+        => new(Epoch, Step, Window, Windows, TrainPerplexity, TokensPerSecond, workers, Lr, TotalTokens, TrainSeconds);
 
     /// <summary>
     /// The report of the epoch whose last window is done, with <paramref name="validPerplexity"/>

@@ -4,7 +4,9 @@ namespace RnnCluster.Core.Training;
 /// Emitted after every training step, by <c>train</c> and (on the wire, in <c>JobProgress</c>) by the
 /// cluster; observers decide how often to show it. <see cref="Window"/> of <see cref="WindowsPerEpoch"/>
 /// windows of <see cref="Epoch"/> are done; <see cref="TrainPerplexity"/> is the epoch's so far;
-/// <see cref="LearningRate"/> the epoch's rate. Epoch 0: the job has not trained a step yet.
+/// <see cref="LearningRate"/> the epoch's rate; <see cref="TokensPerSecond"/> the run's average so far.
+/// <see cref="Tokens"/> and <see cref="TrainSeconds"/> are the run's totals (tokens trained, seconds of
+/// training steps), so two reports give the throughput between them. Epoch 0: the job has not trained a step yet.
 /// </summary>
 public sealed record ProgressReport(
     int Epoch,
@@ -14,7 +16,9 @@ public sealed record ProgressReport(
     double TrainPerplexity,
     double TokensPerSecond,
     int Workers,
-    float LearningRate);
+    float LearningRate,
+    long Tokens = 0,
+    double TrainSeconds = 0);
 
 /// <summary>
 /// Emitted at each epoch end after validation (also on the wire, in <c>JobEpoch</c>). <see cref="Tokens"/>

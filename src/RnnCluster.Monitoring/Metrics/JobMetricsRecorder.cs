@@ -69,7 +69,8 @@ public sealed class JobMetricsRecorder : ReceiveActor
     {
         var r = p.Report;
         var record = new MetricsRecord(MetricsRecord.StepKind, MetricsRecord.Now(), Step: r.Step, Epoch: r.Epoch, Window: r.Window, Windows: r.WindowsPerEpoch,
-            TrainPpl: r.TrainPerplexity, TokensPerSec: Math.Round(r.TokensPerSecond, 1), Workers: r.Workers, Lr: r.LearningRate);
+            TrainPpl: r.TrainPerplexity, TokensPerSec: Math.Round(r.TokensPerSecond, 1), Workers: r.Workers, Lr: r.LearningRate,
+            Tokens: r.Tokens, TrainSeconds: Math.Round(r.TrainSeconds, 4));
         if (p.Step is not { } t)
         {
             return record;

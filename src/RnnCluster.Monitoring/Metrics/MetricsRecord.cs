@@ -10,7 +10,9 @@ namespace RnnCluster.Monitoring.Metrics;
 /// <para>
 /// Step records: <see cref="TrainPpl"/> is the epoch's training perplexity so far, <see cref="Window"/>
 /// of <see cref="Windows"/> BPTT windows of the epoch are done, <see cref="TokensPerSec"/> is the run's
-/// throughput so far, <see cref="Lr"/> the epoch's learning rate. Cluster steps also carry the step's
+/// average throughput so far, <see cref="Tokens"/> and <see cref="TrainSeconds"/> the run's tokens trained
+/// and seconds of training steps (two records give the throughput between them), <see cref="Lr"/> the
+/// epoch's learning rate. Cluster steps also carry the step's
 /// time split in milliseconds, summing to the step's wall time: <see cref="ComputeMs"/> (the workers'
 /// mean forward and backward), <see cref="WaitMs"/> (the slowest worker's compute beyond the mean:
 /// the barrier's wait for stragglers), <see cref="UpdateMs"/> (summing, clipping, applying) and
@@ -43,7 +45,9 @@ public sealed record MetricsRecord(
     string? Label = null,
     double? OptimalPpl = null,
     string? Outcome = null,
-    bool? Resumed = null)
+    bool? Resumed = null,
+    long? Tokens = null,
+    double? TrainSeconds = null)
 {
     public const string StartKind = "start";
     public const string StepKind = "step";

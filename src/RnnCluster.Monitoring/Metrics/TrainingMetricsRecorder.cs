@@ -25,7 +25,8 @@ public sealed class TrainingMetricsRecorder(ITrainingObserver next, MetricsLog l
         {
             log.Write(new MetricsRecord(MetricsRecord.StepKind, MetricsRecord.Now(), Step: report.Step, Epoch: report.Epoch,
                 Window: report.Window, Windows: report.WindowsPerEpoch, TrainPpl: report.TrainPerplexity,
-                TokensPerSec: Math.Round(report.TokensPerSecond, 1), Workers: report.Workers, Lr: report.LearningRate));
+                TokensPerSec: Math.Round(report.TokensPerSecond, 1), Workers: report.Workers, Lr: report.LearningRate,
+                Tokens: report.Tokens, TrainSeconds: Math.Round(report.TrainSeconds, 4)));
         }
     }
 

@@ -67,7 +67,7 @@ public static class RunPlots
             optimal ??= records.FirstOrDefault(r => r.OptimalPpl is not null)?.OptimalPpl;
             if (metric == PlotMetric.Throughput)
             {
-                AddLine(plot, Points(records, MetricsRecord.StepKind, r => r.TokensPerSec, log: false), label, color, width: 1.5f);
+                AddLine(plot, Throughput(records), label, color, width: 1.5f);
                 continue;
             }
 
@@ -82,7 +82,7 @@ public static class RunPlots
 
         if (metric == PlotMetric.Throughput)
         {
-            plot.YLabel("tokens/s");
+            plot.YLabel($"tokens/s (over the last {ThroughputSpanSeconds:F0} s of training)");
         }
         else
         {
@@ -140,6 +140,50 @@ public static class RunPlots
         plot.YLabel("ms per step (outliers above the 98th percentile cut)");
         plot.ShowLegend(Alignment.UpperRight);
         return plot;
+    }
+
+    /// <summary>Seconds of training the throughput curve averages over: steps are too short to show alone.</summary>
+    private const double ThroughputSpanSeconds = 2;
+
+    /// <summary>
+    /// Tokens/s between each step and the step about <see cref="ThroughputSpanSeconds"/> of training
+    /// before it (from the records' run totals, so a slowdown shows at once); a log without totals
+    /// (older logs) gives the run's running average instead. Steps redone after a resume restart the span.
+    /// </summary>
+    private static (double[] X, double[] Y) Throughput(IReadOnlyList<MetricsRecord> records)
+    {
+        var steps = records.Where(r => r.Kind == MetricsRecord.StepKind && r.EpochPosition is not null).ToList();
+        if (!steps.Any(r => r.Tokens is not null && r.TrainSeconds is not null))
+        {
+            return Points(records, MetricsRecord.StepKind, r => r.TokensPerSec, log: false);
+        }
+
+        var xs = new List<double>();
+        var ys = new List<double>();
+        var window = new Queue<MetricsRecord>();
+        foreach (var step in steps.Where(r => r.Tokens is not null && r.TrainSeconds is not null))
+        {
+            if (window.Count > 0 && (step.Tokens <= window.Last().Tokens || step.TrainSeconds <= window.Last().TrainSeconds))
+            {
+                window.Clear();
+            }
+
+            window.Enqueue(step);
+            while (window.Count > 2 && step.TrainSeconds!.Value - window.ElementAt(1).TrainSeconds!.Value >= ThroughputSpanSeconds)
+            {
+                window.Dequeue();
+            }
+
+            var first = window.Peek();
+            var seconds = step.TrainSeconds!.Value - first.TrainSeconds!.Value;
+            if (window.Count > 1 && seconds > 0)
+            {
+                xs.Add(step.EpochPosition!.Value);
+                ys.Add((step.Tokens!.Value - first.Tokens!.Value) / seconds);
+            }
+        }
+
+        return (xs.ToArray(), ys.ToArray());
     }
 
     private static (double[] X, double[] Y) Points(IReadOnlyList<MetricsRecord> records, string kind, Func<MetricsRecord, double?> value, bool log)

@@ -159,6 +159,24 @@ const RnnDashboard = (() => {
     // an epoch cut short by --max-steps ends where its last step was
     const pos = r => r.kind === 'step' ? stepPos(r) : r.kind === 'epoch' ? (r.x !== undefined ? r.x : r.epoch) : undefined;
 
+    // Tokens/s between each step and the one about 2 s of training before it, from the run totals;
+    // logs without totals fall back to the run's average. Steps redone after a resume restart the span.
+    function throughput(steps) {
+      if (!steps.some(r => finite(r.tokens) && finite(r.train_seconds))) return steps.map(r => [pos(r), r.tokens_per_sec]);
+      const out = [];
+      let span = [];
+      for (const r of steps) {
+        if (!finite(r.tokens) || !finite(r.train_seconds)) continue;
+        const last = span[span.length - 1];
+        if (last && (r.tokens <= last.tokens || r.train_seconds <= last.train_seconds)) span = [];
+        span.push(r);
+        while (span.length > 2 && r.train_seconds - span[1].train_seconds >= 2) span.shift();
+        const first = span[0], seconds = r.train_seconds - first.train_seconds;
+        if (span.length > 1 && seconds > 0) out.push([pos(r), (r.tokens - first.tokens) / seconds]);
+      }
+      return out;
+    }
+
     function redraw() {
       const steps = records.filter(r => r.kind === 'step' && r.windows > 0), epochs = records.filter(r => r.kind === 'epoch');
       const series = (f, list) => (list || steps).map(r => [pos(r), f(r)]).filter(p => finite(p[1]));
@@ -167,7 +185,7 @@ const RnnDashboard = (() => {
         series: [{ name: 'train', points: series(r => r.train_ppl), opacity: 0.6 }, { name: 'valid', points: series(r => r.valid_ppl, epochs), width: 2, markers: true }],
         hlines: optimal ? [{ y: optimal, name: 'optimum ' + optimal.toFixed(2) }] : [],
       });
-      draw(document.getElementById('chart-throughput'), { series: [{ name: 'tokens/s', points: series(r => r.tokens_per_sec) }] });
+      draw(document.getElementById('chart-throughput'), { series: [{ name: 'tokens/s (last 2 s)', points: throughput(steps) }] });
       let lastPos = 0;
       const marks = [];
       for (const r of records) {
