@@ -21,7 +21,7 @@ public static class CancelCommand
                 var jobs = (await client.GetStatusAsync(contact.Timeout(result))).Jobs;
                 throw new CliError(jobs.FirstOrDefault(j => j.Id == id) is { } known
                     ? $"job {id} has already ended ({known.State}); only a queued or running job can be cancelled"
-                    : $"no job '{id}' on this cluster" + (jobs.Count == 0 ? " (it has no jobs)" : $" (its jobs: {string.Join(", ", jobs.Select(j => j.Id))})"));
+                    : $"no job {Core.Text.QuotedText.Quote(id)} on this cluster" + (jobs.Count == 0 ? " (it has no jobs)" : $" (its jobs: {string.Join(", ", jobs.Select(j => j.Id))})"));
             }
 
             Console.WriteLine($"cancelled {id}");

@@ -33,7 +33,7 @@ public static class PlotCommand
                 "perplexity" => PlotMetric.Perplexity,
                 "valid" => PlotMetric.Valid,
                 "throughput" => PlotMetric.Throughput,
-                var other => throw new ArgumentException($"--metric '{other}': expected perplexity, valid or throughput"),
+                var other => throw new ArgumentException($"--metric {Core.Text.QuotedText.Quote(other!)}: expected perplexity, valid or throughput"),
             };
             var outPath = result.GetValue(output)!;
             if (!outPath.EndsWith(".png", StringComparison.OrdinalIgnoreCase))

@@ -395,7 +395,7 @@ public sealed class JobSupervisor : ReceiveActor
     {
         if (!_jobs.TryGetValue(watch.JobId, out var job))
         {
-            Sender.Tell(new JobFailed(watch.JobId, $"no job '{watch.JobId}'"));
+            Sender.Tell(new JobFailed(watch.JobId, $"no job {QuotedText.Quote(watch.JobId)}"));
             return;
         }
 

@@ -22,7 +22,7 @@ public static class ClusterAddresses
         if (colon <= 0 || !int.TryParse(contact.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var port)
             || port is < 1 or > 65535)
         {
-            throw new ArgumentException($"'{contact}' is not host:port");
+            throw new ArgumentException($"{Core.Text.QuotedText.Quote(contact)} is not host:port");
         }
 
         return (contact[..colon], port);

@@ -78,7 +78,7 @@ internal static class CheckpointRules
 
             if (!seen.Add(token))
             {
-                throw new ArgumentException($"vocabulary token {i} '{token}' appears more than once");
+                throw new ArgumentException($"vocabulary token {i} {Text.QuotedText.Quote(token)} appears more than once");
             }
         }
     }

@@ -12,7 +12,7 @@ public static class CellTypes
     /// <exception cref="ArgumentException">When <paramref name="text"/> names no cell.</exception>
     public static CellType Parse(string text) => TryParse(text, out var cell)
         ? cell
-        : throw new ArgumentException($"unknown model '{text}': expected rnn, lstm or gru");
+        : throw new ArgumentException($"unknown model {Text.QuotedText.Quote(text)}: expected rnn, lstm or gru");
 
     /// <summary>rnn (or tanh), lstm or gru, in any case; false for anything else.</summary>
     public static bool TryParse(string text, out CellType cell)

@@ -16,7 +16,7 @@ public sealed class CellTypeJsonConverter : JsonConverter<CellType>
         }
         catch (ArgumentException e)
         {
-            throw new JsonException($"model '{text}': expected rnn, lstm or gru", e);
+            throw new JsonException($"model {Text.QuotedText.Quote(text)}: expected rnn, lstm or gru", e);
         }
     }
 

@@ -129,7 +129,7 @@ public static class TextDatasetLoader
                 if (!vocab.Contains(token))
                 {
                     throw new CorpusException(
-                        $"corpus '{name}' contains '{token}' (U+{char.ConvertToUtf32(token, 0):X4}), which the training text " +
+                        $"corpus '{name}' contains {CharacterQuote(token)}, which the training text " +
                         $"does not, and a character vocabulary has no {SpecialTokens.Unknown} — use a training text that " +
                         "contains every character of the validation and test texts");
                 }
@@ -148,5 +148,12 @@ public static class TextDatasetLoader
         }
 
         return ids;
+    }
+
+    /// <summary>A character as a message quotes it, with its code point (escaped when invisible).</summary>
+    private static string CharacterQuote(string token)
+    {
+        var quoted = QuotedText.Quote(token);
+        return quoted.Contains("(U+", StringComparison.Ordinal) ? quoted : $"{quoted} (U+{char.ConvertToUtf32(token, 0):X4})";
     }
 }

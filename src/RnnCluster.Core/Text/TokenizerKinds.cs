@@ -17,7 +17,7 @@ public static class TokenizerKinds
             return TokenizerKind.Char;
         }
 
-        throw new ArgumentException($"unknown tokenizer '{name}' — use 'word' or 'char'", nameof(name));
+        throw new ArgumentException($"unknown tokenizer {QuotedText.Quote(name)} — use 'word' or 'char'", nameof(name));
     }
 
     public static string Name(TokenizerKind kind) => kind switch

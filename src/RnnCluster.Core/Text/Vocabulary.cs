@@ -41,7 +41,7 @@ public sealed class Vocabulary
         }
 
         throw new ArgumentException(
-            $"token '{token}' is not in the vocabulary, which has no {SpecialTokens.Unknown}", nameof(token));
+            $"token {QuotedText.Quote(token)} is not in the vocabulary, which has no {SpecialTokens.Unknown}", nameof(token));
     }
 
     public string TokenOf(int id)
@@ -73,7 +73,7 @@ public sealed class Vocabulary
             if (!ids.TryAdd(token, i))
             {
                 throw new ArgumentException(
-                    $"token '{token}' appears twice in the vocabulary (ids {ids[token]} and {i})", nameof(tokens));
+                    $"token {QuotedText.Quote(token)} appears twice in the vocabulary (ids {ids[token]} and {i})", nameof(tokens));
             }
 
             copy[i] = token;

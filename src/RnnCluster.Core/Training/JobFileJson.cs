@@ -48,7 +48,7 @@ public static class JobFileJson
             var owner = key == VocabSize ? null : Array.Find(parts, p => p.ContainsKey(key));
             if (owner is null)
             {
-                throw new ArgumentException($"job file: unknown field '{key}' (fields are the job flags in snake_case, e.g. \"lr\", \"hidden\", \"decay_after\")");
+                throw new ArgumentException($"job file: unknown field {Text.QuotedText.Quote(key)} (fields are the job flags in snake_case, e.g. \"lr\", \"hidden\", \"decay_after\")");
             }
 
             if (value is null && owner[key] is { } defaultValue)

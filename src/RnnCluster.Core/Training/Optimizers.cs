@@ -9,7 +9,7 @@ public static class Optimizers
         "sgd" => new SgdOptimizer(),
         "momentum" => new MomentumOptimizer(size, momentum),
         "adam" => new AdamOptimizer(size),
-        _ => throw new ArgumentException($"unknown optimizer '{name}': expected {string.Join(", ", Names)}"),
+        _ => throw new ArgumentException($"unknown optimizer {Text.QuotedText.Quote(name)}: expected {string.Join(", ", Names)}"),
     };
 
     /// <summary>Restores saved state arrays into a fresh optimizer (names and lengths must match).</summary>

@@ -53,7 +53,7 @@ public sealed record WireCompression(CompressionKind Kind, double Ratio = 1)
             var percent = number.EndsWith('%');
             if (!double.TryParse(percent ? number[..^1] : number, NumberStyles.Float, CultureInfo.InvariantCulture, out var ratio))
             {
-                throw new ArgumentException($"--compress {text}: '{number}' is not a number; give the fraction of values to send, e.g. topk:0.01 or topk:1%");
+                throw new ArgumentException($"--compress {text}: {Text.QuotedText.Quote(number)} is not a number; give the fraction of values to send, e.g. topk:0.01 or topk:1%");
             }
 
             ratio = percent ? ratio / 100 : ratio;

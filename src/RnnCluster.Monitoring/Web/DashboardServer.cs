@@ -119,7 +119,7 @@ public sealed class DashboardServer : IAsyncDisposable
 
             if (store.After(id, from) is not { } found)
             {
-                return Results.Json(new { error = $"no metrics for job '{id}' on this coordinator" }, DashboardJson.Options, statusCode: StatusCodes.Status404NotFound);
+                return Results.Json(new { error = $"no metrics for job {Core.Text.QuotedText.Quote(id)} on this coordinator" }, DashboardJson.Options, statusCode: StatusCodes.Status404NotFound);
             }
 
             return Results.Json(new { job = id, last = found.Last, records = found.Records.Select(r => new SequencedRecord(r.Seq, r.Record)) }, DashboardJson.Options);
@@ -144,7 +144,7 @@ public sealed class DashboardServer : IAsyncDisposable
             {
                 return await view.CancelAsync(id)
                     ? Results.Json(new { job = id, cancelled = true }, DashboardJson.Options)
-                    : Results.Json(new { error = $"job '{id}' is unknown or has already ended" }, DashboardJson.Options, statusCode: StatusCodes.Status409Conflict);
+                    : Results.Json(new { error = $"job {Core.Text.QuotedText.Quote(id)} is unknown or has already ended" }, DashboardJson.Options, statusCode: StatusCodes.Status409Conflict);
             }
             catch (AskTimeoutException)
             {
