@@ -87,6 +87,11 @@ public sealed class JobSupervisor : ReceiveActor
         }
 
         _nextId = JobCheckpoints.HighestJobNumber(dir);
+        foreach (var stale in StaleTemporaryFiles.Remove(dir))
+        {
+            _log.Info("removed {0}, left by a checkpoint write whose process was killed", stale);
+        }
+
         foreach (var path in JobCheckpoints.Running(dir))
         {
             // Read here so the job is known (status, watch) at once; one read is ~0.1 s for the PTB small model.
