@@ -1,17 +1,11 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 
 namespace RnnCluster.Cli.Output;
 
 /// <summary>One JSON object per line on standard output, snake_case fields (the <c>--json</c> contract).</summary>
 public static class JsonEvents
 {
-    private static readonly JsonSerializerOptions Options = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-    };
+    private static readonly JsonSerializerOptions Options = Core.Checkpoints.MetricsJson.SnakeCase;
 
     private static readonly Lock Gate = new();
 

@@ -87,7 +87,7 @@ public sealed class JobSupervisor : ReceiveActor
         }
 
         _nextId = JobCheckpoints.HighestJobNumber(dir);
-        foreach (var stale in StaleTemporaryFiles.Remove(dir))
+        foreach (var stale in AtomicFile.RemoveStaleTemporaries(dir))
         {
             _log.Info("removed {0}, left by a checkpoint write whose process was killed", stale);
         }

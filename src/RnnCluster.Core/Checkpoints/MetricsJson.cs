@@ -13,4 +13,15 @@ namespace RnnCluster.Core.Checkpoints;
 public static class MetricsJson
 {
     public static JsonSerializerOptions Options { get; } = new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
+
+    /// <summary>
+    /// The same rule with snake_case names and null fields left out: what <c>--json</c> events,
+    /// metrics logs (<c>metrics.jsonl</c>) and the dashboard's JSON API write.
+    /// </summary>
+    public static JsonSerializerOptions SnakeCase { get; } = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
 }

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 
 namespace RnnCluster.Monitoring.Metrics;
 
@@ -13,12 +12,7 @@ public sealed class MetricsLog : IDisposable
     /// <summary>The file name inside a run's log directory.</summary>
     public const string FileName = "metrics.jsonl";
 
-    private static readonly JsonSerializerOptions Options = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-    };
+    private static readonly JsonSerializerOptions Options = Core.Checkpoints.MetricsJson.SnakeCase;
 
     private readonly StreamWriter _writer;
     private readonly Lock _gate = new();

@@ -37,17 +37,7 @@ public static class GradientFlowPlot
         plot.XLabel("lag (steps back from the loss)");
         plot.YLabel("gradient norm (log scale)");
         plot.ShowLegend(Alignment.LowerLeft);
-        var full = Path.GetFullPath(path);
-        var temporary = Path.Combine(Path.GetDirectoryName(full)!, $".tmp-{Guid.NewGuid():N}-{Path.GetFileName(full)}");
-        try
-        {
-            plot.SavePng(temporary, 900, 560);
-            File.Move(temporary, full, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(temporary);
-        }
+        RunPlots.Save(plot, path, 900, 560);
     }
 
     private static void Add(Plot plot, double[] norms, string label, Color color, LinePattern pattern, List<double> logs)

@@ -1,3 +1,4 @@
+using RnnCluster.Core.Checkpoints;
 using RnnCluster.Monitoring.Metrics;
 using ScottPlot;
 
@@ -257,20 +258,12 @@ public static class RunPlots
         plot.Axes.Left.TickGenerator = generator;
     }
 
-    private static string Save(Plot plot, string path)
+    /// <summary>Writes <paramref name="plot"/> as a PNG at <paramref name="path"/> atomically; returns the full path.</summary>
+    internal static string Save(Plot plot, string path, int width = Width, int height = Height)
     {
         var full = Path.GetFullPath(path);
-        var temporary = Path.Combine(Path.GetDirectoryName(full)!, $".tmp-{Guid.NewGuid():N}-{Path.GetFileName(full)}");
-        try
-        {
-            plot.SavePng(temporary, Width, Height);
-            File.Move(temporary, full, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(temporary);
-        }
-
+        var png = plot.GetImage(width, height).GetImageBytes(ImageFormat.Png);
+        AtomicFile.Write(full, stream => stream.Write(png));
         return full;
     }
 }

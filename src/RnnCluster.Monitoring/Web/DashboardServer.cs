@@ -96,17 +96,17 @@ public sealed class DashboardServer : IAsyncDisposable
 
     private static void MapApi(WebApplication app, ClusterView view, JobMetricsStore store, bool allowCancel)
     {
-        app.MapGet("/api/cluster", async () => Results.Json(await view.MembersAsync(), DashboardJson.Options));
+        app.MapGet("/api/cluster", async () => Results.Json(await view.MembersAsync(), Core.Checkpoints.MetricsJson.SnakeCase));
         app.MapGet("/api/jobs", async () =>
         {
             try
             {
                 var status = await view.StatusAsync();
-                return Results.Json(new { cancel_allowed = allowCancel, jobs = status.Jobs }, DashboardJson.Options);
+                return Results.Json(new { cancel_allowed = allowCancel, jobs = status.Jobs }, Core.Checkpoints.MetricsJson.SnakeCase);
             }
             catch (TimeoutException e)
             {
-                return Results.Json(new { error = e.Message }, DashboardJson.Options, statusCode: StatusCodes.Status503ServiceUnavailable);
+                return Results.Json(new { error = e.Message }, Core.Checkpoints.MetricsJson.SnakeCase, statusCode: StatusCodes.Status503ServiceUnavailable);
             }
         });
         app.MapGet("/api/jobs/{id}/metrics", (string id, string? after) =>
@@ -114,22 +114,22 @@ public sealed class DashboardServer : IAsyncDisposable
             long from = 0;
             if (!string.IsNullOrEmpty(after) && !long.TryParse(after, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out from))
             {
-                return Results.Json(new { error = $"after={after}: expected a record number (an integer, 0 for all)" }, DashboardJson.Options, statusCode: StatusCodes.Status400BadRequest);
+                return Results.Json(new { error = $"after={after}: expected a record number (an integer, 0 for all)" }, Core.Checkpoints.MetricsJson.SnakeCase, statusCode: StatusCodes.Status400BadRequest);
             }
 
             if (store.After(id, from) is not { } found)
             {
-                return Results.Json(new { error = $"no metrics for job {Core.Text.QuotedText.Quote(id)} on this coordinator" }, DashboardJson.Options, statusCode: StatusCodes.Status404NotFound);
+                return Results.Json(new { error = $"no metrics for job {Core.Text.QuotedText.Quote(id)} on this coordinator" }, Core.Checkpoints.MetricsJson.SnakeCase, statusCode: StatusCodes.Status404NotFound);
             }
 
-            return Results.Json(new { job = id, last = found.Last, records = found.Records.Select(r => new SequencedRecord(r.Seq, r.Record)) }, DashboardJson.Options);
+            return Results.Json(new { job = id, last = found.Last, records = found.Records.Select(r => new SequencedRecord(r.Seq, r.Record)) }, Core.Checkpoints.MetricsJson.SnakeCase);
         });
         app.MapPost("/api/jobs/{id}/cancel", async (string id, HttpRequest request) =>
         {
             if (!allowCancel)
             {
                 return Results.Json(new { error = "the dashboard is read-only; start the coordinator with --http-allow-cancel to cancel jobs from it" },
-                    DashboardJson.Options, statusCode: StatusCodes.Status403Forbidden);
+                    Core.Checkpoints.MetricsJson.SnakeCase, statusCode: StatusCodes.Status403Forbidden);
             }
 
             // A custom header cannot be sent cross-site without the browser asking first (CORS), which
@@ -137,18 +137,18 @@ public sealed class DashboardServer : IAsyncDisposable
             if (string.IsNullOrEmpty(request.Headers["X-Requested-By"]))
             {
                 return Results.Json(new { error = "cancel needs the header X-Requested-By (e.g. X-Requested-By: rnncluster-dashboard)" },
-                    DashboardJson.Options, statusCode: StatusCodes.Status403Forbidden);
+                    Core.Checkpoints.MetricsJson.SnakeCase, statusCode: StatusCodes.Status403Forbidden);
             }
 
             try
             {
                 return await view.CancelAsync(id)
-                    ? Results.Json(new { job = id, cancelled = true }, DashboardJson.Options)
-                    : Results.Json(new { error = $"job {Core.Text.QuotedText.Quote(id)} is unknown or has already ended" }, DashboardJson.Options, statusCode: StatusCodes.Status409Conflict);
+                    ? Results.Json(new { job = id, cancelled = true }, Core.Checkpoints.MetricsJson.SnakeCase)
+                    : Results.Json(new { error = $"job {Core.Text.QuotedText.Quote(id)} is unknown or has already ended" }, Core.Checkpoints.MetricsJson.SnakeCase, statusCode: StatusCodes.Status409Conflict);
             }
             catch (AskTimeoutException)
             {
-                return Results.Json(new { error = "the job supervisor did not answer" }, DashboardJson.Options, statusCode: StatusCodes.Status503ServiceUnavailable);
+                return Results.Json(new { error = "the job supervisor did not answer" }, Core.Checkpoints.MetricsJson.SnakeCase, statusCode: StatusCodes.Status503ServiceUnavailable);
             }
         });
     }
@@ -164,6 +164,6 @@ public sealed class DashboardServer : IAsyncDisposable
     {
         [System.Text.Json.Serialization.JsonExtensionData]
         public Dictionary<string, System.Text.Json.JsonElement> Fields =>
-            System.Text.Json.JsonSerializer.SerializeToElement(Record, DashboardJson.Options).EnumerateObject().ToDictionary(p => p.Name, p => p.Value.Clone());
+            System.Text.Json.JsonSerializer.SerializeToElement(Record, Core.Checkpoints.MetricsJson.SnakeCase).EnumerateObject().ToDictionary(p => p.Name, p => p.Value.Clone());
     }
 }

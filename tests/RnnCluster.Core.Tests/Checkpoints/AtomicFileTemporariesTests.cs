@@ -2,7 +2,7 @@ using RnnCluster.Core.Checkpoints;
 
 namespace RnnCluster.Core.Tests.Checkpoints;
 
-public sealed class StaleTemporaryFilesTests : IDisposable
+public sealed class AtomicFileTemporariesTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("rnncluster-stale-").FullName;
 
@@ -21,11 +21,11 @@ public sealed class StaleTemporaryFilesTests : IDisposable
             File.WriteAllText(path, "x");
         }
 
-        var removed = StaleTemporaryFiles.Remove(_directory);
+        var removed = AtomicFile.RemoveStaleTemporaries(_directory);
 
         Assert.Equal([dead], removed);
         Assert.False(File.Exists(dead));
         Assert.True(File.Exists(live) && File.Exists(checkpoint) && File.Exists(lookalike));
-        Assert.Empty(StaleTemporaryFiles.Remove(Path.Combine(_directory, "missing")));
+        Assert.Empty(AtomicFile.RemoveStaleTemporaries(Path.Combine(_directory, "missing")));
     }
 }
