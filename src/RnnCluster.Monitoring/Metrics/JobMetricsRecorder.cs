@@ -31,9 +31,7 @@ public sealed class JobMetricsRecorder : ReceiveActor
         Receive<JobProgress>(p => Write(p.JobId, Step(p)));
         Receive<JobEpoch>(e =>
         {
-            var r = e.Report;
-            Write(e.JobId, new MetricsRecord(MetricsRecord.EpochKind, MetricsRecord.Now(), Epoch: r.Epoch, TrainPpl: r.TrainPerplexity,
-                ValidPpl: r.ValidPerplexity, Lr: r.LearningRate));
+            Write(e.JobId, MetricsRecord.Of(e.Report));
             Plot(e.JobId);
         });
         Receive<JobMemberEvent>(m => Write(m.JobId, new MetricsRecord(MetricsRecord.MemberKind, MetricsRecord.Now(), Workers: m.Workers, Worker: m.Worker, Joined: m.Joined)));
@@ -67,10 +65,7 @@ public sealed class JobMetricsRecorder : ReceiveActor
 
     private static MetricsRecord Step(JobProgress p)
     {
-        var r = p.Report;
-        var record = new MetricsRecord(MetricsRecord.StepKind, MetricsRecord.Now(), Step: r.Step, Epoch: r.Epoch, Window: r.Window, Windows: r.WindowsPerEpoch,
-            TrainPpl: r.TrainPerplexity, TokensPerSec: Math.Round(r.TokensPerSecond, 1), Workers: r.Workers, Lr: r.LearningRate,
-            Tokens: r.Tokens, TrainSeconds: Math.Round(r.TrainSeconds, 4));
+        var record = MetricsRecord.Of(p.Report);
         if (p.Step is not { } t)
         {
             return record;
@@ -159,13 +154,9 @@ public sealed class JobMetricsRecorder : ReceiveActor
             return;
         }
 
-        try
+        if (RunPlots.TryRedraw(log.Path, job.Label) is { } error)
         {
-            RunPlots.WriteRunPlots(MetricsLog.Read(log.Path), Path.GetDirectoryName(log.Path)!, job.Label);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or DllNotFoundException or TypeInitializationException)
-        {
-            _log.Warning("{0}: plots not drawn: {1}", jobId, e.Message);
+            _log.Warning("{0}: plots not drawn: {1}", jobId, error);
         }
     }
 }

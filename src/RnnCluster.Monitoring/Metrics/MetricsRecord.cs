@@ -55,6 +55,15 @@ public sealed record MetricsRecord(
     public const string MemberKind = "member";
     public const string EndKind = "end";
 
+    /// <summary>A <c>step</c> record of a progress report (no time split: a cluster adds it).</summary>
+    public static MetricsRecord Of(Core.Training.ProgressReport r) => new(StepKind, Now(), Step: r.Step, Epoch: r.Epoch, Window: r.Window,
+        Windows: r.WindowsPerEpoch, TrainPpl: r.TrainPerplexity, TokensPerSec: Math.Round(r.TokensPerSecond, 1), Workers: r.Workers,
+        Lr: r.LearningRate, Tokens: r.Tokens, TrainSeconds: Math.Round(r.TrainSeconds, 4));
+
+    /// <summary>An <c>epoch</c> record of an epoch report.</summary>
+    public static MetricsRecord Of(Core.Training.EpochReport r) =>
+        new(EpochKind, Now(), Epoch: r.Epoch, TrainPpl: r.TrainPerplexity, ValidPpl: r.ValidPerplexity, Lr: r.LearningRate);
+
     /// <summary>Unix time now, in seconds.</summary>
     public static double Now() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
 

@@ -23,18 +23,14 @@ public sealed class TrainingMetricsRecorder(ITrainingObserver next, MetricsLog l
         next.OnProgress(report);
         if (report.WindowsPerEpoch > 0)
         {
-            log.Write(new MetricsRecord(MetricsRecord.StepKind, MetricsRecord.Now(), Step: report.Step, Epoch: report.Epoch,
-                Window: report.Window, Windows: report.WindowsPerEpoch, TrainPpl: report.TrainPerplexity,
-                TokensPerSec: Math.Round(report.TokensPerSecond, 1), Workers: report.Workers, Lr: report.LearningRate,
-                Tokens: report.Tokens, TrainSeconds: Math.Round(report.TrainSeconds, 4)));
+            log.Write(MetricsRecord.Of(report));
         }
     }
 
     public void OnEpoch(EpochReport report)
     {
         next.OnEpoch(report);
-        log.Write(new MetricsRecord(MetricsRecord.EpochKind, MetricsRecord.Now(), Epoch: report.Epoch,
-            TrainPpl: report.TrainPerplexity, ValidPpl: report.ValidPerplexity, Lr: report.LearningRate));
+        log.Write(MetricsRecord.Of(report));
         Plot();
     }
 
@@ -47,17 +43,10 @@ public sealed class TrainingMetricsRecorder(ITrainingObserver next, MetricsLog l
 
     private void Plot()
     {
-        try
+        if (RunPlots.TryRedraw(log.Path, label) is { } error && !_warned)
         {
-            RunPlots.WriteRunPlots(MetricsLog.Read(log.Path), _directory, label);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or DllNotFoundException or TypeInitializationException)
-        {
-            if (!_warned)
-            {
-                warn($"--log-dir {_directory}: plots not drawn ({e.Message}); the metrics log goes on");
-                _warned = true;
-            }
+            warn($"--log-dir {_directory}: plots not drawn ({error}); the metrics log goes on");
+            _warned = true;
         }
     }
 

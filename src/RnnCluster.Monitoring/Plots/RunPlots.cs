@@ -52,6 +52,23 @@ public static class RunPlots
         return written;
     }
 
+    /// <summary>
+    /// Redraws the plots of the run whose log is <paramref name="logPath"/> beside it; returns why it
+    /// could not (a file or directory in the way, the native drawing library missing), else null.
+    /// </summary>
+    public static string? TryRedraw(string logPath, string title)
+    {
+        try
+        {
+            WriteRunPlots(MetricsLog.Read(logPath), Path.GetDirectoryName(logPath)!, title);
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or DllNotFoundException or TypeInitializationException)
+        {
+            return e.Message;
+        }
+    }
+
     /// <summary>Several runs' <paramref name="metric"/> in one PNG at <paramref name="path"/>, one colour per run.</summary>
     public static void Overlay(IReadOnlyList<(string Label, IReadOnlyList<MetricsRecord> Records)> runs, PlotMetric metric, string path) =>
         Save(Draw(metric, runs, title: null), path);
