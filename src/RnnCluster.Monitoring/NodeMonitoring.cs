@@ -83,27 +83,20 @@ public sealed class NodeMonitoring : IAsyncDisposable
             {
                 return await DashboardServer.StartAsync(_node.Task, _store, node.Host, node.AdvertisedHost, options.HttpPort, options.AllowCancel);
             }
-            catch (IOException e) when (options.FreePortIfTaken && options.HttpPort != 0 && !HostAtFault(e))
+            catch (IOException e) when (options.FreePortIfTaken && options.HttpPort != 0 && !ClusterAddresses.IsHostFault(e))
             {
                 return await DashboardServer.StartAsync(_node.Task, _store, node.Host, node.AdvertisedHost, 0, options.AllowCancel);
             }
         }
-        catch (Exception e) when (HostAtFault(e))
+        catch (Exception e) when (ClusterAddresses.IsHostFault(e))
         {
-            throw new ArgumentException($"--host {node.Host}: cannot listen there: {e.Message} (give an address of this machine, e.g. 127.0.0.1 or 0.0.0.0)", e);
+            throw new ArgumentException(ClusterAddresses.HostFaultReason(node.Host, e.Message), e);
         }
         catch (IOException e)
         {
             throw new ArgumentException($"--http-port {options.HttpPort}: cannot serve HTTP on {node.Host}:{options.HttpPort}: {e.Message} (give another port, 0 for a free one, or -1 for no dashboard)", e);
         }
     }
-
-    /// <summary>A host that does not resolve, or is not an address of this machine, rather than a port in use.</summary>
-    private static bool HostAtFault(Exception e) => (e as System.Net.Sockets.SocketException ?? e.InnerException as System.Net.Sockets.SocketException) is
-    {
-        SocketErrorCode: System.Net.Sockets.SocketError.HostNotFound or System.Net.Sockets.SocketError.TryAgain or System.Net.Sockets.SocketError.NoData
-            or System.Net.Sockets.SocketError.AddressNotAvailable,
-    };
 
     public async ValueTask DisposeAsync()
     {

@@ -144,8 +144,7 @@ public static class DiagnoseCommand
         }
         catch (ArgumentException e)
         {
-            var reason = e.ParamName is { } name ? e.Message.Replace($" (Parameter '{name}')", string.Empty, StringComparison.Ordinal) : e.Message;
-            throw new ArgumentException($"{corpus ?? "the built-in corpus"}: {reason} (give the --corpus the model was trained on)", e);
+            throw new ArgumentException($"{corpus ?? "the built-in corpus"}: {CliError.Reason(e)} (give the --corpus the model was trained on)", e);
         }
 
         if (trained.Vocabulary.UnknownId is >= 0 and var unk && ids.Length > 0 && ids.Count(id => id == unk) is var unknown && unknown > 0.3 * ids.Length)

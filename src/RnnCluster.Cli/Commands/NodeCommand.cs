@@ -120,13 +120,8 @@ public static class NodeCommand
         {
             // Akka.Remote binds the remoting port as the actor system starts and wraps the socket's error;
             // a host that does not resolve (or is not this machine's) is the --host's fault, not the port's.
-            var hostAtFault = inner is System.Net.Sockets.SocketException
-            {
-                SocketErrorCode: System.Net.Sockets.SocketError.HostNotFound or System.Net.Sockets.SocketError.TryAgain or System.Net.Sockets.SocketError.NoData
-                    or System.Net.Sockets.SocketError.AddressNotAvailable,
-            };
-            throw new CliError(hostAtFault
-                ? $"--host {options.Host}: cannot listen there: {inner.Message} (give an address of this machine, e.g. 127.0.0.1 or 0.0.0.0)"
+            throw new CliError(ClusterAddresses.IsHostFault(inner)
+                ? ClusterAddresses.HostFaultReason(options.Host, inner.Message)
                 : $"--port {options.Port}: cannot bind {options.Host}:{options.Port}: {inner.Message}");
         }
     }

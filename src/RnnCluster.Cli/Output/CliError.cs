@@ -20,8 +20,13 @@ public sealed class CliError(string message, int exitCode = 1) : Exception(messa
         catch (Exception e) when (e is CliError or ArgumentException or IOException or InvalidDataException or InvalidOperationException
             or Core.Text.CorpusException or Core.Checkpoints.CheckpointException or UnauthorizedAccessException or TimeoutException)
         {
-            await Console.Error.WriteLineAsync("rnncluster: " + e.Message.ReplaceLineEndings(" "));
+            await Console.Error.WriteLineAsync("rnncluster: " + Reason(e).ReplaceLineEndings(" "));
             return e is CliError c ? c.ExitCode : 1;
         }
     }
+
+    /// <summary>The exception's message without the " (Parameter 'name')" that ArgumentException appends for programmers.</summary>
+    public static string Reason(Exception e) => e is ArgumentException { ParamName: { } name } argument
+        ? argument.Message.Replace($" (Parameter '{name}')", string.Empty, StringComparison.Ordinal)
+        : e.Message;
 }

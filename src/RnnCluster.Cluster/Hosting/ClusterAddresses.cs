@@ -33,4 +33,29 @@ public static class ClusterAddresses
         var (host, port) = ParseContact(contact);
         return new Address(Protocol, SystemName, host, port);
     }
+
+    /// <summary>
+    /// True when a failure to listen is the bind host's fault rather than the port's: the name does not
+    /// resolve, or the address is not this machine's (the socket error anywhere in the exception chain).
+    /// </summary>
+    public static bool IsHostFault(Exception e)
+    {
+        for (Exception? current = e; current is not null; current = current.InnerException)
+        {
+            if (current is System.Net.Sockets.SocketException
+                {
+                    SocketErrorCode: System.Net.Sockets.SocketError.HostNotFound or System.Net.Sockets.SocketError.TryAgain
+                        or System.Net.Sockets.SocketError.NoData or System.Net.Sockets.SocketError.AddressNotAvailable,
+                })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The one-line reason for a bind host that cannot be listened on (see <see cref="IsHostFault"/>).</summary>
+    public static string HostFaultReason(string host, string error) =>
+        $"--host {host}: cannot listen there: {error} (give an address of this machine, e.g. 127.0.0.1 or 0.0.0.0)";
 }
