@@ -99,8 +99,15 @@ public sealed class JobMetricsStore(string? logDir)
 
         public List<(long Seq, MetricsRecord Record)> After(long after)
         {
-            var start = _records.FindIndex(r => r.Seq > after);
-            return start < 0 ? [] : _records.GetRange(start, _records.Count - start);
+            // Sequence numbers ascend: binary search for the first above `after` (a page polls every second).
+            int low = 0, high = _records.Count;
+            while (low < high)
+            {
+                var middle = (low + high) / 2;
+                (low, high) = _records[middle].Seq > after ? (low, middle) : (middle + 1, high);
+            }
+
+            return _records.GetRange(low, _records.Count - low);
         }
 
         /// <summary>Drops every other step record of the older half.</summary>
