@@ -6,6 +6,7 @@ var root = new RootCommand("rnncluster: train recurrent language models (RNN, LS
 root.Subcommands.Add(TrainCommand.Create());
 root.Subcommands.Add(EvalCommand.Create());
 root.Subcommands.Add(GenerateCommand.Create());
+root.Subcommands.Add(PredictCommand.Create());
 root.Subcommands.Add(GradcheckCommand.Create());
 root.Subcommands.Add(NgramCommand.Create());
 root.Subcommands.Add(PlotCommand.Create());

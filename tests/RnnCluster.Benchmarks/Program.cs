@@ -16,7 +16,7 @@ int IntArg(int i, int fallback) => args.Length > i ? int.Parse(args[i], CultureI
 var repoRoot = Directory.GetCurrentDirectory();
 var ptb = Environment.GetEnvironmentVariable("RNNCLUSTER_PTB") is { Length: > 0 } ptbDir
     ? Path.GetFullPath(ptbDir)
-    : what is "gemm" or "transport" or "help" or "netns-fit" ? string.Empty : throw new ArgumentException("set RNNCLUSTER_PTB to a directory holding PTB's train and valid files");
+    : what is "gemm" or "transport" or "help" or "netns-fit" or "fortunes-split" or "classify" ? string.Empty : throw new ArgumentException("set RNNCLUSTER_PTB to a directory holding PTB's train and valid files");
 Console.Error.WriteLine($"gemm: {Gemm.Describe()}");
 object result = what switch
 {
@@ -33,6 +33,7 @@ object result = what switch
     "netns-fit" => NamespaceScaling.Refit(Arg(1, "netns.json"), args.Length > 2 ? args[2] : null),
     "modes" => ModeComparison.Run(repoRoot, ptb, IntArg(1, 2), IntArg(2, 2), IntArg(3, 0), [.. Arg(4, "sync,local-sgd:4,local-sgd:16").Split(',')]),
     "dashboard-cost" => DashboardCost.Run(repoRoot, ptb, IntArg(1, 200), IntArg(2, 3)),
+    "fortunes-split" => RnnCluster.Benchmarks.FortunesSplit.Run(Arg(1, "fortunes")),
     "determinism" => ClusterComparison.Determinism(repoRoot, ptb, IntArg(1, 60)),
     "equivalence" => ClusterComparison.Equivalence(repoRoot, ptb, IntArg(1, 60), string.Join(' ', args.Skip(2))),
     _ => "benchmarks: speed [cell] [steps] [rounds] [threads] | profile [cell] [threads] | groups [cell] [threads] [groups] [fast|deterministic] [steps] | gemm [threads] | scaling [steps] [rounds] [workers] | equivalence [steps] [extra job flags] | determinism [steps] | modes [workers] [epochs] [max steps, 0: all] [sync,local-sgd:4,…] | dashboard-cost [steps] [rounds] | transport | netns [steps] [max workers] [Gbit/s,Gbit/s] [plot.svg] (root: namespaces, veth, tc tbf) | netns-fit [netns output .json] [plot.svg] | netns-modes [steps] [workers] [Gbit/s] [sync,sharded,sync+bf16,async:2,local-sgd:4,…] (root)",

@@ -70,6 +70,13 @@ public sealed class BadInputTests
     [InlineData("--order 12 must be between 1 and 9", "ngram", "--order", "12")]
     [InlineData("--out /dev/null: is a character device, not a regular file", "ngram", "--out", "/dev/null")]
     [InlineData("--min-count 0 must be at least 1", "ngram", "--min-count", "0")]
+    [InlineData("--task cbow (word embeddings) is not built yet", "train", "--task", "cbow")]
+    [InlineData("--task 'tag': expected lm or classify", "train", "--task", "tag")]
+    [InlineData("--task classify needs --corpus", "train", "--task", "classify")]
+    [InlineData("--task classify runs in `train` only so far", "local", "--task", "classify", "--corpus", "/proc/cpuinfo")]
+    [InlineData("--model bow is the bag-of-words document classifier: use it with --task classify", "train", "--model", "bow")]
+    [InlineData("--split '80/10': expected three whole percentages", "train", "--task", "classify", "--corpus", "/proc/cpuinfo", "--split", "80/10")]
+    [InlineData("--split 80/10/10 applies to --task classify only", "train", "--split", "80/10/10")]
     public async Task Should_refuse_with_one_line_naming_the_flag(string expected, params string[] args)
     {
         using var cli = await CliProcess.RunAsync(Timeout, args);
@@ -133,7 +140,7 @@ public sealed class BadInputTests
     [Theory]
     [InlineData("""{"learning_rate": 0.5}""", "unknown field 'learning_rate'")]
     [InlineData("""{"hidden": "big"}""", "\"hidden\": \"big\" is not a whole number")]
-    [InlineData("""{"model": "transformer"}""", "model 'transformer': expected rnn, lstm or gru")]
+    [InlineData("""{"model": "transformer"}""", "model 'transformer': expected rnn, lstm, gru or bow")]
     [InlineData("""{"batch": 0}""", "\"batch\": 0 must be between 1 and 100000")]
     [InlineData("""{"lr": 0.5, "lr": 1}""", "field \"lr\" appears twice")]
     [InlineData("""{"compress": "int8"}""", "\"compress\": int8: expected none, bf16, fp16 or topk:R")]

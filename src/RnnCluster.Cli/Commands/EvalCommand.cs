@@ -1,5 +1,6 @@
 using System.CommandLine;
 using RnnCluster.Cli.Output;
+using RnnCluster.Core.Classification;
 using RnnCluster.Core.NGram;
 using RnnCluster.Core.Text;
 using RnnCluster.Core.Training;
@@ -11,13 +12,13 @@ public static class EvalCommand
 {
     public static Command Create()
     {
-        var model = new Argument<FileInfo>("model") { Description = "model file written by train --out, or an n-gram model (ARPA) written by ngram --out" };
-        var file = new Argument<FileInfo>("file") { Description = "text to evaluate (tokenized like the training text)" };
+        var model = new Argument<FileInfo>("model") { Description = "model file written by train --out (a language model or a classifier), or an n-gram model (ARPA) written by ngram --out" };
+        var file = new Argument<FileInfo>("file") { Description = "text to evaluate (tokenized like the training text; for a classifier, labelled documents as it was trained on)" };
         var batch = new Option<int>("--batch") { Description = "parallel streams (state carried across windows; not used for n-gram models)", DefaultValueFactory = _ => 1 };
         var bptt = new Option<int>("--bptt") { Description = "window length (not used for n-gram models)", DefaultValueFactory = _ => 35 };
         var threads = new Option<int>("--threads") { Description = "GEMM threads (0: all cores)" };
-        var json = new Option<bool>("--json") { Description = "print {\"ppl\",\"loss\",\"tokens\"} as JSON" };
-        var command = new Command("eval", "Perplexity of a trained model on a text file.") { model, file, batch, bptt, threads, json };
+        var json = new Option<bool>("--json") { Description = "print {\"ppl\",\"loss\",\"tokens\"} as JSON (a classifier: accuracy, macro_f1, loss, per_class, confusion)" };
+        var command = new Command("eval", "Perplexity of a trained language model on a text file, or a classifier's accuracy, macro-F1, per-class scores and confusion matrix on labelled documents.") { model, file, batch, bptt, threads, json };
         command.SetAction((result, _) => CliError.Guard(() =>
         {
             Threads.Configure(result.GetValue(threads));
@@ -36,6 +37,13 @@ public static class EvalCommand
             }
 
             var trained = ModelFile.Load(modelPath);
+            if (trained.Spec.IsClassifier)
+            {
+                var documents = LabeledDocuments.Encode(path, trained);
+                ClassificationPrinter.PrintEval(ClassifierEvaluator.Run(trained.Spec, trained.Weights, documents), trained.Labels, result.GetValue(json));
+                return Task.FromResult(0);
+            }
+
             var ids = Encode(path, CorpusReader.ReadText(path), trained.Kind, trained.Vocabulary);
             var b = result.GetValue(batch);
             if (b < 1 || ids.Length / b < 2)

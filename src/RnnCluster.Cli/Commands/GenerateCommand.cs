@@ -26,6 +26,11 @@ public static class GenerateCommand
             }
 
             var trained = ModelFile.Load(result.GetValue(model)!.FullName);
+            if (trained.Spec.IsClassifier)
+            {
+                throw new ArgumentException($"{result.GetValue(model)!.FullName} is a document classifier ({trained.Labels.Count} classes), not a language model: use rnncluster predict MODEL FILE");
+            }
+
             var word = trained.Kind == TokenizerKind.Word;
             var promptIds = PromptIds(result.GetValue(prompt), trained);
             var sampler = new Sampler(trained.Spec, trained.Weights, result.GetValue(seed));

@@ -10,12 +10,13 @@ public static class GradcheckCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "rnn | lstm | gru | all", DefaultValueFactory = _ => "all" };
-        var layers = new Option<int>("--layers") { Description = "stacked layers", DefaultValueFactory = _ => 2 };
+        var model = new Option<string>("--model") { Description = "rnn | lstm | gru (language models; with --task classify recurrent classifiers) | bow (the bag-of-words classifier) | all (every language model and classifier)", DefaultValueFactory = _ => "all" };
+        var layers = new Option<int>("--layers") { Description = "stacked layers (bow: tanh layers)", DefaultValueFactory = _ => 2 };
         var dropout = new Option<float>("--dropout") { Description = "dropout (masks fixed during the check)", DefaultValueFactory = _ => 0.3f };
         var tolerance = new Option<double>("--tolerance") { Description = $"largest relative error allowed", DefaultValueFactory = _ => GradientCheck.DefaultTolerance };
+        var task = new Option<string>("--task") { Description = "lm | classify: which rnn, lstm or gru model to check (all and bow ignore it)", DefaultValueFactory = _ => "lm" };
         var json = new Option<bool>("--json") { Description = "one JSON line per model with max_rel_error" };
-        var command = new Command("gradcheck", "Check every layer's backward pass against central finite differences.") { model, layers, dropout, tolerance, json };
+        var command = new Command("gradcheck", "Check every layer's backward pass against central finite differences.") { model, layers, dropout, tolerance, task, json };
         command.SetAction((result, _) => CliError.Guard(() =>
         {
             var name = result.GetValue(model)!;
@@ -24,17 +25,29 @@ public static class GradcheckCommand
                 throw new ArgumentException($"--tolerance {bad} must be a relative error between 0 and 1 (exclusive)");
             }
 
-            var cells = name == "all" ? Enum.GetValues<CellType>() : [CellTypes.Parse(name)];
-            var failed = false;
-            foreach (var cell in cells)
+            if (result.GetValue(task) is not ("lm" or "classify") and { } badTask)
             {
-                var r = GradientCheck.Run(cell, result.GetValue(layers), result.GetValue(dropout), tolerance: result.GetValue(tolerance));
+                throw new ArgumentException($"--task {Core.Text.QuotedText.Quote(badTask)}: expected lm or classify");
+            }
+
+            CellType[] recurrent = [CellType.Rnn, CellType.Lstm, CellType.Gru];
+            (CellType Cell, bool Classifier)[] checks = name == "all"
+                ? [.. recurrent.Select(c => (c, false)), .. Enum.GetValues<CellType>().Select(c => (c, true))]
+                : CellTypes.Parse(name) is var one && (one == CellType.Bow || result.GetValue(task) == "classify") ? [(one, true)] : [(one, false)];
+            var failed = false;
+            foreach (var (cell, classifier) in checks)
+            {
+                var r = classifier
+                    ? GradientCheck.RunClassifier(cell, result.GetValue(layers), result.GetValue(dropout), tolerance: result.GetValue(tolerance))
+                    : GradientCheck.Run(cell, result.GetValue(layers), result.GetValue(dropout), tolerance: result.GetValue(tolerance));
                 failed |= !r.Passed;
+                var label = classifier && cell != CellType.Bow ? $"{cell.Name()} classifier" : cell.Name();
                 if (result.GetValue(json))
                 {
                     JsonEvents.WriteObject(new
                     {
                         model = cell.Name(),
+                        task = classifier ? "classify" : "lm",
                         max_rel_error = r.MaxRelativeError,
                         passed = r.Passed,
                         tensors = r.Tensors.ToDictionary(t => t.Tensor, t => t.MaxRelativeError),
@@ -42,7 +55,7 @@ public static class GradcheckCommand
                     continue;
                 }
 
-                Console.WriteLine($"{cell.Name()}: {(r.Passed ? "ok" : "FAILED")} (max relative error {r.MaxRelativeError:E2}, tolerance {r.Tolerance:E0})");
+                Console.WriteLine($"{label}: {(r.Passed ? "ok" : "FAILED")} (max relative error {r.MaxRelativeError:E2}, tolerance {r.Tolerance:E0})");
                 foreach (var t in r.Tensors)
                 {
                     Console.WriteLine($"  {t.Tensor,-14} {t.Count,5} params   max rel error {t.MaxRelativeError:E2}");

@@ -14,6 +14,7 @@ public sealed class JobOptions
     private static readonly JobDefinition Defaults = new();
     private readonly List<Action<ParseResult, Func<JobDefinition>, Action<JobDefinition>>> _binders = [];
     private readonly Option<string?> _corpus;
+    private readonly Option<string> _task;
     private readonly (string Mode, Option Option)[] _modeOnly;
 
     public JobOptions()
@@ -22,13 +23,15 @@ public sealed class JobOptions
         Json = new Option<bool>("--json") { Description = "print one JSON object per line instead of progress bars" };
         All.Add(JobFile);
         All.Add(Json);
+        _task = Add("--task", "lm (a language model) | classify (a document classifier over labelled lines: fastText's __label__NAME text, or label<TAB>text; train only so far; its defaults: --model bow --layers 1 --hidden 100 --dropout 0.5 --batch 32 --lr 2 --epochs 30 --decay-after 15; --model rnn|lstm|gru reads a document's first --bptt words, default 100)", Defaults.Task, (j, v) => j with { Task = v });
+        Add<string?>("--split", "--task classify: TRAIN/VALID/TEST percentages cutting the one --corpus file, stratified by class and fixed by --seed (e.g. 80/10/10) [default without --valid: 90/10/0]", null, (j, v) => j with { Split = v });
         _corpus = Add<string?>("--corpus", "training text file, or a directory with train/valid/test files; default: the built-in corpus (then hidden 128, 3 epochs, decay after 1 unless given)", null, (j, v) => j with { Corpus = v });
         Add<string?>("--valid", "validation text file (default: the corpus directory's valid file, else the last 10% of the training text)", null, (j, v) => j with { Valid = v });
         Add<string?>("--test", "test text file, evaluated after training", null, (j, v) => j with { Test = v });
         Add("--tokens", "word | char", Defaults.Tokens, (j, v) => j with { Tokens = v });
         Add("--max-vocab", "keep at most this many words (0: all)", Defaults.MaxVocab, (j, v) => j with { MaxVocab = v });
         Add("--min-count", "words seen fewer times become <unk>", Defaults.MinCount, (j, v) => j with { MinCount = v });
-        Add("--model", "rnn | lstm | gru", Defaults.Model.Cell.Name(), (j, v) => j.WithModel(m => m with { Cell = ParseCell(v) }));
+        Add("--model", "rnn | lstm | gru; with --task classify also bow (the mean of the word embeddings, then --layers tanh layers)", Defaults.Model.Cell.Name(), (j, v) => j.WithModel(m => m with { Cell = ParseCell(v) }));
         Add("--layers", "stacked recurrent layers", Defaults.Model.Layers, (j, v) => j.WithModel(m => m with { Layers = v }));
         Add("--hidden", "hidden (and embedding) size", Defaults.Model.Hidden, (j, v) => j.WithModel(m => m with { Hidden = v }));
         Add("--batch", "parallel streams B", Defaults.Training.Batch, (j, v) => j.WithTraining(t => t with { Batch = v }));
@@ -89,7 +92,13 @@ public sealed class JobOptions
     public JobDefinition Bind(ParseResult result, JobDefinition? defaults = null)
     {
         var file = result.GetValue(JobFile);
-        var (job, fileFields) = file is null ? (defaults ?? new JobDefinition(), new HashSet<string>()) : ReadJobFile(file);
+        var task = result.GetResult(_task) is { Implicit: false } ? result.GetValue(_task) : null;
+        if (task is not null)
+        {
+            defaults = JobDefinition.DefaultsFor(task); // a classifier's defaults differ; the built-in corpus is text for language models
+        }
+
+        var (job, fileFields) = file is null ? (defaults ?? new JobDefinition(), new HashSet<string>()) : ReadJobFile(file, task);
         foreach (var binder in _binders)
         {
             binder(result, () => job, j => job = j);
@@ -154,14 +163,14 @@ public sealed class JobOptions
 
     private static CellType ParseCell(string name) => CellTypes.TryParse(name, out var cell)
         ? cell
-        : throw new ArgumentException($"--model {name}: expected rnn, lstm or gru");
+        : throw new ArgumentException($"--model {Core.Text.QuotedText.Quote(name)}: expected rnn, lstm, gru or bow (bow: --task classify)");
 
     /// <exception cref="ArgumentException">When the file is missing or not a valid job (the message names the file).</exception>
     /// <summary>A flag's job-file field: <c>--decay-after</c> is <c>decay_after</c>.</summary>
     private static string FieldOf(string flag) => flag.TrimStart('-').Replace('-', '_');
 
     /// <summary>The job a file describes and the names of the fields it gives.</summary>
-    private static (JobDefinition Job, HashSet<string> Fields) ReadJobFile(FileInfo file)
+    private static (JobDefinition Job, HashSet<string> Fields) ReadJobFile(FileInfo file, string? task)
     {
         if (Directory.Exists(file.FullName))
         {
@@ -186,7 +195,7 @@ public sealed class JobOptions
         try
         {
             var json = File.ReadAllText(file.FullName);
-            var job = JobDefinition.FromJson(json);
+            var job = JobDefinition.FromJson(json, task);
             using var document = System.Text.Json.JsonDocument.Parse(json);
             return (job, [.. document.RootElement.EnumerateObject().Select(p => p.Name)]);
         }

@@ -14,7 +14,7 @@ public static class TrainCommand
     public static Command Create()
     {
         var options = new JobOptions();
-        var command = new Command("train", "Train a language model in this process (no cluster). With no --corpus it uses the built-in corpus.");
+        var command = new Command("train", "Train a language model (or, with --task classify, a document classifier) in this process (no cluster). With no --corpus it uses the built-in corpus.");
         options.AddTo(command);
         var logDir = new Option<string?>("--log-dir")
         {
@@ -28,6 +28,11 @@ public static class TrainCommand
 
     private static int Run(JobDefinition job, bool json, string? logDir, CancellationToken cancel)
     {
+        if (job.Classify)
+        {
+            return ClassifierTraining.Run(job, json, logDir, cancel);
+        }
+
         job.CheckOutputPaths();
         OutputPath.CheckDirectory(logDir, "--log-dir");
         var view = new TrainingView(json);

@@ -11,14 +11,19 @@ namespace RnnCluster.Core.Checkpoints;
 /// <param name="Weights">Laid out by <see cref="ParameterLayout.For(ModelSpec)"/>.</param>
 /// <param name="OptimizerState">Named arrays such as "momentum", "adam.m", "adam.v"; any count, any lengths.</param>
 /// <param name="ProgressJson">A JSON object owned by the caller (epoch, step, cursors, learning rate…).</param>
+/// <param name="Labels">A classifier's class names, in class-id order (<see cref="ModelSpec.Classes"/> of them); null or empty for a language model.</param>
 public sealed record Checkpoint(
     ModelSpec Spec,
     string TokenizerKind,
     IReadOnlyList<string> Vocabulary,
     float[] Weights,
     IReadOnlyDictionary<string, float[]> OptimizerState,
-    string ProgressJson)
+    string ProgressJson,
+    IReadOnlyList<string>? Labels = null)
 {
+    /// <summary><see cref="Labels"/>, empty when there are none.</summary>
+    public IReadOnlyList<string> ClassLabels => Labels ?? [];
+
     public const string WordTokenizer = "word";
 
     public const string CharTokenizer = "char";
@@ -40,6 +45,6 @@ public sealed record Checkpoint(
             }
         }
 
-        CheckpointRules.Check(Spec, TokenizerKind, Vocabulary, Weights.Length, OptimizerState.Keys, ProgressJson);
+        CheckpointRules.Check(Spec, TokenizerKind, Vocabulary, Weights.Length, OptimizerState.Keys, ProgressJson, ClassLabels);
     }
 }

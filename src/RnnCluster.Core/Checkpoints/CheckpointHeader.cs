@@ -11,7 +11,8 @@ internal sealed record CheckpointHeader(
     string TokenizerKind,
     IReadOnlyList<string> Vocabulary,
     string ProgressJson,
-    IReadOnlyList<TensorEntry> Tensors)
+    IReadOnlyList<TensorEntry> Tensors,
+    IReadOnlyList<string> Labels)
 {
     // The progress object is embedded one level down, so allow one more level than the
     // JsonDocument default that validated it on the way in.
@@ -36,6 +37,17 @@ internal sealed record CheckpointHeader(
             }
 
             writer.WriteEndArray();
+            if (Labels.Count > 0)
+            {
+                writer.WriteStartArray("labels");
+                foreach (var label in Labels)
+                {
+                    writer.WriteStringValue(label);
+                }
+
+                writer.WriteEndArray();
+            }
+
             writer.WritePropertyName("progress");
             writer.WriteRawValue(ProgressJson.Trim());
             writer.WriteStartArray("tensors");
@@ -64,7 +76,8 @@ internal sealed record CheckpointHeader(
             root.String("tokenizer"),
             root.Strings("vocabulary"),
             root.RawObject("progress"),
-            [.. root.Objects("tensors").Select(ReadTensor)]);
+            [.. root.Objects("tensors").Select(ReadTensor)],
+            root.Has("labels") ? root.Strings("labels") : []);
     }
 
     private static TensorEntry ReadTensor(JsonObjectReader json)

@@ -34,7 +34,7 @@ internal static class CheckpointReader
                 optimizerState.Add(tensor.Name, LittleEndianFloats.Read(stream, tensor.Count));
             }
 
-            return new Checkpoint(header.Spec, header.TokenizerKind, header.Vocabulary, weights, optimizerState, header.ProgressJson);
+            return new Checkpoint(header.Spec, header.TokenizerKind, header.Vocabulary, weights, optimizerState, header.ProgressJson, header.Labels);
         }
         catch (EndOfStreamException e)
         {
@@ -165,7 +165,7 @@ internal static class CheckpointReader
         try
         {
             CheckpointRules.Check(
-                header.Spec, header.TokenizerKind, header.Vocabulary, tensors[0].Count, tensors.Skip(1).Select(t => t.Name), header.ProgressJson);
+                header.Spec, header.TokenizerKind, header.Vocabulary, tensors[0].Count, tensors.Skip(1).Select(t => t.Name), header.ProgressJson, header.Labels);
         }
         catch (ArgumentException e)
         {

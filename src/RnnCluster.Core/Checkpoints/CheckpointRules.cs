@@ -16,7 +16,8 @@ internal static class CheckpointRules
         IReadOnlyList<string> vocabulary,
         int weightCount,
         IEnumerable<string> optimizerNames,
-        string progressJson)
+        string progressJson,
+        IReadOnlyList<string> labels)
     {
         CheckSpec(spec);
         if (tokenizerKind is not (Checkpoint.WordTokenizer or Checkpoint.CharTokenizer))
@@ -26,6 +27,7 @@ internal static class CheckpointRules
         }
 
         CheckVocabulary(spec, vocabulary);
+        CheckLabels(spec, labels);
         CheckWeightCount(spec, weightCount);
         CheckOptimizerNames(optimizerNames);
         CheckProgress(progressJson);
@@ -83,6 +85,31 @@ internal static class CheckpointRules
         }
     }
 
+    /// <summary>A classifier names each of its K classes once (non-empty, well-formed); a language model has no labels.</summary>
+    private static void CheckLabels(ModelSpec spec, IReadOnlyList<string> labels)
+    {
+        if (labels.Count != spec.Classes)
+        {
+            throw new ArgumentException(spec.IsClassifier
+                ? $"the model spec says {spec.Classes} classes but the file names {labels.Count} labels"
+                : $"a language model has no class labels, but the file names {labels.Count}");
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < labels.Count; i++)
+        {
+            if (string.IsNullOrEmpty(labels[i]) || !IsWellFormedUtf16(labels[i]))
+            {
+                throw new ArgumentException($"class label {i} is empty or not well-formed UTF-16");
+            }
+
+            if (!seen.Add(labels[i]))
+            {
+                throw new ArgumentException($"class label {i} {Text.QuotedText.Quote(labels[i])} appears more than once");
+            }
+        }
+    }
+
     private static void CheckWeightCount(ModelSpec spec, int weightCount)
     {
         // Sum in long: ParameterLayout's int arithmetic may wrap for an absurd spec read from a file.
@@ -100,7 +127,7 @@ internal static class CheckpointRules
         {
             throw new ArgumentException(
                 $"there are {weightCount} weights but the {spec.Cell.Name()} model "
-                + $"({spec.Layers} layers × {spec.Hidden} hidden, vocabulary {spec.VocabSize}) needs {needed}");
+                + $"({spec.Layers} layers × {spec.Hidden} hidden, vocabulary {spec.VocabSize}{(spec.IsClassifier ? $", {spec.Classes} classes" : string.Empty)}) needs {needed}");
         }
     }
 

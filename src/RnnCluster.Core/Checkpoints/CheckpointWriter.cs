@@ -19,7 +19,8 @@ internal static class CheckpointWriter
             checkpoint.TokenizerKind,
             checkpoint.Vocabulary,
             checkpoint.ProgressJson,
-            [.. blocks.Select(b => new TensorEntry(b.Key, b.Value.Length))]).ToUtf8();
+            [.. blocks.Select(b => new TensorEntry(b.Key, b.Value.Length))],
+            checkpoint.ClassLabels).ToUtf8();
         if (header.Length > CheckpointFormat.MaxHeaderBytes)
         {
             throw new ArgumentException(

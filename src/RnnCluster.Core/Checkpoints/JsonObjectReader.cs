@@ -19,6 +19,9 @@ internal readonly struct JsonObjectReader
         _path = path;
     }
 
+    /// <summary>True when the object has a field named <paramref name="name"/> (for optional fields).</summary>
+    public bool Has(string name) => _element.TryGetProperty(name, out _);
+
     public string String(string name) => Field(name, JsonValueKind.String).GetString()!;
 
     public int Int32(string name) => Field(name, JsonValueKind.Number).TryGetInt32(out var value)

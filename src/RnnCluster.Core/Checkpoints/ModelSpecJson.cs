@@ -16,6 +16,16 @@ internal static class ModelSpecJson
         writer.WriteNumber("dropout", spec.Dropout);
         writer.WriteNumber("init_scale", spec.InitScale);
         writer.WriteNumber("forget_bias", spec.ForgetBias);
+        if (spec.IsClassifier)
+        {
+            writer.WriteNumber("classes", spec.Classes); // absent for a language model, as in files written before classifiers
+        }
+
+        if (spec.MaxWords > 0)
+        {
+            writer.WriteNumber("max_words", spec.MaxWords);
+        }
+
         writer.WriteEndObject();
     }
 
@@ -26,7 +36,11 @@ internal static class ModelSpecJson
         json.Int32("hidden"),
         json.Single("dropout"),
         json.Single("init_scale"),
-        json.Single("forget_bias"));
+        json.Single("forget_bias"))
+    {
+        Classes = json.Has("classes") ? json.Int32("classes") : 0,
+        MaxWords = json.Has("max_words") ? json.Int32("max_words") : 0,
+    };
 
     private static CellType ParseCell(string name)
     {

@@ -15,7 +15,8 @@ public sealed record GradientCheckResult(ModelSpec Spec, IReadOnlyList<TensorChe
 
 /// <summary>
 /// Compares the analytic gradient of a tiny model with central finite differences over every
-/// parameter, through two windows so the carried state and truncation are part of what is checked.
+/// parameter, through two windows so the carried state and truncation are part of what is checked
+/// (a bag-of-words classifier: over a batch of documents of different lengths, words repeated).
 /// Errors are relative: |a − n| / max(|a| + |n|, floor); the floor keeps float32 round-off on
 /// near-zero gradients from reading as a failure.
 /// </summary>
@@ -31,6 +32,11 @@ public static class GradientCheck
     /// <param name="corruptAnalytic">Test hook: alters the analytic gradient to prove the check can fail.</param>
     internal static GradientCheckResult Run(CellType cell, int layers, float dropout, ulong seed, double tolerance, Action<LanguageModel, float[]>? corruptAnalytic)
     {
+        if (cell == CellType.Bow)
+        {
+            throw new ArgumentException("bow is a classifier: use RunClassifier");
+        }
+
         const int vocab = 7, hidden = 5, batch = 3, steps = 4;
         var spec = new ModelSpec(cell, vocab, layers, hidden, dropout, InitScale: 0.5f, ForgetBias: 0f);
         var model = new LanguageModel(spec, batch, steps);
@@ -60,18 +66,46 @@ public static class GradientCheck
         var analytic = (float[])model.Gradients.Clone();
         corruptAnalytic?.Invoke(model, analytic);
 
+        return new GradientCheckResult(spec, Compare(model.Layout, model.Weights, analytic, Loss), tolerance);
+    }
+
+    /// <summary>
+    /// The check of a document classifier (<see cref="CellType.Bow"/>: the bag of words; else a recurrent
+    /// classifier reading up to 5 words): 4 documents of 1–6 words over 7 words, 3 classes, so documents
+    /// of different lengths share a padded batch and one is cut.
+    /// </summary>
+    public static GradientCheckResult RunClassifier(CellType cell, int layers = 2, float dropout = 0.3f, ulong seed = 7, double tolerance = DefaultTolerance)
+    {
+        const int vocab = 7, hidden = 5, classes = 3, documents = 4;
+        var spec = new ModelSpec(cell, vocab, layers, hidden, dropout, InitScale: 0.5f) { Classes = classes, MaxWords = cell == CellType.Bow ? 0 : 5 };
+        var model = Classification.DocumentClassifiers.Create(spec, documents);
+        var weights = model.Weights;
+        Classification.DocumentClassifiers.Initialize(spec, seed, weights);
+        var rng = new Rng(seed + 1);
+        var batch = Enumerable.Range(0, documents).Select(d => new Classification.Document(rng.NextInt(classes), RandomIds(rng, 1 + rng.NextInt(6), vocab))).ToArray();
+        var dropoutKey = dropout > 0 ? new DropoutKey(seed, 3, 0) : (DropoutKey?)null;
+        model.ZeroGradients();
+        model.Forward(batch, dropoutKey, withLoss: true);
+        model.Backward(1f);
+        var analytic = (float[])model.Gradients.Clone();
+        return new GradientCheckResult(spec, Compare(model.Layout, weights, analytic, () => model.Forward(batch, dropoutKey, withLoss: true)), tolerance);
+    }
+
+    /// <summary>Per tensor, the worst disagreement of <paramref name="analytic"/> with central differences of <paramref name="loss"/> over <paramref name="weights"/>.</summary>
+    private static List<TensorCheck> Compare(ParameterLayout layout, float[] weights, float[] analytic, Func<double> loss)
+    {
         var results = new List<TensorCheck>();
-        foreach (var tensor in model.Layout.Tensors)
+        foreach (var tensor in layout.Tensors)
         {
             double maxRel = 0, maxAbs = 0;
             for (var i = tensor.Offset; i < tensor.Offset + tensor.Length; i++)
             {
-                var saved = model.Weights[i];
-                model.Weights[i] = saved + Epsilon;
-                var plus = Loss();
-                model.Weights[i] = saved - Epsilon;
-                var minus = Loss();
-                model.Weights[i] = saved;
+                var saved = weights[i];
+                weights[i] = saved + Epsilon;
+                var plus = loss();
+                weights[i] = saved - Epsilon;
+                var minus = loss();
+                weights[i] = saved;
                 var numeric = (plus - minus) / (2.0 * Epsilon);
                 var diff = Math.Abs(analytic[i] - numeric);
                 maxAbs = Math.Max(maxAbs, diff);
@@ -81,7 +115,7 @@ public static class GradientCheck
             results.Add(new TensorCheck(tensor.Name, tensor.Length, maxRel, maxAbs));
         }
 
-        return new GradientCheckResult(spec, results, tolerance);
+        return results;
     }
 
     private static int[] RandomIds(Rng rng, int count, int vocab)

@@ -5,6 +5,9 @@ public enum CellType
     Rnn,
     Lstm,
     Gru,
+
+    /// <summary>The course's bag-of-words classifier: the mean of a document's word embeddings → tanh hidden layers → softmax over the classes (classify only).</summary>
+    Bow,
 }
 
 public static class CellTypes
@@ -12,9 +15,9 @@ public static class CellTypes
     /// <exception cref="ArgumentException">When <paramref name="text"/> names no cell.</exception>
     public static CellType Parse(string text) => TryParse(text, out var cell)
         ? cell
-        : throw new ArgumentException($"unknown model {Text.QuotedText.Quote(text)}: expected rnn, lstm or gru");
+        : throw new ArgumentException($"unknown model {Text.QuotedText.Quote(text)}: expected rnn, lstm, gru or bow (bow: --task classify only)");
 
-    /// <summary>rnn (or tanh), lstm or gru, in any case; false for anything else.</summary>
+    /// <summary>rnn (or tanh), lstm, gru or bow, in any case; false for anything else.</summary>
     public static bool TryParse(string text, out CellType cell)
     {
         (var known, cell) = text.Trim().ToLowerInvariant() switch
@@ -22,6 +25,7 @@ public static class CellTypes
             "rnn" or "tanh" => (true, CellType.Rnn),
             "lstm" => (true, CellType.Lstm),
             "gru" => (true, CellType.Gru),
+            "bow" => (true, CellType.Bow),
             _ => (false, default),
         };
         return known;
@@ -29,10 +33,10 @@ public static class CellTypes
 
     public static string Name(this CellType cell) => cell.ToString().ToLowerInvariant();
 
-    /// <summary>Gate blocks per layer: the width of the input projection is Gates·H.</summary>
+    /// <summary>Gate blocks per layer: the width of the input projection is Gates·H (a bag-of-words hidden layer: 1).</summary>
     public static int Gates(this CellType cell) => cell switch
     {
-        CellType.Rnn => 1,
+        CellType.Rnn or CellType.Bow => 1,
         CellType.Lstm => 4,
         CellType.Gru => 3,
         _ => throw new ArgumentOutOfRangeException(nameof(cell)),

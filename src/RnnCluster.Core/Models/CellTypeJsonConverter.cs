@@ -6,17 +6,17 @@ namespace RnnCluster.Core.Models;
 /// <summary>A <see cref="CellType"/> as its name in JSON (<c>"lstm"</c>; <c>"tanh"</c> reads as rnn).</summary>
 public sealed class CellTypeJsonConverter : JsonConverter<CellType>
 {
-    /// <exception cref="JsonException">When the value is not a string naming rnn, lstm or gru.</exception>
+    /// <exception cref="JsonException">When the value is not a string naming rnn, lstm, gru or bow.</exception>
     public override CellType Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
-        var text = reader.TokenType == JsonTokenType.String ? reader.GetString()! : throw new JsonException("model: expected \"rnn\", \"lstm\" or \"gru\"");
+        var text = reader.TokenType == JsonTokenType.String ? reader.GetString()! : throw new JsonException("model: expected \"rnn\", \"lstm\", \"gru\" or \"bow\"");
         try
         {
             return CellTypes.Parse(text);
         }
         catch (ArgumentException e)
         {
-            throw new JsonException($"model {Text.QuotedText.Quote(text)}: expected rnn, lstm or gru", e);
+            throw new JsonException($"model {Text.QuotedText.Quote(text)}: expected rnn, lstm, gru or bow", e);
         }
     }
 

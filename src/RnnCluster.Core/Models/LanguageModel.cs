@@ -45,6 +45,11 @@ public sealed class LanguageModel
     public LanguageModel(ModelSpec spec, int maxBatch, int maxSteps, float[]? weights = null)
     {
         spec.Validate();
+        if (spec.IsClassifier)
+        {
+            throw new ArgumentException($"a {spec.Cell.Name()} classifier of {spec.Classes} classes is not a language model (see Classification.DocumentClassifier)");
+        }
+
         CheckSize(spec, maxBatch, maxSteps);
         Spec = spec;
         MaxBatch = maxBatch;

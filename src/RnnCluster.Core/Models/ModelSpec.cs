@@ -3,9 +3,9 @@ using System.Text.Json.Serialization;
 namespace RnnCluster.Core.Models;
 
 /// <summary>
-/// The architecture of a language model: everything needed to rebuild its parameter layout. In a job
-/// file its fields are the flags' names (<c>model</c> for <see cref="Cell"/>); the vocabulary size comes
-/// from the corpus.
+/// The architecture of a model: everything needed to rebuild its parameter layout. In a job file its
+/// fields are the flags' names (<c>model</c> for <see cref="Cell"/>); the vocabulary size (and a
+/// classifier's class count) comes from the data.
 /// </summary>
 public sealed record ModelSpec(
     [property: JsonPropertyName("model")] CellType Cell,
@@ -16,6 +16,31 @@ public sealed record ModelSpec(
     float InitScale = 0.1f,
     float ForgetBias = 0f)
 {
+    /// <summary>The most classes a classifier may have.</summary>
+    public const int MaxClasses = 100_000;
+
+    /// <summary>
+    /// K, the classes of a document classifier (<c>--task classify</c>): its softmax is over K classes,
+    /// not the vocabulary. 0 for a language model. Set from the training data, never from a job file.
+    /// </summary>
+    [JsonIgnore]
+    public int Classes { get; init; }
+
+    /// <summary>
+    /// A recurrent classifier reads at most this many words of a document (its first ones; <c>--bptt</c>
+    /// of a classify job): the longest window of its recurrent layers. 0 for the other models.
+    /// </summary>
+    [JsonIgnore]
+    public int MaxWords { get; init; }
+
+    /// <summary>True for a document classifier (<see cref="Classes"/> &gt; 0).</summary>
+    [JsonIgnore]
+    public bool IsClassifier => Classes > 0;
+
+    /// <summary>The softmax's width: K classes for a classifier, else the vocabulary V.</summary>
+    [JsonIgnore]
+    public int Outputs => IsClassifier ? Classes : VocabSize;
+
     /// <summary>Every weight lives in one float array, so the model must fit one .NET array comfortably.</summary>
     public const long MaxParameters = 500_000_000;
 
@@ -31,8 +56,9 @@ public sealed record ModelSpec(
     {
         get
         {
-            long v = VocabSize, h = Hidden, width = Cell.Gates() * h;
-            return (2 * v * h) + v + (Layers * ((2 * h * width) + (2 * width)));
+            long v = VocabSize, h = Hidden, width = Cell.Gates() * h, outputs = Outputs;
+            var layers = Cell == CellType.Bow ? Layers * ((h * h) + h) : Layers * ((2 * h * width) + (2 * width));
+            return (v * h) + layers + (h * outputs) + outputs;
         }
     }
 
@@ -42,6 +68,24 @@ public sealed record ModelSpec(
         if (VocabSize < 2)
         {
             throw new ArgumentException($"vocabulary size {VocabSize} is too small (need at least 2 symbols)");
+        }
+
+        if (Classes is < 0 or > MaxClasses || (IsClassifier && Classes < 2))
+        {
+            throw new ArgumentException($"a classifier needs between 2 and {MaxClasses:N0} classes, not {Classes}");
+        }
+
+        var recurrentClassifier = IsClassifier && Cell != CellType.Bow;
+        if (recurrentClassifier ? MaxWords is < 1 or > 100_000 : MaxWords != 0)
+        {
+            throw new ArgumentException(recurrentClassifier
+                ? $"a recurrent classifier reads 1 to 100000 words of a document (--bptt), not {MaxWords}"
+                : $"only a recurrent classifier has a words-per-document limit, not a {Cell.Name()} {(IsClassifier ? "classifier" : "language model")} ({MaxWords})");
+        }
+
+        if (Cell == CellType.Bow && !IsClassifier)
+        {
+            throw new ArgumentException("--model bow is the bag-of-words document classifier: use it with --task classify");
         }
 
         if (Layers < 1 || Layers > 16)

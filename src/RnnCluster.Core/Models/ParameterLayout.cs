@@ -38,7 +38,9 @@ public sealed class ParameterLayout
     /// The layout of a model spec: embedding, each layer's weights, then the softmax. Every layer has an
     /// input bias b and a recurrent bias b_h, as cuDNN and PyTorch do: for RNN and LSTM only their sum
     /// enters the forward pass, but both are initialised and trained, so training dynamics (and the
-    /// parameter count) match those implementations.
+    /// parameter count) match those implementations. A classifier's softmax is over its K classes; a
+    /// bag-of-words classifier (<see cref="CellType.Bow"/>) has, instead of recurrent layers,
+    /// <c>Layers</c> tanh layers <c>hidden{l}.w</c> (H, H) and <c>hidden{l}.b</c> (1, H).
     /// </summary>
     public static ParameterLayout For(ModelSpec spec)
     {
@@ -48,14 +50,21 @@ public sealed class ParameterLayout
         layout.Add("embedding", spec.VocabSize, h);
         for (var l = 0; l < spec.Layers; l++)
         {
+            if (spec.Cell == CellType.Bow)
+            {
+                layout.Add($"hidden{l}.w", h, h);
+                layout.Add($"hidden{l}.b", 1, h);
+                continue;
+            }
+
             layout.Add($"layer{l}.w_x", h, width);
             layout.Add($"layer{l}.w_h", h, width);
             layout.Add($"layer{l}.b", 1, width);
             layout.Add($"layer{l}.b_h", 1, width);
         }
 
-        layout.Add("softmax.w", h, spec.VocabSize);
-        layout.Add("softmax.b", 1, spec.VocabSize);
+        layout.Add("softmax.w", h, spec.Outputs);
+        layout.Add("softmax.b", 1, spec.Outputs);
         return layout;
     }
 }

@@ -22,7 +22,7 @@ public sealed class SoftmaxLoss
         _w = layout["softmax.w"];
         _b = layout["softmax.b"];
         _hidden = spec.Hidden;
-        _vocab = spec.VocabSize;
+        _vocab = spec.Outputs;
         _logits = new float[maxRows * _vocab];
         _columnSums = new float[_vocab];
     }

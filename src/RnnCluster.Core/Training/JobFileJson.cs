@@ -38,11 +38,16 @@ public static class JobFileJson
         return flat.ToJsonString();
     }
 
+    /// <summary>
+    /// Reads a job file over the defaults of its task: <paramref name="task"/> when given (a --task flag),
+    /// else the file's <c>"task"</c>, else lm (see <see cref="JobDefinition.DefaultsFor"/>).
+    /// </summary>
     /// <exception cref="ArgumentException">When the text is not a JSON object, names an unknown field or holds a value of the wrong kind.</exception>
-    public static JobDefinition Read(string json)
+    public static JobDefinition Read(string json, string? task = null)
     {
         var given = Fields(json);
-        var parts = Parts(new JobDefinition());
+        task ??= given.TryGetPropertyValue("task", out var taskField) && taskField is JsonValue taskValue && taskValue.TryGetValue<string>(out var named) ? named : null;
+        var parts = Parts(JobDefinition.DefaultsFor(task));
         foreach (var (key, value) in given)
         {
             var owner = key == VocabSize ? null : Array.Find(parts, p => p.ContainsKey(key));

@@ -5,8 +5,11 @@ using RnnCluster.Core.Text;
 
 namespace RnnCluster.Core.Training;
 
-/// <summary>A trained model as <c>eval</c> and <c>generate</c> need it, stored as a checkpoint file.</summary>
-public sealed record ModelFile(ModelSpec Spec, Vocabulary Vocabulary, TokenizerKind Kind, float[] Weights)
+/// <summary>
+/// A trained model as <c>eval</c>, <c>generate</c> and <c>predict</c> need it, stored as a checkpoint
+/// file. <see cref="Labels"/> names a classifier's classes in class-id order (empty for a language model).
+/// </summary>
+public sealed record ModelFile(ModelSpec Spec, Vocabulary Vocabulary, TokenizerKind Kind, float[] Weights, IReadOnlyList<string> Labels)
 {
     /// <summary>Writes spec, vocabulary, weights, optimizer state and progress atomically.</summary>
     public static void Save(string path, ModelSpec spec, TextDataset data, float[] weights, IOptimizer optimizer, object progress)
@@ -26,10 +29,25 @@ public sealed record ModelFile(ModelSpec Spec, Vocabulary Vocabulary, TokenizerK
         return Path.GetFullPath(path);
     }
 
+    /// <summary>
+    /// Writes a trained document classifier: like <see cref="Save(string, ModelSpec, TextDataset, float[], IReadOnlyDictionary{string, float[]}, object)"/>,
+    /// with the word vocabulary and the class labels of <paramref name="data"/>. Returns the file's full path.
+    /// </summary>
+    /// <exception cref="CheckpointException">When the file cannot be written.</exception>
+    public static string SaveClassifier(string path, ModelSpec spec, Classification.DocumentDataset data, float[] weights,
+        IReadOnlyDictionary<string, float[]> optimizerState, object progress)
+    {
+        var checkpoint = new Checkpoint(spec, Checkpoint.WordTokenizer, data.Vocabulary.Tokens, weights, optimizerState,
+            JsonSerializer.Serialize(progress, MetricsJson.Options), data.Labels);
+        CheckpointFile.Write(path, checkpoint);
+        return Path.GetFullPath(path);
+    }
+
+    /// <exception cref="CheckpointException">When the file is missing, damaged or not a model.</exception>
     public static ModelFile Load(string path)
     {
         var checkpoint = CheckpointFile.Read(path);
         return new ModelFile(checkpoint.Spec, Vocabulary.FromTokens(checkpoint.Vocabulary),
-            TokenizerKinds.Parse(checkpoint.TokenizerKind), checkpoint.Weights);
+            TokenizerKinds.Parse(checkpoint.TokenizerKind), checkpoint.Weights, checkpoint.ClassLabels);
     }
 }

@@ -113,9 +113,15 @@ public sealed class TrainingLoop
     /// <summary>After a step: a checkpoint is due every <paramref name="every"/> steps (0: never), at each epoch end and at the end.</summary>
     public bool CheckpointDue(int every) => EpochDone || StepsExhausted || (every > 0 && Step % every == 0);
 
-    /// <summary>Uniform ±init_scale from <paramref name="seed"/>, then the optional forget-gate bias.</summary>
+    /// <summary>Uniform ±init_scale from <paramref name="seed"/>, then the optional forget-gate bias (language models).</summary>
     public static void InitialWeights(ModelSpec spec, ulong seed, float[] weights)
     {
+        if (spec.IsClassifier)
+        {
+            Classification.DocumentClassifiers.Initialize(spec, seed, weights);
+            return;
+        }
+
         var model = new LanguageModel(spec, 1, 1, weights);
         model.Initialize(seed);
     }

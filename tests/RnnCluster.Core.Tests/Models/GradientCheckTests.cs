@@ -25,6 +25,25 @@ public class GradientCheckTests(ITestOutputHelper output)
     }
 
     [Theory]
+    [InlineData(CellType.Bow, 1, 0f)]
+    [InlineData(CellType.Bow, 2, 0.3f)]
+    [InlineData(CellType.Rnn, 1, 0f)]
+    [InlineData(CellType.Lstm, 2, 0.3f)]
+    [InlineData(CellType.Gru, 2, 0f)]
+    [InlineData(CellType.Gru, 1, 0.3f)]
+    public void Classifier_backward_matches_central_finite_differences(CellType cell, int layers, float dropout)
+    {
+        var result = GradientCheck.RunClassifier(cell, layers, dropout);
+        foreach (var t in result.Tensors)
+        {
+            output.WriteLine($"{t.Tensor,-16} n={t.Count,4} rel={t.MaxRelativeError:E2} abs={t.MaxAbsoluteError:E2}");
+        }
+
+        Assert.Equal(3, result.Spec.Classes);
+        Assert.All(result.Tensors, t => Assert.True(t.MaxRelativeError < GradientCheck.DefaultTolerance, $"{t.Tensor}: {t.MaxRelativeError:E2}"));
+    }
+
+    [Theory]
     [InlineData("layer0.w_h")]
     [InlineData("embedding")]
     [InlineData("softmax.b")]

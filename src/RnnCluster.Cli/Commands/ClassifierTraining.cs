@@ -1,0 +1,71 @@
+using RnnCluster.Cli.Output;
+using RnnCluster.Core.Classification;
+using RnnCluster.Core.Models;
+using RnnCluster.Core.Text;
+using RnnCluster.Core.Training;
+
+namespace RnnCluster.Cli.Commands;
+
+/// <summary><c>rnncluster train --task classify</c>: trains a document classifier in this process.</summary>
+public static class ClassifierTraining
+{
+    /// <exception cref="CorpusException">When the labelled files are malformed (the message names file and line).</exception>
+    /// <exception cref="ArgumentException">When a flag is invalid (the message names it).</exception>
+    public static int Run(JobDefinition job, bool json, string? logDir, CancellationToken cancel)
+    {
+        if (logDir is not null)
+        {
+            throw new ArgumentException("--log-dir is not written for --task classify yet; the --json epoch events carry each epoch's validation accuracy and macro-F1");
+        }
+
+        if (job.CheckpointDir is not null)
+        {
+            throw new ArgumentException("--checkpoint-dir is not written for --task classify yet; use --out (with --keep-best for the best epoch's model)");
+        }
+
+        job.CheckOutputPaths();
+        JobDatasets.CheckInputPaths(job);
+        Threads.Configure(job.Training.Threads);
+        var data = DocumentDatasetLoader.Load(job.Corpus!, job.Valid, job.Test, job.DataSplit, job.MaxVocab, job.MinCount, job.Training.Seed);
+        var spec = job.ToModelSpec(data.Vocabulary.Count, data.Labels.Count);
+        ClassifierTrainer? trainer = null;
+        ITrainingObserver observer = new ClassifierView(json, () => trainer?.Validated);
+        void Save(string path, object progress) => ModelFile.SaveClassifier(path, spec, data, trainer!.Weights, trainer.Loop.Optimizer.State, progress);
+        BestModelKeeper? keeper = null;
+        if (job.KeepBest && job.Out is { } bestPath)
+        {
+            observer = keeper = new BestModelKeeper(observer, epoch => Save(bestPath,
+                new { epoch = epoch.Epoch, step = trainer!.Loop.Step, valid_loss = Math.Log(epoch.ValidPerplexity), valid_accuracy = trainer.Validated?.Metrics.Accuracy, kept = "best", job = job.ToJson() }));
+        }
+
+        trainer = new ClassifierTrainer(spec, job.Training, data, observer);
+        Info(json, $"{spec.Cell.Name()} {spec.Layers}x{spec.Hidden} classifier, vocabulary {data.Vocabulary.Count:N0}, {data.Labels.Count} classes, {trainer.Loop.Layout.Size:N0} parameters; "
+            + $"{data.Train.Length:N0} training / {data.Valid.Length:N0} validation" + (data.Test is { } test ? $" / {test.Length:N0} test" : string.Empty) + " documents");
+        var (summary, valid, testScores) = trainer.Run(cancel);
+        if (keeper is not null)
+        {
+            Info(json, keeper.Best is { } best
+                ? $"--keep-best: {job.Out} holds epoch {best.Epoch}'s model (the lowest validation loss, {Math.Log(best.ValidPerplexity):F4}); the scores below are the last epoch's"
+                : $"--keep-best: no epoch had a finite validation loss; {job.Out} was not written");
+        }
+        else if (job.Out is { } outPath)
+        {
+            Save(outPath, new { epoch = summary.Epochs, step = summary.Steps, valid_loss = valid.Loss, valid_accuracy = valid.Metrics.Accuracy, job = job.ToJson() });
+        }
+
+        ClassificationPrinter.PrintSummary(summary, valid, testScores, data.Labels, json, keeper is { Best: null } ? null : job.Out);
+        return 0;
+    }
+
+    private static void Info(bool json, string message)
+    {
+        if (json)
+        {
+            JsonEvents.Write("start", new { message });
+        }
+        else
+        {
+            Console.WriteLine(message);
+        }
+    }
+}
