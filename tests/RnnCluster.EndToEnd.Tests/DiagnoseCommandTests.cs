@@ -34,7 +34,7 @@ public sealed class DiagnoseCommandTests
         [
             (["diagnose", "--window", "1"], "--window 1 is out of range"),
             (["diagnose", "--out", directory.File("flow.txt")], "name it *.png"),
-            (["diagnose", "--model", "transformer"], "--model transformer: expected rnn, lstm, gru or all"),
+            (["diagnose", "--model", "transformer"], "--model 'transformer': expected rnn, lstm, gru or all"),
             (["diagnose", model, "--hidden", "64"], "--hidden: describes a fresh model"),
             (["diagnose", directory.File("missing.rnnc")], "missing.rnnc"),
         ];

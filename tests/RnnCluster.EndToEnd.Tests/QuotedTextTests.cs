@@ -1,12 +1,15 @@
 namespace RnnCluster.EndToEnd.Tests;
 
-/// <summary>Messages that quote user text show invisible characters (a CRLF file's '\r') instead of a blank.</summary>
+/// <summary>
+/// Line ends follow one policy (CRLF, a lone CR, NEL, U+2028 read as LF), and messages that quote user
+/// text show invisible characters (a zero-width space) instead of a blank.
+/// </summary>
 public sealed class QuotedTextTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(2);
 
     [Fact]
-    public async Task A_character_model_evaluated_on_a_crlf_file_names_the_carriage_return()
+    public async Task A_character_model_reads_any_line_end_as_lf_and_names_an_invisible_character()
     {
         using var directory = new TempDirectory();
         var train = directory.File("train.txt");
@@ -18,13 +21,24 @@ public sealed class QuotedTextTests
             Assert.True(trained.ExitCode == 0, trained.Describe());
         }
 
-        var crlf = directory.File("crlf.txt");
-        await File.WriteAllTextAsync(crlf, string.Concat(Enumerable.Repeat("the cat sat on the mat\r\n", 20)));
+        var perplexities = new List<double>();
+        foreach (var (name, end) in new[] { ("lf", "\n"), ("crlf", "\r\n"), ("cr", "\r"), ("nel", "\u0085"), ("ls", "\u2028") })
+        {
+            var file = directory.File($"{name}.txt");
+            await File.WriteAllTextAsync(file, string.Concat(Enumerable.Repeat("the cat sat on the mat" + end, 20)));
+            using var eval = await CliProcess.RunAsync(Timeout, "eval", model, file, "--json");
+            Assert.True(eval.ExitCode == 0, $"{name}: {eval.Describe()}");
+            perplexities.Add(Assert.Single(eval.Events).GetProperty("ppl").GetDouble());
+        }
 
-        using var eval = await CliProcess.RunAsync(Timeout, "eval", model, crlf);
+        Assert.All(perplexities, p => Assert.Equal(perplexities[0], p));
 
-        Assert.NotEqual(0, eval.ExitCode);
-        var line = Assert.Single(eval.Errors.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.Contains("'\\r' (U+000D)", line, StringComparison.Ordinal);
+        var hidden = directory.File("zero-width.txt");
+        await File.WriteAllTextAsync(hidden, string.Concat(Enumerable.Repeat("the cat\u200B sat on the mat\n", 20)));
+        using var refused = await CliProcess.RunAsync(Timeout, "eval", model, hidden);
+
+        Assert.NotEqual(0, refused.ExitCode);
+        var line = Assert.Single(refused.Errors.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("'\\u{200B}' (U+200B)", line, StringComparison.Ordinal);
     }
 }

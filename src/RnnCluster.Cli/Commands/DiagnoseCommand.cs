@@ -76,7 +76,7 @@ public static class DiagnoseCommand
                 var tokens = data.Valid.Length >= (steps + 1) * streams ? data.Valid : data.Train;
                 var cells = result.GetValue(cell) == "all" ? Enum.GetValues<CellType>().Where(c => c != CellType.Bow).ToArray()
                     : CellTypes.TryParse(result.GetValue(cell)!, out var one) && one != CellType.Bow ? [one]
-                    : throw new ArgumentException($"--model {result.GetValue(cell)}: expected rnn, lstm, gru or all");
+                    : throw new ArgumentException($"--model {Core.Text.QuotedText.Quote(result.GetValue(cell)!)}: expected rnn, lstm, gru or all");
                 foreach (var c in cells)
                 {
                     var spec = ModelSpec.Default with

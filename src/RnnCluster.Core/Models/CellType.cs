@@ -17,10 +17,10 @@ public static class CellTypes
         ? cell
         : throw new ArgumentException($"unknown model {Text.QuotedText.Quote(text)}: expected rnn, lstm, gru or bow (bow: --task classify only)");
 
-    /// <summary>rnn (or tanh), lstm, gru or bow, in any case; false for anything else.</summary>
+    /// <summary>rnn (or tanh), lstm, gru or bow, in any case; false for anything else (surrounding whitespace included: a value is taken as written).</summary>
     public static bool TryParse(string text, out CellType cell)
     {
-        (var known, cell) = text.Trim().ToLowerInvariant() switch
+        (var known, cell) = text.ToLowerInvariant() switch
         {
             "rnn" or "tanh" => (true, CellType.Rnn),
             "lstm" => (true, CellType.Lstm),

@@ -2,7 +2,13 @@ using System.Text;
 
 namespace RnnCluster.Core.Text;
 
-/// <summary>Reads a corpus file as UTF-8 text, rejecting missing, empty and binary files.</summary>
+/// <summary>
+/// Reads a corpus file as UTF-8 text, rejecting missing, empty and binary files. Line ends follow one
+/// policy for every reader of text (corpora, labelled documents, eval and predict input): LF, CRLF, a
+/// lone CR, NEL (U+0085), LINE SEPARATOR (U+2028), PARAGRAPH SEPARATOR (U+2029) and FF (U+000C) each
+/// end a line and are read as LF (<see cref="string.ReplaceLineEndings(string)"/>), so a file with
+/// Windows, classic Mac or Unicode line ends tokenizes as its LF twin, for words and characters alike.
+/// </summary>
 public static class CorpusReader
 {
     private const int BinaryProbeBytes = 64 * 1024;
@@ -64,7 +70,7 @@ public static class CorpusReader
             throw new CorpusException($"corpus file '{path}' is empty — give a file with text in it");
         }
 
-        return text;
+        return text.ReplaceLineEndings("\n");
     }
 
     private static CorpusException NotText(string path, string why, Exception? inner = null)

@@ -141,7 +141,7 @@ public sealed record JobDefinition
     };
 
     /// <summary>The defaults a job of <paramref name="task"/> starts from (<see cref="ClassifyDefaults"/> for classify).</summary>
-    public static JobDefinition DefaultsFor(string? task) => task?.Trim() == "classify" ? ClassifyDefaults : new JobDefinition();
+    public static JobDefinition DefaultsFor(string? task) => task == "classify" ? ClassifyDefaults : new JobDefinition();
 
     /// <summary>The parsed <see cref="Split"/> (null when not given).</summary>
     /// <exception cref="ArgumentException">Naming --split when it is malformed.</exception>
@@ -199,12 +199,12 @@ public sealed record JobDefinition
         ToModelSpec(2, Classify ? 2 : 0).Validate();
         if (Tokens is not ("word" or "char"))
         {
-            throw new ArgumentException($"--tokens {Tokens}: expected word or char");
+            throw new ArgumentException($"--tokens {Text.QuotedText.Quote(Tokens)}: expected word or char");
         }
 
         if (!Modes.Contains(Mode))
         {
-            throw new ArgumentException($"--mode {Mode}: expected {string.Join(", ", Modes)}");
+            throw new ArgumentException($"--mode {Text.QuotedText.Quote(Mode)}: expected {string.Join(", ", Modes)}");
         }
 
         _ = Compression; // throws naming --compress
@@ -263,7 +263,7 @@ public sealed record JobDefinition
 
         if (!PsPlacements.Contains(PsPlacement))
         {
-            throw new ArgumentException($"--ps-placement {PsPlacement}: expected {string.Join(", ", PsPlacements)}");
+            throw new ArgumentException($"--ps-placement {Text.QuotedText.Quote(PsPlacement)}: expected {string.Join(", ", PsPlacements)}");
         }
 
         if (PsPlacement == "workers" && Training.Optimizer != "sgd")

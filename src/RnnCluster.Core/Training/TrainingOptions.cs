@@ -81,7 +81,7 @@ public sealed record TrainingOptions
         Require(StreamGroups >= 0 && StreamGroups <= Batch, $"--stream-groups {StreamGroups} must be between 0 (automatic) and the batch ({Batch})");
         Require(EvalBatch is >= 1 and <= 100_000, $"--eval-batch {EvalBatch} must be between 1 and 100000");
         Require(Momentum is >= 0 and < 1, $"--momentum {Momentum} must be in [0, 1)");
-        Require(Optimizers.Names.Contains(Optimizer), $"--optimizer {Optimizer}: expected {string.Join(", ", Optimizers.Names)}");
+        Require(Optimizers.Names.Contains(Optimizer), $"--optimizer {Text.QuotedText.Quote(Optimizer)}: expected {string.Join(", ", Optimizers.Names)}");
     }
 
     /// <summary>Checks a <c>--threads</c> value (jobs, nodes, eval) against 0..<see cref="MaxThreads"/>.</summary>

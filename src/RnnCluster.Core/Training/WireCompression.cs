@@ -36,7 +36,7 @@ public sealed record WireCompression(CompressionKind Kind, double Ratio = 1)
     /// <exception cref="ArgumentException">When the text is none of the forms, naming <c>--compress</c>.</exception>
     public static WireCompression Parse(string text)
     {
-        var value = text.Trim().ToLowerInvariant();
+        var value = text.ToLowerInvariant();
         switch (value)
         {
             case "none":
@@ -53,7 +53,7 @@ public sealed record WireCompression(CompressionKind Kind, double Ratio = 1)
             var percent = number.EndsWith('%');
             if (!double.TryParse(percent ? number[..^1] : number, NumberStyles.Float, CultureInfo.InvariantCulture, out var ratio))
             {
-                throw new ArgumentException($"--compress {text}: {Text.QuotedText.Quote(number)} is not a number; give the fraction of values to send, e.g. topk:0.01 or topk:1%");
+                throw new ArgumentException($"--compress {Text.QuotedText.Quote(text)}: {Text.QuotedText.Quote(number)} is not a number; give the fraction of values to send, e.g. topk:0.01 or topk:1%");
             }
 
             ratio = percent ? ratio / 100 : ratio;
@@ -65,7 +65,7 @@ public sealed record WireCompression(CompressionKind Kind, double Ratio = 1)
             throw new ArgumentException($"--compress {text}: the top-k fraction must be in (0, 1], e.g. topk:0.01 or topk:1%");
         }
 
-        throw new ArgumentException($"--compress {text}: expected none, bf16, fp16 or topk:R (e.g. topk:0.01)");
+        throw new ArgumentException($"--compress {Text.QuotedText.Quote(text)}: expected none, bf16, fp16 or topk:R (e.g. topk:0.01)");
     }
 
     /// <summary>The flag's text: <c>none</c>, <c>bf16</c>, <c>fp16</c>, <c>topk:R</c>.</summary>

@@ -17,6 +17,39 @@ public sealed class CorpusReaderTests : IDisposable
         Assert.Equal("héllo\n", CorpusReader.ReadText(path));
     }
 
+    [Theory]
+    [InlineData("a\r\nb\r\n")]
+    [InlineData("a\rb\r")]
+    [InlineData("a\u0085b\u0085")]
+    [InlineData("a\u2028b\u2028")]
+    [InlineData("a\u2029b\u2029")]
+    [InlineData("a\fb\f")]
+    [InlineData("a\nb\r\n")]
+    public void Every_line_end_reads_as_a_line_feed(string text)
+    {
+        var path = _dir.WriteBytes("lines.txt", Encoding.UTF8.GetBytes(text));
+
+        Assert.Equal("a\nb\n", CorpusReader.ReadText(path));
+    }
+
+    [Theory]
+    [InlineData(TokenizerKind.Word)]
+    [InlineData(TokenizerKind.Char)]
+    public void A_lone_cr_file_tokenizes_as_its_lf_twin(TokenizerKind kind)
+    {
+        var cr = _dir.WriteBytes("cr.txt", Encoding.UTF8.GetBytes("one two\rthree\r"));
+        var lf = _dir.WriteBytes("lf.txt", Encoding.UTF8.GetBytes("one two\nthree\n"));
+        List<string> Tokens(string path)
+        {
+            var tokens = new List<string>();
+            Tokenizers.Create(kind).Tokenize(CorpusReader.ReadText(path), tokens);
+            return tokens;
+        }
+
+        Assert.Equal(Tokens(lf), Tokens(cr));
+        Assert.DoesNotContain("\r", Tokens(cr));
+    }
+
     [Fact]
     public void Missing_file_is_named()
     {
