@@ -21,12 +21,31 @@ public static class TrainCommand
             Description = "write the run's metrics.jsonl (every step and epoch) and its plots (perplexity.png, throughput.png, redrawn at each epoch end) into this directory",
         };
         command.Options.Add(logDir);
-        command.SetAction((result, cancel) => CliError.Guard(() => Task.Run(
-            () => Run(options.BindWithBuiltinDefaults(result), result.GetValue(options.Json), result.GetValue(logDir), cancel), cancel)));
+        var resume = new Option<string?>("--resume")
+        {
+            Description = "continue a run exactly from a checkpoint its --checkpoint-dir holds (epoch-NNN.rnnc or step-NNNNNNNN.rnnc): the same job, the same final weights as a run never stopped; no job flag may be given with it (--log-dir appends to the run's log)",
+        };
+        command.Options.Add(resume);
+        command.SetAction((result, cancel) => CliError.Guard(() => Task.Run(() =>
+        {
+            var json = result.GetValue(options.Json);
+            if (result.GetValue(resume) is not { } from)
+            {
+                return Run(options.BindWithBuiltinDefaults(result), json, result.GetValue(logDir), null, cancel);
+            }
+
+            if (options.All.FirstOrDefault(o => o != options.Json && result.GetResult(o) is { Implicit: false }) is { } given)
+            {
+                throw new ArgumentException($"{given.Name} cannot be given with --resume: a resumed run continues exactly as its checkpoint saved it");
+            }
+
+            var point = ResumePoint.Read(from);
+            return Run(point.Job, json, result.GetValue(logDir), point, cancel);
+        }, cancel)));
         return command;
     }
 
-    private static int Run(JobDefinition job, bool json, string? logDir, CancellationToken cancel)
+    private static int Run(JobDefinition job, bool json, string? logDir, ResumePoint? resumed, CancellationToken cancel)
     {
         if (job.Classify)
         {
@@ -36,25 +55,26 @@ public static class TrainCommand
         job.CheckOutputPaths();
         OutputPath.CheckDirectory(logDir, "--log-dir");
         var view = new TrainingView(json);
-        using var log = logDir is null ? null : OpenLog(logDir, view);
+        using var log = logDir is null ? null : OpenLog(logDir, view, append: resumed is not null);
         Threads.Configure(job.Training.Threads);
         view.Info($"gemm backend: {Gemm.Describe()}");
         var data = JobDatasets.Load(job);
         var spec = job.ToModelSpec(data.Vocabulary.Count);
+        resumed?.Check(spec, data);
         Trainer? trainer = null;
         void Save(string path, object progress) => ModelFile.Save(path, spec, data, trainer!.Weights, trainer.Optimizer, progress);
         ITrainingObserver observer = view;
+        BestModelKeeper? keeper = null;
         if (job.CheckpointDir is { } dir)
         {
-            observer = new EpochCheckpointer(view, dir, (path, epoch) => Save(path,
-                new { epoch = epoch.Epoch, step = trainer!.Steps, valid_ppl = epoch.ValidPerplexity, lr = epoch.LearningRate, job = job.ToJson() }));
+            observer = new TrainCheckpointer(view, dir, job.CheckpointEvery, (path, epoch) => TrainingCheckpoint.Write(path, job, data, trainer!.Snapshot(),
+                ResumePoint.Fields(epoch?.ValidPerplexity, keeper?.Best)));
         }
 
-        BestModelKeeper? keeper = null;
         if (job.KeepBest && job.Out is { } bestPath)
         {
             observer = keeper = new BestModelKeeper(observer, epoch => Save(bestPath,
-                new { epoch = epoch.Epoch, step = trainer!.Steps, valid_ppl = epoch.ValidPerplexity, kept = "best", job = job.ToJson() }));
+                new { epoch = epoch.Epoch, step = trainer!.Steps, valid_ppl = epoch.ValidPerplexity, kept = "best", job = job.ToJson() }), resumed?.Best);
         }
 
         var label = $"{spec.Cell.Name()} {spec.Layers}x{spec.Hidden}";
@@ -67,6 +87,20 @@ public static class TrainCommand
         }
 
         trainer = new Trainer(spec, job.Training, data, observer);
+        if (resumed is not null)
+        {
+            try
+            {
+                trainer.Resume(resumed.Snapshot, resumed.EndedEpochValid);
+            }
+            catch (ArgumentException e)
+            {
+                throw new ArgumentException($"--resume {resumed.Path}: {e.Message}", e);
+            }
+
+            view.Info($"--resume {resumed.Path}: epoch {trainer.Loop.Epoch}, step {trainer.Steps} of the run (window {trainer.Loop.Window} of {trainer.Loop.Windows}), lr {trainer.Loop.Lr:G4}");
+        }
+
         view.Info($"{spec.Cell.Name()} {spec.Layers}x{spec.Hidden}, vocabulary {data.Vocabulary.Count:N0}, {trainer.Loop.Layout.Size:N0} parameters; "
             + $"{data.Train.Length:N0} training / {data.Valid.Length:N0} validation tokens" + (job.Corpus is null ? " (built-in corpus)" : string.Empty));
         var plan = trainer.Plan;
@@ -111,7 +145,7 @@ public static class TrainCommand
 
     /// <summary>A fresh metrics log in <paramref name="logDir"/>, an earlier run's moved aside.</summary>
     /// <exception cref="ArgumentException">Naming --log-dir, when the log cannot be written there.</exception>
-    private static MetricsLog OpenLog(string logDir, TrainingView view)
+    private static MetricsLog OpenLog(string logDir, TrainingView view, bool append)
     {
         var path = Path.Combine(logDir, MetricsLog.FileName);
         if (Directory.Exists(path))
@@ -121,7 +155,7 @@ public static class TrainCommand
 
         try
         {
-            if (MetricsLog.MoveAside(logDir) is { } aside)
+            if (!append && MetricsLog.MoveAside(logDir) is { } aside)
             {
                 view.Info($"--log-dir: an earlier run's metrics.jsonl moved to {aside}");
             }

@@ -61,6 +61,39 @@ public sealed class Trainer
 
     public long Steps => Loop.Step;
 
+    /// <summary>The run's state between steps, for a checkpoint: the loop's snapshot with every stream's hidden state.</summary>
+    public TrainingSnapshot Snapshot()
+    {
+        var state = new ModelState(Spec, _options.Batch);
+        Source.SaveState(state);
+        return Loop.Snapshot(state);
+    }
+
+    /// <summary>
+    /// Continues from <paramref name="s"/> (a <see cref="Snapshot"/> of a run of the same job): weights,
+    /// optimizer, cursor, sums, schedule and the streams' hidden state. A snapshot taken at an epoch's
+    /// end starts the next epoch as the run would have, with <paramref name="endedEpochValid"/> (that
+    /// epoch's validation perplexity) for <c>--decay-on-plateau</c>; the run then goes on bit for bit as
+    /// if it had never stopped.
+    /// </summary>
+    /// <exception cref="ArgumentException">When the snapshot does not fit this model and batch, or it is the end of the run.</exception>
+    public void Resume(TrainingSnapshot s, double? endedEpochValid)
+    {
+        var state = new ModelState(Spec, _options.Batch);
+        Loop.Restore(s, state);
+        Source.LoadState(state);
+        if (Loop.Final)
+        {
+            throw new ArgumentException($"the checkpoint is the end of its run (epoch {Loop.Epoch} of {_options.Epochs}, step {Loop.Step}): there is nothing left to train");
+        }
+
+        if (Loop.EpochDone)
+        {
+            Loop.NextEpoch(endedEpochValid);
+            Source.ResetState();
+        }
+    }
+
     /// <summary>Trains to the end; sets the process's GEMM thread count to <see cref="Plan"/>'s first.</summary>
     /// <exception cref="OperationCanceledException">When <paramref name="cancel"/> is signalled.</exception>
     public TrainingSummary Run(CancellationToken cancel = default)

@@ -235,7 +235,9 @@ public sealed class TrainingLoop
         (float[])Weights.Clone(),
         Optimizer.State.ToDictionary(kv => kv.Key, kv => (float[])kv.Value.Clone(), StringComparer.Ordinal),
         [.. state.H.Select(h => (float[])h.Clone())],
-        [.. state.C.Select(c => (float[])c.Clone())]);
+        [.. state.C.Select(c => (float[])c.Clone())],
+        Lr,
+        _previousValid);
 
     /// <summary>Continues from <paramref name="s"/>: weights, optimizer, cursor, sums; the streams' state goes into <paramref name="state"/>.</summary>
     /// <exception cref="ArgumentException">When the snapshot does not fit the model or the batch.</exception>
@@ -269,7 +271,8 @@ public sealed class TrainingLoop
         EpochTokens = s.EpochTokens;
         TotalTokens = s.TotalTokens;
         _trainSecondsBefore = s.TrainSeconds;
-        Lr = Options.Schedule.ForEpoch(Epoch);
+        Lr = s.LearningRate > 0 ? s.LearningRate : Options.Schedule.ForEpoch(Epoch);
+        _previousValid = s.PreviousValid;
         _epochClock.Restart();
     }
 
@@ -323,7 +326,9 @@ public sealed class TrainingLoop
 /// A run's training state at a step boundary (copies, owned by the snapshot): the cursor
 /// (<see cref="Window"/> windows of <see cref="Epoch"/> done, <see cref="Step"/> steps in all), the
 /// epoch's loss and token sums, weights, optimizer state and every stream's hidden state per layer
-/// (each (B, H) row-major).
+/// (each (B, H) row-major), and the schedule's state: the epoch's <see cref="LearningRate"/> (0: not
+/// recorded, recomputed from the fixed schedule) and the previous epoch's validation perplexity that
+/// <c>--decay-on-plateau</c> compares with (NaN: none).
 /// </summary>
 public sealed record TrainingSnapshot(
     int Epoch,
@@ -336,4 +341,6 @@ public sealed record TrainingSnapshot(
     float[] Weights,
     IReadOnlyDictionary<string, float[]> OptimizerState,
     float[][] StateH,
-    float[][] StateC);
+    float[][] StateC,
+    float LearningRate = 0f,
+    double PreviousValid = double.NaN);

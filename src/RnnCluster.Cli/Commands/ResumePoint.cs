@@ -1,0 +1,64 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using RnnCluster.Core.Checkpoints;
+using RnnCluster.Core.Models;
+using RnnCluster.Core.Text;
+using RnnCluster.Core.Training;
+
+namespace RnnCluster.Cli.Commands;
+
+/// <summary>
+/// Where <c>train --resume</c> starts: a <see cref="TrainingCheckpoint"/> of <c>train --checkpoint-dir</c>
+/// with the fields train adds to its progress: the ended epoch's validation perplexity (an epoch-end
+/// checkpoint) and the best epoch so far (for <c>--keep-best</c>).
+/// </summary>
+public sealed record ResumePoint(string Path, JobDefinition Job, TrainingSnapshot Snapshot, Checkpoint Checkpoint, double? EndedEpochValid, EpochReport? Best)
+{
+    /// <exception cref="ArgumentException">Naming --resume and the file: it is missing, damaged, or not a checkpoint of a run.</exception>
+    public static ResumePoint Read(string path)
+    {
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            throw new ArgumentException("--resume: the path is empty; give a checkpoint of --checkpoint-dir, e.g. DIR/epoch-001.rnnc");
+        }
+
+        try
+        {
+            var (job, snapshot, checkpoint, progress) = TrainingCheckpoint.Read(path);
+            if (job.Classify)
+            {
+                throw new ArgumentException($"{path}: a classifier's run cannot be resumed yet");
+            }
+
+            var best = Number(progress, "best_valid_ppl") is { } bestValid && progress["best_epoch"] is { } bestEpoch
+                ? new EpochReport(bestEpoch.GetValue<int>(), double.NaN, bestValid, 0, 0, 0)
+                : null;
+            return new ResumePoint(System.IO.Path.GetFullPath(path), job, snapshot, checkpoint, Number(progress, "valid_ppl"), best);
+        }
+        catch (Exception e) when (e is ArgumentException or CheckpointException)
+        {
+            throw new ArgumentException($"--resume: {e.Message}", e);
+        }
+    }
+
+    /// <summary>The fields train adds to a checkpoint's progress: the ended epoch's validation perplexity (null mid-epoch) and the best epoch so far.</summary>
+    public static IEnumerable<KeyValuePair<string, JsonNode?>> Fields(double? endedEpochValid, EpochReport? best) =>
+    [
+        new("valid_ppl", endedEpochValid is { } v ? JsonSerializer.SerializeToNode(v, MetricsJson.Options) : null),
+        new("best_epoch", best?.Epoch),
+        new("best_valid_ppl", best is null ? null : JsonSerializer.SerializeToNode(best.ValidPerplexity, MetricsJson.Options)),
+    ];
+
+    /// <summary>The corpus must give the model and vocabulary the checkpoint was trained with.</summary>
+    /// <exception cref="ArgumentException">Naming --resume, when the corpus or the model differs.</exception>
+    public void Check(ModelSpec spec, TextDataset data)
+    {
+        if (spec != Checkpoint.Spec || !data.Vocabulary.Tokens.SequenceEqual(Checkpoint.Vocabulary, StringComparer.Ordinal))
+        {
+            throw new ArgumentException($"--resume {Path}: the corpus ({Job.Corpus ?? "the built-in corpus"}) no longer gives the vocabulary or model the checkpoint was trained with; restore the corpus or start a new run");
+        }
+    }
+
+    private static double? Number(JsonObject progress, string name)
+        => progress[name] is { } node && node.GetValueKind() != JsonValueKind.Null ? node.Deserialize<double>(MetricsJson.Options) : null;
+}

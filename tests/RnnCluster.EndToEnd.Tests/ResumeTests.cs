@@ -1,0 +1,69 @@
+namespace RnnCluster.EndToEnd.Tests;
+
+/// <summary><c>train --resume</c> continues a run from any of its checkpoints to bitwise the same weights.</summary>
+public sealed class ResumeTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(2);
+
+    // Dropout, a schedule that follows validation and carried hidden state all have to survive the restart.
+    private static string[] Job(int epochs) => ["--hidden", "16", "--layers", "1", "--dropout", "0.3", "--builtin-train-tokens", "3000",
+        "--builtin-valid-tokens", "500", "--batch", "4", "--bptt", "10", "--epochs", $"{epochs}", "--decay-on-plateau", "1000", "--threads", "1"];
+
+    [Fact]
+    public async Task Should_reach_the_same_weights_from_a_mid_epoch_or_an_epoch_end_checkpoint()
+    {
+        using var directory = new TempDirectory();
+        var checkpoints = directory.File("ck");
+        using var full = await CliProcess.RunAsync(Timeout, ["train", .. Job(3), "--checkpoint-dir", checkpoints, "--checkpoint-every", "20", "--json"]);
+        Assert.True(full.ExitCode == 0, full.Describe());
+        var summary = Assert.Single(full.EventsNamed("summary"));
+        var digest = summary.GetProperty("weights_sha256").GetString();
+        Assert.True(File.Exists(Path.Combine(checkpoints, "step-00000020.rnnc")), "a mid-epoch checkpoint every 20 steps");
+
+        // Copies: the resumed runs write their own checkpoints into the job's directory.
+        var saved = directory.File("saved");
+        Directory.CreateDirectory(saved);
+        foreach (var name in new[] { "step-00000020.rnnc", "epoch-001.rnnc", "step-00000100.rnnc", "epoch-002.rnnc" })
+        {
+            File.Copy(Path.Combine(checkpoints, name), Path.Combine(saved, name));
+        }
+
+        foreach (var name in new[] { "step-00000020.rnnc", "epoch-001.rnnc", "step-00000100.rnnc", "epoch-002.rnnc" })
+        {
+            using var resumed = await CliProcess.RunAsync(Timeout, "train", "--resume", Path.Combine(saved, name), "--json");
+            Assert.True(resumed.ExitCode == 0, $"{name}: {resumed.Describe()}");
+            var again = Assert.Single(resumed.EventsNamed("summary"));
+            Assert.Equal(digest, again.GetProperty("weights_sha256").GetString());
+            Assert.Equal(summary.GetProperty("steps").GetInt64(), again.GetProperty("steps").GetInt64());
+            Assert.Equal(summary.GetProperty("valid_ppl").GetDouble(), again.GetProperty("valid_ppl").GetDouble());
+        }
+    }
+
+    [Fact]
+    public async Task Should_refuse_job_flags_a_model_file_and_a_finished_run_in_one_line()
+    {
+        using var directory = new TempDirectory();
+        var (checkpoints, model) = (directory.File("ck"), directory.File("model.rnnc"));
+        using (var run = await CliProcess.RunAsync(Timeout, ["train", .. Job(1), "--checkpoint-dir", checkpoints, "--out", model]))
+        {
+            Assert.True(run.ExitCode == 0, run.Describe());
+        }
+
+        var last = Path.Combine(checkpoints, "epoch-001.rnnc");
+        (string[] Args, string Expected)[] cases =
+        [
+            (["train", "--resume", last, "--lr", "2"], "--lr cannot be given with --resume"),
+            (["train", "--resume", model], "--resume: " + model + ": no hidden state of layer 0 (a model file written by --out, not a checkpoint of --checkpoint-dir)"),
+            (["train", "--resume", last], "the checkpoint is the end of its run (epoch 1 of 1, step 75): there is nothing left to train"),
+            (["train", "--resume", directory.File("missing.rnnc")], "--resume: checkpoint '" + directory.File("missing.rnnc") + "' does not exist"),
+        ];
+        foreach (var (args, expected) in cases)
+        {
+            using var refused = await CliProcess.RunAsync(Timeout, args);
+            Assert.True(refused.ExitCode != 0, refused.Describe());
+            var line = Assert.Single(refused.Errors.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.StartsWith("rnncluster: ", line, StringComparison.Ordinal);
+            Assert.Contains(expected, line, StringComparison.Ordinal);
+        }
+    }
+}
