@@ -27,6 +27,27 @@ public sealed class NodeAddressTests
             "the worker joined through the advertised address");
     }
 
+    [Fact]
+    public async Task Should_reach_a_node_advertised_as_127_0_0_1_through_localhost()
+    {
+        await using var coordinator = await ClusterNode.StartAsync(new NodeOptions([NodeOptions.CoordinatorRole]), TestCluster.Hocon);
+        Assert.Equal("127.0.0.1", Akka.Cluster.Cluster.Get(coordinator.System).SelfAddress.Host);
+
+        // A client's --contact by name: tried as written and as the addresses the name resolves to.
+        await using var client = await ClusterClientConnection.ConnectAsync($"localhost:{coordinator.Port}", TestCluster.Timeout);
+        Assert.NotNull(await client.GetStatusAsync(TestCluster.Timeout));
+    }
+
+    [Fact]
+    public void Should_try_a_name_as_its_ipv4_addresses_and_an_address_as_itself()
+    {
+        var localhost = ClusterAddresses.CandidateAddresses("localhost:4053").Select(a => a.ToString()).ToArray();
+        Assert.Contains("akka.tcp://rnncluster@127.0.0.1:4053", localhost);
+        Assert.Equal("akka.tcp://rnncluster@localhost:4053", localhost[^1]);
+        Assert.Equal(["akka.tcp://rnncluster@10.1.2.3:7"], ClusterAddresses.CandidateAddresses("10.1.2.3:7").Select(a => a.ToString()));
+        Assert.Equal(["akka.tcp://rnncluster@no-such-host.invalid:7"], ClusterAddresses.CandidateAddresses("no-such-host.invalid:7").Select(a => a.ToString()));
+    }
+
     [Theory]
     [InlineData("0.0.0.0", null)]
     [InlineData("127.0.0.1", "::")]

@@ -71,6 +71,7 @@ public sealed class BadInputTests
     [InlineData("--out /dev/null: is a character device, not a regular file", "ngram", "--out", "/dev/null")]
     [InlineData("--min-count 0 must be at least 1", "ngram", "--min-count", "0")]
     [InlineData("--task cbow (word embeddings) is not built yet", "train", "--task", "cbow")]
+    [InlineData("--join-timeout 0 must be between 1 and 86400 seconds", "node", "--join-timeout", "0")]
     [InlineData("--model 'gru\\r' (U+000D): expected rnn, lstm, gru or bow", "train", "--model", "gru\r")]
     [InlineData("--mode 'async ': expected sync, async, local-sgd", "local", "--mode", "async ")]
     [InlineData("--optimizer ' sgd': expected sgd, momentum, adam", "train", "--optimizer", " sgd")]
@@ -105,6 +106,21 @@ public sealed class BadInputTests
 
         using var httpPort = await CliProcess.RunAsync(Timeout, "node", "--roles", "coordinator", "--port", "0", "--http-port", $"{port}");
         AssertOneLineError(httpPort, $"--http-port {port}: cannot serve HTTP on 127.0.0.1:{port}");
+    }
+
+    [Fact]
+    public async Task Should_exit_naming_the_seeds_when_a_worker_cannot_join_in_time()
+    {
+        using var closed = new TcpListener(IPAddress.Loopback, 0);
+        closed.Start();
+        var port = ((IPEndPoint)closed.LocalEndpoint).Port;
+        closed.Stop(); // nobody listens there now
+
+        using var worker = await CliProcess.RunAsync(Timeout, "node", "--roles", "worker", "--seeds", $"127.0.0.1:{port}", "--join-timeout", "3");
+
+        Assert.True(worker.ExitCode != 0, worker.Describe());
+        var last = worker.Errors.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1].Trim();
+        Assert.Equal($"rnncluster: --seeds 127.0.0.1:{port}: no seed node let this node join within --join-timeout 3 s; check that a coordinator runs at that host:port, is reachable from here, and is named as it advertises itself (its `node` line's address, e.g. 127.0.0.1 rather than localhost)", last);
     }
 
     [Fact]

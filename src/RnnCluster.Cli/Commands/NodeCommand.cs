@@ -46,6 +46,11 @@ public static class NodeCommand
         var threads = new Option<int>("--threads") { Description = "compute threads per worker: its stream groups run in parallel on them (0: all cores) [default: 0]" };
         var workersPerNode = new Option<int>("--workers-per-node") { Description = "worker actors on this node", DefaultValueFactory = _ => 1 };
         var checkpointDir = new Option<string?>("--checkpoint-dir") { Description = "where a coordinator writes job checkpoints" };
+        var joinTimeout = new Option<int>("--join-timeout")
+        {
+            Description = "seconds to try joining through --seeds; a node that has not joined by then exits with an error",
+            DefaultValueFactory = _ => NodeOptions.DefaultJoinTimeoutSeconds,
+        };
         var json = new Option<bool>("--json") { Description = "print {\"event\":\"node\",…} when up instead of a text line" };
         var monitoring = new MonitoringFlags();
         var freeHttpPortIfTaken = new Option<bool>("--http-free-port-if-taken")
@@ -60,7 +65,7 @@ public static class NodeCommand
         };
         var command = new Command("node", "Run one cluster node in the foreground (Ctrl-C or SIGTERM leaves the cluster). Prints one line with its port when it is up.")
         {
-            roles, host, port, dataPort, seeds, publicHost, threads, workersPerNode, checkpointDir, json, exitOnStdinClose,
+            roles, host, port, dataPort, seeds, publicHost, threads, workersPerNode, checkpointDir, joinTimeout, json, exitOnStdinClose,
         };
         monitoring.AddTo(command);
         command.Options.Add(freeHttpPortIfTaken);
@@ -77,7 +82,8 @@ public static class NodeCommand
                 Threads.Configure(result.GetValue(threads)),
                 result.GetValue(checkpointDir),
                 PublicHost(bindHost, result.GetValue(publicHost)),
-                result.GetValue(dataPort) ?? NodeEnvironment.Port("DATA_PORT", "--data-port") ?? 0);
+                result.GetValue(dataPort) ?? NodeEnvironment.Port("DATA_PORT", "--data-port") ?? 0,
+                result.GetValue(joinTimeout));
             var monitoringOptions = monitoring.Bind(result) with { FreePortIfTaken = result.GetValue(freeHttpPortIfTaken) };
             return await RunAsync(options, monitoringOptions, result.GetValue(json), result.GetValue(exitOnStdinClose), cancel);
         }));
@@ -100,6 +106,11 @@ public static class NodeCommand
         // signal before our token fires; that is a normal stop too.
         var stoppedBySignal = cancel.IsCancellationRequested
             || Akka.Actor.CoordinatedShutdown.Get(node.System).ShutdownReason is Akka.Actor.CoordinatedShutdown.ClrExitReason;
+        if (stopped == node.WhenTerminated && Akka.Actor.CoordinatedShutdown.Get(node.System).ShutdownReason is Akka.Actor.CoordinatedShutdown.ClusterJoinUnsuccessfulReason)
+        {
+            throw new CliError($"--seeds {string.Join(",", options.Seeds ?? [])}: no seed node let this node join within --join-timeout {options.JoinTimeoutSeconds} s; check that a coordinator runs at that host:port, is reachable from here, and is named as it advertises itself (its `node` line's address, e.g. 127.0.0.1 rather than localhost)");
+        }
+
         if (stopped == node.WhenTerminated && !stoppedBySignal)
         {
             throw new CliError("the node's actor system stopped (removed from the cluster?)");

@@ -35,6 +35,36 @@ public static class ClusterAddresses
     }
 
     /// <summary>
+    /// The addresses a node given as <paramref name="contact"/> may answer as: a node drops messages for any
+    /// address but the one it advertises, so a name (<c>localhost</c>, a host name) is tried as each IPv4
+    /// address it resolves to, then as written. An IP address, or a name that does not resolve, is
+    /// itself alone.
+    /// </summary>
+    /// <exception cref="ArgumentException">When the text is not host:port.</exception>
+    public static IReadOnlyList<Address> CandidateAddresses(string contact)
+    {
+        var (host, port) = ParseContact(contact);
+        var given = new Address(Protocol, SystemName, host, port);
+        if (System.Net.IPAddress.TryParse(host, out _))
+        {
+            return [given];
+        }
+
+        System.Net.IPAddress[] resolved;
+        try
+        {
+            resolved = System.Net.Dns.GetHostAddresses(host);
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return [given];
+        }
+
+        return [.. resolved.Where(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
+            .Select(a => new Address(Protocol, SystemName, a.ToString(), port)).Append(given).Distinct()];
+    }
+
+    /// <summary>
     /// True when a failure to listen is the bind host's fault rather than the port's: the name does not
     /// resolve, or the address is not this machine's (the socket error anywhere in the exception chain).
     /// </summary>

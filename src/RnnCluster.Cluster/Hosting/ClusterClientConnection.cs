@@ -24,32 +24,57 @@ public sealed class ClusterClientConnection : IAsyncDisposable
         _client = client;
     }
 
+    /// <summary>
+    /// Connects through <paramref name="contact"/> (host:port of a coordinator). A node answers only as
+    /// the address it advertises, so a name is tried as written and as each IPv4 address it resolves to
+    /// (see <see cref="ClusterAddresses.CandidateAddresses"/>), each from its own client at once: the
+    /// first that answers is kept, the others are stopped.
+    /// </summary>
+    /// <exception cref="TimeoutException">When no candidate answers within <paramref name="timeout"/> (the message lists them).</exception>
     public static async Task<ClusterClientConnection> ConnectAsync(string contact, TimeSpan timeout, CancellationToken cancel = default)
     {
-        var (host, port) = ClusterAddresses.ParseContact(contact);
+        var candidates = ClusterAddresses.CandidateAddresses(contact);
+        using var settled = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        var attempts = candidates.Select(a => TryConnectAsync(a, timeout, settled.Token)).ToList();
+        ClusterClientConnection? winner = null;
+        var pending = attempts.ToList();
+        while (pending.Count > 0 && winner is null)
+        {
+            var done = await Task.WhenAny(pending).ConfigureAwait(false);
+            pending.Remove(done);
+            winner = await done.ConfigureAwait(false);
+        }
+
+        await settled.CancelAsync().ConfigureAwait(false);
+        foreach (var other in await Task.WhenAll(attempts).ConfigureAwait(false))
+        {
+            if (other is not null && other != winner)
+            {
+                await other.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+
+        cancel.ThrowIfCancellationRequested();
+        return winner ?? throw new TimeoutException($"no RnnCluster coordinator answered at {contact} within {timeout.TotalSeconds:0.#} s; give a coordinator node's host:port as it advertises it (tried: {string.Join(", ", candidates.Select(a => $"{a.Host}:{a.Port}"))}; worker nodes take no clients)");
+    }
+
+    /// <summary>A client of its own that asks <paramref name="node"/> for the status; null when it does not answer in time or the attempt is cancelled.</summary>
+    private static async Task<ClusterClientConnection?> TryConnectAsync(Address node, TimeSpan timeout, CancellationToken cancel)
+    {
         var clientHost = Environment.GetEnvironmentVariable("RNNCLUSTER_CLIENT_HOST");
         var system = ActorSystem.Create("rnncluster-client", ClusterConfig.ForClient(string.IsNullOrEmpty(clientHost) ? "127.0.0.1" : clientHost));
+        var receptionist = ActorPath.Parse($"{node}/system/receptionist");
+        var settings = ClusterClientSettings.Create(system).WithInitialContacts(ImmutableHashSet.Create(receptionist));
+        var connection = new ClusterClientConnection(system, system.ActorOf(ClusterClient.Props(settings), "client"));
         try
         {
-            var receptionist = ActorPath.Parse($"{ClusterAddresses.Protocol}://{ClusterAddresses.SystemName}@{host}:{port}/system/receptionist");
-            var settings = ClusterClientSettings.Create(system).WithInitialContacts(ImmutableHashSet.Create(receptionist));
-            var client = system.ActorOf(ClusterClient.Props(settings), "client");
-            var connection = new ClusterClientConnection(system, client);
-            try
-            {
-                _ = await connection.AskAsync<ClusterStatus>(GetStatus.Instance, timeout, cancel).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is AskTimeoutException or TaskCanceledException or TimeoutException)
-            {
-                throw new TimeoutException($"no RnnCluster coordinator answered at {contact} within {timeout.TotalSeconds:0.#} s; give a coordinator node's host:port exactly as it advertises it (e.g. 127.0.0.1, not localhost; worker nodes take no clients)", e);
-            }
-
+            _ = await connection.AskAsync<ClusterStatus>(GetStatus.Instance, timeout, cancel).ConfigureAwait(false);
             return connection;
         }
-        catch
+        catch (Exception e) when (e is AskTimeoutException or TaskCanceledException or OperationCanceledException or TimeoutException)
         {
-            await system.Terminate().ConfigureAwait(false);
-            throw;
+            await connection.DisposeAsync().ConfigureAwait(false);
+            return null;
         }
     }
 

@@ -57,6 +57,7 @@ public static class ClusterConfig
             akka.remote.dot-netty.tcp.port = {{options.Port}}
             akka.cluster.roles = [{{roles}}]
             akka.cluster.seed-nodes = [{{seeds}}]
+            akka.cluster.shutdown-after-unsuccessful-join-seed-nodes = {{options.JoinTimeoutSeconds}}s
             """);
         var config = ConfigurationFactory.ParseString(hocon);
         if (!string.IsNullOrWhiteSpace(extraHocon))

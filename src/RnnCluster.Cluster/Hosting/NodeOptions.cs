@@ -7,6 +7,7 @@ namespace RnnCluster.Cluster.Hosting;
 /// <see cref="Seeds"/> like "127.0.0.1:4053" (empty or null: this node seeds itself); <see cref="Port"/>
 /// 0 picks a free port; <see cref="DataPort"/> is the port of the node's tensor data plane (bound on
 /// <see cref="Host"/> as well; 0: a free one, which other nodes learn from its registration).
+/// <see cref="JoinTimeoutSeconds"/>: a node that has not joined through its seeds by then stops.
 /// </summary>
 public sealed record NodeOptions(
     IReadOnlyList<string> Roles,
@@ -17,8 +18,12 @@ public sealed record NodeOptions(
     int Threads = 1,
     string? CheckpointDir = null,
     string? PublicHost = null,
-    int DataPort = 0)
+    int DataPort = 0,
+    int JoinTimeoutSeconds = NodeOptions.DefaultJoinTimeoutSeconds)
 {
+    /// <summary>Seconds a node waits to join through its seeds before it stops (a coordinator seeding itself joins at once).</summary>
+    public const int DefaultJoinTimeoutSeconds = 60;
+
     public const string CoordinatorRole = "coordinator";
     public const string WorkerRole = "worker";
 
@@ -73,6 +78,11 @@ public sealed record NodeOptions(
         if (IsWildcard(AdvertisedHost))
         {
             throw new ArgumentException($"{AdvertisedHost} is a wildcard address no other node can reach: give the name other nodes reach this one by as the public host");
+        }
+
+        if (JoinTimeoutSeconds is < 1 or > 86_400)
+        {
+            throw new ArgumentException($"--join-timeout {JoinTimeoutSeconds} must be between 1 and 86400 seconds");
         }
 
         foreach (var seed in Seeds ?? [])
