@@ -80,8 +80,15 @@ public sealed class ClassifyCommandTests
         await File.WriteAllLinesAsync(all, tsv);
         await File.WriteAllTextAsync(job, $$"""{"task": "classify", "corpus": "{{all}}", "split": "80/10/10", "epochs": 3, "threads": 1}""");
 
-        using var run = await CliProcess.RunAsync(Timeout, "train", "--job", job, "--json");
+        var logs = directory.File("logs");
+        using var run = await CliProcess.RunAsync(Timeout, "train", "--job", job, "--log-dir", logs, "--json");
         Assert.True(run.ExitCode == 0, run.Describe());
+        Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], (await File.ReadAllBytesAsync(Path.Combine(logs, "confusion.png")))[..4]);
+        using (var scores = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(logs, "scores.json"))))
+        {
+            Assert.Equal(3, scores.RootElement.GetProperty("test").GetProperty("confusion").GetArrayLength());
+        }
+
         Assert.Contains("bow 1x100 classifier", run.Output, StringComparison.Ordinal);
         var summary = Assert.Single(run.EventsNamed("summary"));
         Assert.InRange(summary.GetProperty("test").GetProperty("documents").GetInt64(), 57, 63);

@@ -13,17 +13,13 @@ public static class ClassifierTraining
     /// <exception cref="ArgumentException">When a flag is invalid (the message names it).</exception>
     public static int Run(JobDefinition job, bool json, string? logDir, CancellationToken cancel)
     {
-        if (logDir is not null)
-        {
-            throw new ArgumentException("--log-dir is not written for --task classify yet; the --json epoch events carry each epoch's validation accuracy and macro-F1");
-        }
-
         if (job.CheckpointDir is not null)
         {
             throw new ArgumentException("--checkpoint-dir is not written for --task classify yet; use --out (with --keep-best for the best epoch's model)");
         }
 
         job.CheckOutputPaths();
+        Core.Checkpoints.OutputPath.CheckDirectory(logDir, "--log-dir");
         JobDatasets.CheckInputPaths(job);
         Threads.Configure(job.Training.Threads);
         var data = DocumentDatasetLoader.Load(job.Corpus!, job.Valid, job.Test, job.DataSplit, job.MaxVocab, job.MinCount, job.Training.Seed);
@@ -54,6 +50,19 @@ public static class ClassifierTraining
         }
 
         ClassificationPrinter.PrintSummary(summary, valid, testScores, data.Labels, json, keeper is { Best: null } ? null : job.Out);
+        if (logDir is not null)
+        {
+            var (scores, which) = testScores is null ? (valid, "validation") : (testScores, "test");
+            var scoresPath = Path.Combine(logDir, "scores.json");
+            Core.Checkpoints.AtomicFile.Write(scoresPath, stream => System.Text.Json.JsonSerializer.Serialize(stream,
+                new { labels = data.Labels, valid = ClassificationPrinter.Scores(valid, data.Labels), test = testScores is null ? null : ClassificationPrinter.Scores(testScores, data.Labels) },
+                Core.Checkpoints.MetricsJson.SnakeCase));
+            var plot = Path.Combine(logDir, "confusion.png");
+            Monitoring.Plots.ConfusionMatrixPlot.Write(scores.Metrics.Confusion, data.Labels,
+                $"{spec.Cell.Name()} classifier, {which} documents: accuracy {scores.Metrics.Accuracy:P1}, macro-F1 {scores.Metrics.MacroF1:F3}", plot);
+            Info(json, $"--log-dir: {Path.GetFullPath(scoresPath)} and {Path.GetFullPath(plot)} (the {which} documents' confusion matrix)");
+        }
+
         return 0;
     }
 
