@@ -40,6 +40,26 @@ public sealed class ResumeTests
     }
 
     [Fact]
+    public async Task Should_resume_from_another_directory_with_the_files_the_run_named_relatively()
+    {
+        using var directory = new TempDirectory();
+        await File.WriteAllTextAsync(directory.File("text.txt"), string.Concat(Enumerable.Repeat("the cat sat on the mat\nthe dog sat on the log\n", 150)));
+        Directory.CreateDirectory(directory.File("elsewhere"));
+        string[] args = ["train", "--corpus", "text.txt", "--hidden", "16", "--layers", "1", "--batch", "4", "--bptt", "10", "--epochs", "2", "--threads", "1",
+            "--checkpoint-dir", "ck", "--checkpoint-every", "30", "--json"];
+        using var full = CliProcess.Start(directory.Path, args);
+        Assert.True(await full.WaitForExitAsync(Timeout) == 0, full.Describe());
+        var digest = Assert.Single(full.EventsNamed("summary")).GetProperty("weights_sha256").GetString();
+        File.Delete(directory.File("ck/epoch-002.rnnc"));
+
+        using var resumed = CliProcess.Start(directory.File("elsewhere"), "train", "--resume", "../ck/step-00000030.rnnc", "--json");
+        Assert.True(await resumed.WaitForExitAsync(Timeout) == 0, resumed.Describe());
+        Assert.Equal(digest, Assert.Single(resumed.EventsNamed("summary")).GetProperty("weights_sha256").GetString());
+        Assert.True(File.Exists(directory.File("ck/epoch-002.rnnc")), "the resumed run writes into the run's checkpoint directory");
+        Assert.False(Directory.Exists(directory.File("elsewhere/ck")));
+    }
+
+    [Fact]
     public async Task Should_refuse_job_flags_a_model_file_and_a_finished_run_in_one_line()
     {
         using var directory = new TempDirectory();

@@ -14,8 +14,8 @@ public static class EvalCommand
     {
         var model = new Argument<FileInfo>("model") { Description = "model file written by train --out (a language model or a classifier), or an n-gram model (ARPA) written by ngram --out" };
         var file = new Argument<FileInfo>("file") { Description = "text to evaluate (tokenized like the training text; for a classifier, labelled documents as it was trained on)" };
-        var batch = new Option<int>("--batch") { Description = "parallel streams (state carried across windows; not used for n-gram models)", DefaultValueFactory = _ => 1 };
-        var bptt = new Option<int>("--bptt") { Description = "window length (not used for n-gram models)", DefaultValueFactory = _ => 35 };
+        var batch = new Option<int>("--batch") { Description = "parallel streams (state carried across windows; language models only)", DefaultValueFactory = _ => 1 };
+        var bptt = new Option<int>("--bptt") { Description = "window length (language models only)", DefaultValueFactory = _ => 35 };
         var threads = new Option<int>("--threads") { Description = "GEMM threads (0: all cores)" };
         var json = new Option<bool>("--json") { Description = "print {\"ppl\",\"loss\",\"tokens\"} as JSON (a classifier: accuracy, macro_f1, loss, per_class, confusion)" };
         var command = new Command("eval", "Perplexity of a trained language model on a text file, or a classifier's accuracy, macro-F1, per-class scores and confusion matrix on labelled documents.") { model, file, batch, bptt, threads, json };

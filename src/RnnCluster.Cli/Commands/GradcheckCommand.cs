@@ -33,7 +33,8 @@ public static class GradcheckCommand
             CellType[] recurrent = [CellType.Rnn, CellType.Lstm, CellType.Gru];
             (CellType Cell, bool Classifier)[] checks = name == "all"
                 ? [.. recurrent.Select(c => (c, false)), .. Enum.GetValues<CellType>().Select(c => (c, true))]
-                : CellTypes.Parse(name) is var one && (one == CellType.Bow || result.GetValue(task) == "classify") ? [(one, true)] : [(one, false)];
+                : !CellTypes.TryParse(name, out var one) ? throw new ArgumentException($"--model {Core.Text.QuotedText.Quote(name)}: expected rnn, lstm, gru, bow or all")
+                : one == CellType.Bow || result.GetValue(task) == "classify" ? [(one, true)] : [(one, false)];
             var failed = false;
             foreach (var (cell, classifier) in checks)
             {

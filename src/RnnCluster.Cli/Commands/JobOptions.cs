@@ -24,7 +24,7 @@ public sealed class JobOptions
         All.Add(JobFile);
         All.Add(Json);
         _task = Add("--task", "lm (a language model) | classify (a document classifier over labelled lines: fastText's __label__NAME text, or label<TAB>text; train only so far; its defaults: --model bow --layers 1 --hidden 100 --dropout 0.5 --batch 32 --lr 2 --epochs 30 --decay-after 15; --model rnn|lstm|gru reads a document's first --bptt words, default 100)", Defaults.Task, (j, v) => j with { Task = v });
-        Add<string?>("--split", "--task classify: TRAIN/VALID/TEST percentages cutting the one --corpus file, stratified by class and fixed by --seed (e.g. 80/10/10) [default without --valid: 90/10/0]", null, (j, v) => j with { Split = v });
+        Add<string?>("--split", "--task classify: TRAIN/VALID/TEST percentages cutting the one --corpus file, stratified by class and fixed by --seed (e.g. 80/10/10; without --valid or --split: 90/10/0)", null, (j, v) => j with { Split = v });
         _corpus = Add<string?>("--corpus", "training text file, or a directory with train/valid/test files; default: the built-in corpus (then hidden 128, 3 epochs, decay after 1 unless given)", null, (j, v) => j with { Corpus = v });
         Add<string?>("--valid", "validation text file (default: the corpus directory's valid file, else the last 10% of the training text)", null, (j, v) => j with { Valid = v });
         Add<string?>("--test", "test text file, evaluated after training", null, (j, v) => j with { Test = v });
@@ -63,8 +63,8 @@ public sealed class JobOptions
         Add("--stream-groups", "stream groups G, the unit of gradient work (0: one per thread, 4 with --deterministic)", Defaults.Training.StreamGroups, (j, v) => j.WithTraining(t => t with { StreamGroups = v }));
         Add("--deterministic", "bitwise-reproducible training: the same weights for any thread or worker count (fixed stream groups, single-threaded GEMMs)", Defaults.Training.Deterministic, (j, v) => j.WithTraining(t => t with { Deterministic = v }));
         Add<string?>("--out", "write the trained model to this file", null, (j, v) => j with { Out = v });
-        Add("--keep-best", "--out gets the model of the epoch with the lowest validation perplexity, written when that epoch ends (train only)", Defaults.KeepBest, (j, v) => j with { KeepBest = v });
-        Add<string?>("--checkpoint-dir", "write checkpoints into this directory", null, (j, v) => j with { CheckpointDir = v });
+        Add("--keep-best", "--out gets the model of the epoch with the lowest validation perplexity (--task classify: loss), written when that epoch ends (train only)", Defaults.KeepBest, (j, v) => j with { KeepBest = v });
+        Add<string?>("--checkpoint-dir", "write checkpoints into this directory (train --resume continues from them; not for --task classify yet)", null, (j, v) => j with { CheckpointDir = v });
         Add("--checkpoint-every", "steps between checkpoints (0: epoch ends only)", Defaults.CheckpointEvery, (j, v) => j with { CheckpointEvery = v });
         Add("--eval-batch", "streams for validation perplexity", Defaults.Training.EvalBatch, (j, v) => j.WithTraining(t => t with { EvalBatch = v }));
         Add("--builtin-train-tokens", "size of the built-in training text", Defaults.BuiltinTrainTokens, (j, v) => j with { BuiltinTrainTokens = v });

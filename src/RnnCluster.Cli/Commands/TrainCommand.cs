@@ -3,6 +3,7 @@ using RnnCluster.Cli.Output;
 using RnnCluster.Core.Checkpoints;
 using RnnCluster.Core.Models;
 using RnnCluster.Core.Numerics;
+using RnnCluster.Core.Text;
 using RnnCluster.Core.Training;
 using RnnCluster.Monitoring.Metrics;
 
@@ -23,7 +24,7 @@ public static class TrainCommand
         command.Options.Add(logDir);
         var resume = new Option<string?>("--resume")
         {
-            Description = "continue a run exactly from a checkpoint its --checkpoint-dir holds (epoch-NNN.rnnc or step-NNNNNNNN.rnnc): the same job, the same final weights as a run never stopped; no job flag may be given with it (--log-dir appends to the run's log)",
+            Description = "continue a run exactly from a checkpoint its --checkpoint-dir holds (epoch-NNN.rnnc or step-NNNNNNNN.rnnc): the same job (its files as recorded, absolute), the same final weights as a run never stopped; no job flag may be given with it (--log-dir appends to the run's log); language models only so far",
         };
         command.Options.Add(resume);
         command.SetAction((result, cancel) => CliError.Guard(() => Task.Run(() =>
@@ -58,7 +59,16 @@ public static class TrainCommand
         using var log = logDir is null ? null : OpenLog(logDir, view, append: resumed is not null);
         Threads.Configure(job.Training.Threads);
         view.Info($"gemm backend: {Gemm.Describe()}");
-        var data = JobDatasets.Load(job);
+        TextDataset data;
+        try
+        {
+            data = JobDatasets.Load(job);
+        }
+        catch (CorpusException e) when (resumed is not null)
+        {
+            throw new CorpusException($"--resume {resumed.Path}: the run's data: {e.Message}", e);
+        }
+
         var spec = job.ToModelSpec(data.Vocabulary.Count);
         resumed?.Check(spec, data);
         Trainer? trainer = null;
@@ -67,7 +77,8 @@ public static class TrainCommand
         BestModelKeeper? keeper = null;
         if (job.CheckpointDir is { } dir)
         {
-            observer = new TrainCheckpointer(view, dir, job.CheckpointEvery, (path, epoch) => TrainingCheckpoint.Write(path, job, data, trainer!.Snapshot(),
+            var recorded = job.WithAbsolutePaths(); // a run resumed from another directory finds the same files
+            observer = new TrainCheckpointer(view, dir, job.CheckpointEvery, (path, epoch) => TrainingCheckpoint.Write(path, recorded, data, trainer!.Snapshot(),
                 ResumePoint.Fields(epoch?.ValidPerplexity, keeper?.Best)));
         }
 

@@ -11,6 +11,9 @@ namespace RnnCluster.Core.Classification;
 /// </summary>
 public sealed record DataSplit(int TrainPercent, int ValidPercent, int TestPercent)
 {
+    /// <summary>TRAIN/VALID/TEST, as the flag takes it.</summary>
+    public override string ToString() => $"{TrainPercent}/{ValidPercent}/{TestPercent}";
+
     /// <summary>The split when a single file is given without --valid or --split: 90% training, 10% validation.</summary>
     public static DataSplit Default { get; } = new(90, 10, 0);
 

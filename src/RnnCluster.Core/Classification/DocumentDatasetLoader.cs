@@ -21,6 +21,11 @@ public static class DocumentDatasetLoader
         if (Directory.Exists(corpus))
         {
             var found = CorpusFiles.Discover(corpus);
+            if (split is not null && valid is null && found.Valid is { } holds)
+            {
+                throw new ArgumentException($"--split {split} cuts one file, but the corpus directory {corpus} holds a validation file ({Path.GetFileName(holds)}); give the training file itself as --corpus, or leave out --split");
+            }
+
             (trainPath, valid, test) = (found.Train, valid ?? found.Valid, test ?? found.Test);
         }
 
@@ -38,7 +43,7 @@ public static class DocumentDatasetLoader
         }
         else if (split is not null)
         {
-            throw new ArgumentException($"--split {split.TrainPercent}/{split.ValidPercent}/{split.TestPercent} cuts one file, but --valid {valid} gives the validation documents; use one of them");
+            throw new ArgumentException($"--split {split} cuts one file, but --valid {valid} gives the validation documents; use one of them");
         }
         else
         {

@@ -362,6 +362,21 @@ public sealed record JobDefinition
         }
     }
 
+    /// <summary>
+    /// This job with its file and directory paths made absolute (against the current directory), as a
+    /// checkpoint records them: a run resumed from another directory reads and writes the same files.
+    /// </summary>
+    public JobDefinition WithAbsolutePaths() => this with
+    {
+        Corpus = Absolute(Corpus),
+        Valid = Absolute(Valid),
+        Test = Absolute(Test),
+        Out = Absolute(Out),
+        CheckpointDir = Absolute(CheckpointDir),
+    };
+
+    private static string? Absolute(string? path) => string.IsNullOrWhiteSpace(path) ? path : Path.GetFullPath(path);
+
     public void CheckOutputPaths()
     {
         if (Out is { } output && InputFiles().Any(input => FileKind.SameFile(input, output)))

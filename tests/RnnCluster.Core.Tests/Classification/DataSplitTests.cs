@@ -8,7 +8,10 @@ public sealed class DataSplitTests
     [InlineData("80/10/10", 80, 10, 10)]
     [InlineData("90/10/0", 90, 10, 0)]
     public void Parses_three_percentages(string text, int train, int valid, int test)
-        => Assert.Equal(new DataSplit(train, valid, test), DataSplit.Parse(text));
+    {
+        Assert.Equal(new DataSplit(train, valid, test), DataSplit.Parse(text));
+        Assert.Equal(text, DataSplit.Parse(text).ToString());
+    }
 
     [Theory]
     [InlineData("80/10")]

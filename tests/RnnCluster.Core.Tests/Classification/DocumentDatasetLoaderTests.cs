@@ -52,6 +52,15 @@ public sealed class DocumentDatasetLoaderTests : IDisposable
     }
 
     [Fact]
+    public void Refuses_split_of_a_corpus_directory_that_holds_a_validation_file()
+    {
+        _dir.Write("topics.train.txt", "__label__a x\n__label__b y\n");
+        _dir.Write("topics.valid.txt", "__label__a x\n");
+        var e = Assert.Throws<ArgumentException>(() => DocumentDatasetLoader.Load(_dir.Path, null, null, new DataSplit(80, 10, 10), 0, 1, 1));
+        Assert.Equal($"--split 80/10/10 cuts one file, but the corpus directory {_dir.Path} holds a validation file (topics.valid.txt); give the training file itself as --corpus, or leave out --split", e.Message);
+    }
+
+    [Fact]
     public void Refuses_split_with_a_validation_file()
     {
         var train = _dir.Write("train.txt", "__label__a x\n__label__b y\n");
