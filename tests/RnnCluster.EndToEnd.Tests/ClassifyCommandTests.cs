@@ -65,6 +65,13 @@ public sealed class ClassifyCommandTests
         Assert.Equal(truth.Length, predicted.Length);
         Assert.Equal(testAccuracy, truth.Zip(predicted).Count(p => p.First == p.Second) / (double)truth.Length, 5);
 
+        // The same documents as a TSV: the label column is not read as a word.
+        var tsv = directory.File("test.tsv");
+        await File.WriteAllLinesAsync(tsv, (await File.ReadAllLinesAsync(test)).Select(l => l.Split(' ', 2) is var p ? $"{p[0]["__label__".Length..]}\t{p[1]}" : l));
+        using var predictTsv = await CliProcess.RunAsync(Timeout, "predict", model, tsv);
+        Assert.True(predictTsv.ExitCode == 0, predictTsv.Describe());
+        Assert.Equal(predicted, predictTsv.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+
         using var sample = await CliProcess.RunAsync(Timeout, "generate", model);
         Assert.NotEqual(0, sample.ExitCode);
         Assert.Contains("is a document classifier (3 classes), not a language model: use rnncluster predict", sample.Errors, StringComparison.Ordinal);

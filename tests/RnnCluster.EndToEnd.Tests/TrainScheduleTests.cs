@@ -17,7 +17,7 @@ public sealed class TrainScheduleTests
         var epochs = train.EventsNamed("epoch").ToList();
         Assert.Equal([0.5, 0.5, 0.25], epochs.Select(e => SmallJob.Number(e, "lr")));
         var best = epochs.MinBy(e => SmallJob.Number(e, "valid_ppl"))!.GetProperty("epoch").GetInt32();
-        Assert.Contains(train.EventsNamed("start"), e => e.GetProperty("message").GetString()!.Contains($"holds epoch {best}'s model", StringComparison.Ordinal));
+        Assert.Contains(train.EventsNamed("note"), e => e.GetProperty("message").GetString()!.Contains($"holds epoch {best}'s model", StringComparison.Ordinal));
         Assert.True(File.Exists(model));
         Assert.Empty(Directory.GetFiles(directory.Path, "*.tmp-*"));
     }

@@ -35,12 +35,12 @@ public static class ClassifierTraining
         }
 
         trainer = new ClassifierTrainer(spec, job.Training, data, observer);
-        Info(json, $"{spec.Cell.Name()} {spec.Layers}x{spec.Hidden} classifier, vocabulary {data.Vocabulary.Count:N0}, {data.Labels.Count} classes, {trainer.Loop.Layout.Size:N0} parameters; "
+        TrainingView.Message(json, "start", $"{spec.Cell.Name()} {spec.Layers}x{spec.Hidden} classifier, vocabulary {data.Vocabulary.Count:N0}, {data.Labels.Count} classes, {trainer.Loop.Layout.Size:N0} parameters; "
             + $"{data.Train.Length:N0} training / {data.Valid.Length:N0} validation" + (data.Test is { } test ? $" / {test.Length:N0} test" : string.Empty) + " documents");
         var (summary, valid, testScores) = trainer.Run(cancel);
         if (keeper is not null)
         {
-            Info(json, keeper.Best is { } best
+            TrainingView.Message(json, "note", keeper.Best is { } best
                 ? $"--keep-best: {job.Out} holds epoch {best.Epoch}'s model (the lowest validation loss, {Math.Log(best.ValidPerplexity):F4}); the scores below are the last epoch's"
                 : $"--keep-best: no epoch had a finite validation loss; {job.Out} was not written");
         }
@@ -60,21 +60,9 @@ public static class ClassifierTraining
             var plot = Path.Combine(logDir, "confusion.png");
             Monitoring.Plots.ConfusionMatrixPlot.Write(scores.Metrics.Confusion, data.Labels,
                 $"{spec.Cell.Name()} classifier, {which} documents: accuracy {scores.Metrics.Accuracy:P1}, macro-F1 {scores.Metrics.MacroF1:F3}", plot);
-            Info(json, $"--log-dir: {Path.GetFullPath(scoresPath)} and {Path.GetFullPath(plot)} (the {which} documents' confusion matrix)");
+            TrainingView.Message(json, "note", $"--log-dir: {Path.GetFullPath(scoresPath)} and {Path.GetFullPath(plot)} (the {which} documents' confusion matrix)");
         }
 
         return 0;
-    }
-
-    private static void Info(bool json, string message)
-    {
-        if (json)
-        {
-            JsonEvents.Write("start", new { message });
-        }
-        else
-        {
-            Console.WriteLine(message);
-        }
     }
 }

@@ -12,7 +12,7 @@ public static class PredictCommand
     public static Command Create()
     {
         var model = new Argument<FileInfo>("model") { Description = "classifier written by train --task classify --out" };
-        var file = new Argument<FileInfo>("file") { Description = "one document a line; words as in training; __label__ tokens are ignored, so a fastText-format file can be given as it is" };
+        var file = new Argument<FileInfo>("file") { Description = "one document a line; words as in training; __label__ tokens are ignored and a line with a TAB is read from after its first TAB, so a labelled file (fastText or TSV) can be given as it is" };
         var top = new Option<int>("--top") { Description = "classes shown per document, most likely first (1–K)", DefaultValueFactory = _ => 1 };
         var json = new Option<bool>("--json") { Description = "one JSON object per line: {\"line\", \"labels\": [{\"label\", \"probability\"}]}" };
         var command = new Command("predict", "Classify each line of a file with a trained classifier: its most likely class (and probability with --top or --json). A blank line gives a blank answer.") { model, file, top, json };
@@ -40,7 +40,7 @@ public static class PredictCommand
             }
 
             var documents = lines.Select(line => new Document(0, DocumentDatasetLoader.WordIds(
-                [.. line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Where(w => !w.StartsWith(LabeledTextReader.LabelPrefix, StringComparison.Ordinal))],
+                [.. Text(line).Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Where(w => !w.StartsWith(LabeledTextReader.LabelPrefix, StringComparison.Ordinal))],
                 trained.Vocabulary))).ToArray();
             var answers = new string[documents.Length];
             var ranked = new (string Label, double Probability)[documents.Length][];
@@ -71,4 +71,7 @@ public static class PredictCommand
         }));
         return command;
     }
+
+    /// <summary>A line's document: after its first TAB when it has one (a TSV's label column), else the whole line.</summary>
+    private static string Text(string line) => line.IndexOf('\t', StringComparison.Ordinal) is var tab and >= 0 ? line[(tab + 1)..] : line;
 }

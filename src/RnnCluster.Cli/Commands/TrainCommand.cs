@@ -136,12 +136,12 @@ public static class TrainCommand
         recorder?.Finish("completed");
         if (log is not null)
         {
-            view.Info($"--log-dir: {log.Path} and its plots");
+            view.Note($"--log-dir: {log.Path} and its plots");
         }
 
         if (keeper is not null)
         {
-            view.Info(keeper.Best is { } best
+            view.Note(keeper.Best is { } best
                 ? $"--keep-best: {job.Out} holds epoch {best.Epoch}'s model (validation perplexity {best.ValidPerplexity:F2})"
                 : $"--keep-best: no epoch had a finite validation perplexity; {job.Out} was not written");
         }

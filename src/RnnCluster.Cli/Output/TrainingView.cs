@@ -117,11 +117,17 @@ public sealed class TrainingView : ITrainingObserver
     }
 
     /// <summary>Prints a start-up fact (backend, data, parameter count); with --json as a "start" event.</summary>
-    public void Info(string message)
+    public void Info(string message) => Message(_json, "start", message);
+
+    /// <summary>Prints a fact about the finished run (where --keep-best or --log-dir put their files); with --json as a "note" event.</summary>
+    public void Note(string message) => Message(_json, "note", message);
+
+    /// <summary>A line of text, or with <paramref name="json"/> a JSON event <paramref name="kind"/> carrying it as its message.</summary>
+    public static void Message(bool json, string kind, string message)
     {
-        if (_json)
+        if (json)
         {
-            JsonEvents.Write("start", new { message });
+            JsonEvents.Write(kind, new { message });
             return;
         }
 
