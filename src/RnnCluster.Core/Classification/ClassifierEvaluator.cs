@@ -54,13 +54,14 @@ public static class ClassifierEvaluator
     private static int[] Predict(ModelSpec spec, float[] weights, IReadOnlyList<Document> documents, LogitsVisitor visit, out double[] values)
     {
         var model = DocumentClassifiers.Create(spec, Math.Min(Batch, documents.Count), weights);
-        var predictions = new int[documents.Count];
-        values = new double[documents.Count];
-        for (var start = 0; start < documents.Count; start += Batch)
+        var all = documents as Document[] ?? [.. documents];
+        var predictions = new int[all.Length];
+        values = new double[all.Length];
+        for (var start = 0; start < all.Length; start += Batch)
         {
-            var chunk = documents.Skip(start).Take(Batch).ToArray();
-            model.Forward(chunk, null, withLoss: false);
-            for (var i = 0; i < chunk.Length; i++)
+            var count = Math.Min(Batch, all.Length - start);
+            model.Forward(all.AsSpan(start, count), null, withLoss: false);
+            for (var i = 0; i < count; i++)
             {
                 var logits = model.Logits(i);
                 predictions[start + i] = System.Numerics.Tensors.TensorPrimitives.IndexOfMax(logits);

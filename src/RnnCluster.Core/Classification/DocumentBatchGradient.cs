@@ -20,7 +20,8 @@ public sealed class DocumentBatchGradient : IGradientSource
     private readonly Document[] _documents;
     private readonly int _batch;
     private readonly StreamGroups _groups;
-    private readonly IDocumentClassifier[] _models;
+    private readonly DocumentClassifier[] _models;
+    private readonly Document[][] _batches; // per group: its documents of the current window (reused)
     private readonly bool _bucketed;
     private readonly float[][] _buffers;
     private readonly double[] _losses;
@@ -46,6 +47,7 @@ public sealed class DocumentBatchGradient : IGradientSource
         _models = [.. Enumerable.Range(0, groups).Select(g => DocumentClassifiers.Create(spec, _groups.Size(g), weights))];
         _bucketed = spec.Cell != CellType.Bow;
         _buffers = [.. _models.Select(m => m.Gradients)];
+        _batches = [.. Enumerable.Range(0, groups).Select(g => new Document[_groups.Size(g)])];
         _losses = new double[groups];
         _counts = new int[groups];
         _plan = StreamGroups.SummationPlan([.. Enumerable.Range(0, groups).Select(g => (g, 1))]);
@@ -105,14 +107,14 @@ public sealed class DocumentBatchGradient : IGradientSource
                 return;
             }
 
-            var documents = new Document[count];
+            var documents = _batches[g];
             for (var i = 0; i < count; i++)
             {
                 documents[i] = _documents[_order[first + i]];
             }
 
             var dropout = model.Spec.Dropout > 0 ? new DropoutKey(seed, step, _groups.First(g)) : (DropoutKey?)null;
-            _losses[g] = model.Forward(documents, dropout, withLoss: true);
+            _losses[g] = model.Forward(documents.AsSpan(0, count), dropout, withLoss: true);
             model.Backward(lossScale);
         });
 

@@ -9,7 +9,7 @@ public static class DocumentClassifiers
     /// <param name="maxDocuments">The most documents a forward pass takes.</param>
     /// <param name="weights">Weights to compute on (referenced); null: a zeroed vector of its own.</param>
     /// <exception cref="ArgumentException">When the spec is not a classifier or the weights do not fit it.</exception>
-    public static IDocumentClassifier Create(ModelSpec spec, int maxDocuments, float[]? weights = null) => spec.Cell == CellType.Bow
+    public static DocumentClassifier Create(ModelSpec spec, int maxDocuments, float[]? weights = null) => spec.Cell == CellType.Bow
         ? new BagOfWordsClassifier(spec, maxDocuments, weights)
         : new RecurrentClassifier(spec, maxDocuments, weights);
 

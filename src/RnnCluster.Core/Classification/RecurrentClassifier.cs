@@ -12,9 +12,8 @@ namespace RnnCluster.Core.Classification;
 /// gradient (∂L/∂h_t is zero at every padded step). No state is carried from one document to the next.
 /// A document longer than the spec's <see cref="ModelSpec.MaxWords"/> is read up to that word.
 /// </summary>
-public sealed class RecurrentClassifier : IDocumentClassifier
+public sealed class RecurrentClassifier : DocumentClassifier
 {
-    private readonly ParameterTensor _embedding;
     private readonly RecurrentLayer[] _layers;
     private readonly Dropout[] _dropouts;   // site l feeds layer l; site L feeds the softmax
     private readonly float[][] _inputs;     // (T·B, H) per layer, after dropout
@@ -27,39 +26,17 @@ public sealed class RecurrentClassifier : IDocumentClassifier
     private readonly int[] _ids;            // (T·B) word ids, padded
     private readonly int[] _lengths;        // (B) words read of each document
     private readonly ModelState _state;
-    private readonly SoftmaxLoss _softmax;
-    private readonly bool[] _rowDirty;
-    private readonly List<int> _dirtyRows = [];
     private int _steps;
-    private int _count;
 
-    /// <param name="maxDocuments">The most documents a <see cref="Forward"/> takes (≥ 1).</param>
+    /// <param name="maxDocuments">The most documents a <see cref="DocumentClassifier.Forward"/> takes (≥ 1).</param>
     /// <param name="weights">Weights to compute on (referenced, not copied); null: a zeroed vector of its own.</param>
     /// <exception cref="ArgumentException">When the spec is not a recurrent classifier, the workspace would not fit in arrays, or the weights do not fit.</exception>
     public RecurrentClassifier(ModelSpec spec, int maxDocuments, float[]? weights = null)
+        : base(Checked(spec, maxDocuments), maxDocuments, weights)
     {
-        spec.Validate();
-        if (!spec.IsClassifier || spec.Cell == CellType.Bow)
-        {
-            throw new ArgumentException($"a {spec.Cell.Name()} model of {spec.Classes} classes is not a recurrent classifier");
-        }
-
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxDocuments, 1);
         var maxWords = spec.MaxWords;
-        LanguageModel.CheckSize(spec with { Classes = 0, MaxWords = 0, VocabSize = 2 }, maxDocuments, maxWords);
-        Spec = spec;
-        MaxDocuments = maxDocuments;
         MaxWords = maxWords;
-        Layout = ParameterLayout.For(spec);
-        if (weights is not null && weights.Length != Layout.Size)
-        {
-            throw new ArgumentException($"weights have {weights.Length} floats, the layout needs {Layout.Size}");
-        }
-
-        Weights = weights ?? new float[Layout.Size];
-        Gradients = new float[Layout.Size];
         int h = spec.Hidden, rows = maxDocuments * maxWords;
-        _embedding = Layout["embedding"];
         _layers = [.. Enumerable.Range(0, spec.Layers).Select(l => spec.Cell switch
         {
             CellType.Lstm => (RecurrentLayer)new LstmLayer(spec, Layout, l, rows, maxDocuments),
@@ -77,94 +54,47 @@ public sealed class RecurrentClassifier : IDocumentClassifier
         _ids = new int[rows];
         _lengths = new int[maxDocuments];
         _state = new ModelState(spec, maxDocuments);
-        _softmax = new SoftmaxLoss(spec, Layout, maxDocuments);
-        _rowDirty = new bool[spec.VocabSize];
     }
 
-    public ModelSpec Spec { get; }
+    /// <summary>The spec, when it is a recurrent classifier whose workspace fits in arrays.</summary>
+    private static ModelSpec Checked(ModelSpec spec, int maxDocuments)
+    {
+        spec.Validate();
+        if (!spec.IsClassifier || spec.Cell == CellType.Bow)
+        {
+            throw new ArgumentException($"a {spec.Cell.Name()} model of {spec.Classes} classes is not a recurrent classifier");
+        }
 
-    public ParameterLayout Layout { get; }
-
-    public int MaxDocuments { get; }
+        LanguageModel.CheckSize(spec with { Classes = 0, MaxWords = 0, VocabSize = 2 }, Math.Max(1, maxDocuments), spec.MaxWords);
+        return spec;
+    }
 
     /// <summary>Words read of a document at most: the longest window of the recurrent layers.</summary>
     public int MaxWords { get; }
 
-    /// <summary>The weights, (layout size) floats.</summary>
-    public float[] Weights { get; }
-
-    /// <inheritdoc/>
-    public float[] Gradients { get; }
-
-    /// <inheritdoc/>
-    public IReadOnlyList<int> DirtyEmbeddingRows => _dirtyRows;
-
-    /// <inheritdoc/>
-    public void ZeroGradients()
-    {
-        Array.Clear(Gradients, _embedding.Length, Gradients.Length - _embedding.Length);
-        var h = Spec.Hidden;
-        foreach (var id in _dirtyRows)
-        {
-            Array.Clear(Gradients, id * h, h);
-            _rowDirty[id] = false;
-        }
-
-        _dirtyRows.Clear();
-    }
-
-    /// <inheritdoc/>
-    public void MarkEmbeddingRows(IEnumerable<int> ids)
-    {
-        foreach (var id in ids)
-        {
-            Mark(id);
-        }
-    }
-
     /// <inheritdoc/>
     /// <remarks>An empty document's final state is the zero initial state.</remarks>
-    public double Forward(Document[] documents, DropoutKey? dropout, bool withLoss)
+    protected override double ForwardBatch(DropoutKey? dropout, ReadOnlySpan<int> labels)
     {
-        var n = documents.Length;
-        if (n < 1 || n > MaxDocuments)
-        {
-            throw new ArgumentException($"{n} documents do not fit the workspace of {MaxDocuments}");
-        }
-
-        int h = Spec.Hidden, vocab = Spec.VocabSize;
+        int n = Count, h = Spec.Hidden;
         var steps = 1;
         for (var d = 0; d < n; d++)
         {
-            _lengths[d] = Math.Min(documents[d].Words.Length, MaxWords);
+            _lengths[d] = Math.Min(Words(d).Length, MaxWords);
             steps = Math.Max(steps, _lengths[d]);
         }
 
         _steps = steps;
-        _count = n;
-        var embedding = _embedding.Of(Weights);
+        var embedding = Embedding.Of(Weights);
         for (var t = 0; t < steps; t++)
         {
             for (var d = 0; d < n; d++)
             {
-                var id = t < _lengths[d] ? documents[d].Words[t] : 0; // padding: any row, its output is never read
-                if ((uint)id >= (uint)vocab)
-                {
-                    throw new ArgumentException($"word id {id} outside the vocabulary of {vocab}");
-                }
-
+                var id = t < _lengths[d] ? Words(d)[t] : 0; // padding: any row, its output is never read
                 var row = (t * n) + d;
                 _ids[row] = id;
                 embedding.Slice(id * h, h).CopyTo(_embedded.AsSpan(row * h, h));
             }
-        }
-
-        var labels = withLoss ? new int[n] : [];
-        for (var d = 0; d < labels.Length; d++)
-        {
-            labels[d] = (uint)documents[d].Label < (uint)Spec.Classes
-                ? documents[d].Label
-                : throw new ArgumentException($"label id {documents[d].Label} outside the {Spec.Classes} classes");
         }
 
         var rows = steps * n * h;
@@ -195,15 +125,15 @@ public sealed class RecurrentClassifier : IDocumentClassifier
         }
 
         _dropouts[^1].Forward(_final.AsSpan(0, n * h), _top, 1, n, p, dropout);
-        return _softmax.Forward(Weights, _top.AsSpan(0, n * h), n, labels);
+        return Softmax.Forward(Weights, _top.AsSpan(0, n * h), n, labels);
     }
 
     /// <inheritdoc/>
-    public void Backward(float lossScale)
+    public override void Backward(float lossScale)
     {
-        int h = Spec.Hidden, n = _count, steps = _steps, rows = steps * n * h;
+        int h = Spec.Hidden, n = Count, steps = _steps, rows = steps * n * h;
         var dTop = _dTop.AsSpan(0, n * h);
-        _softmax.Backward(Weights, Gradients, _top.AsSpan(0, n * h), lossScale, dTop);
+        Softmax.Backward(Weights, Gradients, _top.AsSpan(0, n * h), lossScale, dTop);
         _dropouts[^1].Backward(dTop);
         var dOut = _dOut.AsSpan(0, rows);
         dOut.Clear();
@@ -223,7 +153,7 @@ public sealed class RecurrentClassifier : IDocumentClassifier
             dOut = dIn;
         }
 
-        var gEmbedding = _embedding.Of(Gradients);
+        var gEmbedding = Embedding.Of(Gradients);
         for (var t = 0; t < steps; t++)
         {
             for (var d = 0; d < n; d++)
@@ -239,18 +169,6 @@ public sealed class RecurrentClassifier : IDocumentClassifier
                 TensorPrimitives.Add(target, dOut.Slice(row * h, h), target);
                 Mark(id);
             }
-        }
-    }
-
-    /// <inheritdoc/>
-    public ReadOnlySpan<float> Logits(int document) => _softmax.Logits(document);
-
-    private void Mark(int id)
-    {
-        if (!_rowDirty[id])
-        {
-            _rowDirty[id] = true;
-            _dirtyRows.Add(id);
         }
     }
 }
