@@ -118,17 +118,8 @@ public sealed class DocumentBatchGradient : IGradientSource
             model.Backward(lossScale);
         });
 
-        var supports = _models.Select(m =>
-        {
-            var rows = m.DirtyEmbeddingRows.ToArray();
-            Array.Sort(rows);
-            return new GradientSupport(_embeddingLength, _hidden, rows);
-        }).ToArray();
-        Support = TreeReduction.Sum(_plan, _buffers, supports, _threads);
-        foreach (var into in _plan.Select(p => p.Into).Distinct())
-        {
-            _models[into].MarkEmbeddingRows(Support.Rows); // these buffers now hold others' rows: the next step zeroes them
-        }
+        Support = TreeReduction.SumGroups(_plan, _buffers, [.. _models.Select(m => m.DirtyEmbeddingRows)], _embeddingLength, _hidden, _threads,
+            (group, rows) => _models[group].MarkEmbeddingRows(rows));
 
         return new StepGradient(TreeReduction.Sum(_plan, _losses), _counts.Sum());
     }

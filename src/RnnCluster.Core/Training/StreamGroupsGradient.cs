@@ -160,21 +160,7 @@ public sealed class StreamGroupsGradient : IGradientSource
     }
 
     // Sums the groups' gradients along the tree; embedding gradients are sparse, so only the rows a part may hold are added.
-    private void SumGroups()
-    {
-        var supports = _groups.Select(g =>
-        {
-            var rows = g.Model.DirtyEmbeddingRows.ToArray();
-            Array.Sort(rows);
-            return new GradientSupport(_embeddingLength, _hidden, rows);
-        }).ToArray();
-        Support = TreeReduction.Sum(_plan, _buffers, supports, _threads);
-
-        // Every buffer added into now holds rows of others: mark them so the next step zeroes them.
-        foreach (var into in _plan.Select(p => p.Into).Distinct())
-        {
-            _groups[into].Model.MarkEmbeddingRows(Support.Rows);
-        }
-    }
+    private void SumGroups() => Support = TreeReduction.SumGroups(_plan, _buffers, [.. _groups.Select(g => g.Model.DirtyEmbeddingRows)],
+        _embeddingLength, _hidden, _threads, (group, rows) => _groups[group].Model.MarkEmbeddingRows(rows));
 
 }

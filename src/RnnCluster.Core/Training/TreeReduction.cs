@@ -41,6 +41,31 @@ public static class TreeReduction
         return rows[0] is { } union ? first with { Rows = [.. union] } : first;
     }
 
+    /// <summary>
+    /// Sums the gradients of a process's stream groups (<paramref name="buffers"/>, one per group) along
+    /// <paramref name="plan"/>, each group's embedding part non-zero only on its
+    /// <paramref name="dirtyRows"/> (any order), and returns the sum's support. Every buffer added into
+    /// then holds other groups' rows too: <paramref name="markRows"/>(group, rows) is called for each, so
+    /// the group zeroes those rows before its next step.
+    /// </summary>
+    public static GradientSupport SumGroups(IReadOnlyList<(int Into, int From)> plan, IReadOnlyList<float[]> buffers,
+        IReadOnlyList<IReadOnlyList<int>> dirtyRows, int embeddingLength, int rowLength, int threads, Action<int, int[]> markRows)
+    {
+        var supports = dirtyRows.Select(d =>
+        {
+            var rows = d.ToArray();
+            Array.Sort(rows);
+            return new GradientSupport(embeddingLength, rowLength, rows);
+        }).ToArray();
+        var support = Sum(plan, buffers, supports, threads);
+        foreach (var into in plan.Select(p => p.Into).Distinct())
+        {
+            markRows(into, support.Rows);
+        }
+
+        return support;
+    }
+
     /// <summary>Sums <paramref name="values"/> (one per part, e.g. losses) in place along <paramref name="plan"/>; returns the total (part 0).</summary>
     public static double Sum(IReadOnlyList<(int Into, int From)> plan, double[] values)
     {
