@@ -39,7 +39,11 @@ public sealed class BadInputTests
     [InlineData("corpus file '/dev/zero' is a character device, not a regular file", "train", "--corpus", "/dev/zero")]
     [InlineData("--valid '/dev/zero/x' (\"valid\" in a job file): not found", "train", "--corpus", "/proc/cpuinfo", "--valid", "/dev/zero/x")]
     [InlineData("job file '/dev/zero' is a character device", "train", "--job", "/dev/zero")]
-    [InlineData("checkpoint '/dev/zero' is a character device", "eval", "/dev/zero", "/proc/cpuinfo")]
+    [InlineData("<model>: checkpoint '/dev/zero' is a character device", "eval", "/dev/zero", "/proc/cpuinfo")]
+    [InlineData("<model>: checkpoint '/nonexistent/model.rnnc' does not exist", "eval", "/nonexistent/model.rnnc", "/proc/cpuinfo")]
+    [InlineData("<model>: checkpoint '/proc/cpuinfo' is not an RnnCluster checkpoint", "predict", "/proc/cpuinfo", "/proc/cpuinfo")]
+    [InlineData("<model>: checkpoint '/nonexistent/model.rnnc' does not exist", "generate", "/nonexistent/model.rnnc")]
+    [InlineData("<MODEL>: checkpoint '/nonexistent/model.rnnc' does not exist", "diagnose", "/nonexistent/model.rnnc")]
     [InlineData("--out /proc/cpuinfo: is one of the job's input files", "train", "--corpus", "/proc/cpuinfo", "--out", "/proc/cpuinfo")]
     [InlineData("--builtin-train-tokens 0 must be between 100 and 20,000,000", "train", "--builtin-train-tokens", "0")]
     [InlineData("--checkpoint-dir /dev/null: is a character device; give a directory", "node", "--roles", "coordinator", "--port", "0", "--checkpoint-dir", "/dev/null")]
@@ -57,7 +61,7 @@ public sealed class BadInputTests
     [InlineData("--out /dev/stdout: is a symbolic link", "train", "--out", "/dev/stdout", "--max-steps", "1")]
     [InlineData("--corpus '/nonexistent/corpus' (\"corpus\" in a job file): not found", "local", "--corpus", "/nonexistent/corpus")]
     [InlineData("job file '/proc' is a directory", "train", "--job", "/proc")]
-    [InlineData("checkpoint '/proc' is a directory", "eval", "/proc", "/proc/cpuinfo")]
+    [InlineData("<model>: checkpoint '/proc' is a directory", "eval", "/proc", "/proc/cpuinfo")]
     [InlineData("--corpus '/nonexistent/corpus' (\"corpus\" in a job file): not found", "train", "--corpus", "/nonexistent/corpus")]
     [InlineData("--valid '/proc' (\"valid\" in a job file): is a directory", "train", "--corpus", "/proc/cpuinfo", "--valid", "/proc")]
     [InlineData("--out /dev/null: is a character device, not a regular file", "train", "--out", "/dev/null", "--max-steps", "1")]
@@ -154,6 +158,26 @@ public sealed class BadInputTests
         finally
         {
             Environment.SetEnvironmentVariable("RNNCLUSTER_TEST_BAD_PORT", null);
+        }
+    }
+
+    [Fact]
+    public void An_environment_port_takes_the_values_its_flag_takes()
+    {
+        // --http-port takes -1 (no dashboard); --port and --data-port do not.
+        Environment.SetEnvironmentVariable("RNNCLUSTER_TEST_NONE_PORT", "-1");
+        try
+        {
+            Assert.Equal(-1, NodeEnvironment.Port("TEST_NONE_PORT", "--http-port", allowsNone: true));
+            var e = Assert.Throws<ArgumentException>(() => NodeEnvironment.Port("TEST_NONE_PORT", "--data-port"));
+            Assert.Equal("RNNCLUSTER_TEST_NONE_PORT=-1 (which stands in for --data-port) is not a port number (0..65535)", e.Message);
+            Environment.SetEnvironmentVariable("RNNCLUSTER_TEST_NONE_PORT", "-2");
+            e = Assert.Throws<ArgumentException>(() => NodeEnvironment.Port("TEST_NONE_PORT", "--http-port", allowsNone: true));
+            Assert.Equal("RNNCLUSTER_TEST_NONE_PORT=-2 (which stands in for --http-port) is not a port number (-1 for none, 0..65535)", e.Message);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("RNNCLUSTER_TEST_NONE_PORT", null);
         }
     }
 

@@ -111,8 +111,9 @@ public sealed partial class DashboardTests
             using var request = new HttpRequestMessage(HttpMethod.Post, "api/jobs/job-1/cancel");
             request.Headers.Add("X-Requested-By", "test");
             var unknown = await http.SendAsync(request);
-            Assert.Equal(HttpStatusCode.Conflict, unknown.StatusCode);
-            Assert.Contains("unknown or has already ended", await unknown.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+            var error = JsonDocument.Parse(await unknown.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetString();
+            Assert.Equal("no job 'job-1' on this cluster (GET /api/jobs lists them)", error);
         }
         finally
         {

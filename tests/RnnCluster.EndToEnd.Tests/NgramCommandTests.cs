@@ -61,6 +61,22 @@ public sealed class NgramCommandTests
 
         Assert.NotEqual(0, eval.ExitCode);
         var line = Assert.Single(eval.Errors.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.Equal(string.Create(CultureInfo.InvariantCulture, $"rnncluster: {model}: line 6: the file ends after 1 of the 3 1-grams the header promises"), line.Trim());
+        Assert.Equal(string.Create(CultureInfo.InvariantCulture, $"rnncluster: <model>: {model}: line 6: the file ends after 1 of the 3 1-grams the header promises"), line.Trim());
+    }
+
+    [Fact]
+    public async Task A_missing_text_file_is_named_as_the_file_argument()
+    {
+        using var directory = new TempDirectory();
+        var model = directory.File("uniform.arpa");
+        await File.WriteAllTextAsync(model, "\\data\\\nngram 1=3\n\n\\1-grams:\n-0.5\t</s>\n-99\t<s>\n-0.5\t<unk>\n\n\\end\\\n", Encoding.UTF8);
+        var missing = directory.File("missing.txt");
+
+        using var eval = await CliProcess.RunAsync(Timeout, "eval", model, missing);
+
+        Assert.NotEqual(0, eval.ExitCode);
+        var line = Assert.Single(eval.Errors.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("rnncluster: <file>: ", line.Trim(), StringComparison.Ordinal);
+        Assert.Contains("missing.txt", line, StringComparison.Ordinal);
     }
 }

@@ -61,7 +61,7 @@ public static class DiagnoseCommand
 
                 foreach (var file in files)
                 {
-                    var trained = ModelFile.Load(file.FullName);
+                    var trained = PositionalArgument.Read("<MODEL>", () => ModelFile.Load(file.FullName));
                     var tokens = Encode(result.GetValue(corpus), trained);
                     var stem = Path.GetFileNameWithoutExtension(file.Name);
                     var name = stem == trained.Spec.Cell.Name() ? stem : $"{stem} ({trained.Spec.Cell.Name()})";

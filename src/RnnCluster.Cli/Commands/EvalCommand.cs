@@ -31,20 +31,21 @@ public static class EvalCommand
             var path = result.GetValue(file)!.FullName;
             if (ArpaFile.Looks(modelPath))
             {
-                var ngram = ArpaFile.Read(modelPath);
-                Print(ngram.Evaluate(Encode(path, CorpusReader.ReadText(path), TokenizerKind.Word, ngram.Vocabulary)), result.GetValue(json));
+                var ngram = PositionalArgument.Read("<model>", () => ArpaFile.Read(modelPath));
+                var words = PositionalArgument.Read("<file>", () => Encode(path, CorpusReader.ReadText(path), TokenizerKind.Word, ngram.Vocabulary));
+                Print(ngram.Evaluate(words), result.GetValue(json));
                 return Task.FromResult(0);
             }
 
-            var trained = ModelFile.Load(modelPath);
+            var trained = PositionalArgument.Read("<model>", () => ModelFile.Load(modelPath));
             if (trained.Spec.IsClassifier)
             {
-                var documents = LabeledDocuments.Encode(path, trained);
+                var documents = PositionalArgument.Read("<file>", () => LabeledDocuments.Encode(path, trained));
                 ClassificationPrinter.PrintEval(ClassifierEvaluator.Run(trained.Spec, trained.Weights, documents), trained.Labels, result.GetValue(json));
                 return Task.FromResult(0);
             }
 
-            var ids = Encode(path, CorpusReader.ReadText(path), trained.Kind, trained.Vocabulary);
+            var ids = PositionalArgument.Read("<file>", () => Encode(path, CorpusReader.ReadText(path), trained.Kind, trained.Vocabulary));
             var b = result.GetValue(batch);
             if (b < 1 || ids.Length / b < 2)
             {

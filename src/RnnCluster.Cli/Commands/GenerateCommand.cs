@@ -25,7 +25,7 @@ public static class GenerateCommand
                 throw new ArgumentException($"--length {result.GetValue(count)} must be between 0 and 10000000 (tokens to sample)");
             }
 
-            var trained = ModelFile.Load(result.GetValue(model)!.FullName);
+            var trained = PositionalArgument.Read("<model>", () => ModelFile.Load(result.GetValue(model)!.FullName));
             if (trained.Spec.IsClassifier)
             {
                 throw new ArgumentException($"{result.GetValue(model)!.FullName} is a document classifier ({trained.Labels.Count} classes), not a language model: use rnncluster predict MODEL FILE");

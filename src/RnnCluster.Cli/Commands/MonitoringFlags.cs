@@ -39,7 +39,7 @@ public sealed class MonitoringFlags
     public MonitoringOptions Bind(ParseResult result, bool freePortIfTaken = false)
     {
         var givenPort = result.GetValue(HttpPort);
-        var port = givenPort ?? NodeEnvironment.Port("HTTP_PORT", "--http-port") ?? DefaultHttpPort;
+        var port = givenPort ?? NodeEnvironment.Port("HTTP_PORT", "--http-port", allowsNone: true) ?? DefaultHttpPort;
         if (port is < -1 or > 65535)
         {
             throw new ArgumentException($"--http-port {port} is out of range (-1 for none, 0 for a free port, or 1..65535)");

@@ -20,7 +20,7 @@ public static class PredictCommand
         {
             Threads.Configure(1);
             var modelPath = result.GetValue(model)!.FullName;
-            var trained = ModelFile.Load(modelPath);
+            var trained = PositionalArgument.Read("<model>", () => ModelFile.Load(modelPath));
             if (!trained.Spec.IsClassifier)
             {
                 throw new ArgumentException($"{modelPath} is a language model, not a classifier: predict needs a model trained with --task classify (use eval or generate for language models)");
@@ -33,7 +33,7 @@ public static class PredictCommand
             }
 
             var path = result.GetValue(file)!.FullName;
-            var lines = CorpusReader.ReadText(path).Split('\n').Select(l => l.TrimEnd('\r')).ToList();
+            var lines = PositionalArgument.Read("<file>", () => CorpusReader.ReadText(path)).Split('\n').Select(l => l.TrimEnd('\r')).ToList();
             if (lines.Count > 0 && lines[^1].Length == 0)
             {
                 lines.RemoveAt(lines.Count - 1); // the newline that ends the last line

@@ -22,9 +22,14 @@ public sealed record DataSplit(int TrainPercent, int ValidPercent, int TestPerce
     {
         var parts = text.Split('/');
         var values = new int[3];
-        if (parts.Length != 3 || !parts.Select((p, i) => int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out values[i])).All(ok => ok))
+        if (parts.Length != 3 || !parts.All(p => p.Length > 0 && p.All(char.IsAsciiDigit)))
         {
             throw new ArgumentException($"--split {Text.QuotedText.Quote(text)}: expected three whole percentages TRAIN/VALID/TEST, e.g. 80/10/10");
+        }
+
+        if (!parts.Select((p, i) => int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out values[i]) && values[i] <= 100).All(ok => ok))
+        {
+            throw new ArgumentException($"--split {text}: a percentage is above 100 (each of TRAIN/VALID/TEST is 0..100, adding up to 100)");
         }
 
         if (values.Sum() != 100 || values[0] == 0 || values[1] == 0)

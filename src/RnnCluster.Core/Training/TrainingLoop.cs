@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using RnnCluster.Core.Models;
 
 namespace RnnCluster.Core.Training;
@@ -151,13 +152,24 @@ public sealed class TrainingLoop
         return norm;
     }
 
-    /// <summary>A step whose training loss is not finite has diverged, whatever its gradient norm (the softmax's gradient stays bounded when its logits overflow).</summary>
-    /// <exception cref="InvalidOperationException">Naming the epoch and step: the loss is ∞ or NaN.</exception>
+    /// <summary>
+    /// A step whose training loss is not finite has diverged, whatever its gradient norm (the softmax's
+    /// gradient stays bounded when its logits overflow); so has one whose perplexity overflows a double
+    /// (a mean loss above ln(double.MaxValue) ≈ 709.8 nats per token, where a uniform guess over even
+    /// 10⁹ words costs 20.7): its epoch would end with an infinite perplexity.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Naming the epoch and step: the loss is ∞ or NaN, or its perplexity overflows.</exception>
     private void CheckLoss(StepGradient result)
     {
         if (!double.IsFinite(result.LossSum))
         {
             throw new InvalidOperationException($"the training loss of epoch {Epoch}, step {Step + 1} is {result.LossSum}: training diverged (try a lower --lr or --clip)");
+        }
+
+        if (result.Tokens > 0 && !double.IsFinite(Math.Exp(result.LossSum / result.Tokens)))
+        {
+            throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
+                $"the training loss of epoch {Epoch}, step {Step + 1} is {result.LossSum / result.Tokens:F1} nats per token, a perplexity beyond 1.8e308: training diverged (try a lower --lr or --clip)"));
         }
     }
 

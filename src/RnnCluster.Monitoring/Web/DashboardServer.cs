@@ -142,11 +142,18 @@ public sealed class DashboardServer : IAsyncDisposable
 
             try
             {
-                return await view.CancelAsync(id)
-                    ? Results.Json(new { job = id, cancelled = true }, Core.Checkpoints.MetricsJson.SnakeCase)
-                    : Results.Json(new { error = $"job {Core.Text.QuotedText.Quote(id)} is unknown or has already ended" }, Core.Checkpoints.MetricsJson.SnakeCase, statusCode: StatusCodes.Status409Conflict);
+                if (await view.CancelAsync(id))
+                {
+                    return Results.Json(new { job = id, cancelled = true }, Core.Checkpoints.MetricsJson.SnakeCase);
+                }
+
+                // Not cancelled: 409 for a job that has ended, 404 for one the supervisor does not know.
+                var quoted = Core.Text.QuotedText.Quote(id);
+                return (await view.StatusAsync()).Jobs.FirstOrDefault(j => j.Id == id) is { } job
+                    ? Results.Json(new { error = $"job {quoted} has already ended ({job.State}): there is nothing to cancel" }, Core.Checkpoints.MetricsJson.SnakeCase, statusCode: StatusCodes.Status409Conflict)
+                    : Results.Json(new { error = $"no job {quoted} on this cluster (GET /api/jobs lists them)" }, Core.Checkpoints.MetricsJson.SnakeCase, statusCode: StatusCodes.Status404NotFound);
             }
-            catch (AskTimeoutException)
+            catch (Exception e) when (e is AskTimeoutException or TimeoutException)
             {
                 return Results.Json(new { error = "the job supervisor did not answer" }, Core.Checkpoints.MetricsJson.SnakeCase, statusCode: StatusCodes.Status503ServiceUnavailable);
             }

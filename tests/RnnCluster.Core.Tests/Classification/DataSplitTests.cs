@@ -24,6 +24,18 @@ public sealed class DataSplitTests
     public void Refuses_anything_else_naming_the_flag(string text)
         => Assert.StartsWith("--split ", Assert.Throws<ArgumentException>(() => DataSplit.Parse(text)).Message, StringComparison.Ordinal);
 
+    [Theory]
+    [InlineData("99999999999/0/0")] // beyond int
+    [InlineData("200/-/0")]
+    [InlineData("110/10/0")]
+    public void A_percentage_above_100_is_named_as_out_of_range_not_as_malformed(string text)
+    {
+        var message = Assert.Throws<ArgumentException>(() => DataSplit.Parse(text)).Message;
+        Assert.Equal(text.Contains('-', StringComparison.Ordinal)
+            ? $"--split '{text}': expected three whole percentages TRAIN/VALID/TEST, e.g. 80/10/10"
+            : $"--split {text}: a percentage is above 100 (each of TRAIN/VALID/TEST is 0..100, adding up to 100)", message);
+    }
+
     [Fact]
     public void Cuts_each_class_in_proportion_in_file_order_and_the_same_for_a_seed()
     {
