@@ -14,7 +14,7 @@ public sealed class CompressionTests
     /// </summary>
     [Theory]
     [InlineData("bf16", "coordinator", "sync", 0.55)]
-    [InlineData("fp16", "workers", "sync", 0.55)]
+    [InlineData("fp16", "workers", "sync", 0.57)] // plus the partial squares each key range sends the other ranges' owners (per norm block and touched row; 1-2% on this small model)
     [InlineData("topk:0.01", "coordinator", "sync", 0.15)] // the small model: the embedding rows and the streams' hidden state are 10%
     [InlineData("topk:0.01", "workers", "sync", 0.6)]
     [InlineData("bf16", "coordinator", "local-sgd", 0.55)] // per round: the change of the workers' weights

@@ -14,13 +14,16 @@ public sealed class DeterministicTrainingTests
     [InlineData(2, "workers")]
     [InlineData(3, "workers")]
     [InlineData(4, "workers")]
-    public async Task Should_end_with_the_weights_of_single_process_training_bit_for_bit(int workers, string placement)
+    [InlineData(2, "coordinator", true)] // tied weights: the embedding's gradient is dense on the wire and in the key ranges
+    [InlineData(2, "workers", true)]
+    public async Task Should_end_with_the_weights_of_single_process_training_bit_for_bit(int workers, string placement, bool tied = false)
     {
         // Batch 8 in the default 4 stream groups: 2 and 4 workers get equal tree nodes, 3 get 2+1+1 groups.
         var dir = Directory.CreateTempSubdirectory("rnncluster-deterministic-").FullName;
         try
         {
-            var job = TestCluster.SmallJob(dropout: 0.3f, workers: workers).WithTraining(t => t with { Batch = 8, Deterministic = true, MaxSteps = 30 }) with
+            var job = TestCluster.SmallJob(dropout: 0.3f, workers: workers).WithTraining(t => t with { Batch = 8, Deterministic = true, MaxSteps = 30 })
+                .WithModel(m => m with { TieWeights = tied }) with
             {
                 PsPlacement = placement,
                 Out = Path.Combine(dir, "cluster.rnnc"),

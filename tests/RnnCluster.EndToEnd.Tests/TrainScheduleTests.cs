@@ -21,4 +21,27 @@ public sealed class TrainScheduleTests
         Assert.True(File.Exists(model));
         Assert.Empty(Directory.GetFiles(directory.Path, "*.tmp-*"));
     }
+
+    [Fact]
+    public async Task A_tied_model_trains_loads_and_samples()
+    {
+        using var directory = new TempDirectory();
+        var model = directory.File("tied.rnnc");
+        string[] flags = ["--model", "gru", "--layers", "1", "--hidden", "32", "--epochs", "1", "--builtin-train-tokens", "10000", "--seed", "7"];
+
+        using var train = await CliProcess.RunAsync(SmallJob.RunTimeout, ["train", .. flags, "--tie-weights", "--out", model]);
+        using var untied = await CliProcess.RunAsync(SmallJob.RunTimeout, ["train", .. flags]);
+
+        Assert.True(train.ExitCode == 0, train.Describe());
+        Assert.True(untied.ExitCode == 0, untied.Describe());
+        Assert.Contains("tied", train.Output, StringComparison.Ordinal); // the model line says so, with its smaller parameter count
+        Assert.DoesNotContain("tied", untied.Output, StringComparison.Ordinal);
+        var text = directory.File("text.txt");
+        await File.WriteAllTextAsync(text, "the cat runs\nthe dog sees a cat\n");
+        using var eval = await CliProcess.RunAsync(SmallJob.RunTimeout, "eval", model, text, "--json");
+        Assert.True(eval.ExitCode == 0, eval.Describe());
+        Assert.InRange(SmallJob.Number(Assert.Single(eval.Events), "ppl"), 1, 1000);
+        using var sample = await CliProcess.RunAsync(SmallJob.RunTimeout, "generate", model, "--length", "20");
+        Assert.True(sample.ExitCode == 0, sample.Describe());
+    }
 }

@@ -2,13 +2,14 @@ namespace RnnCluster.EndToEnd.Tests;
 
 public sealed class WorkerFailureTests
 {
-    // Long enough epochs (500 windows) that a worker can be killed in the middle of one. Every flag
+    // Long enough epochs (1,500 windows: over 5 s even in async mode at 110k tokens/s, while `--json`
+    // prints progress every 2 s) that a worker can be killed in the middle of one. Every flag
     // with a built-in-corpus default is given: `train` applies those defaults (decay after 1) and
     // `submit` does not, so the two runs would otherwise train with different schedules.
     private static readonly string[] Job =
     [
         "--model", "lstm", "--layers", "1", "--hidden", "32", "--batch", "20", "--bptt", "20",
-        "--epochs", "2", "--decay-after", "1", "--builtin-train-tokens", "200000", "--seed", "11", "--workers", "2",
+        "--epochs", "2", "--decay-after", "1", "--builtin-train-tokens", "600000", "--seed", "11", "--workers", "2",
     ];
 
     private static readonly TimeSpan JobTimeout = TimeSpan.FromMinutes(4);

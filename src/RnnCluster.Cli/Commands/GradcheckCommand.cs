@@ -15,8 +15,9 @@ public static class GradcheckCommand
         var dropout = new Option<float>("--dropout") { Description = "dropout (masks fixed during the check)", DefaultValueFactory = _ => 0.3f };
         var tolerance = new Option<double>("--tolerance") { Description = $"largest relative error allowed", DefaultValueFactory = _ => GradientCheck.DefaultTolerance };
         var task = new Option<string>("--task") { Description = "lm | classify: which rnn, lstm or gru model to check (all and bow ignore it)", DefaultValueFactory = _ => "lm" };
+        var tied = new Option<bool>("--tie-weights") { Description = "check the language model with tied embedding and softmax weights (all: every language model both ways)" };
         var json = new Option<bool>("--json") { Description = "one JSON line per model with max_rel_error" };
-        var command = new Command("gradcheck", "Check every layer's backward pass against central finite differences.") { model, layers, dropout, tolerance, task, json };
+        var command = new Command("gradcheck", "Check every layer's backward pass against central finite differences.") { model, layers, dropout, tolerance, task, tied, json };
         command.SetAction((result, _) => CliError.Guard(() =>
         {
             var name = result.GetValue(model)!;
@@ -31,24 +32,28 @@ public static class GradcheckCommand
             }
 
             CellType[] recurrent = [CellType.Rnn, CellType.Lstm, CellType.Gru];
-            (CellType Cell, bool Classifier)[] checks = name == "all"
-                ? [.. recurrent.Select(c => (c, false)), .. Enum.GetValues<CellType>().Select(c => (c, true))]
+            var tie = result.GetValue(tied);
+            (CellType Cell, bool Classifier, bool Tied)[] checks = name == "all"
+                ? [.. recurrent.Select(c => (c, false, false)), .. (tie ? recurrent.Select(c => (c, false, true)) : []), .. Enum.GetValues<CellType>().Select(c => (c, true, false))]
                 : !CellTypes.TryParse(name, out var one) ? throw new ArgumentException($"--model {Core.Text.QuotedText.Quote(name)}: expected rnn, lstm, gru, bow or all")
-                : one == CellType.Bow || result.GetValue(task) == "classify" ? [(one, true)] : [(one, false)];
+                : one == CellType.Bow || result.GetValue(task) == "classify"
+                    ? tie ? throw new ArgumentException("--tie-weights applies to language models only (not --model bow or --task classify)") : [(one, true, false)]
+                    : [(one, false, tie)];
             var failed = false;
-            foreach (var (cell, classifier) in checks)
+            foreach (var (cell, classifier, tiedCheck) in checks)
             {
                 var r = classifier
                     ? GradientCheck.RunClassifier(cell, result.GetValue(layers), result.GetValue(dropout), tolerance: result.GetValue(tolerance))
-                    : GradientCheck.Run(cell, result.GetValue(layers), result.GetValue(dropout), tolerance: result.GetValue(tolerance));
+                    : GradientCheck.Run(cell, result.GetValue(layers), result.GetValue(dropout), tolerance: result.GetValue(tolerance), tieWeights: tiedCheck);
                 failed |= !r.Passed;
-                var label = classifier && cell != CellType.Bow ? $"{cell.Name()} classifier" : cell.Name();
+                var label = classifier && cell != CellType.Bow ? $"{cell.Name()} classifier" : tiedCheck ? $"{cell.Name()} tied" : cell.Name();
                 if (result.GetValue(json))
                 {
                     JsonEvents.WriteObject(new
                     {
                         model = cell.Name(),
                         task = classifier ? "classify" : "lm",
+                        tie_weights = tiedCheck,
                         max_rel_error = r.MaxRelativeError,
                         passed = r.Passed,
                         tensors = r.Tensors.ToDictionary(t => t.Tensor, t => t.MaxRelativeError),

@@ -45,6 +45,7 @@ public sealed class JobOptions
         Add("--dropout", "dropout on non-recurrent connections", Defaults.Model.Dropout, (j, v) => j.WithModel(m => m with { Dropout = v }));
         Add("--init-scale", "uniform initialisation ±scale", Defaults.Model.InitScale, (j, v) => j.WithModel(m => m with { InitScale = v }));
         Add("--forget-bias", "initial LSTM forget-gate bias", Defaults.Model.ForgetBias, (j, v) => j.WithModel(m => m with { ForgetBias = v }));
+        Add("--tie-weights", "the softmax's output weights are the input embedding (Press & Wolf 2017; Inan et al. 2017): one V×H matrix instead of two; language models only", Defaults.Model.TieWeights, (j, v) => j.WithModel(m => m with { TieWeights = v }));
         Add("--seed", "random seed (runs are deterministic for a seed)", Defaults.Training.Seed, (j, v) => j.WithTraining(t => t with { Seed = v }));
         Add("--max-steps", "stop after this many steps (0: no limit)", Defaults.Training.MaxSteps, (j, v) => j.WithTraining(t => t with { MaxSteps = v }));
         Add("--optimizer", "sgd | momentum | adam", Defaults.Training.Optimizer, (j, v) => j.WithTraining(t => t with { Optimizer = v }));

@@ -112,7 +112,7 @@ public static class TrainCommand
             view.Info($"--resume {resumed.Path}: epoch {trainer.Loop.Epoch}, step {trainer.Steps} of the run (window {trainer.Loop.Window} of {trainer.Loop.Windows}), lr {trainer.Loop.Lr:G4}");
         }
 
-        view.Info($"{spec.Cell.Name()} {spec.Layers}x{spec.Hidden}, vocabulary {data.Vocabulary.Count:N0}, {trainer.Loop.Layout.Size:N0} parameters; "
+        view.Info($"{spec.Cell.Name()} {spec.Layers}x{spec.Hidden}, vocabulary {data.Vocabulary.Count:N0}, {trainer.Loop.Layout.Size:N0} parameters{(spec.TieWeights ? " (embedding and softmax weights tied)" : string.Empty)}; "
             + $"{data.Train.Length:N0} training / {data.Valid.Length:N0} validation tokens" + (job.Corpus is null ? " (built-in corpus)" : string.Empty));
         var plan = trainer.Plan;
         view.Info($"compute: {plan.Groups} stream group(s), {plan.ParallelGroups} at a time, {plan.GemmThreads} GEMM thread(s) each"

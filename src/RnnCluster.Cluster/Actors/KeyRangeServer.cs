@@ -9,7 +9,9 @@ namespace RnnCluster.Cluster.Actors;
 /// A worker's part in a sharded parameter server for one generation of a job: where every key range
 /// lives (<see cref="KeyRangePlacement"/>), the range this worker serves (its node index, if it is a
 /// node) as a Core <see cref="KeyRangeShard"/>, and the gradient slices that arrived before this
-/// worker started the step they belong to.
+/// worker started the step they belong to. Every range's owner gets every range's partial squares and
+/// combines them in range order into the same global norm, so each applies its range with the same
+/// clip factor without a round trip through the parameter server.
 /// </summary>
 internal sealed class KeyRangeServer
 {
@@ -19,6 +21,10 @@ internal sealed class KeyRangeServer
     private readonly KeyRangeShard? _shard;
     private long _heldVersion = -1; // the weights version the served range holds; −1: not loaded
     private float[] _denseScratch = [];  // (range's dense length): a sparse slice made dense, or a 16-bit weight delta
+    private (double[] Blocks, double[] Rows)?[] _squares = [];  // per range: the current step's partial squares
+    private bool _applied;  // the current step's range is applied
+    private float _learningRate;
+    private float _clip;
 
     /// <param name="selfId">This worker's id (its actor path).</param>
     /// <param name="resolve">Resolves an owner's actor path to a reference.</param>
@@ -69,10 +75,16 @@ internal sealed class KeyRangeServer
     /// applied the previous step itself), then the slices that came early. Returns true when the range
     /// is complete already.
     /// </summary>
-    public bool BeginStep(long step, float[] replica, IActorRef coordinator)
+    /// <param name="learningRate">The step's SGD learning rate.</param>
+    /// <param name="clip">The step's global-norm clipping threshold (0: none).</param>
+    public bool BeginStep(long step, float[] replica, IActorRef coordinator, float learningRate, float clip)
     {
         Step = step;
         Coordinator = coordinator;
+        _learningRate = learningRate;
+        _clip = clip;
+        _squares = new (double[], double[])?[Ranges.Count];
+        _applied = false;
         if (_shard is null)
         {
             return false;
@@ -135,24 +147,46 @@ internal sealed class KeyRangeServer
         return _shard.Complete;
     }
 
-    /// <summary>The summed range's partial sums of squares, for the parameter server.</summary>
+    /// <summary>The summed range's partial sums of squares, for the other ranges' owners and the parameter server.</summary>
     public RangeSquares Reduce()
     {
         var (blocks, rows) = _shard!.Reduce();
+        _squares[Node] = (blocks, rows);
         return new RangeSquares(JobId, Generation, Step, Node, blocks, rows);
     }
 
+    /// <summary>Takes another range's partial squares of the current step (others are ignored).</summary>
+    public void AcceptSquares(RangeSquares squares)
+    {
+        if (squares.Step == Step && squares.Range >= 0 && squares.Range < _squares.Length && squares.Range != Node)
+        {
+            _squares[squares.Range] = (squares.Blocks, squares.Rows);
+        }
+    }
+
     /// <summary>
-    /// Applies the step to the served range; returns the range's new weights for every worker (views:
-    /// send at once). With <paramref name="compression"/> bf16/fp16 the slice holds 16-bit differences
+    /// True when the served range can be applied now: it is summed, every range's squares are in, it is
+    /// not applied yet, and the global norm is finite (when it is not, the parameter server fails the
+    /// job, which diverged).
+    /// </summary>
+    public bool CanApply => _shard is not null && !_applied && _squares.Length > 0 && _squares.All(q => q is not null) && double.IsFinite(GlobalNorm());
+
+    /// <summary>The global gradient norm: every range's squares combined in range order (every owner gets the same bits).</summary>
+    private double GlobalNorm() => Math.Sqrt(KeyRangeShard.CombineSquares([.. _squares.Select(q => q!.Value)]));
+
+    /// <summary>
+    /// Applies the step to the served range (SGD at the step's learning rate, the gradient scaled to the
+    /// global norm's clip factor; call when <see cref="CanApply"/>); returns the range's new weights for
+    /// every worker (views: send at once). With <paramref name="compression"/> bf16/fp16 the slice holds 16-bit differences
     /// instead, rounded from the range's float32 weights minus <paramref name="replica"/>'s (this
     /// worker's copy, which every replica equals: see <see cref="WeightMirror"/>; the replica's range
     /// is still at the step's version, as only this range's own slice changes it).
     /// </summary>
-    public WeightSlice Apply(ApplyRange apply, float[] replica, WireCompression compression)
+    public WeightSlice Apply(float[] replica, WireCompression compression)
     {
         var shard = _shard!;
-        shard.Apply(apply.ClipFactor > 0 ? apply.ClipFactor : null, apply.LearningRate);
+        shard.Apply(ParameterUpdate.ClipFactor(GlobalNorm(), _clip), _learningRate);
+        _applied = true;
         _heldVersion = Step + 1;
         var range = shard.Range;
         var h = range.RowLength;

@@ -381,7 +381,7 @@ public sealed class ParameterServer : ReceiveActor, IWithTimers
         {
             if (run.Accept(g))
             {
-                SendApply(run);
+                CommitSharded(run);
             }
 
             return;
@@ -412,19 +412,15 @@ public sealed class ParameterServer : ReceiveActor, IWithTimers
 
     private void OnRangeSquares(RangeSquares q)
     {
-        if (_run is { InFlight: true } run && Current(run, q.JobId, q.Generation) && q.Step == run.Step && run.AcceptSquares(q))
+        if (_run is not { InFlight: true } run || !Current(run, q.JobId, q.Generation) || q.Step != run.Step)
         {
-            SendApply(run);
+            return;
         }
-    }
 
-    /// <summary>Sharded: every range's squares and every worker's result are in: the ranges apply the step.</summary>
-    private void SendApply(TrainingRun run)
-    {
-        ApplyRange order;
+        bool complete;
         try
         {
-            order = run.ApplyOrder();
+            complete = run.AcceptSquares(q);
         }
         catch (InvalidOperationException e)
         {
@@ -432,16 +428,23 @@ public sealed class ParameterServer : ReceiveActor, IWithTimers
             return;
         }
 
-        _transport.Broadcast([.. run.Slots.Select(s => s.Ref)], order, Self);
+        if (complete)
+        {
+            CommitSharded(run);
+        }
     }
 
     private void OnWeightsReady(WeightsReady w)
     {
-        if (_run is not { InFlight: true } run || !Current(run, w.JobId, w.Generation) || !run.AcceptReady(w))
+        if (_run is { InFlight: true } run && Current(run, w.JobId, w.Generation) && run.AcceptReady(w))
         {
-            return;
+            CommitSharded(run);
         }
+    }
 
+    /// <summary>Sharded: every result, every range's squares and every worker's weights are in: the step is done.</summary>
+    private void CommitSharded(TrainingRun run)
+    {
         run.Commit();
         Finish(run);
     }

@@ -44,7 +44,7 @@ internal sealed class ShardReplica
             sizes, bptt, Plan.ParallelGroups);
         _state = new ModelState(spec, shard.StreamCount);
         StreamCount = shard.StreamCount;
-        _embeddingLength = layout["embedding"].Length;
+        _embeddingLength = layout.SparseRowsLength;
         Hidden = spec.Hidden;
         _rowValues = new RowValuesBuffer(spec.Hidden);
     }
@@ -54,7 +54,7 @@ internal sealed class ShardReplica
     /// <summary>The shard's streams: its part of the batch.</summary>
     public int StreamCount { get; }
 
-    /// <summary>Floats of the embedding matrix at the start of the flat vector (V·H).</summary>
+    /// <summary>Floats of sparse embedding rows at the start of the flat vector (V·H; 0 with tied weights, whose embedding gradient is dense).</summary>
     public int EmbeddingLength => _embeddingLength;
 
     /// <summary>H: floats per embedding row.</summary>
@@ -68,7 +68,7 @@ internal sealed class ShardReplica
     public float[] Weights { get; }
 
     public static ModelSpec SpecOf(ShardAssignment s)
-        => new(CellTypes.Parse(s.Cell), s.VocabSize, s.Layers, s.Hidden, s.Dropout, s.InitScale, s.ForgetBias);
+        => new(CellTypes.Parse(s.Cell), s.VocabSize, s.Layers, s.Hidden, s.Dropout, s.InitScale, s.ForgetBias) { TieWeights = s.TieWeights };
 
     /// <summary>
     /// The step's partial gradient sum. Its compute time is this call's plus <paramref name="patchMs"/>

@@ -46,7 +46,7 @@ internal sealed class TrainingRun
         Options = start.Job.Training;
         Streams = new BatchStreams(start.Train, Options.Batch);
         Loop = new TrainingLoop(Spec, Options, Streams.WindowCount(Options.Bptt));
-        _embeddingLength = Loop.Layout["embedding"].Length;
+        _embeddingLength = Loop.Layout.SparseRowsLength;
         _deltaRowValues = new float[_embeddingLength];
         State = new ModelState(Spec, Options.Batch);
         Checkpointing = start.Checkpointing;
@@ -111,9 +111,6 @@ internal sealed class TrainingRun
 
     /// <summary>Sharded: this generation's key-range placement (range k served by slot k's worker).</summary>
     public KeyRangePlacement? Placement { get; private set; }
-
-    /// <summary>Sharded: the global norm is combined and the ranges were told to apply the step.</summary>
-    public bool ApplySent { get; private set; }
 
     /// <summary>A completed step's progress is reported, its checkpoint and epoch end are still to come (they may need a gather first).</summary>
     public bool AfterStepPending { get; set; }
@@ -256,7 +253,6 @@ internal sealed class TrainingRun
         Generation++;
         InFlight = false;
         Gathering = false;
-        ApplySent = false;
     }
 
     public void Forget(string workerId)
@@ -281,7 +277,6 @@ internal sealed class TrainingRun
         _squares.Clear();
         _squares.AddRange(Enumerable.Repeat<(double[], double[])?>(null, Sharded ? Slots.Count : 0));
         _ready.Clear();
-        ApplySent = false;
         LocalRoundInFlight = LocalSgd && Step >= Job.WarmupSyncSteps;
         RoundWindows = LocalRoundInFlight ? Loop.RoundWindows(Job.SyncEvery, Checkpointing ? Job.CheckpointEvery : 0) : 1;
     }
@@ -373,7 +368,7 @@ internal sealed class TrainingRun
         var (h, c) = StateCodec.Slice(State, slot.First, slot.Count, Spec.Hidden);
         return new ComputeStep(JobId, Generation, Step, Window, Loop.LossScale, Options.Seed, Options.Bptt,
             shard, Version, h, c, Placement, LocalRoundInFlight ? new LocalRound(RoundWindows, Lr, Options.Clip) : null,
-            Compression.ToString());
+            Compression.ToString(), Lr, Options.Clip);
     }
 
     /// <summary>
@@ -515,7 +510,8 @@ internal sealed class TrainingRun
             }
 
             shard = new ShardAssignment(Spec.Cell.Name(), Spec.VocabSize, Spec.Layers, Spec.Hidden, Spec.Dropout,
-                Spec.InitScale, Spec.ForgetBias, slot.First, slot.Count, length, tokens, slot.GroupSizes, Options.Deterministic);
+                Spec.InitScale, Spec.ForgetBias, slot.First, slot.Count, length, tokens, slot.GroupSizes, Options.Deterministic,
+                Spec.TieWeights);
             _held[slot.WorkerId] = key;
         }
 
@@ -540,17 +536,26 @@ internal sealed class TrainingRun
         for (var i = 0; i < Slots.Count; i++)
         {
             var id = Slots[i].WorkerId;
-            if (!HasGradientFrom(id) || (Sharded && (_squares[i] is null || (ApplySent && !_ready.Contains(id)))))
+            if (!HasGradientFrom(id) || (Sharded && (_squares[i] is null || !_ready.Contains(id))))
             {
                 yield return id;
             }
         }
     }
 
-    /// <summary>Sharded: true when every slot's result and every range's squares are in and the step is not yet applied.</summary>
-    public bool ReadyToApply => Sharded && !ApplySent && _received == Slots.Count && _squares.All(q => q is not null);
+    /// <summary>
+    /// Sharded: true when the step can be committed: every slot's result and every range's squares are
+    /// in and every slot's worker holds the applied weights. The three arrive in any order: a worker's
+    /// <see cref="WeightsReady"/> may overtake another worker's squares on the way here.
+    /// </summary>
+    public bool ReadyToCommit => Sharded && _received == Slots.Count && _squares.All(q => q is not null) && _ready.Count == Slots.Count;
 
-    /// <summary>Sharded: takes a key range's partial sums of squares; true when the step can be applied now.</summary>
+    /// <summary>
+    /// Sharded: takes a key range's partial sums of squares; once every range's are in, checks the
+    /// global norm the ranges apply the step with (combined in range order, as each range does).
+    /// Returns <see cref="ReadyToCommit"/>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">When the global norm is not finite: training diverged (the ranges do not apply such a step).</exception>
     public bool AcceptSquares(RangeSquares squares)
     {
         if (!Sharded || squares.Range < 0 || squares.Range >= _squares.Count)
@@ -559,32 +564,24 @@ internal sealed class TrainingRun
         }
 
         _squares[squares.Range] = (squares.Blocks, squares.Rows);
-        return ReadyToApply;
+        if (_squares.All(q => q is not null))
+        {
+            ParameterUpdate.CheckFinite(Math.Sqrt(KeyRangeShard.CombineSquares([.. _squares.Select(q => q!.Value)])));
+        }
+
+        return ReadyToCommit;
     }
 
-    /// <summary>
-    /// Sharded: the global norm from the ranges' squares (combined in range order, so the bits are the
-    /// whole vector's) and the order to apply: clip factor and the epoch's learning rate.
-    /// </summary>
-    /// <exception cref="InvalidOperationException">When the norm is not finite: training diverged.</exception>
-    public ApplyRange ApplyOrder()
-    {
-        var norm = Math.Sqrt(KeyRangeShard.CombineSquares([.. _squares.Select(q => q!.Value)]));
-        ParameterUpdate.CheckFinite(norm);
-        ApplySent = true;
-        return new ApplyRange(JobId, Generation, Step, ParameterUpdate.ClipFactor(norm, Options.Clip) ?? 0f, Lr);
-    }
-
-    /// <summary>Sharded: a worker holds the applied step's weights; true when every slot's worker does (commit then).</summary>
+    /// <summary>Sharded: a worker holds the applied step's weights; returns <see cref="ReadyToCommit"/>.</summary>
     public bool AcceptReady(WeightsReady ready)
     {
-        if (!ApplySent || ready.Version != Version + 1 || !_slotOf.ContainsKey(ready.WorkerId))
+        if (ready.Version != Version + 1 || !_slotOf.ContainsKey(ready.WorkerId))
         {
             return false;
         }
 
         _ready.Add(ready.WorkerId);
-        return _ready.Count == Slots.Count;
+        return ReadyToCommit;
     }
 
     /// <summary>
@@ -654,7 +651,7 @@ internal sealed class TrainingRun
         if (Sharded)
         {
             TakeResult(i, r); // the gradient went to the key ranges
-            return ReadyToApply;
+            return ReadyToCommit;
         }
 
         if (LocalRoundInFlight)

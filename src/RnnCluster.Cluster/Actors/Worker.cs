@@ -53,7 +53,7 @@ public sealed class Worker : ReceiveActor, IWithTimers
         Receive<WeightUpdate>(u => OnWeights(u, Sender));
         Receive<ReleaseJob>(r => OnRelease(r, Sender));
         Receive<GradientSlice>(OnGradientSlice);
-        Receive<ApplyRange>(OnApplyRange);
+        Receive<RangeSquares>(OnRangeSquares);
         Receive<WeightSlice>(OnWeightSlice);
         Receive<SendWeights>(w => OnSendWeights(w, Sender));
         Receive<Ping>(p => Sender.Tell(new Pong(p.Ticks)));
@@ -89,8 +89,8 @@ public sealed class Worker : ReceiveActor, IWithTimers
             case GradientSlice g:
                 OnGradientSlice(g);
                 break;
-            case ApplyRange a:
-                OnApplyRange(a);
+            case RangeSquares q:
+                OnRangeSquares(q);
                 break;
             case WeightSlice w:
                 OnWeightSlice(w);
@@ -227,7 +227,7 @@ public sealed class Worker : ReceiveActor, IWithTimers
 
             var keyRanges = step.Placement is { } placement ? KeyRangesFor(step, placement, replica) : null;
             var compressor = CompressorFor(step, weights.Weights.Length);
-            var complete = keyRanges?.BeginStep(step.Step, weights.Weights, sender) ?? false;
+            var complete = keyRanges?.BeginStep(step.Step, weights.Weights, sender, step.LearningRate, step.Clip) ?? false;
             var serializeMs = _transport.SerializeMs - _serializeMsReported;
             _serializeMsReported = _transport.SerializeMs;
             var result = replica.Compute(step, _id, _patchMs, serializeMs, PeakMemory.ResidentMb(), withGradient: keyRanges is null, compressor) with
@@ -264,10 +264,7 @@ public sealed class Worker : ReceiveActor, IWithTimers
             _transport.Send(sender, result, Self);
             if (complete)
             {
-                var reducing = Stopwatch.GetTimestamp();
-                var squares = keyRanges.Reduce();
-                _updateMs += Stopwatch.GetElapsedTime(reducing).TotalMilliseconds;
-                _transport.Send(sender, squares, Self);
+                ReduceRange(keyRanges);
             }
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException)
@@ -349,10 +346,7 @@ public sealed class Worker : ReceiveActor, IWithTimers
             {
                 if (server.Accept(slice))
                 {
-                    var started = Stopwatch.GetTimestamp();
-                    var squares = server.Reduce();
-                    _updateMs += Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-                    _transport.Send(server.Coordinator, squares, Self);
+                    ReduceRange(server);
                 }
             }
             else if (_earlySlices.Count < 256 && slice.Generation > (_keyRanges?.Generation ?? -1))
@@ -366,16 +360,38 @@ public sealed class Worker : ReceiveActor, IWithTimers
         }
     }
 
-    private void OnApplyRange(ApplyRange apply)
+    /// <summary>The served range is summed: its squares go to the other owners and the parameter server; then it applies if it can.</summary>
+    private void ReduceRange(KeyRangeServer server)
     {
-        if (_keyRanges is { Node: >= 0 } server && server.Serves(apply.JobId, apply.Generation) && server.Step == apply.Step)
+        var started = Stopwatch.GetTimestamp();
+        var squares = server.Reduce();
+        _updateMs += Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        _transport.Broadcast([server.Coordinator, .. server.Peers], squares, Self);
+        ApplyRangeIfReady(server);
+    }
+
+    private void OnRangeSquares(RangeSquares squares)
+    {
+        if (_keyRanges is { Node: >= 0 } server && server.Serves(squares.JobId, squares.Generation))
         {
-            var started = Stopwatch.GetTimestamp();
-            var slice = server.Apply(apply, _weights!.Weights, _compressor?.Compression ?? WireCompression.None);
-            _updateMs += Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-            _transport.Broadcast(server.Peers, slice, Self);
-            OnWeightSlice(slice); // this node's own range: straight into the replica, no encoding
+            server.AcceptSquares(squares);
+            ApplyRangeIfReady(server);
         }
+    }
+
+    /// <summary>Applies the served range once it is summed and every range's squares are in; its new weights go to every worker.</summary>
+    private void ApplyRangeIfReady(KeyRangeServer server)
+    {
+        if (!server.CanApply || _weights is not { } weights)
+        {
+            return;
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        var slice = server.Apply(weights.Weights, _compressor?.Compression ?? WireCompression.None);
+        _updateMs += Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        _transport.Broadcast(server.Peers, slice, Self);
+        OnWeightSlice(slice); // this node's own range: straight into the replica, no encoding
     }
 
     private void OnWeightSlice(WeightSlice slice)

@@ -12,7 +12,9 @@ namespace RnnCluster.Cluster.Protocol;
 /// workers: the worker then sends its gradient to the key ranges' owners instead. <see cref="Local"/> is
 /// set in <c>--mode local-sgd</c>: the step is a round of several windows the worker trains alone.
 /// <see cref="Compression"/> is the job's <c>--compress</c> (see <see cref="Core.Training.WireCompression"/>):
-/// what the worker's gradients become on the wire.
+/// what the worker's gradients become on the wire. <see cref="LearningRate"/> and <see cref="Clip"/> (the
+/// global-norm threshold, 0: none) are the step's SGD update, which a sharded server's key ranges apply
+/// themselves (see <see cref="RangeSquares"/>).
 /// </summary>
 [MessagePackObject(true)]
 public sealed record ComputeStep(
@@ -29,7 +31,9 @@ public sealed record ComputeStep(
     float[] StateC,
     KeyRangePlacement? Placement = null,
     LocalRound? Local = null,
-    string Compression = "none") : IClusterMessage;
+    string Compression = "none",
+    float LearningRate = 0f,
+    float Clip = 0f) : IClusterMessage;
 
 /// <summary>
 /// A local-SGD round (Stich 2019; Lin et al. 2020): the worker takes <see cref="Steps"/> SGD steps on
@@ -43,7 +47,8 @@ public sealed record LocalRound(int Steps, float LearningRate, float Clip);
 /// <summary>
 /// A worker's contiguous range of the B streams, with the model it trains and its token ids: one node
 /// of the summation tree, made of stream groups of <see cref="GroupSizes"/> streams each (summed by the
-/// worker along the tree). <see cref="Deterministic"/> asks for single-threaded GEMMs.
+/// worker along the tree). <see cref="Deterministic"/> asks for single-threaded GEMMs;
+/// <see cref="TieWeights"/> is the model's <c>--tie-weights</c>.
 /// </summary>
 [MessagePackObject(true)]
 public sealed record ShardAssignment(
@@ -59,4 +64,5 @@ public sealed record ShardAssignment(
     int StreamLength,
     int[] Tokens,
     int[] GroupSizes,
-    bool Deterministic);
+    bool Deterministic,
+    bool TieWeights = false);

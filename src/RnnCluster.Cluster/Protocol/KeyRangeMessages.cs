@@ -3,11 +3,13 @@ using MessagePack;
 namespace RnnCluster.Cluster.Protocol;
 
 // The step of a sharded parameter server (--ps-placement workers): every worker node serves one key
-// range (see Core's KeyRange). A step runs: ComputeStep → each worker sends every range owner its
-// GradientSlice (and the parameter server its GradientResult without the gradient) → each owner sums
-// its range and sends RangeSquares → the parameter server combines the global norm and sends
-// ApplyRange → each owner applies and sends its WeightSlice to every worker → each worker, once it
-// holds every range of the new version, sends WeightsReady → the parameter server commits the step.
+// range (see Core's KeyRange). A step runs: ComputeStep (with the step's learning rate and clipping
+// threshold) → each worker sends every range owner its GradientSlice (and the parameter server its
+// GradientResult without the gradient) → each owner sums its range and sends its RangeSquares to the
+// other owners and the parameter server → each owner, once it holds every range's squares, combines
+// the global norm (in range order: the same bits everywhere), applies its range and sends its
+// WeightSlice to every worker → each worker, once it holds every range of the new version, sends
+// WeightsReady → the parameter server, with every result, squares and ready in, commits the step.
 
 /// <summary>
 /// Where a generation's key ranges live: range k is served by worker <see cref="Owners"/>[k] (its
@@ -35,18 +37,11 @@ public sealed record GradientSlice(
     WireFloats RowValues) : IClusterMessage, IViewsSenderBuffers;
 
 /// <summary>
-/// Owner → parameter server: the partial sums of squares of range <see cref="Range"/>'s summed
+/// Owner → the other owners and the parameter server: the partial sums of squares of range <see cref="Range"/>'s summed
 /// gradient (per norm block of its dense slice, in order; per row, in row order).
 /// </summary>
 [MessagePackObject(true)]
 public sealed record RangeSquares(string JobId, int Generation, long Step, int Range, double[] Blocks, double[] Rows) : IClusterMessage;
-
-/// <summary>
-/// Parameter server → owners: apply step <see cref="Step"/>: scale the summed gradient by
-/// <see cref="ClipFactor"/> (0: no clipping), then SGD at <see cref="LearningRate"/>.
-/// </summary>
-[MessagePackObject(true)]
-public sealed record ApplyRange(string JobId, int Generation, long Step, float ClipFactor, float LearningRate) : IClusterMessage;
 
 /// <summary>
 /// Owner → every worker: range <see cref="Range"/> of weights version <see cref="Version"/>: its dense

@@ -38,7 +38,6 @@ public static class MessageRegistry
         (typeof(TensorBlock), "tb"),
         (typeof(GradientSlice), "gsl"),
         (typeof(RangeSquares), "rq"),
-        (typeof(ApplyRange), "ar"),
         (typeof(WeightSlice), "ws"),
         (typeof(WeightsReady), "wr"),
         (typeof(SendWeights), "sw"),

@@ -28,6 +28,21 @@ internal readonly struct JsonObjectReader
         ? value
         : throw Invalid(name, "must be a 32-bit integer");
 
+    public bool Boolean(string name)
+    {
+        if (!_element.TryGetProperty(name, out var value))
+        {
+            throw Invalid(name, "is missing");
+        }
+
+        return value.ValueKind switch
+        {
+            JsonValueKind.True => true,
+            JsonValueKind.False => false,
+            _ => throw Invalid(name, $"must be true or false, not {value.ValueKind.ToString().ToLowerInvariant()}"),
+        };
+    }
+
     public float Single(string name) =>
         Field(name, JsonValueKind.Number).TryGetSingle(out var value) && float.IsFinite(value)
             ? value

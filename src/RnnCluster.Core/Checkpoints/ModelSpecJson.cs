@@ -26,6 +26,11 @@ internal static class ModelSpecJson
             writer.WriteNumber("max_words", spec.MaxWords);
         }
 
+        if (spec.TieWeights)
+        {
+            writer.WriteBoolean("tie_weights", true); // absent when untied, as in files written before tying
+        }
+
         writer.WriteEndObject();
     }
 
@@ -40,6 +45,7 @@ internal static class ModelSpecJson
     {
         Classes = json.Has("classes") ? json.Int32("classes") : 0,
         MaxWords = json.Has("max_words") ? json.Int32("max_words") : 0,
+        TieWeights = json.Has("tie_weights") && json.Boolean("tie_weights"),
     };
 
     private static CellType ParseCell(string name)

@@ -52,7 +52,7 @@ public sealed class DocumentBatchGradient : IGradientSource
         _counts = new int[groups];
         _plan = StreamGroups.SummationPlan([.. Enumerable.Range(0, groups).Select(g => (g, 1))]);
         _threads = Math.Max(1, threads);
-        _embeddingLength = _models[0].Layout["embedding"].Length;
+        _embeddingLength = _models[0].Layout.SparseRowsLength;
         _hidden = spec.Hidden;
         Support = new GradientSupport(_embeddingLength, _hidden, []);
         WindowCount = Windows(documents.Length, batch);

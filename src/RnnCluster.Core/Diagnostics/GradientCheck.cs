@@ -26,11 +26,13 @@ public static class GradientCheck
     private const float Epsilon = 1e-2f;
     private const double Floor = 1e-2;
 
-    public static GradientCheckResult Run(CellType cell, int layers = 2, float dropout = 0.3f, ulong seed = 7, double tolerance = DefaultTolerance)
-        => Run(cell, layers, dropout, seed, tolerance, corruptAnalytic: null);
+    /// <param name="tieWeights">Check the model with tied embedding and softmax weights (<see cref="ModelSpec.TieWeights"/>).</param>
+    public static GradientCheckResult Run(CellType cell, int layers = 2, float dropout = 0.3f, ulong seed = 7, double tolerance = DefaultTolerance, bool tieWeights = false)
+        => Run(cell, layers, dropout, seed, tolerance, corruptAnalytic: null, tieWeights);
 
     /// <param name="corruptAnalytic">Test hook: alters the analytic gradient to prove the check can fail.</param>
-    internal static GradientCheckResult Run(CellType cell, int layers, float dropout, ulong seed, double tolerance, Action<LanguageModel, float[]>? corruptAnalytic)
+    internal static GradientCheckResult Run(CellType cell, int layers, float dropout, ulong seed, double tolerance, Action<LanguageModel, float[]>? corruptAnalytic,
+        bool tieWeights = false)
     {
         if (cell == CellType.Bow)
         {
@@ -38,7 +40,7 @@ public static class GradientCheck
         }
 
         const int vocab = 7, hidden = 5, batch = 3, steps = 4;
-        var spec = new ModelSpec(cell, vocab, layers, hidden, dropout, InitScale: 0.5f, ForgetBias: 0f);
+        var spec = new ModelSpec(cell, vocab, layers, hidden, dropout, InitScale: 0.5f, ForgetBias: 0f) { TieWeights = tieWeights };
         var model = new LanguageModel(spec, batch, steps);
         model.Initialize(seed);
         var rng = new Rng(seed + 1);

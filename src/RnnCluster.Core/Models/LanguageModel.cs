@@ -129,16 +129,23 @@ public sealed class LanguageModel
     /// Zeroes <see cref="Gradients"/>: the dense part after the embedding and the embedding rows that
     /// backward passes (or <see cref="MarkEmbeddingRows"/>) may have written since the last call. Code
     /// that writes other embedding rows of the gradient must mark them. The softmax weight gradient
-    /// reads as its old value until the next <see cref="Backward"/>, which overwrites it.
+    /// reads as its old value until the next <see cref="Backward"/>, which overwrites it. Tied
+    /// (<see cref="ModelSpec.TieWeights"/>): that is the whole embedding gradient, and no rows are tracked.
     /// </summary>
     public void ZeroGradients()
     {
+        _softmaxGradientCleared = true;
+        if (Spec.TieWeights)
+        {
+            Array.Clear(Gradients, _embedding.Length, Gradients.Length - _embedding.Length);
+            return;
+        }
+
         // The softmax weight gradient, the largest dense tensor, is not cleared: the next backward
         // overwrites it (GEMM with beta 0) instead of adding to it.
         var softmax = Layout["softmax.w"];
         Array.Clear(Gradients, _embedding.Length, softmax.Offset - _embedding.Length);
         Array.Clear(Gradients, softmax.Offset + softmax.Length, Gradients.Length - softmax.Offset - softmax.Length);
-        _softmaxGradientCleared = true;
         var h = Spec.Hidden;
         foreach (var id in _dirtyRows)
         {
@@ -152,13 +159,19 @@ public sealed class LanguageModel
     /// <summary>
     /// The embedding rows whose gradient may be non-zero (unordered): the input tokens of the backward
     /// passes since <see cref="ZeroGradients"/> and the rows marked with <see cref="MarkEmbeddingRows"/>.
-    /// The rest of the embedding gradient is zero.
+    /// The rest of the embedding gradient is zero. Always empty for tied weights, whose embedding
+    /// gradient is dense (<see cref="ParameterLayout.SparseRowsLength"/> is 0).
     /// </summary>
     public IReadOnlyList<int> DirtyEmbeddingRows => _dirtyRows;
 
     /// <summary>Records that the gradient rows of these token ids may be non-zero (they were written outside a backward pass).</summary>
     public void MarkEmbeddingRows(IEnumerable<int> ids)
     {
+        if (Spec.TieWeights)
+        {
+            return; // the whole embedding gradient is dense
+        }
+
         foreach (var id in ids)
         {
             if (!_rowDirty[id])
@@ -246,7 +259,7 @@ public sealed class LanguageModel
             var id = _inputIds[r];
             var row = gEmbedding.Slice(id * h, h);
             TensorPrimitives.Add(row, dEmbedded.Slice(r * h, h), row);
-            if (!_rowDirty[id])
+            if (!_rowDirty[id] && !Spec.TieWeights)
             {
                 _rowDirty[id] = true;
                 _dirtyRows.Add(id);

@@ -33,6 +33,14 @@ public sealed record ModelSpec(
     [JsonIgnore]
     public int MaxWords { get; init; }
 
+    /// <summary>
+    /// Weight tying (<c>--tie-weights</c>; Press &amp; Wolf, EACL 2017; Inan et al., ICLR 2017): the
+    /// softmax's output weights are the input embedding itself, one (V, H) matrix used as
+    /// logits = h·Eᵀ + b, so the model has V·H fewer parameters and the embedding's gradient is dense
+    /// (every row gets the softmax's part). Language models only.
+    /// </summary>
+    public bool TieWeights { get; init; }
+
     /// <summary>True for a document classifier (<see cref="Classes"/> &gt; 0).</summary>
     [JsonIgnore]
     public bool IsClassifier => Classes > 0;
@@ -58,7 +66,7 @@ public sealed record ModelSpec(
         {
             long v = VocabSize, h = Hidden, width = Cell.Gates() * h, outputs = Outputs;
             var layers = Cell == CellType.Bow ? Layers * ((h * h) + h) : Layers * ((2 * h * width) + (2 * width));
-            return (v * h) + layers + (h * outputs) + outputs;
+            return (v * h) + layers + (TieWeights ? 0 : h * outputs) + outputs;
         }
     }
 
@@ -81,6 +89,11 @@ public sealed record ModelSpec(
             throw new ArgumentException(recurrentClassifier
                 ? $"a recurrent classifier reads 1 to 100000 words of a document (--bptt), not {MaxWords}"
                 : $"only a recurrent classifier has a words-per-document limit, not a {Cell.Name()} {(IsClassifier ? "classifier" : "language model")} ({MaxWords})");
+        }
+
+        if (TieWeights && IsClassifier)
+        {
+            throw new ArgumentException("--tie-weights applies to language models only: a classifier's softmax is over its classes, not the vocabulary its embedding has");
         }
 
         if (Cell == CellType.Bow && !IsClassifier)

@@ -19,6 +19,14 @@ public sealed class ParameterLayout
 
     public int Size { get; private set; }
 
+    /// <summary>
+    /// The floats at the start of the vector that are embedding rows whose gradient is sparse (only the
+    /// rows of a step's input tokens are non-zero): the embedding's length, or 0 under
+    /// <see cref="ModelSpec.TieWeights"/>, whose embedding gradient is dense (the softmax's part
+    /// reaches every row). Gradient supports, key ranges and weight deltas treat the rest as dense.
+    /// </summary>
+    public int SparseRowsLength { get; private set; }
+
     public IReadOnlyList<ParameterTensor> Tensors => _tensors;
 
     public ParameterTensor this[string name] => _byName.TryGetValue(name, out var t)
@@ -40,14 +48,16 @@ public sealed class ParameterLayout
     /// enters the forward pass, but both are initialised and trained, so training dynamics (and the
     /// parameter count) match those implementations. A classifier's softmax is over its K classes; a
     /// bag-of-words classifier (<see cref="CellType.Bow"/>) has, instead of recurrent layers,
-    /// <c>Layers</c> tanh layers <c>hidden{l}.w</c> (H, H) and <c>hidden{l}.b</c> (1, H).
+    /// <c>Layers</c> tanh layers <c>hidden{l}.w</c> (H, H) and <c>hidden{l}.b</c> (1, H). Under
+    /// <see cref="ModelSpec.TieWeights"/> there is no <c>softmax.w</c>: the embedding (V, H) serves.
     /// </summary>
     public static ParameterLayout For(ModelSpec spec)
     {
         var layout = new ParameterLayout();
         var h = spec.Hidden;
         var width = spec.Cell.Gates() * h;
-        layout.Add("embedding", spec.VocabSize, h);
+        var embedding = layout.Add("embedding", spec.VocabSize, h);
+        layout.SparseRowsLength = spec.TieWeights ? 0 : embedding.Length;
         for (var l = 0; l < spec.Layers; l++)
         {
             if (spec.Cell == CellType.Bow)
@@ -63,7 +73,11 @@ public sealed class ParameterLayout
             layout.Add($"layer{l}.b_h", 1, width);
         }
 
-        layout.Add("softmax.w", h, spec.Outputs);
+        if (!spec.TieWeights)
+        {
+            layout.Add("softmax.w", h, spec.Outputs);
+        }
+
         layout.Add("softmax.b", 1, spec.Outputs);
         return layout;
     }

@@ -5,7 +5,8 @@ namespace RnnCluster.Core.Models;
 
 /// <summary>
 /// Output layer and cross-entropy: logits = h·W + b over all T·B rows in one GEMM; a forward with targets
-/// turns the logits buffer into P = softmax − onehot in place, which the backward's GEMMs read.
+/// turns the logits buffer into P = softmax − onehot in place, which the backward's GEMMs read. With tied
+/// weights (<see cref="ModelSpec.TieWeights"/>) W is the embedding E (V, H) read transposed: logits = h·Eᵀ + b.
 /// </summary>
 public sealed class SoftmaxLoss
 {
@@ -13,13 +14,15 @@ public sealed class SoftmaxLoss
     private readonly ParameterTensor _b;
     private readonly int _hidden;
     private readonly int _vocab;
+    private readonly bool _tied;      // _w is the embedding (V, H), not softmax.w (H, V)
     private readonly float[] _logits; // (T·B, V)
     private readonly float[] _columnSums; // (V) Σ_r P[r, ·] of the last forward with targets
     private int _rows;
 
     public SoftmaxLoss(ModelSpec spec, ParameterLayout layout, int maxRows)
     {
-        _w = layout["softmax.w"];
+        _tied = spec.TieWeights;
+        _w = layout[_tied ? "embedding" : "softmax.w"];
         _b = layout["softmax.b"];
         _hidden = spec.Hidden;
         _vocab = spec.Outputs;
@@ -42,7 +45,15 @@ public sealed class SoftmaxLoss
         _rows = rows;
         var logits = _logits.AsSpan(0, rows * _vocab);
         var bias = _b.Of(w);
-        Gemm.Sgemm(false, false, rows, _vocab, _hidden, 1f, h, _hidden, _w.Of(w), _vocab, 0f, logits, _vocab);
+        if (_tied)
+        {
+            Gemm.Sgemm(false, true, rows, _vocab, _hidden, 1f, h, _hidden, _w.Of(w), _hidden, 0f, logits, _vocab);
+        }
+        else
+        {
+            Gemm.Sgemm(false, false, rows, _vocab, _hidden, 1f, h, _hidden, _w.Of(w), _vocab, 0f, logits, _vocab);
+        }
+
         if (targets.IsEmpty)
         {
             Ops.AddRowVector(logits, rows, bias);
@@ -78,17 +89,26 @@ public sealed class SoftmaxLoss
 
     /// <summary>
     /// Backward of <c>scale · Σ CE</c>: dW = scale·hᵀP, db = scale·Σ_r P[r], dH = scale·P·Wᵀ (rows, H), with
-    /// P from the last <see cref="Forward"/> with targets; the scale rides in the GEMMs' alpha.
+    /// P from the last <see cref="Forward"/> with targets; the scale rides in the GEMMs' alpha. Tied:
+    /// dE = scale·Pᵀh (V, H) and dH = scale·P·E.
     /// </summary>
-    /// <param name="overwrite">True: the softmax weight gradient is overwritten instead of accumulated
-    /// into (its old contents are ignored: saves zeroing (H, V) floats every step).</param>
+    /// <param name="overwrite">True: the softmax weight gradient (tied: the whole embedding gradient) is
+    /// overwritten instead of accumulated into (its old contents are ignored: saves zeroing (H, V) floats
+    /// every step).</param>
     public void Backward(float[] w, float[] g, ReadOnlySpan<float> h, float scale, Span<float> dH, bool overwrite = false)
     {
         var rows = _rows;
         var p = _logits.AsSpan(0, rows * _vocab);
-        Gemm.Sgemm(true, false, _hidden, _vocab, rows, scale, h, _hidden, p, _vocab, overwrite ? 0f : 1f, _w.Of(g), _vocab);
         var biasGradient = _b.Of(g);
         TensorPrimitives.MultiplyAdd(_columnSums, scale, biasGradient, biasGradient);
+        if (_tied)
+        {
+            Gemm.Sgemm(true, false, _vocab, _hidden, rows, scale, p, _vocab, h, _hidden, overwrite ? 0f : 1f, _w.Of(g), _hidden);
+            Gemm.Sgemm(false, false, rows, _hidden, _vocab, scale, p, _vocab, _w.Of(w), _hidden, 0f, dH, _hidden);
+            return;
+        }
+
+        Gemm.Sgemm(true, false, _hidden, _vocab, rows, scale, h, _hidden, p, _vocab, overwrite ? 0f : 1f, _w.Of(g), _vocab);
         Gemm.Sgemm(false, true, rows, _hidden, _vocab, scale, p, _vocab, _w.Of(w), _vocab, 0f, dH, _hidden);
     }
 }

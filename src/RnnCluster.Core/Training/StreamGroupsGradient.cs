@@ -48,7 +48,7 @@ public sealed class StreamGroupsGradient : IGradientSource
 
         _buffers = [.. _groups.Select(g => g.Model.Gradients)];
         _plan = StreamGroups.SummationPlan([.. Enumerable.Range(0, _groups.Length).Select(g => (g, 1))]);
-        _embeddingLength = _groups[0].Model.Layout["embedding"].Length;
+        _embeddingLength = _groups[0].Model.Layout.SparseRowsLength;
         _hidden = spec.Hidden;
         Support = new GradientSupport(_embeddingLength, _hidden, []);
         _results = new (double, int)[_groups.Length];

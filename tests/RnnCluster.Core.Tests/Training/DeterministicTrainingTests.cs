@@ -32,6 +32,22 @@ public class DeterministicTrainingTests
         Assert.True(TrainingTestData.BitIdentical(one, two), $"weights differ first at index {TrainingTestData.FirstBitDifference(one, two)}");
     }
 
+    [Theory]
+    [InlineData(CellType.Lstm, 0f)]
+    [InlineData(CellType.Gru, 0.3f)]
+    public void Tied_weights_train_to_the_same_bits_for_one_and_two_threads_and_differ_from_untied(CellType cell, float dropout)
+    {
+        // Two threads sum the stream groups' dense embedding gradients along the tree; the overwrite of
+        // the embedding gradient by each step's first backward must leave nothing of the step before.
+        var tied = Spec(cell, dropout) with { TieWeights = true };
+        var one = Train(tied, Options(threads: 1));
+        var two = Train(tied, Options(threads: 2));
+
+        Assert.True(TrainingTestData.BitIdentical(one, two), $"weights differ first at index {TrainingTestData.FirstBitDifference(one, two)}");
+        Assert.Equal(ParameterLayout.For(tied).Size, one.Length);
+        Assert.Equal(ParameterLayout.For(Spec(cell, dropout)).Size - ((long)Data.Vocabulary.Count * 16), one.Length);
+    }
+
     [Fact]
     public void Stream_groups_in_parallel_agree_with_one_group_to_rounding()
     {

@@ -23,6 +23,28 @@ public class ModelFileTests
         return (spec, new LanguageModel(spec, 1, 1, trainer.Weights));
     }
 
+    [Fact]
+    public void A_tied_model_is_saved_and_loaded_tied_and_an_untied_file_has_no_tie_field()
+    {
+        var data = Data("word");
+        var tied = new ModelSpec(CellType.Gru, data.Vocabulary.Count, 1, 8) { TieWeights = true };
+        var trainer = new Trainer(tied, new TrainingOptions { Batch = 2, Bptt = 5, Epochs = 1, MaxSteps = 4 }, data);
+        trainer.Run();
+        using var dir = new TempDirectory();
+        var path = dir.File("tied.rnnc");
+
+        ModelFile.Save(path, tied, data, trainer.Weights, new SgdOptimizer(), new { step = 4 });
+        var loaded = ModelFile.Load(path);
+
+        Assert.Equal(tied, loaded.Spec);
+        Assert.True(loaded.Spec.TieWeights);
+        Assert.Equal(trainer.Weights, loaded.Weights);
+        Assert.Contains("\"tie_weights\":true", File.ReadAllText(path), StringComparison.Ordinal);
+        var untied = dir.File("untied.rnnc");
+        ModelFile.Save(untied, tied with { TieWeights = false }, data, new float[ParameterLayout.For(tied with { TieWeights = false }).Size], new SgdOptimizer(), new { step = 0 });
+        Assert.DoesNotContain("tie_weights", File.ReadAllText(untied), StringComparison.Ordinal);
+    }
+
     [Theory]
     [MemberData(nameof(Kinds))]
     public void Save_then_load_restores_spec_vocabulary_tokenizer_and_bit_exact_weights(string kind)
