@@ -249,19 +249,21 @@ public sealed class Worker : ReceiveActor, IWithTimers
             var gradient = replica.Gradient.Gradient;
             var rows = replica.Gradient.Support.Rows;
             compressor?.BeginStep(step.JobId, step.Step);
+            // The other owners' slices go first: summing this node's own range in meanwhile keeps them waiting.
             for (var k = 0; k < keyRanges.Ranges.Count; k++)
             {
-                if (k == keyRanges.Node)
-                {
-                    complete = keyRanges.Accept(keyRanges.SliceOf(k, gradient, rows)); // never on the wire: not compressed
-                }
-                else
+                if (k != keyRanges.Node)
                 {
                     _transport.Send(keyRanges.Owners[k], keyRanges.SliceOf(k, gradient, rows, compressor), Self);
                 }
             }
 
             _transport.Send(sender, result, Self);
+            if (keyRanges.Node >= 0)
+            {
+                complete = keyRanges.Accept(keyRanges.SliceOf(keyRanges.Node, gradient, rows)); // never on the wire: not compressed
+            }
+
             if (complete)
             {
                 ReduceRange(keyRanges);
