@@ -29,10 +29,13 @@ public sealed partial class DashboardTests
     public async Task Job_page_shows_live_curves_in_a_browser_and_the_api_and_metrics_answer()
     {
         using var directory = new TempDirectory();
+
+        // Far longer than the test, whatever the machine's speed: the job runs while the pages are read
+        // and is cancelled at the end (a job that completed would take the dashboard down with `local`).
         using var local = CliProcess.Start(
         [
             "local", "--workers", "2", "--json", "--http-port", "0", "--log-dir", directory.File("runs"),
-            "--hidden", "48", "--epochs", "2", "--builtin-train-tokens", "150000", "--batch", "20", "--bptt", "20",
+            "--hidden", "48", "--epochs", "200", "--builtin-train-tokens", "150000", "--batch", "20", "--bptt", "20",
         ]);
         var coordinator = await local.WaitForEventAsync("node", n => n.GetProperty("role").GetString() == "coordinator", Timeout);
         var dashboard = new Uri(coordinator.GetProperty("dashboard").GetString()!);
@@ -87,7 +90,9 @@ public sealed partial class DashboardTests
             Assert.Contains(samples, line => line.StartsWith(series, StringComparison.Ordinal));
         }
 
-        Assert.True(await local.WaitForExitAsync(Timeout) == 0, local.Describe());
+        using var cancel = await CliProcess.RunAsync(Timeout, "cancel", "job-1", "--contact", $"127.0.0.1:{coordinator.GetProperty("port").GetInt32()}");
+        Assert.True(cancel.ExitCode == 0, cancel.Describe());
+        Assert.True(await local.WaitForExitAsync(Timeout) == 2, local.Describe()); // `local`'s code for a cancelled job
     }
 
     [Fact]

@@ -77,7 +77,12 @@ public static class LocalCommand
         if (!json)
         {
             Console.WriteLine($"starting a coordinator and {job.Workers} worker process(es) on 127.0.0.1 ({threadsPerWorker} GEMM thread(s) each); "
-                + (job.ShardedParameterServer ? "parameter server sharded over the workers (one key range each)" : "one parameter server on the coordinator"));
+                + job.PsPlacement switch
+                {
+                    "workers" => "parameter server sharded over the workers (one key range each)",
+                    "coordinator" => "one parameter server on the coordinator",
+                    _ => $"parameter server: auto (sharded over the workers for a sync SGD model of {JobDefinition.AutoShardedMinParameters:N0} parameters or more, else on the coordinator)",
+                });
         }
 
         await using var cluster = await LocalCluster.StartAsync(job.Workers, threadsPerWorker, job.CheckpointDir, monitoring,

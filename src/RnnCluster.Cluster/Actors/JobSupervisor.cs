@@ -387,7 +387,7 @@ public sealed class JobSupervisor : ReceiveActor
             var summary = new TrainingSummary(end.TokensPerSec, report.TrainPerplexity, ev.ValidPpl, ev.TestPpl, end.Steps, report.Epoch, wall,
                 end.TrainSeconds, end.TotalTokens, end.Workers, WeightsDigest.Sha256(end.Weights));
             var done = new JobCompleted(job.Id, summary, JobDatasets.OptimalPerplexity(job.Job), ev.OutPath, PeakMemory.ResidentMb(),
-                end.WorkerPeakRssMb, end.Timings, job.Job.ShardedParameterServer ? "workers" : "coordinator", job.Job.Mode,
+                end.WorkerPeakRssMb, end.Timings, job.Data is { } data && job.Job.ShardsParameterServer(job.Job.ToModelSpec(data.Vocabulary.Count)) ? "workers" : "coordinator", job.Job.Mode,
                 job.Job.LocalSgd ? job.Job.SyncEvery : null, job.Job.LocalSgd ? job.Job.WarmupSyncSteps : null, job.Job.Compression.ToString(),
                 job.Job.Async ? job.Job.MaxStaleness : null, end.Staleness);
             _log.Info("{0} completed: valid ppl {1:F3} after {2} steps; {3:F0} tokens/s; per step {4}",

@@ -55,7 +55,7 @@ internal sealed class TrainingRun
             Loop.Restore(resume, State);
         }
 
-        Sharded = start.Job.ShardedParameterServer;
+        Sharded = start.Job.ShardsParameterServer(Spec);
         LocalSgd = start.Job.LocalSgd;
         Compression = start.Job.Compression;
         Schedule = start.Job.Async ? new StaleSynchronousSchedule(start.Job.MaxStaleness) : null;

@@ -271,4 +271,18 @@ public class JobDefinitionTests
         var e = Assert.Throws<ArgumentException>(() => new JobDefinition().WithTraining(t => t with { DecayOnPlateau = -1 }).Validate());
         Assert.StartsWith("--decay-on-plateau -1 must be between 0", e.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("auto", "sgd", "sync", 10_000, true)]       // PTB small: 4.65M parameters
+    [InlineData("auto", "sgd", "sync", 48, false)]          // the built-in corpus's model: far below a million
+    [InlineData("auto", "momentum", "sync", 10_000, false)] // a key range holds no optimizer state
+    [InlineData("auto", "sgd", "async", 10_000, false)]
+    [InlineData("workers", "sgd", "sync", 48, true)]        // asked for: sharded whatever the size
+    [InlineData("coordinator", "sgd", "sync", 10_000, false)]
+    public void Auto_shards_the_parameter_server_for_sync_sgd_models_of_a_million_parameters_or_more(string placement, string optimizer, string mode, int vocab, bool sharded)
+    {
+        var job = new JobDefinition { PsPlacement = placement, Mode = mode }.WithTraining(t => t with { Optimizer = optimizer });
+
+        Assert.Equal(sharded, job.ShardsParameterServer(job.ToModelSpec(vocab)));
+    }
 }
