@@ -16,8 +16,7 @@ internal static class PositionalArgument
         {
             return read();
         }
-        catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or InvalidOperationException
-            or Core.Text.CorpusException or Core.Checkpoints.CheckpointException or UnauthorizedAccessException)
+        catch (Exception e) when (CliError.IsExpected(e) && e is not (CliError or TimeoutException))
         {
             throw new ArgumentException($"{name}: {CliError.Reason(e)}", e);
         }

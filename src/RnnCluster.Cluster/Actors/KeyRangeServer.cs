@@ -21,7 +21,8 @@ internal sealed class KeyRangeServer
     private readonly KeyRangeShard? _shard;
     private long _heldVersion = -1; // the weights version the served range holds; −1: not loaded
     private float[] _denseScratch = [];  // (range's dense length): a sparse slice made dense, or a 16-bit weight delta
-    private (double[] Blocks, double[] Rows)?[] _squares = [];  // per range: the current step's partial squares
+    private readonly (double[] Blocks, double[] Rows)?[] _squares;  // per range: the current step's partial squares
+    private double? _globalNorm;  // the current step's, once every range's squares are in
     private bool _applied;  // the current step's range is applied
     private float _learningRate;
     private float _clip;
@@ -34,6 +35,7 @@ internal sealed class KeyRangeServer
         JobId = jobId;
         Generation = generation;
         Ranges = KeyRange.Cut(embeddingLength, hidden, weights.Length, placement.Owners.Length);
+        _squares = new (double[], double[])?[Ranges.Count];
         Owners = [.. placement.Owners.Select(resolve)];
         Node = Array.IndexOf(placement.Owners, selfId);
         Peers = [.. Owners.Where((_, k) => k != Node)];
@@ -83,7 +85,8 @@ internal sealed class KeyRangeServer
         Coordinator = coordinator;
         _learningRate = learningRate;
         _clip = clip;
-        _squares = new (double[], double[])?[Ranges.Count];
+        Array.Clear(_squares);
+        _globalNorm = null;
         _applied = false;
         if (_shard is null)
         {
@@ -152,6 +155,7 @@ internal sealed class KeyRangeServer
     {
         var (blocks, rows) = _shard!.Reduce();
         _squares[Node] = (blocks, rows);
+        _globalNorm = KeyRangeShard.GlobalNorm(_squares);
         return new RangeSquares(JobId, Generation, Step, Node, blocks, rows);
     }
 
@@ -161,6 +165,7 @@ internal sealed class KeyRangeServer
         if (squares.Step == Step && squares.Range >= 0 && squares.Range < _squares.Length && squares.Range != Node)
         {
             _squares[squares.Range] = (squares.Blocks, squares.Rows);
+            _globalNorm = KeyRangeShard.GlobalNorm(_squares);
         }
     }
 
@@ -169,10 +174,7 @@ internal sealed class KeyRangeServer
     /// not applied yet, and the global norm is finite (when it is not, the parameter server fails the
     /// job, which diverged).
     /// </summary>
-    public bool CanApply => _shard is not null && !_applied && _squares.Length > 0 && _squares.All(q => q is not null) && double.IsFinite(GlobalNorm());
-
-    /// <summary>The global gradient norm: every range's squares combined in range order (every owner gets the same bits).</summary>
-    private double GlobalNorm() => Math.Sqrt(KeyRangeShard.CombineSquares([.. _squares.Select(q => q!.Value)]));
+    public bool CanApply => _shard is not null && !_applied && _globalNorm is { } norm && double.IsFinite(norm);
 
     /// <summary>
     /// Applies the step to the served range (SGD at the step's learning rate, the gradient scaled to the
@@ -185,7 +187,7 @@ internal sealed class KeyRangeServer
     public WeightSlice Apply(float[] replica, WireCompression compression)
     {
         var shard = _shard!;
-        shard.Apply(ParameterUpdate.ClipFactor(GlobalNorm(), _clip), _learningRate);
+        shard.Apply(ParameterUpdate.ClipFactor(_globalNorm!.Value, _clip), _learningRate);
         _applied = true;
         _heldVersion = Step + 1;
         var range = shard.Range;

@@ -564,9 +564,9 @@ internal sealed class TrainingRun
         }
 
         _squares[squares.Range] = (squares.Blocks, squares.Rows);
-        if (_squares.All(q => q is not null))
+        if (KeyRangeShard.GlobalNorm(_squares) is { } norm)
         {
-            ParameterUpdate.CheckFinite(Math.Sqrt(KeyRangeShard.CombineSquares([.. _squares.Select(q => q!.Value)])));
+            ParameterUpdate.CheckFinite(norm);
         }
 
         return ReadyToCommit;

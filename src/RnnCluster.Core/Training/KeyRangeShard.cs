@@ -138,4 +138,11 @@ public sealed class KeyRangeShard
     /// </summary>
     public static double CombineSquares(IReadOnlyList<(double[] Blocks, double[] Rows)> byRange)
         => GradientSupport.CombineSquares([.. byRange.Select(r => r.Blocks), .. byRange.Select(r => r.Rows)]);
+
+    /// <summary>
+    /// The global gradient norm from every range's partial squares (<see cref="CombineSquares"/>, so every
+    /// owner and the parameter server get the same bits); null while some range's squares are missing.
+    /// </summary>
+    public static double? GlobalNorm(IReadOnlyList<(double[] Blocks, double[] Rows)?> byRange)
+        => byRange.All(q => q is not null) ? Math.Sqrt(CombineSquares([.. byRange.Select(q => q!.Value)])) : null;
 }
