@@ -7,6 +7,7 @@ root.Subcommands.Add(TrainCommand.Create());
 root.Subcommands.Add(EvalCommand.Create());
 root.Subcommands.Add(GenerateCommand.Create());
 root.Subcommands.Add(PredictCommand.Create());
+root.Subcommands.Add(NeighborsCommand.Create());
 root.Subcommands.Add(GradcheckCommand.Create());
 root.Subcommands.Add(NgramCommand.Create());
 root.Subcommands.Add(PlotCommand.Create());

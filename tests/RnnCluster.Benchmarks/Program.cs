@@ -35,8 +35,10 @@ object result = what switch
     "dashboard-cost" => DashboardCost.Run(repoRoot, ptb, IntArg(1, 200), IntArg(2, 3)),
     "fortunes-split" => RnnCluster.Benchmarks.FortunesSplit.Run(Arg(1, "fortunes")),
     "classify" => RnnCluster.Benchmarks.ClassifierComparison.Run(repoRoot, Path.GetFullPath(Arg(1, "fortunes")), IntArg(2, 3), IntArg(3, 2)),
+    "cbow-profile" => CbowProfile.Run(ptb, IntArg(1, 400), IntArg(2, 3)),
+    "cbow" => EmbeddingComparison.Run(repoRoot, ptb, IntArg(1, 3), IntArg(2, 2)),
     "determinism" => ClusterComparison.Determinism(repoRoot, ptb, IntArg(1, 60)),
     "equivalence" => ClusterComparison.Equivalence(repoRoot, ptb, IntArg(1, 60), string.Join(' ', args.Skip(2))),
-    _ => "benchmarks: speed [cell] [steps] [rounds] [threads] | profile [cell] [threads] | groups [cell] [threads] [groups] [fast|deterministic] [steps] | gemm [threads] | scaling [steps] [rounds] [workers] | equivalence [steps] [extra job flags] | determinism [steps] | modes [workers] [epochs] [max steps, 0: all] [sync,local-sgd:4,…] | dashboard-cost [steps] [rounds] | fortunes-split [dir] | classify [fortunes dir] [fasttext rounds] [threads] | transport | netns [steps] [max workers] [Gbit/s,Gbit/s] [plot.svg] (root: namespaces, veth, tc tbf) | netns-fit [netns output .json] [plot.svg] | netns-modes [steps] [workers] [Gbit/s] [sync,sharded,sync+bf16,async:2,local-sgd:4,…] (root)",
+    _ => "benchmarks: speed [cell] [steps] [rounds] [threads] | profile [cell] [threads] | groups [cell] [threads] [groups] [fast|deterministic] [steps] | gemm [threads] | scaling [steps] [rounds] [workers] | equivalence [steps] [extra job flags] | determinism [steps] | modes [workers] [epochs] [max steps, 0: all] [sync,local-sgd:4,…] | dashboard-cost [steps] [rounds] | fortunes-split [dir] | classify [fortunes dir] [fasttext rounds] [threads] | cbow [rounds] [threads] (PTB; installs fasttext and python3-gensim) | transport | netns [steps] [max workers] [Gbit/s,Gbit/s] [plot.svg] (root: namespaces, veth, tc tbf) | netns-fit [netns output .json] [plot.svg] | netns-modes [steps] [workers] [Gbit/s] [sync,sharded,sync+bf16,async:2,local-sgd:4,…] (root)",
 };
 Console.WriteLine(JsonSerializer.Serialize(new { benchmark = what, result }));

@@ -23,11 +23,14 @@ public sealed class JobOptions
         Json = new Option<bool>("--json") { Description = "print one JSON object per line instead of progress bars" };
         All.Add(JobFile);
         All.Add(Json);
-        _task = Add("--task", "lm (a language model) | classify (a document classifier over labelled lines: fastText's __label__NAME text, or label<TAB>text; train only so far; its defaults: --model bow --layers 1 --hidden 100 --dropout 0.5 --batch 32 --lr 2 --epochs 30 --decay-after 15; --model rnn|lstm|gru reads a document's first --bptt words, default 100)", Defaults.Task, (j, v) => j with { Task = v });
+        _task = Add("--task", "lm (a language model) | classify (a document classifier over labelled lines: fastText's __label__NAME text, or label<TAB>text; train only so far; its defaults: --model bow --layers 1 --hidden 100 --dropout 0.5 --batch 32 --lr 2 --epochs 30 --decay-after 15; --model rnn|lstm|gru reads a document's first --bptt words, default 100) | cbow (CBOW word embeddings over one sentence a line; train only so far; --out writes the vectors in word2vec's text format; its defaults: --hidden 100 --window 5 --negative 5 --subsample 1e-3 --min-count 5 --batch 1000 --lr 50 --epochs 5 --decay-after 1 --decay 0.6 --clip 0 --init-scale 0.005)", Defaults.Task, (j, v) => j with { Task = v });
         Add<string?>("--split", "--task classify: TRAIN/VALID/TEST percentages cutting the one --corpus file, stratified by class and fixed by --seed (e.g. 80/10/10; without --valid or --split: 90/10/0)", null, (j, v) => j with { Split = v });
         _corpus = Add<string?>("--corpus", "training text file, or a directory with train/valid/test files; default: the built-in corpus (then hidden 128, 3 epochs, decay after 1 unless given)", null, (j, v) => j with { Corpus = v });
         Add<string?>("--valid", "validation text file (default: the corpus directory's valid file, else the last 10% of the training text)", null, (j, v) => j with { Valid = v });
         Add<string?>("--test", "test text file, evaluated after training", null, (j, v) => j with { Test = v });
+        Add("--window", "--task cbow: context words on each side of the centre word (each centre draws its window from 1..C, as word2vec; never across a line end)", Defaults.Window, (j, v) => j with { Window = v });
+        Add("--negative", "--task cbow: negative samples per centre word (0: the course's full softmax over the vocabulary, slow for large vocabularies)", Defaults.Negative, (j, v) => j with { Negative = v });
+        Add("--subsample", "--task cbow: subsampling threshold t of frequent words (word2vec's rule; 0: keep every word)", Defaults.Subsample, (j, v) => j with { Subsample = v });
         Add("--tokens", "word | char", Defaults.Tokens, (j, v) => j with { Tokens = v });
         Add("--max-vocab", "keep at most this many words (0: all)", Defaults.MaxVocab, (j, v) => j with { MaxVocab = v });
         Add("--min-count", "words seen fewer times become <unk>", Defaults.MinCount, (j, v) => j with { MinCount = v });
@@ -164,7 +167,7 @@ public sealed class JobOptions
 
     private static CellType ParseCell(string name) => CellTypes.TryParse(name, out var cell)
         ? cell
-        : throw new ArgumentException($"--model {Core.Text.QuotedText.Quote(name)}: expected rnn, lstm, gru or bow (bow: --task classify)");
+        : throw new ArgumentException($"--model {Core.Text.QuotedText.Quote(name)}: expected rnn, lstm, gru, bow (--task classify) or cbow (--task cbow)");
 
     /// <exception cref="ArgumentException">When the file is missing or not a valid job (the message names the file).</exception>
     /// <summary>A flag's job-file field: <c>--decay-after</c> is <c>decay_after</c>.</summary>

@@ -15,7 +15,7 @@ public static class TrainCommand
     public static Command Create()
     {
         var options = new JobOptions();
-        var command = new Command("train", "Train a language model (or, with --task classify, a document classifier) in this process (no cluster). With no --corpus it uses the built-in corpus.");
+        var command = new Command("train", "Train a language model (or, with --task classify, a document classifier; with --task cbow, word embeddings) in this process (no cluster). With no --corpus it uses the built-in corpus.");
         options.AddTo(command);
         var logDir = new Option<string?>("--log-dir")
         {
@@ -51,6 +51,11 @@ public static class TrainCommand
         if (job.Classify)
         {
             return ClassifierTraining.Run(job, json, logDir, cancel);
+        }
+
+        if (job.Embeddings)
+        {
+            return CbowTraining.Run(job, json, logDir, cancel);
         }
 
         job.CheckOutputPaths();

@@ -8,6 +8,9 @@ public enum CellType
 
     /// <summary>The course's bag-of-words classifier: the mean of a document's word embeddings → tanh hidden layers → softmax over the classes (classify only).</summary>
     Bow,
+
+    /// <summary>The course's CBOW word embeddings (<c>--task cbow</c>): input vectors (V, d) averaged over the context, output vectors (V, d) scoring the centre word.</summary>
+    Cbow,
 }
 
 public static class CellTypes
@@ -15,9 +18,9 @@ public static class CellTypes
     /// <exception cref="ArgumentException">When <paramref name="text"/> names no cell.</exception>
     public static CellType Parse(string text) => TryParse(text, out var cell)
         ? cell
-        : throw new ArgumentException($"unknown model {Text.QuotedText.Quote(text)}: expected rnn, lstm, gru or bow (bow: --task classify only)");
+        : throw new ArgumentException($"unknown model {Text.QuotedText.Quote(text)}: expected rnn, lstm, gru, bow (--task classify only) or cbow (--task cbow only)");
 
-    /// <summary>rnn (or tanh), lstm, gru or bow, in any case; false for anything else (surrounding whitespace included: a value is taken as written).</summary>
+    /// <summary>rnn (or tanh), lstm, gru, bow or cbow, in any case; false for anything else (surrounding whitespace included: a value is taken as written).</summary>
     public static bool TryParse(string text, out CellType cell)
     {
         (var known, cell) = text.ToLowerInvariant() switch
@@ -26,6 +29,7 @@ public static class CellTypes
             "lstm" => (true, CellType.Lstm),
             "gru" => (true, CellType.Gru),
             "bow" => (true, CellType.Bow),
+            "cbow" => (true, CellType.Cbow),
             _ => (false, default),
         };
         return known;
@@ -36,7 +40,7 @@ public static class CellTypes
     /// <summary>Gate blocks per layer: the width of the input projection is Gates·H (a bag-of-words hidden layer: 1).</summary>
     public static int Gates(this CellType cell) => cell switch
     {
-        CellType.Rnn or CellType.Bow => 1,
+        CellType.Rnn or CellType.Bow or CellType.Cbow => 1,
         CellType.Lstm => 4,
         CellType.Gru => 3,
         _ => throw new ArgumentOutOfRangeException(nameof(cell)),

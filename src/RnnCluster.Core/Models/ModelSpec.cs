@@ -41,6 +41,10 @@ public sealed record ModelSpec(
     /// </summary>
     public bool TieWeights { get; init; }
 
+    /// <summary>True for CBOW word embeddings (<see cref="CellType.Cbow"/>).</summary>
+    [JsonIgnore]
+    public bool IsEmbedding => Cell == CellType.Cbow;
+
     /// <summary>True for a document classifier (<see cref="Classes"/> &gt; 0).</summary>
     [JsonIgnore]
     public bool IsClassifier => Classes > 0;
@@ -65,6 +69,11 @@ public sealed record ModelSpec(
         get
         {
             long v = VocabSize, h = Hidden, width = Cell.Gates() * h, outputs = Outputs;
+            if (Cell == CellType.Cbow)
+            {
+                return 2 * v * h;
+            }
+
             var layers = Cell == CellType.Bow ? Layers * ((h * h) + h) : Layers * ((2 * h * width) + (2 * width));
             return (v * h) + layers + (TieWeights ? 0 : h * outputs) + outputs;
         }
@@ -99,6 +108,11 @@ public sealed record ModelSpec(
         if (Cell == CellType.Bow && !IsClassifier)
         {
             throw new ArgumentException("--model bow is the bag-of-words document classifier: use it with --task classify");
+        }
+
+        if (Cell == CellType.Cbow && (IsClassifier || TieWeights || Layers != 1 || Dropout != 0))
+        {
+            throw new ArgumentException("a CBOW model (--task cbow) has one hidden layer (--hidden, the vectors' size), no dropout, no classes and untied input and output vectors");
         }
 
         if (Layers < 1 || Layers > 16)

@@ -50,11 +50,21 @@ public sealed class ParameterLayout
     /// bag-of-words classifier (<see cref="CellType.Bow"/>) has, instead of recurrent layers,
     /// <c>Layers</c> tanh layers <c>hidden{l}.w</c> (H, H) and <c>hidden{l}.b</c> (1, H). Under
     /// <see cref="ModelSpec.TieWeights"/> there is no <c>softmax.w</c>: the embedding (V, H) serves.
+    /// CBOW (<see cref="CellType.Cbow"/>) has the input vectors <c>embedding</c> (V, d) and the output
+    /// vectors <c>output</c> (V, d), both in <see cref="SparseRowsLength"/>.
     /// </summary>
     public static ParameterLayout For(ModelSpec spec)
     {
         var layout = new ParameterLayout();
         var h = spec.Hidden;
+        if (spec.Cell == CellType.Cbow)
+        {
+            layout.Add("embedding", spec.VocabSize, h);
+            layout.Add("output", spec.VocabSize, h);
+            layout.SparseRowsLength = layout.Size; // both are sparse in rows: a step touches its context, centre and negative words
+            return layout;
+        }
+
         var width = spec.Cell.Gates() * h;
         var embedding = layout.Add("embedding", spec.VocabSize, h);
         layout.SparseRowsLength = spec.TieWeights ? 0 : embedding.Length;

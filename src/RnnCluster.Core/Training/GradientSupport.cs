@@ -34,16 +34,38 @@ public sealed record GradientSupport(int EmbeddingLength, int RowLength, int[] R
         return blocks;
     }
 
-    /// <summary>Σ g² of each embedding row of the support, in <see cref="Rows"/> order.</summary>
+    /// <summary>Σ g² of each embedding row of the support, in <see cref="Rows"/> order (rows in parallel chunks; each row's sum is the same whatever the threads).</summary>
     public double[] RowSquares(float[] gradient)
     {
         var rows = new double[Rows.Length];
-        for (var i = 0; i < rows.Length; i++)
+        ForRowChunks(Rows.Length, (from, to) =>
         {
-            rows[i] = Ops.SumOfSquares(gradient.AsSpan(Rows[i] * RowLength, RowLength));
+            for (var i = from; i < to; i++)
+            {
+                rows[i] = Ops.SumOfSquares(gradient.AsSpan(Rows[i] * RowLength, RowLength));
+            }
+        });
+        return rows;
+    }
+
+    /// <summary>Rows handled per task when a support's rows are processed in parallel.</summary>
+    public const int RowChunk = 512;
+
+    /// <summary>
+    /// Runs <paramref name="body"/>(from, to) over [0, <paramref name="count"/>) in chunks of
+    /// <see cref="RowChunk"/>, in parallel when there is more than one (rows are scattered over a large
+    /// matrix, so a step touching thousands of them, as CBOW's do, waits on memory more than on arithmetic).
+    /// </summary>
+    public static void ForRowChunks(int count, Action<int, int> body)
+    {
+        var chunks = (count + RowChunk - 1) / RowChunk;
+        if (chunks <= 1)
+        {
+            body(0, count);
+            return;
         }
 
-        return rows;
+        Parallel.For(0, chunks, c => body(c * RowChunk, Math.Min(count, (c + 1) * RowChunk)));
     }
 
     /// <summary>
@@ -73,11 +95,14 @@ public sealed record GradientSupport(int EmbeddingLength, int RowLength, int[] R
             var block = DenseBlock(gradient, b);
             TensorPrimitives.Multiply(block, factor, block);
         });
-        foreach (var id in Rows)
+        ForRowChunks(Rows.Length, (from, to) =>
         {
-            var row = gradient.AsSpan(id * RowLength, RowLength);
-            TensorPrimitives.Multiply(row, factor, row);
-        }
+            for (var i = from; i < to; i++)
+            {
+                var row = gradient.AsSpan(Rows[i] * RowLength, RowLength);
+                TensorPrimitives.Multiply(row, factor, row);
+            }
+        });
     }
 
     /// <summary>SGD over the support: w ← w − lr·g (elementwise, in parallel over the dense blocks).</summary>
@@ -88,11 +113,15 @@ public sealed record GradientSupport(int EmbeddingLength, int RowLength, int[] R
             var w = DenseBlock(weights, b);
             TensorPrimitives.MultiplyAdd(DenseBlock(gradient, b), -learningRate, w, w);
         });
-        foreach (var id in Rows)
+        ForRowChunks(Rows.Length, (from, to) =>
         {
-            var w = weights.AsSpan(id * RowLength, RowLength);
-            TensorPrimitives.MultiplyAdd(gradient.AsSpan(id * RowLength, RowLength), -learningRate, w, w);
-        }
+            for (var i = from; i < to; i++)
+            {
+                var id = Rows[i];
+                var w = weights.AsSpan(id * RowLength, RowLength);
+                TensorPrimitives.MultiplyAdd(gradient.AsSpan(id * RowLength, RowLength), -learningRate, w, w);
+            }
+        });
     }
 
     private int BlockCount(float[] vector) => (vector.Length - EmbeddingLength + NormBlock - 1) / NormBlock;

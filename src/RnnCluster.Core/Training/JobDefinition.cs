@@ -13,8 +13,25 @@ namespace RnnCluster.Core.Training;
 /// </summary>
 public sealed record JobDefinition
 {
-    /// <summary>What the job trains: <c>lm</c> (a language model) or <c>classify</c> (a document classifier, <c>train</c> only so far).</summary>
+    /// <summary>What the job trains: <c>lm</c> (a language model), <c>classify</c> (a document classifier) or <c>cbow</c> (word embeddings); the last two in <c>train</c> only so far.</summary>
     public string Task { get; init; } = "lm";
+
+    /// <summary><c>--task cbow</c>: C, context words each side (see <see cref="Embeddings.CbowSettings.Window"/>).</summary>
+    public int Window { get; init; } = 5;
+
+    /// <summary><c>--task cbow</c>: K negative samples per centre word; 0: the full softmax (see <see cref="Embeddings.CbowSettings.Negatives"/>).</summary>
+    public int Negative { get; init; } = 5;
+
+    /// <summary><c>--task cbow</c>: t of the subsampling of frequent words; 0: none (see <see cref="Embeddings.CbowSettings.Subsample"/>).</summary>
+    public double Subsample { get; init; } = 1e-3;
+
+    /// <summary>The CBOW objective's settings of this job.</summary>
+    [JsonIgnore]
+    public Embeddings.CbowSettings Cbow => new(Window, Negative, Subsample);
+
+    /// <summary>True for <c>--task cbow</c>.</summary>
+    [JsonIgnore]
+    public bool Embeddings => Task == "cbow";
 
     /// <summary>
     /// <c>--task classify</c>: <c>TRAIN/VALID/TEST</c> percentages cutting the one labelled file (see
@@ -122,7 +139,7 @@ public sealed record JobDefinition
 
     public static readonly string[] Modes = ["sync", "async", "local-sgd"];
 
-    public static readonly string[] Tasks = ["lm", "classify"];
+    public static readonly string[] Tasks = ["lm", "classify", "cbow"];
 
     /// <summary>True for <c>--task classify</c>.</summary>
     [JsonIgnore]
@@ -141,8 +158,28 @@ public sealed record JobDefinition
         Training = new TrainingOptions { Batch = 32, Bptt = 100, LearningRate = 2f, Epochs = 30, DecayAfter = 15 },
     };
 
-    /// <summary>The defaults a job of <paramref name="task"/> starts from (<see cref="ClassifyDefaults"/> for classify).</summary>
-    public static JobDefinition DefaultsFor(string? task) => task == "classify" ? ClassifyDefaults : new JobDefinition();
+    /// <summary>
+    /// Defaults for a <c>--task cbow</c> job: word2vec's CBOW settings (100-dimensional vectors, window 5,
+    /// 5 negative samples, subsampling 1e-3, words seen at least 5 times, input vectors uniform in
+    /// ±0.5/d and output vectors zero) in steps of 1,000 corpus positions whose summed-then-averaged
+    /// gradient is applied at lr 50 (0.05 a centre word, word2vec's CBOW rate), 5 epochs, the rate
+    /// falling by 0.6 an epoch after the first, no clipping.
+    /// </summary>
+    public static JobDefinition CbowDefaults { get; } = new()
+    {
+        Task = "cbow",
+        MinCount = 5,
+        Model = new ModelSpec(CellType.Cbow, 0, 1, 100, InitScale: 0.005f),
+        Training = new TrainingOptions { Batch = 1000, LearningRate = 200f, Epochs = 5, DecayAfter = 1, Decay = 0.6f, Clip = 0f },
+    };
+
+    /// <summary>The defaults a job of <paramref name="task"/> starts from (<see cref="ClassifyDefaults"/> for classify, <see cref="CbowDefaults"/> for cbow).</summary>
+    public static JobDefinition DefaultsFor(string? task) => task switch
+    {
+        "classify" => ClassifyDefaults,
+        "cbow" => CbowDefaults,
+        _ => new JobDefinition(),
+    };
 
     /// <summary>The parsed <see cref="Split"/> (null when not given).</summary>
     /// <exception cref="ArgumentException">Naming --split when it is malformed.</exception>
@@ -200,13 +237,11 @@ public sealed record JobDefinition
         Training.Validate();
         if (!Tasks.Contains(Task))
         {
-            throw new ArgumentException(Task == "cbow"
-                ? "--task cbow (word embeddings) is not built yet; expected lm or classify"
-                : $"--task {Text.QuotedText.Quote(Task)}: expected {string.Join(" or ", Tasks)}");
+            throw new ArgumentException($"--task {Text.QuotedText.Quote(Task)}: expected lm, classify or cbow");
         }
 
         ValidateTask();
-        ToModelSpec(2, Classify ? 2 : 0).Validate();
+        ToModelSpec(2, Classify ? 2 : 0).Validate(); // a cbow job's --layers/--dropout are checked here too
         if (Tokens is not ("word" or "char"))
         {
             throw new ArgumentException($"--tokens {Text.QuotedText.Quote(Tokens)}: expected word or char");
@@ -317,9 +352,38 @@ public sealed record JobDefinition
         }
     }
 
-    /// <summary>What a classification job needs and a language model's must not have.</summary>
+    /// <summary>What a classification or CBOW job needs and a language model's must not have.</summary>
     private void ValidateTask()
     {
+        var defaults = DefaultsFor(Task);
+        if (!Embeddings && (Window != defaults.Window || Negative != defaults.Negative || Subsample != defaults.Subsample))
+        {
+            throw new ArgumentException($"{(Window != defaults.Window ? "--window" : Negative != defaults.Negative ? "--negative" : "--subsample")} applies to --task cbow only (this job's task is {Task})");
+        }
+
+        if (Embeddings != (Model.Cell == CellType.Cbow))
+        {
+            throw new ArgumentException(Embeddings
+                ? $"--task cbow trains word embeddings; --model {Model.Cell.Name()} is for --task {(Model.Cell == CellType.Bow ? "classify" : "lm")}"
+                : "--model cbow is the word-embedding model: use it with --task cbow");
+        }
+
+        if (Embeddings)
+        {
+            Cbow.Validate();
+            if (Corpus is null)
+            {
+                throw new ArgumentException("--task cbow needs --corpus: a text file with one sentence a line, or a directory with train/valid files");
+            }
+
+            if (Tokens != "word" || Split is not null || Test is not null || MaxVocab != 0)
+            {
+                throw new ArgumentException($"--task cbow reads words (one sentence a line) and --min-count only; {(Tokens != "word" ? "--tokens" : Split is not null ? "--split" : Test is not null ? "--test" : "--max-vocab")} is for other tasks");
+            }
+
+            return;
+        }
+
         if (!Classify)
         {
             if (Split is not null)
@@ -356,9 +420,9 @@ public sealed record JobDefinition
     public void ValidateForCluster()
     {
         Validate();
-        if (Classify)
+        if (Classify || Embeddings)
         {
-            throw new ArgumentException("--task classify runs in `train` only so far (the cluster's workers compute language-model gradients); use rnncluster train --task classify");
+            throw new ArgumentException($"--task {Task} runs in `train` only so far (the cluster's workers compute language-model gradients); use rnncluster train --task {Task}");
         }
 
         if (Training.DecayOnPlateau > 0)

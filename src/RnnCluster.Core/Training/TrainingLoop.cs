@@ -123,6 +123,12 @@ public sealed class TrainingLoop
             return;
         }
 
+        if (spec.IsEmbedding)
+        {
+            Embeddings.CbowTrainer.Initialize(spec, seed, weights);
+            return;
+        }
+
         var model = new LanguageModel(spec, 1, 1, weights);
         model.Initialize(seed);
     }

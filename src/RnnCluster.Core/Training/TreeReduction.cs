@@ -21,24 +21,52 @@ public static class TreeReduction
     {
         var first = supports[0];
         StreamGroups.AddAlongPlan(plan, parts, first.EmbeddingLength, parts[0].Length, threads);
-        var rows = new SortedSet<int>[parts.Count];
+        var rows = new int[]?[parts.Count];
         var h = first.RowLength;
         foreach (var (into, from) in plan)
         {
             var target = parts[into];
             var source = parts[from];
-            var fromRows = rows[from] ?? (IEnumerable<int>)supports[from].Rows;
-            foreach (var id in fromRows)
+            var fromRows = rows[from] ?? supports[from].Rows;
+            GradientSupport.ForRowChunks(fromRows.Length, (lo, hi) =>
             {
-                var row = target.AsSpan(id * h, h);
-                TensorPrimitives.Add(row, source.AsSpan(id * h, h), row);
-            }
+                for (var i = lo; i < hi; i++)
+                {
+                    var row = target.AsSpan(fromRows[i] * h, h);
+                    TensorPrimitives.Add(row, source.AsSpan(fromRows[i] * h, h), row);
+                }
+            });
 
-            var intoRows = rows[into] ??= [.. supports[into].Rows];
-            intoRows.UnionWith(fromRows);
+            rows[into] = MergeSorted(rows[into] ?? supports[into].Rows, fromRows);
         }
 
-        return rows[0] is { } union ? first with { Rows = [.. union] } : first;
+        return rows[0] is { } union ? first with { Rows = union } : first;
+    }
+
+    /// <summary>The sorted union of two sorted arrays of distinct ids (a linear merge).</summary>
+    private static int[] MergeSorted(int[] a, int[] b)
+    {
+        if (b.Length == 0)
+        {
+            return a;
+        }
+
+        var merged = new int[a.Length + b.Length];
+        int i = 0, j = 0, n = 0;
+        while (i < a.Length && j < b.Length)
+        {
+            var x = a[i];
+            var y = b[j];
+            merged[n++] = x <= y ? x : y;
+            i += x <= y ? 1 : 0;
+            j += y <= x ? 1 : 0;
+        }
+
+        a.AsSpan(i).CopyTo(merged.AsSpan(n));
+        n += a.Length - i;
+        b.AsSpan(j).CopyTo(merged.AsSpan(n));
+        n += b.Length - j;
+        return merged[..n];
     }
 
     /// <summary>

@@ -1,0 +1,70 @@
+using RnnCluster.Cli.Output;
+using RnnCluster.Core.Diagnostics;
+using RnnCluster.Core.Embeddings;
+using RnnCluster.Core.Training;
+
+namespace RnnCluster.Cli.Commands;
+
+/// <summary><c>rnncluster train --task cbow</c>: trains CBOW word embeddings in this process; <c>--out</c> gets the vectors in word2vec's text format.</summary>
+public static class CbowTraining
+{
+    /// <exception cref="Core.Text.CorpusException">When a text file is missing, unreadable or has too few words (the message names it).</exception>
+    /// <exception cref="ArgumentException">When a flag is invalid (the message names it).</exception>
+    public static int Run(JobDefinition job, bool json, string? logDir, CancellationToken cancel)
+    {
+        if (job.CheckpointDir is not null || job.KeepBest || logDir is not null)
+        {
+            throw new ArgumentException($"{(job.CheckpointDir is not null ? "--checkpoint-dir" : job.KeepBest ? "--keep-best" : "--log-dir")} is not written for --task cbow yet; --out writes the final vectors");
+        }
+
+        job.CheckOutputPaths();
+        JobDatasets.CheckInputPaths(job);
+        Threads.Configure(job.Training.Threads);
+        var data = CbowDataset.Load(job.Corpus!, job.Valid, job.MinCount);
+        var spec = job.ToModelSpec(data.Vocabulary.Count);
+        CbowTrainer? trainer = null;
+        trainer = new CbowTrainer(spec, job.Cbow, job.Training, data, new CbowView(json, () => trainer?.Source.WordsProcessed ?? 0));
+        var settings = job.Cbow;
+        TrainingView.Message(json, "start", $"cbow, {spec.Hidden}-dimensional vectors, vocabulary {data.Vocabulary.Count:N0} (words seen {job.MinCount}+ times), {trainer.Loop.Layout.Size:N0} parameters; "
+            + $"{data.Train.Words.Length:N0} training / {data.Valid.Words.Length:N0} validation words; window {settings.Window}, "
+            + (settings.Negatives > 0 ? $"{settings.Negatives} negative samples" : "full softmax") + $", subsample {settings.Subsample:G3}");
+        var summary = trainer.Run(cancel);
+        var words = trainer.Source.WordsProcessed;
+        var wordsPerSecond = words / Math.Max(1e-9, summary.TrainSeconds);
+        if (job.Out is { } outPath)
+        {
+            new WordVectors(data.Vocabulary.Tokens, trainer.InputVectors.ToArray(), spec.Hidden).Write(outPath);
+        }
+
+        var validLoss = Math.Log(summary.ValidPerplexity);
+        if (json)
+        {
+            JsonEvents.Write("summary", new
+            {
+                task = "cbow",
+                words_per_sec = Math.Round(wordsPerSecond),
+                words,
+                centre_words = summary.Tokens,
+                train_loss = Math.Round(Math.Log(summary.TrainPerplexity), 5),
+                valid_loss = Math.Round(validLoss, 5),
+                steps = summary.Steps,
+                epochs = summary.Epochs,
+                wall_seconds = Math.Round(summary.WallSeconds, 2),
+                train_seconds = Math.Round(summary.TrainSeconds, 2),
+                peak_rss_mb = PeakMemory.ResidentMb(),
+                weights_sha256 = summary.WeightsSha256,
+                @out = job.Out,
+            });
+            return 0;
+        }
+
+        Console.WriteLine($"done: {summary.Epochs} epoch(s), {summary.Steps} steps, {words:N0} words ({summary.Tokens:N0} centre words after subsampling) in {summary.WallSeconds:F1}s ({wordsPerSecond:F0} words/s over {summary.TrainSeconds:F1}s of training)");
+        Console.WriteLine($"  valid loss {validLoss:F4} per centre word" + (settings.Negatives == 0 ? $" (perplexity {summary.ValidPerplexity:F2})" : $" ({settings.Negatives} negative samples)"));
+        if (job.Out is not null)
+        {
+            Console.WriteLine($"  vectors: {job.Out} (word2vec text format; rnncluster neighbors {job.Out} WORD)");
+        }
+
+        return 0;
+    }
+}

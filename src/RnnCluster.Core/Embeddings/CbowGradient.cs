@@ -1,0 +1,218 @@
+using RnnCluster.Core.Models;
+using RnnCluster.Core.Numerics;
+using RnnCluster.Core.Training;
+
+namespace RnnCluster.Core.Embeddings;
+
+/// <summary>
+/// The <see cref="IGradientSource"/> of CBOW word embeddings: an epoch walks the corpus's N positions in
+/// order, B at a time, so it has ⌈N / B⌉ windows; a window's kept positions (after subsampling, see
+/// <see cref="CbowEpoch"/>) are the centre words of its step. The B slots are cut into stream groups as a
+/// language model's streams are (see <see cref="StreamGroups"/>): each group sums its centres' gradients
+/// into its own buffer, the groups run in parallel and are summed along the groups' tree, so the result
+/// does not depend on the thread count. The gradient is sparse in rows: only the rows of the step's
+/// context, centre and negative words (all output rows under the full softmax) are non-zero.
+/// </summary>
+public sealed class CbowGradient : IGradientSource
+{
+    private const int MaxContext = 200;
+    private readonly SentenceCorpus _corpus;
+    private readonly CbowSettings _settings;
+    private readonly double[]? _keep;
+    private readonly NegativeSampler? _sampler;
+    private readonly int _batch;
+    private readonly StreamGroups _groups;
+    private readonly Group[] _workspaces;
+    private readonly float[][] _buffers;
+    private readonly float[] _weights;
+    private readonly IReadOnlyList<(int Into, int From)> _plan;
+    private readonly int _threads;
+    private readonly int _rowsLength;
+    private readonly int _dim;
+    private CbowEpoch? _epoch;
+    private long _epochNumber = -1;
+    private ulong _epochSeed;
+
+    /// <param name="spec">A CBOW model (<see cref="CellType.Cbow"/>) over the corpus's vocabulary.</param>
+    /// <param name="weights">The weights every group computes on (the spec's layout); referenced, not copied.</param>
+    /// <param name="counts">Each word's training count (id order), for subsampling and the negative table.</param>
+    /// <param name="batch">B, corpus positions per step.</param>
+    /// <param name="groups">Stream groups G (1 ≤ G ≤ B).</param>
+    /// <param name="threads">Groups computed at once (≥ 1).</param>
+    public CbowGradient(ModelSpec spec, CbowSettings settings, float[] weights, SentenceCorpus corpus, IReadOnlyList<long> counts, int batch, int groups, int threads)
+    {
+        _corpus = corpus;
+        _settings = settings;
+        _weights = weights;
+        _keep = CbowEpoch.KeepProbabilities(counts, settings.Subsample);
+        _sampler = settings.Negatives > 0 ? new NegativeSampler(counts) : null;
+        _batch = batch;
+        _groups = new StreamGroups(batch, groups);
+        _dim = spec.Hidden;
+        _rowsLength = weights.Length;
+        _workspaces = [.. Enumerable.Range(0, groups).Select(_ => new Group(spec.VocabSize, spec.Hidden, weights.Length, settings.Negatives))];
+        _buffers = [.. _workspaces.Select(w => w.Gradient)];
+        _plan = StreamGroups.SummationPlan([.. Enumerable.Range(0, groups).Select(g => (g, 1))]);
+        _threads = Math.Max(1, threads);
+        Support = new GradientSupport(_rowsLength, _dim, []);
+        WindowCount = Windows(corpus.Words.Length, batch);
+    }
+
+    /// <summary>Steps an epoch of <paramref name="words"/> corpus positions takes, B at a time: ⌈N / B⌉.</summary>
+    public static int Windows(int words, int batch) => (int)(((long)words + batch - 1) / batch);
+
+    /// <inheritdoc/>
+    public int WindowCount { get; }
+
+    /// <inheritdoc/>
+    /// <remarks>The first group's buffer: overwritten by the next <see cref="Compute"/>.</remarks>
+    public float[] Gradient => _buffers[0];
+
+    /// <inheritdoc/>
+    public GradientSupport Support { get; private set; }
+
+    /// <summary>Corpus positions the steps so far have walked, subsampled words included (word2vec's and fastText's "words" of words/s).</summary>
+    public long WordsProcessed { get; private set; }
+
+    /// <summary>
+    /// The gradient of <c>lossScale · Σ loss</c> over the centre words of window <paramref name="window"/>
+    /// (see <see cref="CbowObjective"/>). The epoch is <c>(step − window) / WindowCount</c>, so a
+    /// restored run subsamples alike. Returns (Σ loss in nats, centre words).
+    /// </summary>
+    public StepGradient Compute(int window, long step, ulong seed, float lossScale)
+    {
+        var epochNumber = (step - window) / WindowCount;
+        if (_epoch is null || epochNumber != _epochNumber || seed != _epochSeed)
+        {
+            _epoch = new CbowEpoch(_corpus, _keep, seed, epochNumber);
+            _epochNumber = epochNumber;
+            _epochSeed = seed;
+        }
+
+        var epoch = _epoch;
+        var start = (long)window * _batch;
+        var n = _corpus.Words.Length;
+        WordsProcessed += Math.Min(n, start + _batch) - start;
+        Parallel.For(0, _workspaces.Length, new ParallelOptions { MaxDegreeOfParallelism = _threads }, g =>
+        {
+            var w = _workspaces[g];
+            w.Clear();
+            var from = (int)Math.Min(n, start + _groups.First(g));
+            var to = (int)Math.Min(n, start + _groups.First(g) + _groups.Size(g));
+            var (first, end) = epoch.KeptIn(from, to);
+            var loss = 0.0;
+            for (var k = first; k < end; k++)
+            {
+                var (target, count, random) = epoch.Centre(k, _settings.Window, w.Context);
+                if (count == 0)
+                {
+                    continue; // a one-word sentence has no context
+                }
+
+                var negatives = w.Negatives.AsSpan();
+                if (_sampler is not null)
+                {
+                    var state = random;
+                    for (var i = 0; i < negatives.Length; i++)
+                    {
+                        negatives[i] = _sampler.Draw(Rng.SplitMix(ref state));
+                    }
+                }
+
+                loss += w.Objective.Loss(_weights, w.Context.AsSpan(0, count), target, negatives, _sampler is null, w.Gradient, lossScale, w.Touch);
+                w.Centres++;
+            }
+
+            w.LossSum = loss;
+            w.SortDirty(); // in parallel: the sum below merges sorted rows
+        });
+
+        Support = TreeReduction.Sum(_plan, _buffers, [.. _workspaces.Select(w => new GradientSupport(_rowsLength, _dim, w.SortedDirty))], _threads);
+        foreach (var into in _plan.Select(p => p.Into).Distinct())
+        {
+            _workspaces[into].Mark(Support.Rows); // the buffers added into now hold the other groups' rows too
+        }
+
+        var losses = _workspaces.Select(w => w.LossSum).ToArray();
+        return new StepGradient(TreeReduction.Sum(_plan, losses), _workspaces.Sum(w => (long)w.Centres));
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>CBOW carries no state across windows.</remarks>
+    public void ResetState()
+    {
+    }
+
+    /// <summary>A stream group's workspace: its gradient buffer and the rows written into it since it was last cleared.</summary>
+    private sealed class Group
+    {
+        private readonly bool[] _isDirty;
+        private readonly int _dim;
+
+        public Group(int vocab, int dim, int layoutSize, int negatives)
+        {
+            _dim = dim;
+            Gradient = new float[layoutSize];
+            _isDirty = new bool[2 * vocab];
+            Objective = new CbowObjective(vocab, dim);
+            Negatives = new int[negatives];
+            Touch = row =>
+            {
+                if (!_isDirty[row])
+                {
+                    _isDirty[row] = true;
+                    Dirty.Add(row);
+                }
+            };
+        }
+
+        public float[] Gradient { get; }
+
+        public List<int> Dirty { get; } = [];
+
+        /// <summary><see cref="Dirty"/> sorted, as of the last <see cref="SortDirty"/>.</summary>
+        public int[] SortedDirty { get; private set; } = [];
+
+        public CbowObjective Objective { get; }
+
+        public int[] Context { get; } = new int[MaxContext];
+
+        public int[] Negatives { get; }
+
+        public Action<int> Touch { get; }
+
+        public double LossSum { get; set; }
+
+        public int Centres { get; set; }
+
+        /// <summary>Zeroes every dirty row; no row is dirty after.</summary>
+        public void Clear()
+        {
+            foreach (var row in Dirty)
+            {
+                Gradient.AsSpan(row * _dim, _dim).Clear();
+                _isDirty[row] = false;
+            }
+
+            Dirty.Clear();
+            LossSum = 0;
+            Centres = 0;
+        }
+
+        public void SortDirty()
+        {
+            var rows = Dirty.ToArray();
+            Array.Sort(rows);
+            SortedDirty = rows;
+        }
+
+        /// <summary>Rows other groups' sums wrote into this buffer: cleared before its next step.</summary>
+        public void Mark(int[] rows)
+        {
+            foreach (var row in rows)
+            {
+                Touch(row);
+            }
+        }
+    }
+}

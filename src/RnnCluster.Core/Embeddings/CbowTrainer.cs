@@ -1,0 +1,74 @@
+using RnnCluster.Core.Models;
+using RnnCluster.Core.Numerics;
+using RnnCluster.Core.Training;
+
+namespace RnnCluster.Core.Embeddings;
+
+/// <summary>
+/// Single-process training of CBOW word embeddings: the <see cref="TrainingLoop"/> of language models
+/// fed by a <see cref="CbowGradient"/> (the loop's "tokens" are centre words and its perplexity is exp
+/// of the mean CBOW loss per centre word), validated each epoch by <see cref="CbowEvaluator"/>.
+/// </summary>
+public sealed class CbowTrainer
+{
+    private readonly CbowDataset _data;
+
+    /// <exception cref="ArgumentException">When an option or the spec is invalid (the message names the flag).</exception>
+    public CbowTrainer(ModelSpec spec, CbowSettings settings, TrainingOptions options, CbowDataset data, ITrainingObserver? observer = null)
+    {
+        options.Validate();
+        spec.Validate();
+        settings.Validate();
+        if (!spec.IsEmbedding || spec.VocabSize != data.Vocabulary.Count)
+        {
+            throw new ArgumentException($"the spec ({spec.Cell.Name()}, vocabulary {spec.VocabSize}) is not a CBOW model of the data's vocabulary ({data.Vocabulary.Count})");
+        }
+
+        _data = data;
+        Settings = settings;
+        Observer = observer;
+        var threads = options.Threads > 0 ? options.Threads : Environment.ProcessorCount;
+        var groups = options.EffectiveStreamGroups(threads);
+        Plan = ComputePlan.For(threads, groups, options.Deterministic);
+        Loop = new TrainingLoop(spec, options, CbowGradient.Windows(data.Train.Words.Length, options.Batch));
+        Source = new CbowGradient(spec, settings, Loop.Weights, data.Train, data.Counts, options.Batch, groups, Plan.ParallelGroups);
+    }
+
+    public TrainingLoop Loop { get; }
+
+    public CbowGradient Source { get; }
+
+    public CbowSettings Settings { get; }
+
+    public ComputePlan Plan { get; }
+
+    public ITrainingObserver? Observer { get; }
+
+    public ModelSpec Spec => Loop.Spec;
+
+    /// <summary>The input vectors W (V, d): the word embeddings.</summary>
+    public ReadOnlySpan<float> InputVectors => Loop.Weights.AsSpan(0, Spec.VocabSize * Spec.Hidden);
+
+    /// <summary>Trains to the end; returns the loop's summary (its perplexities are exp of mean CBOW losses).</summary>
+    /// <exception cref="OperationCanceledException">When <paramref name="cancel"/> is signalled.</exception>
+    public TrainingSummary Run(CancellationToken cancel = default)
+    {
+        Plan.ConfigureGemm();
+        return Loop.Run(Source, () => Math.Exp(CbowEvaluator.Run(Spec, Settings, Loop.Weights, _data.Valid, _data.Counts).MeanLoss), Observer, cancel);
+    }
+
+    /// <summary>
+    /// word2vec's initialisation: input vectors uniform in ±InitScale (word2vec: ±0.5/d), output vectors zero.
+    /// </summary>
+    public static void Initialize(ModelSpec spec, ulong seed, float[] weights)
+    {
+        var rng = new Rng(seed);
+        var inputs = spec.VocabSize * spec.Hidden;
+        for (var i = 0; i < inputs; i++)
+        {
+            weights[i] = rng.NextFloat(-spec.InitScale, spec.InitScale);
+        }
+
+        weights.AsSpan(inputs).Clear();
+    }
+}
