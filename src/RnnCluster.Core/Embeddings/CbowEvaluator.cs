@@ -40,7 +40,7 @@ public static class CbowEvaluator
                     negatives[i] = sampler!.Draw(Rng.SplitMix(ref state));
                 }
 
-                losses[c] += objective.Loss(weights, context.AsSpan(0, count), target, negatives, sampler is null, null, 1f, null);
+                losses[c] += objective.Loss(weights, context.AsSpan(0, count), target, negatives, sampler is null, null, 1f);
                 centres[c]++;
             }
 

@@ -13,7 +13,7 @@ namespace RnnCluster.Core.Embeddings;
 /// does not depend on the thread count. The gradient is sparse in rows: only the rows of the step's
 /// context, centre and negative words (all output rows under the full softmax) are non-zero.
 /// </summary>
-public sealed class CbowGradient : IGradientSource
+public sealed class CbowGradient : IRowGradientSource
 {
     private const int MaxContext = 200;
     private readonly SentenceCorpus _corpus;
@@ -23,12 +23,14 @@ public sealed class CbowGradient : IGradientSource
     private readonly int _batch;
     private readonly StreamGroups _groups;
     private readonly Group[] _workspaces;
-    private readonly float[][] _buffers;
+    private readonly float[] _gradient;
     private readonly float[] _weights;
     private readonly IReadOnlyList<(int Into, int From)> _plan;
     private readonly int _threads;
     private readonly int _rowsLength;
     private readonly int _dim;
+    private GradientSupport _support;
+    private bool _writtenOut = true;
     private CbowEpoch? _epoch;
     private long _epochNumber = -1;
     private ulong _epochSeed;
@@ -50,11 +52,11 @@ public sealed class CbowGradient : IGradientSource
         _groups = new StreamGroups(batch, groups);
         _dim = spec.Hidden;
         _rowsLength = weights.Length;
-        _workspaces = [.. Enumerable.Range(0, groups).Select(_ => new Group(spec.VocabSize, spec.Hidden, weights.Length, settings.Negatives))];
-        _buffers = [.. _workspaces.Select(w => w.Gradient)];
+        _workspaces = [.. Enumerable.Range(0, groups).Select(_ => new Group(spec.VocabSize, spec.Hidden, settings.Negatives))];
+        _gradient = new float[weights.Length];
         _plan = StreamGroups.SummationPlan([.. Enumerable.Range(0, groups).Select(g => (g, 1))]);
         _threads = Math.Max(1, threads);
-        Support = new GradientSupport(_rowsLength, _dim, []);
+        _support = new GradientSupport(_rowsLength, _dim, []);
         WindowCount = Windows(corpus.Words.Length, batch);
     }
 
@@ -65,11 +67,29 @@ public sealed class CbowGradient : IGradientSource
     public int WindowCount { get; }
 
     /// <inheritdoc/>
-    /// <remarks>The first group's buffer: overwritten by the next <see cref="Compute"/>.</remarks>
-    public float[] Gradient => _buffers[0];
+    /// <remarks>Written out from <see cref="Rows"/> when first read after a <see cref="Compute"/>; zero outside <see cref="Support"/>.</remarks>
+    public float[] Gradient
+    {
+        get
+        {
+            WriteOut();
+            return _gradient;
+        }
+    }
 
     /// <inheritdoc/>
-    public GradientSupport Support { get; private set; }
+    public GradientSupport Support
+    {
+        get
+        {
+            WriteOut();
+            return _support;
+        }
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>Overwritten by the next <see cref="Compute"/>.</remarks>
+    public GradientRows Rows => _workspaces[0].Rows;
 
     /// <summary>Corpus positions the steps so far have walked, subsampled words included (word2vec's and fastText's "words" of words/s).</summary>
     public long WordsProcessed { get; private set; }
@@ -96,7 +116,9 @@ public sealed class CbowGradient : IGradientSource
         Parallel.For(0, _workspaces.Length, new ParallelOptions { MaxDegreeOfParallelism = _threads }, g =>
         {
             var w = _workspaces[g];
-            w.Clear();
+            w.Rows.Clear();
+            w.LossSum = 0;
+            w.Centres = 0;
             var from = (int)Math.Min(n, start + _groups.First(g));
             var to = (int)Math.Min(n, start + _groups.First(g) + _groups.Size(g));
             var (first, end) = epoch.KeptIn(from, to);
@@ -119,22 +141,39 @@ public sealed class CbowGradient : IGradientSource
                     }
                 }
 
-                loss += w.Objective.Loss(_weights, w.Context.AsSpan(0, count), target, negatives, _sampler is null, w.Gradient, lossScale, w.Touch);
+                loss += w.Objective.Loss(_weights, w.Context.AsSpan(0, count), target, negatives, _sampler is null, w.Rows, lossScale);
                 w.Centres++;
             }
 
             w.LossSum = loss;
-            w.SortDirty(); // in parallel: the sum below merges sorted rows
         });
 
-        Support = TreeReduction.Sum(_plan, _buffers, [.. _workspaces.Select(w => new GradientSupport(_rowsLength, _dim, w.SortedDirty))], _threads);
-        foreach (var into in _plan.Select(p => p.Into).Distinct())
+        // The groups' sums along the tree, each row added as a full-layout sum would add it.
+        foreach (var (into, from) in _plan)
         {
-            _workspaces[into].Mark(Support.Rows); // the buffers added into now hold the other groups' rows too
+            _workspaces[into].Rows.Add(_workspaces[from].Rows);
         }
 
+        _writtenOut = false;
         var losses = _workspaces.Select(w => w.LossSum).ToArray();
         return new StepGradient(TreeReduction.Sum(_plan, losses), _workspaces.Sum(w => (long)w.Centres));
+    }
+
+    /// <summary>Writes <see cref="Rows"/> into the layout-sized gradient (the last step's rows zeroed first) and sets the support.</summary>
+    private void WriteOut()
+    {
+        if (_writtenOut)
+        {
+            return;
+        }
+
+        foreach (var row in _support.Rows)
+        {
+            _gradient.AsSpan(row * _dim, _dim).Clear();
+        }
+
+        _support = _support with { Rows = Rows.CopyTo(_gradient) };
+        _writtenOut = true;
     }
 
     /// <inheritdoc/>
@@ -143,76 +182,19 @@ public sealed class CbowGradient : IGradientSource
     {
     }
 
-    /// <summary>A stream group's workspace: its gradient buffer and the rows written into it since it was last cleared.</summary>
-    private sealed class Group
+    /// <summary>A stream group's workspace: its sparse gradient rows and its sums.</summary>
+    private sealed class Group(int vocab, int dim, int negatives)
     {
-        private readonly bool[] _isDirty;
-        private readonly int _dim;
+        public GradientRows Rows { get; } = new(2 * vocab, dim);
 
-        public Group(int vocab, int dim, int layoutSize, int negatives)
-        {
-            _dim = dim;
-            Gradient = new float[layoutSize];
-            _isDirty = new bool[2 * vocab];
-            Objective = new CbowObjective(vocab, dim);
-            Negatives = new int[negatives];
-            Touch = row =>
-            {
-                if (!_isDirty[row])
-                {
-                    _isDirty[row] = true;
-                    Dirty.Add(row);
-                }
-            };
-        }
-
-        public float[] Gradient { get; }
-
-        public List<int> Dirty { get; } = [];
-
-        /// <summary><see cref="Dirty"/> sorted, as of the last <see cref="SortDirty"/>.</summary>
-        public int[] SortedDirty { get; private set; } = [];
-
-        public CbowObjective Objective { get; }
+        public CbowObjective Objective { get; } = new(vocab, dim);
 
         public int[] Context { get; } = new int[MaxContext];
 
-        public int[] Negatives { get; }
-
-        public Action<int> Touch { get; }
+        public int[] Negatives { get; } = new int[negatives];
 
         public double LossSum { get; set; }
 
         public int Centres { get; set; }
-
-        /// <summary>Zeroes every dirty row; no row is dirty after.</summary>
-        public void Clear()
-        {
-            foreach (var row in Dirty)
-            {
-                Gradient.AsSpan(row * _dim, _dim).Clear();
-                _isDirty[row] = false;
-            }
-
-            Dirty.Clear();
-            LossSum = 0;
-            Centres = 0;
-        }
-
-        public void SortDirty()
-        {
-            var rows = Dirty.ToArray();
-            Array.Sort(rows);
-            SortedDirty = rows;
-        }
-
-        /// <summary>Rows other groups' sums wrote into this buffer: cleared before its next step.</summary>
-        public void Mark(int[] rows)
-        {
-            foreach (var row in rows)
-            {
-                Touch(row);
-            }
-        }
     }
 }

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using RnnCluster.Core.Training;
 
 namespace RnnCluster.Core.Embeddings;
 
@@ -42,12 +43,11 @@ public sealed class CbowObjective
     /// <summary>
     /// The loss (nats) of centre word <paramref name="target"/> given <paramref name="context"/> (word
     /// ids, at least one), with <paramref name="negatives"/> (word ids, may include the target, which is
-    /// skipped; empty: the full softmax). With a <paramref name="gradient"/> (layout size) it adds
-    /// <paramref name="lossScale"/>·∂loss/∂weights into it and calls <paramref name="touch"/> with each
-    /// gradient row it writes (see the class remarks for row ids).
+    /// skipped; empty: the full softmax). With a <paramref name="gradient"/> it adds
+    /// <paramref name="lossScale"/>·∂loss/∂weights into its rows (see the class remarks for row ids).
     /// </summary>
     public double Loss(float[] weights, ReadOnlySpan<int> context, int target, ReadOnlySpan<int> negatives, bool fullSoftmax,
-        float[]? gradient, float lossScale, Action<int>? touch)
+        GradientRows? gradient, float lossScale)
     {
         var d = _dim;
         var h = _h.AsSpan();
@@ -64,16 +64,16 @@ public sealed class CbowObjective
         double loss;
         if (fullSoftmax)
         {
-            loss = FullSoftmax(weights, target, gradient, lossScale, touch, h, dh, outputs);
+            loss = FullSoftmax(weights, target, gradient, lossScale, h, dh, outputs);
         }
         else
         {
-            loss = Output(weights, target, 1f, gradient, lossScale, touch, h, dh, outputs);
+            loss = Output(weights, target, 1f, gradient, lossScale, h, dh, outputs);
             foreach (var k in negatives)
             {
                 if (k != target)
                 {
-                    loss += Output(weights, k, 0f, gradient, lossScale, touch, h, dh, outputs);
+                    loss += Output(weights, k, 0f, gradient, lossScale, h, dh, outputs);
                 }
             }
         }
@@ -83,9 +83,8 @@ public sealed class CbowObjective
             TensorPrimitives.Multiply(dh, lossScale / context.Length, dh);
             foreach (var c in context)
             {
-                var row = gradient.AsSpan(c * d, d);
+                var row = gradient.Row(c);
                 TensorPrimitives.Add(row, dh, row);
-                touch!(c);
             }
         }
 
@@ -93,7 +92,7 @@ public sealed class CbowObjective
     }
 
     /// <summary>One logistic output: −log σ(u) for the target (label 1), −log σ(−u) for a negative (label 0).</summary>
-    private double Output(float[] weights, int word, float label, float[]? gradient, float lossScale, Action<int>? touch, Span<float> h, Span<float> dh, int outputs)
+    private double Output(float[] weights, int word, float label, GradientRows? gradient, float lossScale, Span<float> h, Span<float> dh, int outputs)
     {
         var d = _dim;
         var u = weights.AsSpan(outputs + (word * d), d);
@@ -103,15 +102,14 @@ public sealed class CbowObjective
         {
             var g = Sigmoid(score) - label; // ∂loss/∂score
             TensorPrimitives.MultiplyAdd(u, g, dh, dh);
-            var row = gradient.AsSpan(outputs + (word * d), d);
+            var row = gradient.Row(_vocab + word);
             TensorPrimitives.MultiplyAdd(h, g * lossScale, row, row);
-            touch!(_vocab + word);
         }
 
         return loss;
     }
 
-    private double FullSoftmax(float[] weights, int target, float[]? gradient, float lossScale, Action<int>? touch, Span<float> h, Span<float> dh, int outputs)
+    private double FullSoftmax(float[] weights, int target, GradientRows? gradient, float lossScale, Span<float> h, Span<float> dh, int outputs)
     {
         var d = _dim;
         var scores = _scores.AsSpan();
@@ -134,9 +132,8 @@ public sealed class CbowObjective
             {
                 var g = (float)(Math.Exp(scores[j] - max) / sum) - (j == target ? 1f : 0f);
                 TensorPrimitives.MultiplyAdd(weights.AsSpan(outputs + (j * d), d), g, dh, dh);
-                var row = gradient.AsSpan(outputs + (j * d), d);
+                var row = gradient.Row(_vocab + j);
                 TensorPrimitives.MultiplyAdd(h, g * lossScale, row, row);
-                touch!(_vocab + j);
             }
         }
 

@@ -30,3 +30,15 @@ public interface IGradientSource
     /// <summary>Zeroes every stream's hidden state (at an epoch start).</summary>
     void ResetState();
 }
+
+/// <summary>
+/// A gradient source whose step gradient is sparse rows held compactly (<see cref="GradientRows"/>):
+/// with plain SGD the loop applies those rows directly (<see cref="ParameterUpdate.ApplyRows"/>), the
+/// same update bit for bit as through <see cref="IGradientSource.Gradient"/> and its support, without
+/// writing the layout-sized gradient out.
+/// </summary>
+public interface IRowGradientSource : IGradientSource
+{
+    /// <summary>The last <see cref="IGradientSource.Compute"/>'s gradient as rows.</summary>
+    GradientRows Rows { get; }
+}

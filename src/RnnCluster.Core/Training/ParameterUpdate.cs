@@ -41,6 +41,25 @@ public static class ParameterUpdate
         return norm;
     }
 
+    /// <summary>
+    /// As <see cref="Apply"/> with plain SGD on a gradient held as <paramref name="rows"/> (scaled in
+    /// place when clipped): the same norm (rows' squares in ascending row order), clipping and
+    /// w ← w − lr·g on each row, so the weights match the full-vector path bit for bit. Returns the norm before clipping.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">When the norm is not finite: training diverged.</exception>
+    public static double ApplyRows(float[] weights, GradientRows rows, float learningRate, float clip)
+    {
+        var norm = Math.Sqrt(rows.SumOfSquares());
+        if (ClipFactor(norm, clip) is { } factor)
+        {
+            rows.Scale(factor);
+        }
+
+        CheckFinite(norm);
+        rows.SgdStep(weights, learningRate);
+        return norm;
+    }
+
     /// <summary>The factor that scales a gradient of L2 norm <paramref name="norm"/> down to <paramref name="clip"/>; null when it needs no clipping (or clip is 0).</summary>
     public static float? ClipFactor(double norm, float clip) => clip > 0 && norm > clip ? (float)(clip / norm) : null;
 

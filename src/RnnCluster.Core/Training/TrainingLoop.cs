@@ -158,6 +158,21 @@ public sealed class TrainingLoop
         return norm;
     }
 
+    /// <summary>As <see cref="Apply"/> with plain SGD, on a gradient held as rows (see <see cref="ParameterUpdate.ApplyRows"/>).</summary>
+    /// <exception cref="InvalidOperationException">When the epoch is already done, or the loss or the norm is not finite (diverged).</exception>
+    public double ApplyRows(GradientRows rows, StepGradient result)
+    {
+        if (EpochDone)
+        {
+            throw new InvalidOperationException($"epoch {Epoch} has no window left: call NextEpoch first");
+        }
+
+        CheckLoss(result);
+        var norm = ParameterUpdate.ApplyRows(Weights, rows, Lr, Options.Clip);
+        Move(result, 1);
+        return norm;
+    }
+
     /// <summary>
     /// A step whose training loss is not finite has diverged, whatever its gradient norm (the softmax's
     /// gradient stays bounded when its logits overflow); so has one whose perplexity overflows a double
@@ -317,7 +332,15 @@ public sealed class TrainingLoop
                 cancel.ThrowIfCancellationRequested();
                 _trainClock.Start();
                 var result = source.Compute(Window, Step, Options.Seed, LossScale);
-                Apply(source.Gradient, result, source.Support);
+                if (source is IRowGradientSource rowSource && Optimizer is SgdOptimizer)
+                {
+                    ApplyRows(rowSource.Rows, result);
+                }
+                else
+                {
+                    Apply(source.Gradient, result, source.Support);
+                }
+
                 _trainClock.Stop();
                 observer?.OnProgress(Progress(1));
             }

@@ -55,6 +55,31 @@ public sealed class CbowTrainerTests
         Assert.Equal(digests[0], digests[1]);
     }
 
+    [Theory]
+    [InlineData(0f)]
+    [InlineData(1e-4f)]
+    public void Applying_the_rows_directly_equals_applying_the_written_out_gradient_bit_for_bit(float clip)
+    {
+        var data = CbowTestData.Dataset(300, 30);
+        var options = Options with { Epochs = 1, Clip = clip, Threads = 2 };
+        var byRows = new CbowTrainer(Spec(data), new CbowSettings(), options, data);
+        var byVector = new CbowTrainer(Spec(data), new CbowSettings(), options, data);
+        var clipped = false;
+        while (!byRows.Loop.EpochDone)
+        {
+            var loop = byRows.Loop;
+            var rowsNorm = loop.ApplyRows(byRows.Source.Rows, byRows.Source.Compute(loop.Window, loop.Step, 1, loop.LossScale));
+            var other = byVector.Loop;
+            var result = byVector.Source.Compute(other.Window, other.Step, 1, other.LossScale);
+            var vectorNorm = other.Apply(byVector.Source.Gradient, result, byVector.Source.Support);
+            Assert.Equal(vectorNorm, rowsNorm);
+            clipped |= clip > 0 && vectorNorm > clip;
+        }
+
+        Assert.Equal(clip > 0, clipped);
+        Assert.Equal(byVector.Loop.Weights, byRows.Loop.Weights);
+    }
+
     [Fact]
     public void An_epoch_walks_every_position_once_and_counts_the_centre_words_subsampling_keeps()
     {
