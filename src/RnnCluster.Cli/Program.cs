@@ -14,6 +14,7 @@ root.Subcommands.Add(PlotCommand.Create());
 root.Subcommands.Add(DiagnoseCommand.Create());
 root.Subcommands.Add(LocalCommand.Create());
 root.Subcommands.Add(NodeCommand.Create());
+root.Subcommands.Add(CertsCommand.Create());
 root.Subcommands.Add(SubmitCommand.Create());
 root.Subcommands.Add(StatusCommand.Create());
 root.Subcommands.Add(WatchCommand.Create());

@@ -49,6 +49,46 @@ public static class ClusterComparison
     }
 
     /// <summary>
+    /// The throughput cost of TLS: <c>local --workers 2 --threads 1</c> on PTB small with and without
+    /// <c>--tls</c> (certificates made by <c>rnncluster certs</c> in a temporary directory), for both
+    /// parameter-server placements, alternated; medians of tokens/s.
+    /// </summary>
+    public static object TlsCost(string repoRoot, string corpus, int steps, int rounds, int workers)
+    {
+        var dir = Directory.CreateTempSubdirectory("rnncluster-tls-").FullName;
+        Shell.Run("dotnet", $"{SpeedComparison.CliPath(repoRoot)} certs --out {dir}");
+        var runs = new Dictionary<string, List<double>>();
+        for (var round = 0; round < rounds; round++)
+        {
+            foreach (var placement in new[] { "coordinator", "workers" })
+            {
+                foreach (var tls in new[] { false, true })
+                {
+                    var key = $"{(placement == "workers" ? "sharded" : "central")}{(tls ? "_tls" : "_plain")}";
+                    var summary = CliRunner.Summary(repoRoot, $"local --workers {workers} --threads 1 --ps-placement {placement} --corpus {corpus} {Small} --max-steps {steps}{(tls ? $" --tls {dir}" : string.Empty)}");
+                    (runs.TryGetValue(key, out var list) ? list : runs[key] = []).Add(summary.GetProperty("tokens_per_sec").GetDouble());
+                    Console.Error.WriteLine($"round {round + 1}: {key} {runs[key][^1]:F0} tok/s");
+                }
+            }
+        }
+
+        Directory.Delete(dir, recursive: true);
+        var medians = runs.ToDictionary(r => r.Key, r => Math.Round(StepProfile.Median(r.Value)));
+        return new
+        {
+            steps,
+            workers,
+            tokens_per_sec = runs,
+            medians,
+            tls_over_plain = new
+            {
+                central = Math.Round(medians["central_tls"] / medians["central_plain"], 3),
+                sharded = Math.Round(medians["sharded_tls"] / medians["sharded_plain"], 3),
+            },
+        };
+    }
+
+    /// <summary>
     /// Validation perplexity of single-process training and of sync clusters with 2 and 3 workers. The
     /// control, single-process training with 2 GEMM threads instead of 1, shows how far a mere change of
     /// float summation order moves the same run.

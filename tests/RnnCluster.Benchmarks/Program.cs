@@ -25,6 +25,8 @@ object result = what switch
     "groups" => GroupProfile.Run(TextDatasetLoader.Load(ptb, null, null, TokenizerKind.Word), CellTypes.Parse(Arg(1, "lstm")), IntArg(2, 2), IntArg(3, 0), Arg(4, "fast") == "deterministic", IntArg(5, 100)),
     "gemm" => GemmThroughput.Run(IntArg(1, 2)),
     "transport" => TransportThroughput.Run(),
+    "load" => ClusterLoad.Run(repoRoot, ptb, IntArg(1, 60), IntArg(2, 20), IntArg(3, 4), IntArg(4, 10)).GetAwaiter().GetResult(),
+    "tls-cost" => ClusterComparison.TlsCost(repoRoot, ptb, IntArg(1, 200), IntArg(2, 3), IntArg(3, 2)),
     "scaling" => ClusterComparison.Scaling(repoRoot, ptb, IntArg(1, 200), IntArg(2, 3), IntArg(3, 2)),
     "netns" => NamespaceScaling.Run(repoRoot, ptb, IntArg(1, 60), IntArg(2, 4),
         [.. Arg(3, "1,10").Split(',').Select(g => double.Parse(g, CultureInfo.InvariantCulture))], args.Length > 4 ? args[4] : null),
@@ -39,6 +41,6 @@ object result = what switch
     "cbow" => EmbeddingComparison.Run(repoRoot, ptb, IntArg(1, 3), IntArg(2, 2)),
     "determinism" => ClusterComparison.Determinism(repoRoot, ptb, IntArg(1, 60)),
     "equivalence" => ClusterComparison.Equivalence(repoRoot, ptb, IntArg(1, 60), string.Join(' ', args.Skip(2))),
-    _ => "benchmarks: speed [cell] [steps] [rounds] [threads] | profile [cell] [threads] | groups [cell] [threads] [groups] [fast|deterministic] [steps] | gemm [threads] | scaling [steps] [rounds] [workers] | equivalence [steps] [extra job flags] | determinism [steps] | modes [workers] [epochs] [max steps, 0: all] [sync,local-sgd:4,…] | dashboard-cost [steps] [rounds] | fortunes-split [dir] | classify [fortunes dir] [fasttext rounds] [threads] | cbow [rounds] [threads] (PTB; installs fasttext and python3-gensim) | transport | netns [steps] [max workers] [Gbit/s,Gbit/s] [plot.svg] (root: namespaces, veth, tc tbf) | netns-fit [netns output .json] [plot.svg] | netns-modes [steps] [workers] [Gbit/s] [sync,sharded,sync+bf16,async:2,local-sgd:4,…] (root)",
+    _ => "benchmarks: speed [cell] [steps] [rounds] [threads] | profile [cell] [threads] | groups [cell] [threads] [groups] [fast|deterministic] [steps] | gemm [threads] | scaling [steps] [rounds] [workers] | tls-cost [steps] [rounds] [workers] | load [seconds] [jobs] [pollers] [watchers] | equivalence [steps] [extra job flags] | determinism [steps] | modes [workers] [epochs] [max steps, 0: all] [sync,local-sgd:4,…] | dashboard-cost [steps] [rounds] | fortunes-split [dir] | classify [fortunes dir] [fasttext rounds] [threads] | cbow [rounds] [threads] (PTB; installs fasttext and python3-gensim) | transport | netns [steps] [max workers] [Gbit/s,Gbit/s] [plot.svg] (root: namespaces, veth, tc tbf) | netns-fit [netns output .json] [plot.svg] | netns-modes [steps] [workers] [Gbit/s] [sync,sharded,sync+bf16,async:2,local-sgd:4,…] (root)",
 };
 Console.WriteLine(JsonSerializer.Serialize(new { benchmark = what, result }));

@@ -20,10 +20,16 @@ public sealed class ContactOptions
         DefaultValueFactory = _ => 30,
     };
 
+    public Option<string?> Tls { get; } = new("--tls")
+    {
+        Description = $"directory of the cluster's certificates (rnncluster certs): connect over TLS with its client.pfx, trusting its ca.crt (from ${Cluster.Security.ClusterTls.EnvironmentVariable} when set)",
+    };
+
     public void AddTo(Command command)
     {
         command.Options.Add(Contact);
         command.Options.Add(TimeoutSeconds);
+        command.Options.Add(Tls);
     }
 
     /// <exception cref="ArgumentException">When --timeout is not between 1 and 86400 seconds.</exception>
@@ -39,9 +45,10 @@ public sealed class ContactOptions
     public async Task<ClusterClientConnection> ConnectAsync(ParseResult result, CancellationToken cancel)
     {
         var contact = result.GetValue(Contact)!;
+        var tls = Cluster.Security.ClusterTls.Load(result.GetValue(Tls), client: true);
         try
         {
-            return await ClusterClientConnection.ConnectAsync(contact, Timeout(result), cancel);
+            return await ClusterClientConnection.ConnectAsync(contact, Timeout(result), cancel, tls);
         }
         catch (TimeoutException e)
         {

@@ -22,7 +22,9 @@ public sealed class LocalCluster : IAsyncDisposable
     public string Contact => $"127.0.0.1:{Coordinator.Port}";
 
     /// <summary>Starts the nodes; <paramref name="onStarted"/> sees each one as it comes up.</summary>
-    public static async Task<LocalCluster> StartAsync(int workers, int threadsPerWorker, string? checkpointDir, Monitoring.MonitoringOptions monitoring, Action<NodeProcess> onStarted, CancellationToken cancel)
+    /// <param name="tlsDirectory">Certificates every node speaks TLS with (null: plain TCP).</param>
+    public static async Task<LocalCluster> StartAsync(int workers, int threadsPerWorker, string? checkpointDir, Monitoring.MonitoringOptions monitoring, string? tlsDirectory,
+        Action<NodeProcess> onStarted, CancellationToken cancel)
     {
         var cluster = new LocalCluster();
         try
@@ -47,8 +49,10 @@ public sealed class LocalCluster : IAsyncDisposable
                 coordinatorArgs.AddRange(["--checkpoint-dir", checkpointDir]);
             }
 
+            string[] tls = tlsDirectory is null ? [] : ["--tls", tlsDirectory];
+            coordinatorArgs.AddRange(tls);
             await cluster.StartNodeAsync(NodeOptions.CoordinatorRole, coordinatorArgs, onStarted, cancel);
-            string[] workerArgs = ["--roles", NodeOptions.WorkerRole, "--host", "127.0.0.1", "--port", "0", "--seeds", cluster.Contact, "--threads", threadsPerWorker.ToString(System.Globalization.CultureInfo.InvariantCulture)];
+            string[] workerArgs = ["--roles", NodeOptions.WorkerRole, "--host", "127.0.0.1", "--port", "0", "--seeds", cluster.Contact, "--threads", threadsPerWorker.ToString(System.Globalization.CultureInfo.InvariantCulture), .. tls];
             await Task.WhenAll(Enumerable.Range(0, workers).Select(_ => cluster.StartNodeAsync(NodeOptions.WorkerRole, workerArgs, onStarted, cancel)));
             return cluster;
         }

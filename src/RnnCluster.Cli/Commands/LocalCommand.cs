@@ -31,12 +31,19 @@ public static class LocalCommand
         options.AddTo(command);
         var monitoring = new MonitoringFlags();
         monitoring.AddTo(command);
+        var tls = new Option<string?>("--tls")
+        {
+            Description = $"directory of certificates (rnncluster certs): every node and the client speak TLS with mutual authentication (from ${Cluster.Security.ClusterTls.EnvironmentVariable} when set)",
+        };
+        command.Options.Add(tls);
         command.SetAction((result, cancel) => CliError.Guard(() =>
         {
             var job = ForLocalCluster(options.BindWithBuiltinDefaults(result));
             var monitoringOptions = monitoring.Bind(result, freePortIfTaken: true);
             var logDir = monitoringOptions.LogDir is { } dir ? Path.GetFullPath(dir) : null;
-            return RunAsync(job, monitoringOptions with { LogDir = logDir }, result.GetValue(options.Json), cancel);
+            var clientTls = Cluster.Security.ClusterTls.Load(result.GetValue(tls), client: true);
+            _ = Cluster.Security.ClusterTls.Load(clientTls?.Directory, client: false); // the nodes' certificate too, before any process starts
+            return RunAsync(job, monitoringOptions with { LogDir = logDir }, clientTls, result.GetValue(options.Json), cancel);
         }));
         return command;
     }
@@ -64,7 +71,7 @@ public static class LocalCommand
 
     private static string? FullPath(string? path) => path is null ? null : Path.GetFullPath(path);
 
-    private static async Task<int> RunAsync(JobDefinition job, Monitoring.MonitoringOptions monitoring, bool json, CancellationToken outer)
+    private static async Task<int> RunAsync(JobDefinition job, Monitoring.MonitoringOptions monitoring, Cluster.Security.ClusterTls? tls, bool json, CancellationToken outer)
     {
         using var signals = new TerminationSignals(outer);
         var cancel = signals.Token;
@@ -85,7 +92,7 @@ public static class LocalCommand
                 });
         }
 
-        await using var cluster = await LocalCluster.StartAsync(job.Workers, threadsPerWorker, job.CheckpointDir, monitoring,
+        await using var cluster = await LocalCluster.StartAsync(job.Workers, threadsPerWorker, job.CheckpointDir, monitoring, tls?.Directory,
             node => new NodeStarted(node.Role, node.Pid, node.Port, Dashboard: node.Dashboard).Print(json), cancel);
 
         // A coordinator that dies takes the job with it: stop following instead of waiting forever.
@@ -103,7 +110,7 @@ public static class LocalCommand
         }, TaskScheduler.Default);
         try
         {
-            await using var client = await ClusterClientConnection.ConnectAsync(cluster.Contact, ClientTimeout, coordinatorGone.Token);
+            await using var client = await ClusterClientConnection.ConnectAsync(cluster.Contact, ClientTimeout, coordinatorGone.Token, tls);
             var submitted = await client.SubmitAsync(job, ClientTimeout);
             if (!submitted.Accepted || submitted.JobId is not { } jobId)
             {

@@ -52,6 +52,10 @@ public static class NodeCommand
             DefaultValueFactory = _ => NodeOptions.DefaultJoinTimeoutSeconds,
         };
         var json = new Option<bool>("--json") { Description = "print {\"event\":\"node\",…} when up instead of a text line" };
+        var tls = new Option<string?>("--tls")
+        {
+            Description = $"directory of the cluster's certificates (rnncluster certs): remoting and the data plane use TLS with its node.pfx and accept only peers whose certificate its ca.crt signed (from ${Cluster.Security.ClusterTls.EnvironmentVariable} when set)",
+        };
         var monitoring = new MonitoringFlags();
         var freeHttpPortIfTaken = new Option<bool>("--http-free-port-if-taken")
         {
@@ -65,7 +69,7 @@ public static class NodeCommand
         };
         var command = new Command("node", "Run one cluster node in the foreground (Ctrl-C or SIGTERM leaves the cluster). Prints one line with its port when it is up.")
         {
-            roles, host, port, dataPort, seeds, publicHost, threads, workersPerNode, checkpointDir, joinTimeout, json, exitOnStdinClose,
+            roles, host, port, dataPort, seeds, publicHost, threads, workersPerNode, checkpointDir, joinTimeout, tls, json, exitOnStdinClose,
         };
         monitoring.AddTo(command);
         command.Options.Add(freeHttpPortIfTaken);
@@ -83,7 +87,10 @@ public static class NodeCommand
                 result.GetValue(checkpointDir),
                 PublicHost(bindHost, result.GetValue(publicHost)),
                 result.GetValue(dataPort) ?? NodeEnvironment.Port("DATA_PORT", "--data-port") ?? 0,
-                result.GetValue(joinTimeout));
+                result.GetValue(joinTimeout))
+            {
+                Tls = Cluster.Security.ClusterTls.Load(result.GetValue(tls), client: false),
+            };
             var monitoringOptions = monitoring.Bind(result) with { FreePortIfTaken = result.GetValue(freeHttpPortIfTaken) };
             return await RunAsync(options, monitoringOptions, result.GetValue(json), result.GetValue(exitOnStdinClose), cancel);
         }));
@@ -109,6 +116,13 @@ public static class NodeCommand
         if (stopped == node.WhenTerminated && Akka.Actor.CoordinatedShutdown.Get(node.System).ShutdownReason is Akka.Actor.CoordinatedShutdown.ClusterJoinUnsuccessfulReason)
         {
             throw new CliError($"--seeds {string.Join(",", options.Seeds ?? [])}: no seed node let this node join within --join-timeout {options.JoinTimeoutSeconds} s; check that a coordinator runs at that host:port, is reachable from here, and is named as it advertises itself (its `node` line's address, e.g. 127.0.0.1 rather than localhost)");
+        }
+
+        if (stopped == node.WhenTerminated && Akka.Actor.CoordinatedShutdown.Get(node.System).ShutdownReason?.GetType().Name == "TlsHandshakeFailureReason")
+        {
+            throw new CliError(options.Tls is { } tls
+                ? $"--tls {tls.Directory}: the TLS handshake with {string.Join(",", options.Seeds ?? [])} failed and the node stopped: that node speaks plain TCP or holds certificates of another CA (its log and this one say which side refused); give every node and client the same `rnncluster certs` directory"
+                : "a TLS handshake failed and the node stopped");
         }
 
         if (stopped == node.WhenTerminated && !stoppedBySignal)

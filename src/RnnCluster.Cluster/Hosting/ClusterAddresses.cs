@@ -11,6 +11,11 @@ public static class ClusterAddresses
 
     public const string Protocol = "akka.tcp";
 
+    /// <summary>The protocol of a node's addresses when remoting speaks TLS (<c>--tls</c>).</summary>
+    public const string TlsProtocol = "akka.ssl.tcp";
+
+    private static string ProtocolFor(bool tls) => tls ? TlsProtocol : Protocol;
+
     /// <summary>The path under which the supervisor (a singleton proxy) is registered with the receptionist.</summary>
     public const string SupervisorService = "/user/supervisor";
 
@@ -28,10 +33,11 @@ public static class ClusterAddresses
         return (contact[..colon], port);
     }
 
-    public static Address NodeAddress(string contact)
+    /// <param name="tls">True when the cluster speaks TLS (its addresses are akka.ssl.tcp://…).</param>
+    public static Address NodeAddress(string contact, bool tls = false)
     {
         var (host, port) = ParseContact(contact);
-        return new Address(Protocol, SystemName, host, port);
+        return new Address(ProtocolFor(tls), SystemName, host, port);
     }
 
     /// <summary>
@@ -41,10 +47,10 @@ public static class ClusterAddresses
     /// itself alone.
     /// </summary>
     /// <exception cref="ArgumentException">When the text is not host:port.</exception>
-    public static IReadOnlyList<Address> CandidateAddresses(string contact)
+    public static IReadOnlyList<Address> CandidateAddresses(string contact, bool tls = false)
     {
         var (host, port) = ParseContact(contact);
-        var given = new Address(Protocol, SystemName, host, port);
+        var given = new Address(ProtocolFor(tls), SystemName, host, port);
         if (System.Net.IPAddress.TryParse(host, out _))
         {
             return [given];
@@ -61,7 +67,7 @@ public static class ClusterAddresses
         }
 
         return [.. resolved.Where(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
-            .Select(a => new Address(Protocol, SystemName, a.ToString(), port)).Append(given).Distinct()];
+            .Select(a => new Address(ProtocolFor(tls), SystemName, a.ToString(), port)).Append(given).Distinct()];
     }
 
     /// <summary>

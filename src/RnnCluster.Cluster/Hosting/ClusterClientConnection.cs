@@ -30,12 +30,13 @@ public sealed class ClusterClientConnection : IAsyncDisposable
     /// (see <see cref="ClusterAddresses.CandidateAddresses"/>), each from its own client at once: the
     /// first that answers is kept, the others are stopped.
     /// </summary>
+    /// <param name="tls">The client's certificates when the cluster speaks TLS (null: plain TCP).</param>
     /// <exception cref="TimeoutException">When no candidate answers within <paramref name="timeout"/> (the message lists them).</exception>
-    public static async Task<ClusterClientConnection> ConnectAsync(string contact, TimeSpan timeout, CancellationToken cancel = default)
+    public static async Task<ClusterClientConnection> ConnectAsync(string contact, TimeSpan timeout, CancellationToken cancel = default, Security.ClusterTls? tls = null)
     {
-        var candidates = ClusterAddresses.CandidateAddresses(contact);
+        var candidates = ClusterAddresses.CandidateAddresses(contact, tls is not null);
         using var settled = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-        var attempts = candidates.Select(a => TryConnectAsync(a, timeout, settled.Token)).ToList();
+        var attempts = candidates.Select(a => TryConnectAsync(a, timeout, tls, settled.Token)).ToList();
         ClusterClientConnection? winner = null;
         var pending = attempts.ToList();
         while (pending.Count > 0 && winner is null)
@@ -55,14 +56,15 @@ public sealed class ClusterClientConnection : IAsyncDisposable
         }
 
         cancel.ThrowIfCancellationRequested();
-        return winner ?? throw new TimeoutException($"no RnnCluster coordinator answered at {contact} within {timeout.TotalSeconds:0.#} s; give a coordinator node's host:port as it advertises it (tried: {string.Join(", ", candidates.Select(a => $"{a.Host}:{a.Port}"))}; worker nodes take no clients)");
+        return winner ?? throw new TimeoutException($"no RnnCluster coordinator answered at {contact} within {timeout.TotalSeconds:0.#} s; give a coordinator node's host:port as it advertises it (tried: {string.Join(", ", candidates.Select(a => $"{a.Host}:{a.Port}"))}; worker nodes take no clients{(tls is null ? "; a cluster that speaks TLS needs --tls" : $"; with --tls {tls.Directory}: a cluster with other certificates refuses this client")})");
     }
 
     /// <summary>A client of its own that asks <paramref name="node"/> for the status; null when it does not answer in time or the attempt is cancelled.</summary>
-    private static async Task<ClusterClientConnection?> TryConnectAsync(Address node, TimeSpan timeout, CancellationToken cancel)
+    private static async Task<ClusterClientConnection?> TryConnectAsync(Address node, TimeSpan timeout, Security.ClusterTls? tls, CancellationToken cancel)
     {
         var clientHost = Environment.GetEnvironmentVariable("RNNCLUSTER_CLIENT_HOST");
-        var system = ActorSystem.Create("rnncluster-client", ClusterConfig.ForClient(string.IsNullOrEmpty(clientHost) ? "127.0.0.1" : clientHost));
+        var config = ClusterConfig.ForClient(string.IsNullOrEmpty(clientHost) ? "127.0.0.1" : clientHost, tls is not null);
+        var system = ActorSystem.Create("rnncluster-client", ClusterConfig.Setup(config, tls));
         var receptionist = ActorPath.Parse($"{node}/system/receptionist");
         var settings = ClusterClientSettings.Create(system).WithInitialContacts(ImmutableHashSet.Create(receptionist));
         var connection = new ClusterClientConnection(system, system.ActorOf(ClusterClient.Props(settings), "client"));

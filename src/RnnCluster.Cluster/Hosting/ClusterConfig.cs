@@ -50,7 +50,7 @@ public static class ClusterConfig
     public static Config ForNode(NodeOptions options, string? extraHocon = null)
     {
         var roles = string.Join(", ", options.Roles.Select(Quote));
-        var seeds = string.Join(", ", (options.Seeds ?? []).Select(s => Quote(ClusterAddresses.NodeAddress(s).ToString())));
+        var seeds = string.Join(", ", (options.Seeds ?? []).Select(s => Quote(ClusterAddresses.NodeAddress(s, options.Tls is not null).ToString())));
         var hocon = string.Create(CultureInfo.InvariantCulture, $$"""
             akka.remote.dot-netty.tcp.hostname = {{Quote(options.Host)}}
             akka.remote.dot-netty.tcp.public-hostname = {{Quote(options.AdvertisedHost)}}
@@ -60,6 +60,11 @@ public static class ClusterConfig
             akka.cluster.shutdown-after-unsuccessful-join-seed-nodes = {{options.JoinTimeoutSeconds}}s
             """);
         var config = ConfigurationFactory.ParseString(hocon);
+        if (options.Tls is not null)
+        {
+            config = ConfigurationFactory.ParseString(TlsHocon).WithFallback(config);
+        }
+
         if (!string.IsNullOrWhiteSpace(extraHocon))
         {
             config = ConfigurationFactory.ParseString(extraHocon).WithFallback(config);
@@ -68,14 +73,26 @@ public static class ClusterConfig
         return config.WithFallback(Load(NodeFiles));
     }
 
-    public static Config ForClient(string host)
+    /// <param name="tls">True when the client speaks TLS (its certificate comes with the actor system's setup).</param>
+    public static Config ForClient(string host, bool tls = false)
     {
         var hocon = $"""
             akka.remote.dot-netty.tcp.hostname = {Quote(host)}
             akka.remote.dot-netty.tcp.public-hostname = {Quote(host)}
             akka.remote.dot-netty.tcp.port = 0
             """;
-        return ConfigurationFactory.ParseString(hocon).WithFallback(Load(ClientFiles));
+        var config = ConfigurationFactory.ParseString(hocon);
+        return (tls ? ConfigurationFactory.ParseString(TlsHocon).WithFallback(config) : config).WithFallback(Load(ClientFiles));
+    }
+
+    /// <summary>Remoting over TLS; the certificates and their check come with <see cref="Security.ClusterTls.RemotingSetup"/>.</summary>
+    private const string TlsHocon = "akka.remote.dot-netty.tcp.enable-ssl = true";
+
+    /// <summary>The actor system's setup: <paramref name="config"/>, and the TLS setup when <paramref name="tls"/> is given.</summary>
+    public static Akka.Actor.Setup.ActorSystemSetup Setup(Config config, Security.ClusterTls? tls)
+    {
+        var bootstrap = Akka.Actor.BootstrapSetup.Create().WithConfig(config);
+        return tls is null ? Akka.Actor.Setup.ActorSystemSetup.Create(bootstrap) : bootstrap.And(tls.RemotingSetup());
     }
 
     private static string Quote(string s) => "\"" + s.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";

@@ -43,11 +43,11 @@ public sealed class ClusterNode : IAsyncDisposable
         options.Validate();
         cancel.ThrowIfCancellationRequested();
         var config = ClusterConfig.ForNode(options, extraHocon);
-        var system = ActorSystem.Create(ClusterAddresses.SystemName, config);
+        var system = ActorSystem.Create(ClusterAddresses.SystemName, ClusterConfig.Setup(config, options.Tls));
         try
         {
             var node = new ClusterNode(system, options);
-            var plane = DataPlane.Start(system, options.Host, options.AdvertisedHost, options.DataPort);
+            var plane = DataPlane.Start(system, options.Host, options.AdvertisedHost, options.DataPort, options.Tls);
             _ = system.WhenTerminated.ContinueWith(_ => plane.DisposeAsync().AsTask(), TaskScheduler.Default);
             node.StartActors(RunSettings.From(config, options.CheckpointDir) with { ComputeThreads = options.Threads });
             var cluster = Akka.Cluster.Cluster.Get(system);

@@ -24,6 +24,9 @@ public sealed record NodeOptions(
     /// <summary>Seconds a node waits to join through its seeds before it stops (a coordinator seeding itself joins at once).</summary>
     public const int DefaultJoinTimeoutSeconds = 60;
 
+    /// <summary>TLS with mutual authentication for remoting and the data plane (null: plain TCP).</summary>
+    public Security.ClusterTls? Tls { get; init; }
+
     public const string CoordinatorRole = "coordinator";
     public const string WorkerRole = "worker";
 

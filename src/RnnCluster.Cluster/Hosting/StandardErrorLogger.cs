@@ -20,7 +20,25 @@ public sealed class StandardErrorLogger : ReceiveActor, IRequiresMessageQueue<IL
     {
         var gate = Gates.GetValue(Context.System, _ => new Gate());
         Receive<InitializeLogger>(_ => Sender.Tell(new LoggerInitialized()));
-        Receive<LogEvent>(e => gate.Write(e.ToString()));
+        Receive<LogEvent>(e => gate.Write(OneLine(e)));
+    }
+
+    /// <summary>
+    /// The line printed for <paramref name="e"/>. A failed TLS handshake, which Akka reports with
+    /// troubleshooting hints and a stack trace, becomes one line (the refusing side has also logged why,
+    /// see <see cref="Security.ClusterTls"/>); every other event prints as Akka formats it.
+    /// </summary>
+    public static string OneLine(LogEvent e)
+    {
+        var message = e.Message?.ToString() ?? string.Empty;
+        if (!message.StartsWith("TLS handshake failed", StringComparison.Ordinal))
+        {
+            return e.ToString();
+        }
+
+        var lines = message.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var error = lines.FirstOrDefault(l => l.StartsWith("Error:", StringComparison.Ordinal)) ?? string.Empty;
+        return $"[{e.LogLevel().ToString().Replace("Level", string.Empty, StringComparison.Ordinal).ToUpperInvariant()}][{e.Timestamp:MM/dd/yyyy HH:mm:ss.fff}Z][{e.LogSource}] {lines[0]}{(error.Length > 0 ? " — " + error : string.Empty)}";
     }
 
     /// <summary>Prints the lines held back so far for <paramref name="system"/> and every later one at once.</summary>

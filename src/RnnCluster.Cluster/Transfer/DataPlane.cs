@@ -38,12 +38,14 @@ public sealed class DataPlane : IAsyncDisposable
     private readonly ConcurrentDictionary<string, IActorRef> _refs = new(StringComparer.Ordinal);
     private readonly ILoggingAdapter _log;
     private readonly Task _accepting;
+    private readonly Security.ClusterTls? _tls;
     private long _bytesReceived;
     private long _decodeTicks;
 
-    private DataPlane(ExtendedActorSystem system, Socket listener, string advertisedHost)
+    private DataPlane(ExtendedActorSystem system, Socket listener, string advertisedHost, Security.ClusterTls? tls)
     {
         _system = system;
+        _tls = tls;
         _listener = listener;
         _log = Logging.GetLogger(system, nameof(DataPlane));
         Endpoint = $"{advertisedHost}:{((IPEndPoint)listener.LocalEndPoint!).Port}";
@@ -68,8 +70,9 @@ public sealed class DataPlane : IAsyncDisposable
     /// every interface) at <paramref name="port"/> (0: any free port); other nodes reach it at
     /// <paramref name="advertisedHost"/>.
     /// </summary>
+    /// <param name="tls">When given, every connection is TLS with mutual authentication (see <see cref="Security.ClusterTls"/>).</param>
     /// <exception cref="InvalidOperationException">When the port cannot be bound (the message names --data-port).</exception>
-    public static DataPlane Start(ActorSystem system, string bindHost, string advertisedHost, int port)
+    public static DataPlane Start(ActorSystem system, string bindHost, string advertisedHost, int port, Security.ClusterTls? tls = null)
     {
         var address = bindHost switch
         {
@@ -94,7 +97,7 @@ public sealed class DataPlane : IAsyncDisposable
             throw new InvalidOperationException($"--data-port {port}: cannot listen on {bindHost}:{port}: {e.Message}", e);
         }
 
-        var plane = new DataPlane((ExtendedActorSystem)system, listener, advertisedHost);
+        var plane = new DataPlane((ExtendedActorSystem)system, listener, advertisedHost, tls);
         Planes.AddOrUpdate(system, plane);
         return plane;
     }
@@ -178,7 +181,22 @@ public sealed class DataPlane : IAsyncDisposable
 
     private void ReceiveLoop(Socket socket)
     {
-        using var stream = new NetworkStream(socket, ownsSocket: true);
+        using var network = new NetworkStream(socket, ownsSocket: true);
+        using var tls = _tls is null ? null : new System.Net.Security.SslStream(network, leaveInnerStreamOpen: true);
+        Stream stream = network;
+        try
+        {
+            if (tls is not null)
+            {
+                tls.AuthenticateAsServerAsync(_tls!.ServerOptions(_log, socket.RemoteEndPoint?.ToString() ?? "?"), _stop.Token).GetAwaiter().GetResult();
+                stream = tls;
+            }
+        }
+        catch (Exception e) when (e is System.Security.Authentication.AuthenticationException or IOException or SocketException or OperationCanceledException)
+        {
+            return; // refused: the callback logged why (or the peer went away)
+        }
+
         using var reader = new BinaryReader(new BufferedStream(stream, 64 * 1024));
         try
         {
@@ -308,7 +326,15 @@ public sealed class DataPlane : IAsyncDisposable
                 socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
                 await socket.ConnectAsync(Endpoint[..colon], int.Parse(Endpoint[(colon + 1)..], System.Globalization.CultureInfo.InvariantCulture), _closed.Token)
                     .ConfigureAwait(false);
-                await using var stream = new NetworkStream(socket, ownsSocket: false);
+                await using var network = new NetworkStream(socket, ownsSocket: false);
+                await using var tls = _plane._tls is null ? null : new System.Net.Security.SslStream(network, leaveInnerStreamOpen: true);
+                Stream stream = network;
+                if (tls is not null)
+                {
+                    await tls.AuthenticateAsClientAsync(_plane._tls!.ClientOptions(_plane._log, Endpoint), _closed.Token).ConfigureAwait(false);
+                    stream = tls;
+                }
+
                 using var header = new MemoryStream();
                 using var headerWriter = new BinaryWriter(header);
                 await foreach (var frame in _queue.Reader.ReadAllAsync(_closed.Token).ConfigureAwait(false))
@@ -329,7 +355,7 @@ public sealed class DataPlane : IAsyncDisposable
                     }
                 }
             }
-            catch (Exception e) when (e is SocketException or IOException or OperationCanceledException or ObjectDisposedException)
+            catch (Exception e) when (e is SocketException or IOException or OperationCanceledException or ObjectDisposedException or System.Security.Authentication.AuthenticationException)
             {
                 _plane._log.Warning("data plane: connection to {0} closed: {1}", Endpoint, e.Message);
             }

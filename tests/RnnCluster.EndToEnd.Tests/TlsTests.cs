@@ -1,0 +1,138 @@
+namespace RnnCluster.EndToEnd.Tests;
+
+/// <summary>
+/// <c>certs</c> and <c>--tls</c>: a cluster whose remoting and data plane speak TLS with mutual
+/// authentication trains as a plain one does, and refuses nodes and clients whose certificates another
+/// CA signed (or that have none), each refusal one log line on the refusing side.
+/// </summary>
+public sealed class TlsTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(120);
+
+    private static async Task<string> CertificatesAsync(TempDirectory directory, string name)
+    {
+        var path = directory.File(name);
+        using var certs = await CliProcess.RunAsync(Timeout, "certs", "--out", path);
+        Assert.True(certs.ExitCode == 0, certs.Describe());
+        return path;
+    }
+
+    [Fact]
+    public async Task Should_train_over_tls_with_the_weights_of_a_plain_cluster()
+    {
+        using var directory = new TempDirectory();
+        var tls = await CertificatesAsync(directory, "certs");
+        Assert.True(File.Exists(Path.Combine(tls, "ca.crt")) && File.Exists(Path.Combine(tls, "node.pfx")) && File.Exists(Path.Combine(tls, "client.pfx")));
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(tls, "node.pfx")));
+        }
+
+        using var again = await CliProcess.RunAsync(Timeout, "certs", "--out", tls);
+        Assert.Equal(1, again.ExitCode);
+        Assert.Contains("already holds ca.crt, node.pfx, client.pfx", again.Errors, StringComparison.Ordinal);
+        var before = await File.ReadAllBytesAsync(Path.Combine(tls, "node.pfx"));
+        using var kept = await CliProcess.RunAsync(Timeout, "certs", "--out", tls, "--if-missing");
+        Assert.True(kept.ExitCode == 0, kept.Describe());
+        Assert.Equal(before, await File.ReadAllBytesAsync(Path.Combine(tls, "node.pfx")));
+
+        string[] job = ["local", "--workers", "2", "--max-steps", "12", "--builtin-train-tokens", "20000", "--json", "--http-port", "-1"];
+        using var secure = await CliProcess.RunAsync(Timeout, [.. job, "--tls", tls]);
+        Assert.True(secure.ExitCode == 0, secure.Describe());
+        using var plain = await CliProcess.RunAsync(Timeout, job);
+        Assert.True(plain.ExitCode == 0, plain.Describe());
+        var digest = Assert.Single(secure.EventsNamed("summary")).GetProperty("weights_sha256").GetString();
+        Assert.Equal(Assert.Single(plain.EventsNamed("summary")).GetProperty("weights_sha256").GetString(), digest);
+    }
+
+    [Fact]
+    public async Task Should_refuse_nodes_and_clients_without_the_clusters_certificates_in_one_line()
+    {
+        using var directory = new TempDirectory();
+        var ours = await CertificatesAsync(directory, "ours");
+        var theirs = await CertificatesAsync(directory, "theirs");
+        var dataPort = FreePort();
+        using var coordinator = CliProcess.Start(["node", "--json", "--roles", "coordinator", "--host", "127.0.0.1", "--port", "0", "--http-port", "-1", "--exit-on-stdin-close",
+            "--data-port", dataPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--tls", ours]);
+        var port = (await coordinator.WaitForEventAsync("node", _ => true, Timeout)).GetProperty("port").GetInt32();
+        var contact = $"127.0.0.1:{port}";
+
+        // A worker with another CA's certificates: each side refuses the other's certificate and the worker stops.
+        using var intruder = await CliProcess.RunAsync(Timeout, "node", "--roles", "worker", "--host", "127.0.0.1", "--port", "0", "--seeds", contact,
+            "--join-timeout", "30", "--tls", theirs);
+        Assert.Equal(1, intruder.ExitCode);
+        var reason = intruder.Errors.Trim().Split('\n')[^1];
+        Assert.StartsWith($"rnncluster: --tls {theirs}: the TLS handshake with {contact} failed", reason, StringComparison.Ordinal);
+        Assert.Contains("TLS: refused the remoting connection of", intruder.Errors, StringComparison.Ordinal);
+
+        // Clients: another CA's certificate, and none, are refused; the cluster's own is served.
+        using var stranger = await CliProcess.RunAsync(Timeout, "status", "--contact", contact, "--timeout", "5", "--tls", theirs);
+        Assert.Equal(1, stranger.ExitCode);
+        Assert.Contains("a cluster with other certificates refuses this client", stranger.Errors, StringComparison.Ordinal);
+        using var plain = await CliProcess.RunAsync(Timeout, "status", "--contact", contact, "--timeout", "5");
+        Assert.Equal(1, plain.ExitCode);
+        Assert.Contains("a cluster that speaks TLS needs --tls", plain.Errors, StringComparison.Ordinal);
+        using var member = await CliProcess.RunAsync(Timeout, "status", "--contact", contact, "--tls", ours, "--json");
+        Assert.True(member.ExitCode == 0, member.Describe());
+
+        // The data plane: a connection with the cluster's client certificate gets past TLS (and is closed for its bad frame), one with another CA's is refused.
+        await DataPlaneConnectionAsync(dataPort, ours);
+        await DataPlaneConnectionAsync(dataPort, theirs);
+
+        coordinator.CloseInput();
+        await coordinator.WaitForExitAsync(Timeout);
+        Assert.Single(coordinator.Errors.Split('\n'), l => l.Contains("TLS: refused the data-plane connection of", StringComparison.Ordinal) && l.Contains("'CN=RnnCluster client'", StringComparison.Ordinal));
+        Assert.Single(coordinator.Errors.Split('\n'), l => l.Contains("a connection sent a frame without the magic number", StringComparison.Ordinal));
+        var refusals = coordinator.Errors.Split('\n').Where(l => l.Contains("TLS: refused the remoting connection", StringComparison.Ordinal)).ToArray();
+        Assert.True(refusals.Length >= 2, coordinator.Errors); // the worker's and the stranger client's
+        Assert.Contains(refusals, l => l.Contains("'CN=RnnCluster node' is not signed by this cluster's CA", StringComparison.Ordinal));
+        Assert.Contains(refusals, l => l.Contains("'CN=RnnCluster client' is not signed by this cluster's CA", StringComparison.Ordinal));
+        Assert.DoesNotContain("   at ", coordinator.Errors, StringComparison.Ordinal); // no stack traces: each failed handshake is one line
+    }
+
+    private static int FreePort()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+
+    /// <summary>Connects to the data plane at <paramref name="port"/> over TLS presenting <paramref name="certificates"/>' client certificate, sends 4 bytes that are no frame and waits for the server to close.</summary>
+    private static async Task DataPlaneConnectionAsync(int port, string certificates)
+    {
+        using var client = new System.Net.Sockets.TcpClient();
+        await client.ConnectAsync(System.Net.IPAddress.Loopback, port);
+        using var tls = new System.Net.Security.SslStream(client.GetStream());
+        var certificate = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12FromFile(Path.Combine(certificates, "client.pfx"), null);
+        try
+        {
+            await tls.AuthenticateAsClientAsync(new System.Net.Security.SslClientAuthenticationOptions
+            {
+                TargetHost = "rnncluster",
+                ClientCertificates = [certificate],
+                RemoteCertificateValidationCallback = (_, _, _, _) => true,
+            });
+            await tls.WriteAsync(new byte[] { 0, 0, 0, 0 }); // not a frame: the server closes the connection
+            await tls.FlushAsync();
+            var buffer = new byte[1];
+            await tls.ReadAsync(buffer).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        catch (Exception e) when (e is System.Security.Authentication.AuthenticationException or IOException)
+        {
+            // refused during or after the handshake (TLS 1.3 checks the client's certificate after the client is done)
+        }
+    }
+
+    [Theory]
+    [InlineData("status")]
+    [InlineData("node")]
+    public async Task Should_name_the_flag_and_file_when_a_certificate_is_missing(string command)
+    {
+        using var directory = new TempDirectory();
+        using var cli = await CliProcess.RunAsync(Timeout, command == "node" ? ["node", "--roles", "coordinator", "--port", "0", "--tls", directory.Path] : [command, "--tls", directory.Path]);
+        Assert.Equal(1, cli.ExitCode);
+        Assert.Equal($"rnncluster: --tls {directory.Path}: ca.crt is missing; rnncluster certs --out DIR writes ca.crt, node.pfx and client.pfx", cli.Errors.Trim());
+    }
+}
