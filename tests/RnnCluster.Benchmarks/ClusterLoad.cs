@@ -122,7 +122,7 @@ public static class ClusterLoad
                 watchers_in_order = ordered,
                 watched_events = watched.Sum(w => w.Events.Count),
                 coordinator_rss_mb = new { start = Math.Round(rssStart), peak = Math.Round(rssSamples.Max()), end = Math.Round(ResidentMb(coordinator.Id)) },
-                coordinator_rss_curve_mb = rssSamples.Select(Math.Round).ToArray(),
+                coordinator_rss_curve_mb = rssSamples.Select(r => Math.Round(r)).ToArray(),
             };
         }
         finally
