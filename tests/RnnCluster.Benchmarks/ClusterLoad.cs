@@ -7,7 +7,7 @@ using RnnCluster.Core.Training;
 namespace RnnCluster.Benchmarks;
 
 /// <summary>
-/// The cluster under client load: a coordinator and 2 worker processes; one PTB job training and
+/// The cluster under client load: a coordinator and 2 worker processes; one PTB job (200 steps) training and
 /// <c>jobs − 1</c> small jobs queued behind it, all submitted at once; <c>pollers</c> clients asking
 /// for the status 25 times a second each and <c>watchers</c> clients watching the first jobs, for
 /// <c>seconds</c>. Then every job still queued or running is cancelled. Reports the status latency
@@ -33,7 +33,7 @@ public static class ClusterLoad
         {
             await using var submitter = await ClusterClientConnection.ConnectAsync(contact, Ask);
             var ids = new List<string>();
-            var training = new JobDefinition { Corpus = ptb, Workers = 2 }.WithModel(m => m with { Hidden = 200 }).WithTraining(t => t with { Epochs = 1, Bptt = 20 });
+            var training = new JobDefinition { Corpus = ptb, Workers = 2 }.WithModel(m => m with { Hidden = 200 }).WithTraining(t => t with { Epochs = 1, Bptt = 20, MaxSteps = 200 });
             var small = JobDefinition.BuiltinCorpusDefaults.WithTraining(t => t with { MaxSteps = 40 }) with { Workers = 2 };
             for (var i = 0; i < jobs; i++)
             {
