@@ -57,6 +57,7 @@ public sealed class ClusterNode : IAsyncDisposable
             }
 
             StandardErrorLogger.StartPrinting(system);
+            _ = NodeWarmup.StartAsync();
             return Task.FromResult(node);
         }
         catch
