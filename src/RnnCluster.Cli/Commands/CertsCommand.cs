@@ -45,9 +45,9 @@ public static class CertsCommand
             {
                 written = ClusterCertificates.Create(directory, names, result.GetValue(days));
             }
-            catch (UnauthorizedAccessException e)
+            catch (Exception e) when (e is UnauthorizedAccessException or IOException)
             {
-                throw new ArgumentException($"--out {directory}: cannot write there: {e.Message}", e);
+                throw new ArgumentException($"--out {directory}: cannot write there: {Core.Checkpoints.FileSystemError.Describe(e, writing: true)}", e);
             }
 
             foreach (var path in written)

@@ -209,7 +209,7 @@ public sealed class JobOptions
         }
         catch (IOException e)
         {
-            throw new ArgumentException($"job file '{file.FullName}' could not be read: {e.Message}", e);
+            throw new ArgumentException($"job file '{file.FullName}' could not be read: {Core.Checkpoints.FileSystemError.Describe(e, writing: false)}", e);
         }
     }
 

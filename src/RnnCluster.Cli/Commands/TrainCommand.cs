@@ -180,7 +180,7 @@ public static class TrainCommand
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new ArgumentException($"--log-dir {logDir}: cannot write {path}: {e.Message}", e);
+            throw new ArgumentException($"--log-dir {logDir}: cannot write {path}: {Core.Checkpoints.FileSystemError.Describe(e, writing: true)}", e);
         }
     }
 }

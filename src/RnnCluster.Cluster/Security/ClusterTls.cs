@@ -79,9 +79,13 @@ public sealed class ClusterTls
 
             return new ClusterTls(Path.GetFullPath(directory), own, authority);
         }
-        catch (Exception e) when (e is CryptographicException or IOException or UnauthorizedAccessException)
+        catch (CryptographicException e)
         {
-            throw new ArgumentException($"{flag} {directory}: cannot read its certificates: {e.Message}", e);
+            throw new ArgumentException($"{flag} {directory}: its certificates cannot be read as ca.crt (PEM) and a PKCS#12 file without password: {e.Message}", e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ArgumentException($"{flag} {directory}: cannot read its certificates: {Core.Checkpoints.FileSystemError.Describe(e, writing: false)}", e);
         }
     }
 

@@ -22,7 +22,7 @@ public static class CheckpointFile
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new CheckpointException(path, $"could not be written: {e.Message}", e);
+            throw new CheckpointException(path, $"could not be written: {FileSystemError.Describe(e, writing: true)}", e);
         }
     }
 
@@ -60,7 +60,7 @@ public static class CheckpointFile
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new CheckpointException(path, $"could not be read: {e.Message}", e);
+            throw new CheckpointException(path, $"could not be read: {FileSystemError.Describe(e, writing: false)}", e);
         }
     }
 

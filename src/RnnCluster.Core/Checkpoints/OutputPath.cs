@@ -56,6 +56,17 @@ public static class OutputPath
 
     private static void Probe(string directory, string flag, string given)
     {
+        var ancestor = directory;
+        while (!Directory.Exists(ancestor) && !File.Exists(ancestor) && Path.GetDirectoryName(ancestor) is { } parent)
+        {
+            ancestor = parent;
+        }
+
+        if (File.Exists(ancestor))
+        {
+            throw new ArgumentException($"{flag} {given}: {ancestor} is a file, not a directory, so nothing can be written under it");
+        }
+
         var probe = Path.Combine(directory, $".rnncluster-probe-{Environment.ProcessId}-{Guid.NewGuid():N}");
         try
         {
@@ -66,7 +77,7 @@ public static class OutputPath
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
         {
-            throw new ArgumentException($"{flag} {given}: cannot write in {directory}: {e.Message}", e);
+            throw new ArgumentException($"{flag} {given}: cannot write in {directory}: {FileSystemError.Describe(e, writing: true)}", e);
         }
     }
 }

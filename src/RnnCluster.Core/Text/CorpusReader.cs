@@ -42,7 +42,7 @@ public static class CorpusReader
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new CorpusException($"corpus file '{path}' cannot be read: {e.Message}", e);
+            throw new CorpusException($"corpus file '{path}' cannot be read: {Checkpoints.FileSystemError.Describe(e, writing: false)}", e);
         }
 
         var body = bytes.AsSpan();
