@@ -24,6 +24,13 @@ public sealed class SubmitCommandTests
         Assert.Contains("coordinator", roles);
         Assert.Contains("worker", roles);
 
+        // Watching or cancelling a job the cluster never had: one line each, and the cluster stays up.
+        using var watch = await CliProcess.RunAsync(CommandTimeout, "watch", "job-999", "--contact", cluster.Contact);
+        Assert.Equal(1, watch.ExitCode);
+        Assert.Equal("rnncluster: no job 'job-999' on this cluster (it has no jobs)", watch.Errors.Trim());
+        using var cancel = await CliProcess.RunAsync(CommandTimeout, "cancel", "job-999", "--contact", cluster.Contact);
+        Assert.Equal("rnncluster: no job 'job-999' on this cluster (it has no jobs)", cancel.Errors.Trim());
+
         // The table into a pipe: plain text, no colour codes.
         using var table = await CliProcess.RunAsync(CommandTimeout, "status", "--contact", cluster.Contact);
         Assert.True(table.ExitCode == 0, table.Describe());
