@@ -10,7 +10,7 @@ public static class GradcheckCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "rnn | lstm | gru (language models; with --task classify recurrent classifiers) | bow (the bag-of-words classifier) | all (every language model and classifier)", DefaultValueFactory = _ => "all" };
+        var model = new Option<string>("--model") { Description = "rnn | lstm | gru (language models; with --task classify recurrent classifiers) | bow (the bag-of-words classifier) | cbow (word embeddings: negative sampling and the full softmax) | all (every language model, classifier and cbow)", DefaultValueFactory = _ => "all" };
         var layers = new Option<int>("--layers") { Description = "stacked layers (bow: tanh layers)", DefaultValueFactory = _ => 2 };
         var dropout = new Option<float>("--dropout") { Description = "dropout (masks fixed during the check)", DefaultValueFactory = _ => 0.3f };
         var tolerance = new Option<double>("--tolerance") { Description = $"largest relative error allowed", DefaultValueFactory = _ => GradientCheck.DefaultTolerance };
@@ -33,27 +33,33 @@ public static class GradcheckCommand
 
             CellType[] recurrent = [CellType.Rnn, CellType.Lstm, CellType.Gru];
             var tie = result.GetValue(tied);
+            CellType[] classifiers = [CellType.Rnn, CellType.Lstm, CellType.Gru, CellType.Bow];
             (CellType Cell, bool Classifier, bool Tied)[] checks = name == "all"
-                ? [.. recurrent.Select(c => (c, false, false)), .. (tie ? recurrent.Select(c => (c, false, true)) : []), .. Enum.GetValues<CellType>().Select(c => (c, true, false))]
-                : !CellTypes.TryParse(name, out var one) ? throw new ArgumentException($"--model {Core.Text.QuotedText.Quote(name)}: expected rnn, lstm, gru, bow or all")
+                ? [.. recurrent.Select(c => (c, false, false)), .. (tie ? recurrent.Select(c => (c, false, true)) : []), .. classifiers.Select(c => (c, true, false)), (CellType.Cbow, false, false), (CellType.Cbow, false, true)]
+                : !CellTypes.TryParse(name, out var one) ? throw new ArgumentException($"--model {Core.Text.QuotedText.Quote(name)}: expected rnn, lstm, gru, bow, cbow or all")
+                : one == CellType.Cbow ? tie ? throw new ArgumentException("--tie-weights applies to language models only (not --model cbow)") : [(one, false, false), (one, false, true)]
                 : one == CellType.Bow || result.GetValue(task) == "classify"
                     ? tie ? throw new ArgumentException("--tie-weights applies to language models only (not --model bow or --task classify)") : [(one, true, false)]
                     : [(one, false, tie)];
             var failed = false;
             foreach (var (cell, classifier, tiedCheck) in checks)
             {
-                var r = classifier
+                // For cbow the third field selects the full softmax instead of negative sampling.
+                var r = cell == CellType.Cbow ? GradientCheck.RunCbow(fullSoftmax: tiedCheck, tolerance: result.GetValue(tolerance))
+                    : classifier
                     ? GradientCheck.RunClassifier(cell, result.GetValue(layers), result.GetValue(dropout), tolerance: result.GetValue(tolerance))
                     : GradientCheck.Run(cell, result.GetValue(layers), result.GetValue(dropout), tolerance: result.GetValue(tolerance), tieWeights: tiedCheck);
                 failed |= !r.Passed;
-                var label = classifier && cell != CellType.Bow ? $"{cell.Name()} classifier" : tiedCheck ? $"{cell.Name()} tied" : cell.Name();
+                var label = cell == CellType.Cbow ? $"cbow {(tiedCheck ? "full softmax" : "negative sampling")}"
+                    : classifier && cell != CellType.Bow ? $"{cell.Name()} classifier" : tiedCheck ? $"{cell.Name()} tied" : cell.Name();
                 if (result.GetValue(json))
                 {
                     JsonEvents.WriteObject(new
                     {
                         model = cell.Name(),
-                        task = classifier ? "classify" : "lm",
-                        tie_weights = tiedCheck,
+                        task = cell == CellType.Cbow ? "cbow" : classifier ? "classify" : "lm",
+                        tie_weights = cell != CellType.Cbow && tiedCheck,
+                        loss = cell == CellType.Cbow ? (tiedCheck ? "full_softmax" : "negative_sampling") : null,
                         max_rel_error = r.MaxRelativeError,
                         passed = r.Passed,
                         tensors = r.Tensors.ToDictionary(t => t.Tensor, t => t.MaxRelativeError),

@@ -93,6 +93,34 @@ public static class GradientCheck
         return new GradientCheckResult(spec, Compare(model.Layout, weights, analytic, () => model.Forward(batch, dropoutKey, withLoss: true)), tolerance);
     }
 
+    /// <summary>
+    /// The check of CBOW word embeddings (<see cref="Embeddings.CbowObjective"/>): one centre word of 7
+    /// with a context of 4 words (one repeated) and, under negative sampling, 5 negatives that include the
+    /// centre word (skipped) and a repeat; <paramref name="fullSoftmax"/> checks the course's full softmax instead.
+    /// </summary>
+    public static GradientCheckResult RunCbow(bool fullSoftmax, ulong seed = 7, double tolerance = DefaultTolerance)
+    {
+        const int vocab = 7, dim = 4;
+        var spec = new ModelSpec(CellType.Cbow, vocab, 1, dim);
+        var layout = ParameterLayout.For(spec);
+        var weights = new float[layout.Size];
+        var rng = new Rng(seed);
+        for (var i = 0; i < weights.Length; i++)
+        {
+            weights[i] = rng.NextFloat(-0.8f, 0.8f);
+        }
+
+        int[] context = [1, 2, 2, 5];
+        int[] negatives = fullSoftmax ? [] : [0, 3, 6, 4, 6];
+        const int target = 3;
+        var objective = new Embeddings.CbowObjective(vocab, dim);
+        var rows = new Training.GradientRows(2 * vocab, dim);
+        objective.Loss(weights, context, target, negatives, fullSoftmax, rows, 1f);
+        var analytic = new float[weights.Length];
+        rows.CopyTo(analytic);
+        return new GradientCheckResult(spec, Compare(layout, weights, analytic, () => objective.Loss(weights, context, target, negatives, fullSoftmax, null, 1f)), tolerance);
+    }
+
     /// <summary>Per tensor, the worst disagreement of <paramref name="analytic"/> with central differences of <paramref name="loss"/> over <paramref name="weights"/>.</summary>
     private static List<TensorCheck> Compare(ParameterLayout layout, float[] weights, float[] analytic, Func<double> loss)
     {

@@ -111,4 +111,14 @@ public sealed class CbowObjectiveTests
         var error = Assert.Throws<RnnCluster.Core.Text.CorpusException>(() => SentenceCorpus.BuildVocabulary(["x x y y", "x z"], "t.txt", 3));
         Assert.Contains("--min-count 3", error.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void The_gradcheck_commands_check_passes_for_both_losses(bool fullSoftmax)
+    {
+        var result = Diagnostics.GradientCheck.RunCbow(fullSoftmax);
+        Assert.True(result.Passed, $"max relative error {result.MaxRelativeError}");
+        Assert.Equal(["embedding", "output"], result.Tensors.Select(t => t.Tensor));
+    }
 }
