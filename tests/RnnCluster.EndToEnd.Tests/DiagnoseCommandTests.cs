@@ -16,6 +16,11 @@ public sealed class DiagnoseCommandTests
         Assert.Equal(25, rnn.GetProperty("hidden_norms").GetArrayLength());
         Assert.True(rnn.GetProperty("ratio_lag20_to_lag1").GetDouble() < 1e-3, fresh.Output);
 
+        // The default, all: each recurrent cell once (not the classifier's bow, not cbow).
+        using var all = await CliProcess.RunAsync(Timeout, "diagnose", "--hidden", "8", "--layers", "1", "--window", "5", "--windows", "1", "--json");
+        Assert.True(all.ExitCode == 0, all.Describe());
+        Assert.Equal(["rnn", "lstm", "gru"], all.Events.Select(e => e.GetProperty("model").GetString()));
+
         var model = directory.File("gru.rnnc");
         using (var train = await CliProcess.RunAsync(Timeout, SmallJob.With("train", "--out", model, "--json")))
         {
@@ -35,6 +40,7 @@ public sealed class DiagnoseCommandTests
             (["diagnose", "--window", "1"], "--window 1 is out of range"),
             (["diagnose", "--out", directory.File("flow.txt")], "name it *.png"),
             (["diagnose", "--model", "transformer"], "--model 'transformer': expected rnn, lstm, gru or all"),
+            (["diagnose", "--model", "cbow"], "--model 'cbow': expected rnn, lstm, gru or all"),
             (["diagnose", model, "--hidden", "64"], "--hidden: describes a fresh model"),
             (["diagnose", directory.File("missing.rnnc")], "missing.rnnc"),
         ];

@@ -74,8 +74,9 @@ public static class DiagnoseCommand
                 var job = new JobDefinition { Corpus = result.GetValue(corpus) };
                 var data = JobDatasets.Load(job);
                 var tokens = data.Valid.Length >= (steps + 1) * streams ? data.Valid : data.Train;
-                var cells = result.GetValue(cell) == "all" ? Enum.GetValues<CellType>().Where(c => c != CellType.Bow).ToArray()
-                    : CellTypes.TryParse(result.GetValue(cell)!, out var one) && one != CellType.Bow ? [one]
+                CellType[] recurrent = [CellType.Rnn, CellType.Lstm, CellType.Gru];
+                var cells = result.GetValue(cell) == "all" ? recurrent
+                    : CellTypes.TryParse(result.GetValue(cell)!, out var one) && recurrent.Contains(one) ? [one]
                     : throw new ArgumentException($"--model {Core.Text.QuotedText.Quote(result.GetValue(cell)!)}: expected rnn, lstm, gru or all");
                 foreach (var c in cells)
                 {
