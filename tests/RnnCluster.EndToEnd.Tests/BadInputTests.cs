@@ -84,6 +84,13 @@ public sealed class BadInputTests
     [InlineData("--model cbow is the word-embedding model: use it with --task cbow", "train", "--model", "cbow")]
     [InlineData("--checkpoint-dir is not written for --task cbow yet", "train", "--task", "cbow", "--corpus", "/proc/cpuinfo", "--checkpoint-dir", "/tmp")]
     [InlineData("--top 0 must be between 1 and 1000", "neighbors", "/proc/cpuinfo", "word", "--top", "0")]
+    [InlineData("--dropout does not apply to --task cbow", "train", "--task", "cbow", "--corpus", "/proc/cpuinfo", "--dropout", "0.5")]
+    [InlineData("--bptt does not apply to --task cbow", "train", "--task", "cbow", "--corpus", "/proc/cpuinfo", "--bptt", "35")]
+    [InlineData("--optimizer adam: --task cbow trains with plain SGD", "train", "--task", "cbow", "--corpus", "/proc/cpuinfo", "--optimizer", "adam")]
+    [InlineData("--tls: the directory is empty", "status", "--tls", "")]
+    [InlineData("--force replaces a set and --if-missing keeps one", "certs", "--out", "/tmp/rnncluster-never-certs", "--force", "--if-missing")]
+    [InlineData("--hosts: 'a b' is not a host name or an IP address", "certs", "--out", "/tmp/rnncluster-never-certs", "--hosts", "a b")]
+    [InlineData("word vectors '/proc' is a directory", "neighbors", "/proc", "word")]
     [InlineData("--join-timeout 0 must be between 1 and 86400 seconds", "node", "--join-timeout", "0")]
     [InlineData("--model 'gru\\r' (U+000D): expected rnn, lstm, gru, bow (--task classify) or cbow", "train", "--model", "gru\r")]
     [InlineData("--mode 'async ': expected sync, async, local-sgd", "local", "--mode", "async ")]
@@ -133,7 +140,7 @@ public sealed class BadInputTests
 
         Assert.True(worker.ExitCode != 0, worker.Describe());
         var last = worker.Errors.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1].Trim();
-        Assert.Equal($"rnncluster: --seeds 127.0.0.1:{port}: no seed node let this node join within --join-timeout 3 s; check that a coordinator runs at that host:port, is reachable from here, and is named as it advertises itself (its `node` line's address, e.g. 127.0.0.1 rather than localhost)", last);
+        Assert.Equal($"rnncluster: --seeds 127.0.0.1:{port}: no seed node let this node join within --join-timeout 3 s; check that a coordinator runs at that host:port, is reachable from here, and is named as it advertises itself (its `node` line's address, e.g. 127.0.0.1 rather than localhost); a cluster that speaks TLS needs --tls", last);
     }
 
     [Fact]

@@ -65,6 +65,19 @@ public sealed class CbowCommandTests
     }
 
     [Fact]
+    public async Task Should_refuse_a_corpus_too_small_for_its_subsampling_before_training()
+    {
+        using var directory = new TempDirectory();
+        var text = directory.File("tiny.txt");
+        await File.WriteAllTextAsync(text, string.Concat(Enumerable.Repeat("the cat sat on the mat\n", 20)));
+        using var cli = await CliProcess.RunAsync(Timeout, "train", "--task", "cbow", "--corpus", text);
+        Assert.Equal(1, cli.ExitCode);
+        Assert.StartsWith("rnncluster: --subsample 0.001 keeps about ", cli.Errors.Trim(), StringComparison.Ordinal);
+        Assert.EndsWith("give a smaller --subsample, or 0", cli.Errors.Trim(), StringComparison.Ordinal);
+        Assert.DoesNotContain("epoch", cli.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Should_refuse_a_file_that_is_not_word_vectors_naming_it_and_the_line()
     {
         using var directory = new TempDirectory();

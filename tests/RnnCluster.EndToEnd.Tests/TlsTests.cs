@@ -125,6 +125,23 @@ public sealed class TlsTests
         }
     }
 
+    [Fact]
+    public async Task Should_refuse_a_directory_whose_files_come_from_two_sets()
+    {
+        using var directory = new TempDirectory();
+        var ours = await CertificatesAsync(directory, "ours");
+        var theirs = await CertificatesAsync(directory, "theirs");
+        File.Copy(Path.Combine(theirs, "ca.crt"), Path.Combine(ours, "ca.crt"), overwrite: true);
+        using var cli = await CliProcess.RunAsync(Timeout, "status", "--tls", ours);
+        Assert.Equal(1, cli.ExitCode);
+        Assert.Equal($"rnncluster: --tls {ours}: client.pfx is not signed by its ca.crt (the files come from different `rnncluster certs` runs); copy one run's directory whole", cli.Errors.Trim());
+
+        await File.WriteAllTextAsync(Path.Combine(theirs, "node.pfx"), "garbage");
+        using var corrupt = await CliProcess.RunAsync(Timeout, "node", "--roles", "coordinator", "--port", "0", "--tls", theirs);
+        Assert.Equal(1, corrupt.ExitCode);
+        Assert.StartsWith($"rnncluster: --tls {theirs}: node.pfx cannot be read as a PKCS#12 file without password", corrupt.Errors.Trim(), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("status")]
     [InlineData("node")]

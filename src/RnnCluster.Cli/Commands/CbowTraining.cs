@@ -28,6 +28,11 @@ public static class CbowTraining
         TrainingView.Message(json, "start", $"cbow, {spec.Hidden}-dimensional vectors, vocabulary {data.Vocabulary.Count:N0} (words seen {job.MinCount}+ times), {trainer.Loop.Layout.Size:N0} parameters; "
             + $"{data.Train.Words.Length:N0} training / {data.Valid.Words.Length:N0} validation words; window {settings.Window}, "
             + (settings.Negatives > 0 ? $"{settings.Negatives} negative samples" : "full softmax") + $", subsample {settings.Subsample:G3}");
+        if (job.Out is null)
+        {
+            TrainingView.Message(json, "note", "no --out: the vectors will not be saved (give --out FILE for word2vec's text format)");
+        }
+
         var summary = trainer.Run(cancel);
         var words = trainer.Source.WordsProcessed;
         var wordsPerSecond = words / Math.Max(1e-9, summary.TrainSeconds);

@@ -21,6 +21,11 @@ public static class CertsCommand
         command.SetAction((result, _) => CliError.Guard(() =>
         {
             var directory = result.GetValue(output)!;
+            if (result.GetValue(force) && result.GetValue(ifMissing))
+            {
+                throw new ArgumentException("--force replaces a set and --if-missing keeps one: give one of them");
+            }
+
             if (File.Exists(directory))
             {
                 throw new ArgumentException($"--out {directory}: is a file; give a directory");
@@ -40,6 +45,11 @@ public static class CertsCommand
             }
 
             var names = (result.GetValue(hosts) ?? string.Empty).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+            if (names.FirstOrDefault(n => Uri.CheckHostName(n) == UriHostNameType.Unknown) is { } bad)
+            {
+                throw new ArgumentException($"--hosts: {Core.Text.QuotedText.Quote(bad)} is not a host name or an IP address");
+            }
+
             IReadOnlyList<string> written;
             try
             {

@@ -83,7 +83,8 @@ public static class LocalCommand
         var threadsPerWorker = job.Training.Threads > 0 ? job.Training.Threads : Math.Max(1, Environment.ProcessorCount / job.Workers);
         if (!json)
         {
-            Console.WriteLine($"starting a coordinator and {job.Workers} worker process(es) on 127.0.0.1 ({threadsPerWorker} GEMM thread(s) each); "
+            Console.WriteLine($"starting a coordinator and {job.Workers} worker process(es) on 127.0.0.1 ({threadsPerWorker} GEMM thread(s) each; "
+                + (tls is null ? "plain TCP" : $"TLS with the certificates of {tls.Directory}") + "); "
                 + job.PsPlacement switch
                 {
                     "workers" => "parameter server sharded over the workers (one key range each)",

@@ -115,7 +115,7 @@ public static class NodeCommand
             || Akka.Actor.CoordinatedShutdown.Get(node.System).ShutdownReason is Akka.Actor.CoordinatedShutdown.ClrExitReason;
         if (stopped == node.WhenTerminated && Akka.Actor.CoordinatedShutdown.Get(node.System).ShutdownReason is Akka.Actor.CoordinatedShutdown.ClusterJoinUnsuccessfulReason)
         {
-            throw new CliError($"--seeds {string.Join(",", options.Seeds ?? [])}: no seed node let this node join within --join-timeout {options.JoinTimeoutSeconds} s; check that a coordinator runs at that host:port, is reachable from here, and is named as it advertises itself (its `node` line's address, e.g. 127.0.0.1 rather than localhost)");
+            throw new CliError($"--seeds {string.Join(",", options.Seeds ?? [])}: no seed node let this node join within --join-timeout {options.JoinTimeoutSeconds} s; check that a coordinator runs at that host:port, is reachable from here, and is named as it advertises itself (its `node` line's address, e.g. 127.0.0.1 rather than localhost){(options.Tls is null ? "; a cluster that speaks TLS needs --tls" : string.Empty)}");
         }
 
         if (stopped == node.WhenTerminated && Akka.Actor.CoordinatedShutdown.Get(node.System).ShutdownReason?.GetType().Name == "TlsHandshakeFailureReason")

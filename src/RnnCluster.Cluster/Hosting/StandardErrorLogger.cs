@@ -31,14 +31,32 @@ public sealed class StandardErrorLogger : ReceiveActor, IRequiresMessageQueue<IL
     public static string OneLine(LogEvent e)
     {
         var message = e.Message?.ToString() ?? string.Empty;
-        if (!message.StartsWith("TLS handshake failed", StringComparison.Ordinal))
+        var cause = e is Error { Cause: { } c } ? c : null;
+        if (!message.StartsWith("TLS handshake failed", StringComparison.Ordinal) && !IsTls(cause) && !message.Contains("TLS handshake failure", StringComparison.Ordinal))
         {
             return e.ToString();
         }
 
         var lines = message.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-        var error = lines.FirstOrDefault(l => l.StartsWith("Error:", StringComparison.Ordinal)) ?? string.Empty;
-        return $"[{e.LogLevel().ToString().Replace("Level", string.Empty, StringComparison.Ordinal).ToUpperInvariant()}][{e.Timestamp:MM/dd/yyyy HH:mm:ss.fff}Z][{e.LogSource}] {lines[0]}{(error.Length > 0 ? " — " + error : string.Empty)}";
+        var error = lines.FirstOrDefault(l => l.StartsWith("Error:", StringComparison.Ordinal))
+            ?? (cause is null ? string.Empty : $"{cause.GetType().Name}: {cause.Message.Split('\n')[0].Trim()}");
+        var first = lines.Length > 0 ? lines[0] : string.Empty;
+        return $"[{e.LogLevel().ToString().Replace("Level", string.Empty, StringComparison.Ordinal).ToUpperInvariant()}][{e.Timestamp:MM/dd/yyyy HH:mm:ss.fff}Z][{e.LogSource}] {first}{(error.Length > 0 ? " — " + error : string.Empty)}";
+    }
+
+    /// <summary>True when <paramref name="cause"/> (or an inner exception) is a TLS failure: a refused certificate, or a peer that does not speak TLS.</summary>
+    private static bool IsTls(Exception? cause)
+    {
+        for (var e = cause; e is not null; e = e.InnerException)
+        {
+            var name = e.GetType().Name;
+            if (e is System.Security.Authentication.AuthenticationException || name.Contains("Ssl", StringComparison.Ordinal) || name.Contains("Tls", StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Prints the lines held back so far for <paramref name="system"/> and every later one at once.</summary>

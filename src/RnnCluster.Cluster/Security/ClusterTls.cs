@@ -43,6 +43,11 @@ public sealed class ClusterTls
     public static ClusterTls? Load(string? directory, bool client)
     {
         var flag = "--tls";
+        if (directory is not null && string.IsNullOrWhiteSpace(directory))
+        {
+            throw new ArgumentException("--tls: the directory is empty (an unset variable?); give the directory `rnncluster certs --out` wrote, or leave --tls out for plain TCP");
+        }
+
         if (string.IsNullOrEmpty(directory))
         {
             directory = Environment.GetEnvironmentVariable(EnvironmentVariable);
@@ -68,24 +73,35 @@ public sealed class ClusterTls
             }
         }
 
+        var authority = Read(flag, directory, authorityPath, "a PEM certificate", X509CertificateLoader.LoadCertificateFromFile);
+        var own = Read(flag, directory, ownPath, "a PKCS#12 file without password", p => X509CertificateLoader.LoadPkcs12FromFile(p, null));
+        if (!own.HasPrivateKey)
+        {
+            throw new ArgumentException($"{flag} {directory}: {Path.GetFileName(ownPath)} holds no private key");
+        }
+
+        var tls = new ClusterTls(Path.GetFullPath(directory), own, authority);
+        if (!tls.Accepts(own, out _))
+        {
+            throw new ArgumentException($"{flag} {directory}: {Path.GetFileName(ownPath)} is not signed by its {ClusterCertificates.AuthorityFile} (the files come from different `rnncluster certs` runs); copy one run's directory whole");
+        }
+
+        return tls;
+    }
+
+    private static X509Certificate2 Read(string flag, string directory, string path, string what, Func<string, X509Certificate2> load)
+    {
         try
         {
-            var authority = X509CertificateLoader.LoadCertificateFromFile(authorityPath);
-            var own = X509CertificateLoader.LoadPkcs12FromFile(ownPath, null);
-            if (!own.HasPrivateKey)
-            {
-                throw new ArgumentException($"{flag} {directory}: {Path.GetFileName(ownPath)} holds no private key");
-            }
-
-            return new ClusterTls(Path.GetFullPath(directory), own, authority);
+            return load(path);
         }
         catch (CryptographicException e)
         {
-            throw new ArgumentException($"{flag} {directory}: its certificates cannot be read as ca.crt (PEM) and a PKCS#12 file without password: {e.Message}", e);
+            throw new ArgumentException($"{flag} {directory}: {Path.GetFileName(path)} cannot be read as {what} ({e.Message.TrimEnd('.')}); write a new set with rnncluster certs", e);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new ArgumentException($"{flag} {directory}: cannot read its certificates: {Core.Checkpoints.FileSystemError.Describe(e, writing: false)}", e);
+            throw new ArgumentException($"{flag} {directory}: {Path.GetFileName(path)} cannot be read: {Core.Checkpoints.FileSystemError.Describe(e, writing: false)}", e);
         }
     }
 

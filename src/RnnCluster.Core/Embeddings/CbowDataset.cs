@@ -27,7 +27,7 @@ public sealed record CbowDataset(Vocabulary Vocabulary, long[] Counts, SentenceC
         var validName = valid;
         if (valid is not null)
         {
-            validLines = SentenceCorpus.Lines(valid);
+            validLines = SentenceCorpus.Lines(valid, "validation file");
         }
         else
         {

@@ -24,6 +24,16 @@ public sealed class CbowTrainer
             throw new ArgumentException($"the spec ({spec.Cell.Name()}, vocabulary {spec.VocabSize}) is not a CBOW model of the data's vocabulary ({data.Vocabulary.Count})");
         }
 
+        if (CbowEpoch.KeepProbabilities(data.Counts, settings.Subsample) is { } keep)
+        {
+            var kept = data.Counts.Select((c, w) => c * keep[w]).Sum() / data.Counts.Sum();
+            if (kept < MinKeptShare)
+            {
+                throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"--subsample {settings.Subsample:G3} keeps about {kept:P0} of the {data.Counts.Sum():N0} training words (the rule is made for corpora of millions of words: t × words is the count above which a word is thinned); give a smaller --subsample, or 0"));
+            }
+        }
+
         _data = data;
         Settings = settings;
         Observer = observer;
@@ -44,6 +54,9 @@ public sealed class CbowTrainer
 
     public ITrainingObserver? Observer { get; }
 
+    /// <summary>The least share of the training words subsampling may keep in expectation before the job is refused as too small for its --subsample.</summary>
+    public const double MinKeptShare = 0.2;
+
     public ModelSpec Spec => Loop.Spec;
 
     /// <summary>The input vectors W (V, d): the word embeddings.</summary>
@@ -54,7 +67,16 @@ public sealed class CbowTrainer
     public TrainingSummary Run(CancellationToken cancel = default)
     {
         Plan.ConfigureGemm();
-        return Loop.Run(Source, () => Math.Exp(CbowEvaluator.Run(Spec, Settings, Loop.Weights, _data.Valid, _data.Counts).MeanLoss), Observer, cancel);
+        return Loop.Run(Source, Validate, Observer, cancel);
+    }
+
+    /// <exception cref="Text.CorpusException">When no validation word has a context word (each of its lines holds one word of the vocabulary).</exception>
+    private double Validate()
+    {
+        var (loss, centres) = CbowEvaluator.Run(Spec, Settings, Loop.Weights, _data.Valid, _data.Counts);
+        return centres > 0
+            ? Math.Exp(loss)
+            : throw new Text.CorpusException("the validation text has no word with a context word: each of its lines holds at most one word of the training vocabulary; give a larger --valid");
     }
 
     /// <summary>

@@ -80,7 +80,7 @@ public sealed record SentenceCorpus(int[] Words, int[] SentenceStarts)
 
     /// <summary>The lines of a text file (see <see cref="CorpusReader"/> for its checks and line ends).</summary>
     /// <exception cref="CorpusException">When the file is missing, unreadable, empty or not text.</exception>
-    public static string[] Lines(string path) => CorpusReader.ReadText(path).Split('\n');
+    public static string[] Lines(string path, string what = "corpus file") => CorpusReader.ReadText(path, what).Split('\n');
 
     private static string[] Split(string line) => line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
 }

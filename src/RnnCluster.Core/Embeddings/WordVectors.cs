@@ -96,12 +96,12 @@ public sealed class WordVectors
     /// <exception cref="CorpusException">When the file is missing, unreadable or malformed (the message names the file and line).</exception>
     public static WordVectors Read(string path)
     {
-        var lines = CorpusReader.ReadText(path).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var lines = CorpusReader.ReadText(path, "word vectors").Split('\n', StringSplitOptions.RemoveEmptyEntries);
         var header = lines[0].Split(' ', StringSplitOptions.RemoveEmptyEntries);
         if (header.Length != 2 || !int.TryParse(header[0], CultureInfo.InvariantCulture, out var count) || !int.TryParse(header[1], CultureInfo.InvariantCulture, out var dim)
             || count < 1 || dim is < 1 or > 100_000)
         {
-            throw new CorpusException($"word vectors '{path}', line 1: expected \"WORDS DIMENSIONS\" (word2vec's text format), found {QuotedText.Quote(lines[0])}");
+            throw new CorpusException($"word vectors '{path}', line 1: expected \"WORDS DIMENSIONS\" (word2vec's text format), found {QuotedText.Quote(lines[0].Length > 60 ? lines[0][..60] + "…" : lines[0])} (a GloVe file has no header: add the line \"WORDS DIMENSIONS\")");
         }
 
         if (lines.Length - 1 != count)
@@ -110,6 +110,7 @@ public sealed class WordVectors
         }
 
         var words = new string[count];
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         var vectors = new float[checked(count * dim)];
         for (var i = 0; i < count; i++)
         {
@@ -120,6 +121,11 @@ public sealed class WordVectors
             }
 
             words[i] = fields[0];
+            if (!seen.Add(fields[0]))
+            {
+                throw new CorpusException($"word vectors '{path}', line {i + 2}: {QuotedText.Quote(fields[0])} appears a second time");
+            }
+
             for (var j = 0; j < dim; j++)
             {
                 if (!float.TryParse(fields[j + 1], NumberStyles.Float, CultureInfo.InvariantCulture, out var x) || !float.IsFinite(x))

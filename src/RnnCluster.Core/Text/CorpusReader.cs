@@ -17,22 +17,25 @@ public static class CorpusReader
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    public static string ReadText(string path)
+    public static string ReadText(string path) => ReadText(path, "corpus file");
+
+    /// <summary>As <see cref="ReadText(string)"/>; messages call the file <paramref name="what"/> (e.g. "word vectors").</summary>
+    public static string ReadText(string path, string what)
     {
         ArgumentNullException.ThrowIfNull(path);
         if (Directory.Exists(path))
         {
-            throw new CorpusException($"corpus file '{path}' is a directory — give the path of a text file");
+            throw new CorpusException($"{what} '{path}' is a directory — give the path of a text file");
         }
 
         if (!File.Exists(path))
         {
-            throw new CorpusException($"corpus file '{path}' not found — check the path");
+            throw new CorpusException($"{what} '{path}' not found — check the path");
         }
 
         if (Checkpoints.FileKind.DescribeSpecial(path, followLinks: true) is { } kind)
         {
-            throw new CorpusException($"corpus file '{path}' is {kind}, not a regular file; give a text file");
+            throw new CorpusException($"{what} '{path}' is {kind}, not a regular file; give a text file");
         }
 
         byte[] bytes;
@@ -42,7 +45,7 @@ public static class CorpusReader
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new CorpusException($"corpus file '{path}' cannot be read: {Checkpoints.FileSystemError.Describe(e, writing: false)}", e);
+            throw new CorpusException($"{what} '{path}' cannot be read: {Checkpoints.FileSystemError.Describe(e, writing: false)}", e);
         }
 
         var body = bytes.AsSpan();
@@ -51,7 +54,7 @@ public static class CorpusReader
 
         if (body[..Math.Min(body.Length, BinaryProbeBytes)].Contains((byte)0))
         {
-            throw NotText(path, "it contains NUL bytes");
+            throw NotText(path, "it contains NUL bytes", what);
         }
 
         string text;
@@ -62,20 +65,20 @@ public static class CorpusReader
         catch (DecoderFallbackException e)
         {
             var where = e.Index >= 0 ? $"byte {e.Index + bomLength} is not valid UTF-8" : "it is not valid UTF-8";
-            throw NotText(path, where, e);
+            throw NotText(path, where, what, e);
         }
 
         if (string.IsNullOrWhiteSpace(text))
         {
-            throw new CorpusException($"corpus file '{path}' is empty — give a file with text in it");
+            throw new CorpusException($"{what} '{path}' is empty — give a file with text in it");
         }
 
         return text.ReplaceLineEndings("\n");
     }
 
-    private static CorpusException NotText(string path, string why, Exception? inner = null)
+    private static CorpusException NotText(string path, string why, string what, Exception? inner = null)
     {
-        var message = $"corpus file '{path}' looks binary / not UTF-8 text ({why}) — give a plain UTF-8 text file";
+        var message = $"{what} '{path}' looks binary / not UTF-8 text ({why}) — give a plain UTF-8 text file";
         return inner is null ? new CorpusException(message) : new CorpusException(message, inner);
     }
 }

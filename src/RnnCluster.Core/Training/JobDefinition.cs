@@ -381,6 +381,27 @@ public sealed record JobDefinition
                 throw new ArgumentException($"--task cbow reads words (one sentence a line) and --min-count only; {(Tokens != "word" ? "--tokens" : Split is not null ? "--split" : Test is not null ? "--test" : "--max-vocab")} is for other tasks");
             }
 
+            var cbow = CbowDefaults;
+            var unused = new (bool Set, string Flag)[]
+            {
+                (Model.Layers != cbow.Model.Layers, "--layers"),
+                (Model.Dropout != cbow.Model.Dropout, "--dropout"),
+                (Model.TieWeights, "--tie-weights"),
+                (Model.ForgetBias != cbow.Model.ForgetBias, "--forget-bias"),
+                (Training.Bptt != cbow.Training.Bptt, "--bptt"),
+                (Training.EvalBatch != cbow.Training.EvalBatch, "--eval-batch"),
+                (CheckpointEvery != cbow.CheckpointEvery, "--checkpoint-every"),
+            }.FirstOrDefault(u => u.Set);
+            if (unused.Set)
+            {
+                throw new ArgumentException($"{unused.Flag} does not apply to --task cbow (one averaged hidden layer of --hidden units, no recurrence, no dropout, no checkpoints yet)");
+            }
+
+            if (Training.Optimizer != "sgd")
+            {
+                throw new ArgumentException($"--optimizer {Training.Optimizer}: --task cbow trains with plain SGD (word2vec's), whose sparse row updates are what make it fast");
+            }
+
             return;
         }
 

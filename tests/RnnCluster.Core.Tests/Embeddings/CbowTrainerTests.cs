@@ -49,7 +49,7 @@ public sealed class CbowTrainerTests
         var data = CbowTestData.Dataset(600, 50);
         var digests = new[] { 1, 2 }.Select(threads =>
         {
-            var trainer = new CbowTrainer(Spec(data), new CbowSettings(Window: 4), Options with { Threads = threads, Deterministic = true, Epochs = 2 }, data);
+            var trainer = new CbowTrainer(Spec(data), new CbowSettings(Window: 4, Subsample: 0), Options with { Threads = threads, Deterministic = true, Epochs = 2 }, data);
             return trainer.Run().WeightsSha256;
         }).ToArray();
         Assert.Equal(digests[0], digests[1]);
@@ -62,8 +62,8 @@ public sealed class CbowTrainerTests
     {
         var data = CbowTestData.Dataset(300, 30);
         var options = Options with { Epochs = 1, Clip = clip, Threads = 2 };
-        var byRows = new CbowTrainer(Spec(data), new CbowSettings(), options, data);
-        var byVector = new CbowTrainer(Spec(data), new CbowSettings(), options, data);
+        var byRows = new CbowTrainer(Spec(data), new CbowSettings(Subsample: 0), options, data);
+        var byVector = new CbowTrainer(Spec(data), new CbowSettings(Subsample: 0), options, data);
         var clipped = false;
         while (!byRows.Loop.EpochDone)
         {
@@ -99,11 +99,19 @@ public sealed class CbowTrainerTests
     {
         var data = CbowTestData.Dataset(100, 20);
         var spec = Spec(data);
-        var trainer = new CbowTrainer(spec, new CbowSettings(), Options, data);
+        var trainer = new CbowTrainer(spec, new CbowSettings(Subsample: 0), Options, data);
         var layout = ParameterLayout.For(spec);
         Assert.Equal(layout.Size, spec.ParameterCount);
         Assert.Equal(layout.Size, layout.SparseRowsLength);
         Assert.All(layout["output"].Of(trainer.Loop.Weights).ToArray(), w => Assert.Equal(0f, w));
         Assert.All(layout["embedding"].Of(trainer.Loop.Weights).ToArray(), w => Assert.InRange(w, -0.03f, 0.03f));
+    }
+
+    [Fact]
+    public void A_corpus_too_small_for_its_subsampling_is_refused_naming_the_flag()
+    {
+        var data = CbowTestData.Dataset(100, 20);
+        var error = Assert.Throws<ArgumentException>(() => new CbowTrainer(Spec(data), new CbowSettings(Subsample: 1e-3), Options, data));
+        Assert.StartsWith("--subsample 0.001 keeps about ", error.Message, StringComparison.Ordinal);
     }
 }
