@@ -1,5 +1,4 @@
 using RnnCluster.Core.Models;
-using RnnCluster.Core.Numerics;
 
 namespace RnnCluster.Core.Embeddings;
 
@@ -34,12 +33,7 @@ public static class CbowEvaluator
                     continue;
                 }
 
-                var state = random;
-                for (var i = 0; i < negatives.Length; i++)
-                {
-                    negatives[i] = sampler!.Draw(Rng.SplitMix(ref state));
-                }
-
+                sampler?.Fill(negatives, random);
                 losses[c] += objective.Loss(weights, context.AsSpan(0, count), target, negatives, sampler is null, null, 1f);
                 centres[c]++;
             }

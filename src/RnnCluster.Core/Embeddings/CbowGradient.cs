@@ -1,5 +1,4 @@
 using RnnCluster.Core.Models;
-using RnnCluster.Core.Numerics;
 using RnnCluster.Core.Training;
 
 namespace RnnCluster.Core.Embeddings;
@@ -24,6 +23,7 @@ public sealed class CbowGradient : IRowGradientSource
     private readonly StreamGroups _groups;
     private readonly Group[] _workspaces;
     private readonly float[] _gradient;
+    private readonly double[] _losses; // per group, summed along the plan each step
     private readonly float[] _weights;
     private readonly IReadOnlyList<(int Into, int From)> _plan;
     private readonly int _threads;
@@ -54,6 +54,7 @@ public sealed class CbowGradient : IRowGradientSource
         _rowsLength = weights.Length;
         _workspaces = [.. Enumerable.Range(0, groups).Select(_ => new Group(spec.VocabSize, spec.Hidden, settings.Negatives))];
         _gradient = new float[weights.Length];
+        _losses = new double[groups];
         _plan = StreamGroups.SummationPlan([.. Enumerable.Range(0, groups).Select(g => (g, 1))]);
         _threads = Math.Max(1, threads);
         _support = new GradientSupport(_rowsLength, _dim, []);
@@ -131,17 +132,8 @@ public sealed class CbowGradient : IRowGradientSource
                     continue; // a one-word sentence has no context
                 }
 
-                var negatives = w.Negatives.AsSpan();
-                if (_sampler is not null)
-                {
-                    var state = random;
-                    for (var i = 0; i < negatives.Length; i++)
-                    {
-                        negatives[i] = _sampler.Draw(Rng.SplitMix(ref state));
-                    }
-                }
-
-                loss += w.Objective.Loss(_weights, w.Context.AsSpan(0, count), target, negatives, _sampler is null, w.Rows, lossScale);
+                _sampler?.Fill(w.Negatives, random);
+                loss += w.Objective.Loss(_weights, w.Context.AsSpan(0, count), target, w.Negatives, _sampler is null, w.Rows, lossScale);
                 w.Centres++;
             }
 
@@ -155,8 +147,14 @@ public sealed class CbowGradient : IRowGradientSource
         }
 
         _writtenOut = false;
-        var losses = _workspaces.Select(w => w.LossSum).ToArray();
-        return new StepGradient(TreeReduction.Sum(_plan, losses), _workspaces.Sum(w => (long)w.Centres));
+        var centres = 0L;
+        for (var g = 0; g < _workspaces.Length; g++)
+        {
+            _losses[g] = _workspaces[g].LossSum;
+            centres += _workspaces[g].Centres;
+        }
+
+        return new StepGradient(TreeReduction.Sum(_plan, _losses), centres);
     }
 
     /// <summary>Writes <see cref="Rows"/> into the layout-sized gradient (the last step's rows zeroed first) and sets the support.</summary>

@@ -33,6 +33,16 @@ public sealed class NegativeSampler
         }
     }
 
+    /// <summary>Fills <paramref name="negatives"/> with draws from the stream SplitMix64 runs from <paramref name="random"/> (a centre's counter-based random number).</summary>
+    public void Fill(Span<int> negatives, ulong random)
+    {
+        var state = random;
+        for (var i = 0; i < negatives.Length; i++)
+        {
+            negatives[i] = Draw(Numerics.Rng.SplitMix(ref state));
+        }
+    }
+
     /// <summary>The word of slot <paramref name="random"/> mod the table size.</summary>
     public int Draw(ulong random) => _table[(int)(random % (ulong)_table.Length)];
 }

@@ -65,7 +65,7 @@ public sealed class WordVectors
         var scores = new float[Words.Count];
         for (var i = 0; i < scores.Length; i++)
         {
-            scores[i] = i == id ? float.NegativeInfinity : TensorPrimitives.Dot(query, Unit(i));
+            scores[i] = TensorPrimitives.Dot(query, Unit(i));
         }
 
         return [.. Enumerable.Range(0, scores.Length).Where(i => i != id).OrderByDescending(i => scores[i]).ThenBy(i => i).Take(k).Select(i => (Words[i], scores[i]))];

@@ -12,6 +12,8 @@ public sealed class GradientRows
     private readonly int[] _slotOf; // per row: its slot, or −1
     private readonly List<int> _rows = [];
     private float[] _values;
+    private int[] _sortedRows = [], _slots = []; // SumOfSquares' buffers, reused step after step
+    private double[] _squares = [];
 
     /// <param name="rows">2V, the rows a CBOW layout has.</param>
     /// <param name="dim">d, floats per row.</param>
@@ -76,22 +78,36 @@ public sealed class GradientRows
     /// </summary>
     public double SumOfSquares()
     {
-        var order = SlotsByRow();
-        var squares = new double[order.Length];
-        GradientSupport.ForRowChunks(order.Length, (from, to) =>
+        var count = _rows.Count;
+        EnsureCapacity(ref _sortedRows, count);
+        EnsureCapacity(ref _slots, count);
+        EnsureCapacity(ref _squares, count);
+        var rows = _sortedRows.AsSpan(0, count);
+        var slots = _slots.AsSpan(0, count);
+        System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_rows).CopyTo(rows);
+        for (var i = 0; i < count; i++)
+        {
+            slots[i] = i;
+        }
+
+        rows.Sort(slots);
+        var (order, squares) = (_slots, _squares);
+        GradientSupport.ForRowChunks(count, (from, to) =>
         {
             for (var i = from; i < to; i++)
             {
                 squares[i] = Numerics.Ops.SumOfSquares(_values.AsSpan(order[i] * Dim, Dim));
             }
         });
-        var total = 0.0;
-        foreach (var value in squares)
-        {
-            total += value;
-        }
+        return GradientSupport.CombineSquares([new ArraySegment<double>(squares, 0, count)]);
+    }
 
-        return total;
+    private static void EnsureCapacity<T>(ref T[] buffer, int count)
+    {
+        if (buffer.Length < count)
+        {
+            buffer = new T[Math.Max(count, buffer.Length * 2)];
+        }
     }
 
     /// <summary>g ← factor·g on every row.</summary>
@@ -112,20 +128,6 @@ public sealed class GradientRows
                 System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(_values.AsSpan(i * Dim, Dim), -learningRate, w, w);
             }
         });
-    }
-
-    /// <summary>The slots in ascending order of their rows.</summary>
-    private int[] SlotsByRow()
-    {
-        var rows = _rows.ToArray();
-        var slots = new int[rows.Length];
-        for (var i = 0; i < slots.Length; i++)
-        {
-            slots[i] = i;
-        }
-
-        Array.Sort(rows, slots);
-        return slots;
     }
 
     /// <summary>No row written: every slot released and zeroed.</summary>
