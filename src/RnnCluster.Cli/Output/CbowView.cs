@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using RnnCluster.Core.Training;
 
 namespace RnnCluster.Cli.Output;
@@ -9,17 +8,15 @@ namespace RnnCluster.Cli.Output;
 /// </summary>
 public sealed class CbowView(bool json, Func<long> wordsProcessed) : ITrainingObserver
 {
-    private readonly Stopwatch _sinceLast = Stopwatch.StartNew();
-    private readonly TimeSpan _interval = TimeSpan.FromSeconds(json ? 2 : 10);
+    private readonly ProgressThrottle _throttle = ProgressThrottle.ForView(json);
 
     public void OnProgress(ProgressReport r)
     {
-        if (_sinceLast.Elapsed < _interval)
+        if (!_throttle.Due())
         {
             return;
         }
 
-        _sinceLast.Restart();
         var loss = Math.Log(r.TrainPerplexity);
         var wordsPerSecond = wordsProcessed() / Math.Max(1e-9, r.TrainSeconds);
         if (json)

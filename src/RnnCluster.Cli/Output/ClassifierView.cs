@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using RnnCluster.Core.Classification;
 using RnnCluster.Core.Training;
 
@@ -11,17 +10,15 @@ namespace RnnCluster.Cli.Output;
 /// </summary>
 public sealed class ClassifierView(bool json, Func<ClassifierEvaluator.Result?> validated) : ITrainingObserver
 {
-    private readonly Stopwatch _sinceLast = Stopwatch.StartNew();
-    private readonly TimeSpan _interval = TimeSpan.FromSeconds(json ? 2 : 10);
+    private readonly ProgressThrottle _throttle = ProgressThrottle.ForView(json);
 
     public void OnProgress(ProgressReport r)
     {
-        if (_sinceLast.Elapsed < _interval)
+        if (!_throttle.Due())
         {
             return;
         }
 
-        _sinceLast.Restart();
         var loss = Math.Log(r.TrainPerplexity);
         if (json)
         {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using RnnCluster.Core.Training;
 using Spectre.Console;
 
@@ -11,15 +10,14 @@ namespace RnnCluster.Cli.Output;
 public sealed class TrainingView : ITrainingObserver
 {
     private readonly bool _json;
-    private readonly TimeSpan _interval;
-    private readonly Stopwatch _sinceLast = Stopwatch.StartNew();
+    private readonly ProgressThrottle _throttle;
     private ProgressTask? _bar;
 
     public TrainingView(bool json)
     {
         _json = json;
         Interactive = !json && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
-        _interval = TimeSpan.FromSeconds(json ? 2 : Interactive ? 0.25 : 10);
+        _throttle = new ProgressThrottle(TimeSpan.FromSeconds(json ? 2 : Interactive ? 0.25 : 10));
     }
 
     public bool Interactive { get; }
@@ -45,12 +43,11 @@ public sealed class TrainingView : ITrainingObserver
     public void OnProgress(ProgressReport r)
     {
         var last = r.Window == r.WindowsPerEpoch;
-        if (_sinceLast.Elapsed < _interval && !last)
+        if (!_throttle.Due(force: last))
         {
             return;
         }
 
-        _sinceLast.Restart();
         if (_json)
         {
             JsonEvents.Write("progress", new
