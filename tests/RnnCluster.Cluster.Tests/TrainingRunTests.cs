@@ -55,7 +55,7 @@ public sealed class TrainingRunTests
     {
         var job = TestCluster.SmallJob(workers: 3) with { PsPlacement = "coordinator" }; // the central server's summation
         var data = BuiltInCorpus.Dataset(job.BuiltinTrainTokens, job.BuiltinValidTokens, job.Training.Seed);
-        var run = new TrainingRun(new StartRun("job-t", job, job.ToModelSpec(data.Vocabulary.Count), data.Train));
+        var run = new TrainingRun(new StartRun("job-t", job, job.ToModelSpec(data.Vocabulary.Count), new LanguageModelData(data)));
         run.Recut([.. Enumerable.Range(0, 3).Select(i => new KeyValuePair<string, IActorRef>($"w{i}", ActorRefs.Nobody))]);
         run.BeginStep();
         return run;

@@ -1,5 +1,4 @@
 using RnnCluster.Cli.Output;
-using RnnCluster.Core.Diagnostics;
 using RnnCluster.Core.Embeddings;
 using RnnCluster.Core.Training;
 
@@ -35,41 +34,12 @@ public static class CbowTraining
 
         var summary = trainer.Run(cancel);
         var words = trainer.Source.WordsProcessed;
-        var wordsPerSecond = words / Math.Max(1e-9, summary.TrainSeconds);
         if (job.Out is { } outPath)
         {
             new WordVectors(data.Vocabulary.Tokens, trainer.InputVectors.ToArray(), spec.Hidden).Write(outPath);
         }
 
-        var validLoss = Math.Log(summary.ValidPerplexity);
-        if (json)
-        {
-            JsonEvents.Write("summary", new
-            {
-                task = "cbow",
-                words_per_sec = Math.Round(wordsPerSecond),
-                words,
-                centre_words = summary.Tokens,
-                train_loss = Math.Round(Math.Log(summary.TrainPerplexity), 5),
-                valid_loss = Math.Round(validLoss, 5),
-                steps = summary.Steps,
-                epochs = summary.Epochs,
-                wall_seconds = Math.Round(summary.WallSeconds, 2),
-                train_seconds = Math.Round(summary.TrainSeconds, 2),
-                peak_rss_mb = PeakMemory.ResidentMb(),
-                weights_sha256 = summary.WeightsSha256,
-                @out = job.Out,
-            });
-            return 0;
-        }
-
-        Console.WriteLine($"done: {summary.Epochs} epoch(s), {summary.Steps} steps, {words:N0} words ({summary.Tokens:N0} centre words after subsampling) in {summary.WallSeconds:F1}s ({wordsPerSecond:F0} words/s over {summary.TrainSeconds:F1}s of training)");
-        Console.WriteLine($"  valid loss {validLoss:F4} per centre word" + (settings.Negatives == 0 ? $" (perplexity {summary.ValidPerplexity:F2})" : $" ({settings.Negatives} negative samples)"));
-        if (job.Out is not null)
-        {
-            Console.WriteLine($"  vectors: {job.Out} (word2vec text format; rnncluster neighbors {job.Out} WORD)");
-        }
-
+        CbowPrinter.Print(summary, words, settings.Negatives, job.Out, json);
         return 0;
     }
 }

@@ -85,12 +85,12 @@ public static class LocalCommand
         {
             Console.WriteLine($"starting a coordinator and {job.Workers} worker process(es) on 127.0.0.1 ({threadsPerWorker} GEMM thread(s) each; "
                 + (tls is null ? "plain TCP" : $"TLS with the certificates of {tls.Directory}") + "); "
-                + job.PsPlacement switch
+                + (job.Task != "lm" ? $"--task {job.Task}: one parameter server on the coordinator, sync mode" : job.PsPlacement switch
                 {
                     "workers" => "parameter server sharded over the workers (one key range each)",
                     "coordinator" => "one parameter server on the coordinator",
                     _ => $"parameter server: auto (sharded over the workers for a sync SGD model of {JobDefinition.AutoShardedMinParameters:N0} parameters or more, else on the coordinator)",
-                });
+                }));
         }
 
         await using var cluster = await LocalCluster.StartAsync(job.Workers, threadsPerWorker, job.CheckpointDir, monitoring, tls?.Directory,
@@ -127,7 +127,7 @@ public static class LocalCommand
                 }.OfType<string>()));
             }
 
-            return new JobEventView(json).Follow(jobId, client.WatchAsync(jobId, coordinatorGone.Token), coordinatorGone.Token);
+            return new JobEventView(json, job.Task).Follow(jobId, client.WatchAsync(jobId, coordinatorGone.Token), coordinatorGone.Token);
         }
         catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
         {

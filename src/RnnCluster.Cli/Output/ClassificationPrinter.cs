@@ -8,9 +8,11 @@ namespace RnnCluster.Cli.Output;
 public static class ClassificationPrinter
 {
     /// <summary>The training summary: a <c>summary</c> JSON event with <c>--json</c>, else lines and the per-class table of the test (else validation) documents.</summary>
-    public static void PrintSummary(TrainingSummary s, ClassifierEvaluator.Result valid, ClassifierEvaluator.Result? test, IReadOnlyList<string> labels, bool json, string? outPath)
+    /// <param name="cluster">The cluster job's end (workers, memory, step timings); null for `train`.</param>
+    public static void PrintSummary(TrainingSummary s, ClassifierEvaluator.Result valid, ClassifierEvaluator.Result? test, IReadOnlyList<string> labels, bool json, string? outPath,
+        Cluster.Protocol.JobCompleted? cluster = null)
     {
-        var peak = PeakMemory.ResidentMb();
+        var peak = cluster is null ? PeakMemory.ResidentMb() : Math.Max(cluster.CoordinatorPeakRssMb, cluster.WorkerPeakRssMb);
         if (json)
         {
             JsonEvents.Write("summary", new
@@ -29,7 +31,11 @@ public static class ClassificationPrinter
                 documents = s.Tokens,
                 wall_seconds = Math.Round(s.WallSeconds, 2),
                 train_seconds = Math.Round(s.TrainSeconds, 2),
+                workers = s.Workers,
                 peak_rss_mb = peak,
+                step_timings = cluster?.StepTimings is { } t ? SummaryPrinter.StepTimingsJson(t) : null,
+                ps_placement = cluster?.PsPlacement,
+                mode = cluster?.Mode,
                 weights_sha256 = s.WeightsSha256,
                 labels,
                 valid = Scores(valid, labels),
@@ -39,14 +45,24 @@ public static class ClassificationPrinter
             return;
         }
 
-        Console.WriteLine($"done: {s.Epochs} epoch(s), {s.Steps} steps, {s.Tokens:N0} documents in {s.WallSeconds:F1}s ({s.TokensPerSecond:F0} train documents/s over {s.TrainSeconds:F1}s of training)");
+        Console.WriteLine($"done: {s.Epochs} epoch(s), {s.Steps} steps, {s.Tokens:N0} documents in {s.WallSeconds:F1}s ({s.TokensPerSecond:F0} train documents/s over {s.TrainSeconds:F1}s of training"
+            + (cluster is null ? ")" : $", {s.Workers} worker(s))"));
         Console.WriteLine($"  valid: accuracy {valid.Metrics.Accuracy:P2}, macro-F1 {valid.Metrics.MacroF1:F4}, loss {valid.Loss:F4} over {valid.Documents:N0} documents");
         if (test is not null)
         {
             Console.WriteLine($"  test:  accuracy {test.Metrics.Accuracy:P2}, macro-F1 {test.Metrics.MacroF1:F4}, loss {test.Loss:F4} over {test.Documents:N0} documents");
         }
 
-        Console.WriteLine($"  peak memory {peak:F0} MB" + (outPath is null ? string.Empty : $"; model written to {outPath}"));
+        if (cluster is null)
+        {
+            Console.WriteLine($"  peak memory {peak:F0} MB" + (outPath is null ? string.Empty : $"; model written to {outPath}"));
+        }
+        else if (outPath is not null)
+        {
+            Console.WriteLine($"  model written to {outPath}");
+        }
+
+        CbowPrinter.ClusterLines(s, cluster, peak);
         PrintTable(test ?? valid, labels, test is null ? "validation" : "test");
     }
 

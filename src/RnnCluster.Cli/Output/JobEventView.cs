@@ -5,10 +5,18 @@ namespace RnnCluster.Cli.Output;
 /// <summary>
 /// Shows a cluster job's events the way <c>train</c> shows a local run (progress bar, JSON lines or
 /// plain lines) and ends with the summary. A failed or cancelled job becomes a <see cref="CliError"/>.
+/// A classify or cbow job (<paramref name="task"/>, when the caller knows it) shows its progress in
+/// losses (see <see cref="LossView"/>); its summary is always its task's.
 /// </summary>
-public sealed class JobEventView(bool json)
+public sealed class JobEventView(bool json, string? task = null)
 {
     private readonly TrainingView _view = new(json);
+    private readonly LossView? _losses = task switch
+    {
+        "classify" => new LossView(json, "document"),
+        "cbow" => new LossView(json, "centre word"),
+        _ => null,
+    };
 
     /// <summary>Follows the events until the job's final one; returns the exit code (0: completed).</summary>
     public int Follow(string jobId, IAsyncEnumerable<JobEvent> events, CancellationToken cancel)
@@ -28,8 +36,14 @@ public sealed class JobEventView(bool json)
                 case JobProgress { Report.WindowsPerEpoch: 0 }:
                     // A snapshot before the job's first step (queued, or just resumed): nothing trained yet.
                     break;
+                case JobProgress p when _losses is not null:
+                    _losses.OnProgress(p.Report);
+                    break;
                 case JobProgress p:
                     _view.OnProgress(p.Report);
+                    break;
+                case JobEpoch epoch when _losses is not null:
+                    _losses.OnEpoch(epoch.Report, epoch.TokensExpected);
                     break;
                 case JobEpoch epoch:
                     _view.OnEpoch(epoch.Report, epoch.TokensExpected);
@@ -64,6 +78,17 @@ public sealed class JobEventView(bool json)
 
     private void ShowSummary(JobCompleted c)
     {
-        SummaryPrinter.Print(c.Summary, json, c.OptimalPpl, c.OutPath, c);
+        switch (c.Task)
+        {
+            case "classify" when c.Classification is { } scores:
+                ClassificationPrinter.PrintSummary(c.Summary, scores.Valid.ToResult(), scores.Test?.ToResult(), scores.Labels, json, c.OutPath, c);
+                break;
+            case "cbow":
+                CbowPrinter.Print(c.Summary, c.Words, negatives: -1, c.OutPath, json, c);
+                break;
+            default:
+                SummaryPrinter.Print(c.Summary, json, c.OptimalPpl, c.OutPath, c);
+                break;
+        }
     }
 }

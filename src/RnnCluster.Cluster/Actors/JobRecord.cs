@@ -1,18 +1,17 @@
 using Akka.Actor;
 using RnnCluster.Cluster.Protocol;
-using RnnCluster.Core.Text;
 using RnnCluster.Core.Training;
 
 namespace RnnCluster.Cluster.Actors;
 
 /// <summary>The supervisor's view of one job: definition, data, state, latest figures and watchers.</summary>
-internal sealed class JobRecord(string id, JobDefinition job, TextDataset? data)
+internal sealed class JobRecord(string id, JobDefinition job, JobData? data)
 {
     public string Id { get; } = id;
 
     public JobDefinition Job { get; } = job;
 
-    public TextDataset? Data { get; set; } = data;
+    public JobData? Data { get; set; } = data;
 
     public string State { get; set; } = JobStates.Queued;
 

@@ -125,15 +125,15 @@ public sealed class JobSupervisor : ReceiveActor
         }
     }
 
-    private static TextDataset LoadCorpus(JobDefinition job) => JobDatasets.Load(job);
+    private static JobData LoadCorpus(JobDefinition job) => JobData.Load(job);
 
-    /// <summary>The job's corpus for a checkpoint that was trained with <paramref name="vocabulary"/>.</summary>
+    /// <summary>The language model's corpus for a checkpoint that was trained with <paramref name="vocabulary"/>.</summary>
     /// <exception cref="ArgumentException">When the corpus's vocabulary is another (the corpus changed).</exception>
-    private static TextDataset LoadCorpus(JobDefinition job, IReadOnlyList<string> vocabulary)
+    private static JobData LoadCorpus(JobDefinition job, IReadOnlyList<string> vocabulary)
     {
-        var data = LoadCorpus(job);
+        var data = JobDatasets.Load(job);
         return data.Vocabulary.Tokens.SequenceEqual(vocabulary, StringComparer.Ordinal)
-            ? data
+            ? new LanguageModelData(data)
             : throw new ArgumentException("the corpus's vocabulary is not the checkpoint's (was the corpus changed?)");
     }
 
@@ -202,7 +202,12 @@ public sealed class JobSupervisor : ReceiveActor
         }
 
         var id = string.Create(CultureInfo.InvariantCulture, $"job-{++_nextId}");
-        var dir = loaded.Job.CheckpointDir ?? _checkpointDir;
+        var dir = data.Checkpointable is null ? null : loaded.Job.CheckpointDir ?? _checkpointDir;
+        if (data.Checkpointable is null && _checkpointDir is not null)
+        {
+            _log.Info("{0} (--task {1}) is not checkpointed: checkpoints are written for language models only so far", id, data.Task);
+        }
+
         var record = new JobRecord(id, loaded.Job, data) { CheckpointPath = dir is null ? null : JobCheckpoints.PathFor(dir, id), Resume = loaded.Resume };
         if (loaded.Resume is { } resume)
         {
@@ -214,7 +219,7 @@ public sealed class JobSupervisor : ReceiveActor
         _jobs[id] = record;
         _order.Add(id);
         _queue.Enqueue(id);
-        _log.Info("accepted {0} ({1} training tokens, vocabulary {2})", id, data.Train.Length, data.Vocabulary.Count);
+        _log.Info("accepted {0} ({1})", id, data.Describe());
         loaded.ReplyTo.Tell(new JobAccepted(id));
         StartNext();
     }
@@ -239,7 +244,7 @@ public sealed class JobSupervisor : ReceiveActor
 
     private void OnCheckpoint(RunCheckpoint checkpoint)
     {
-        if (!_jobs.TryGetValue(checkpoint.JobId, out var job) || job.IsFinal || job.Data is not { } data || job.CheckpointPath is not { } path)
+        if (!_jobs.TryGetValue(checkpoint.JobId, out var job) || job.IsFinal || job.Data?.Checkpointable is not { } data || job.CheckpointPath is not { } path)
         {
             return;
         }
@@ -287,10 +292,7 @@ public sealed class JobSupervisor : ReceiveActor
 
             try
             {
-                var spec = job.Job.ToModelSpec(job.Data.Vocabulary.Count);
-                spec.Validate();
-                LanguageModel.CheckSize(spec, job.Job.Training.Batch, job.Job.Training.Bptt);
-                LanguageModel.CheckSize(spec, job.Job.Training.EvalBatch, job.Job.Training.Bptt, "--eval-batch");
+                var spec = job.Data.Spec(job.Job);
                 job.State = JobStates.Running;
                 if (job.Resume is null)
                 {
@@ -299,7 +301,7 @@ public sealed class JobSupervisor : ReceiveActor
                 _running = id;
                 Context.System.EventStream.Publish(new JobRunStarted(id, $"{spec.Cell.Name()} {spec.Layers}x{spec.Hidden}",
                     JobDatasets.OptimalPerplexity(job.Job), job.Resume is not null, job.Job.ToJson()));
-                _parameterServer.Tell(new StartRun(id, job.Job, spec, job.Data.Train, job.CheckpointPath is not null, job.Resume));
+                _parameterServer.Tell(new StartRun(id, job.Job, spec, job.Data, job.CheckpointPath is not null, job.Resume));
                 job.Resume = null;
             }
             catch (ArgumentException e)
@@ -330,33 +332,24 @@ public sealed class JobSupervisor : ReceiveActor
         }
 
         var self = Self;
-        var spec = job.Job.ToModelSpec(data.Vocabulary.Count);
+        var spec = data.Spec(job.Job);
         job.Background = job.Background.ContinueWith(
             _ =>
             {
                 try
                 {
-                    var options = job.Job.Training;
-                    var valid = Evaluator.ValidPerplexity(spec, end.Weights, data, options);
-                    double? test = null;
-                    string? outPath = null;
-                    if (end.Final)
-                    {
-                        test = Evaluator.TestPerplexity(spec, end.Weights, data, options);
-                        if (job.Job.Out is { } path)
-                        {
-                            outPath = ModelFile.Save(path, spec, data, end.Weights, end.OptimizerState,
-                                new { job_id = end.JobId, epoch = end.Report.Epoch, step = end.Steps, valid_ppl = valid, job = job.Job.ToJson() });
-                        }
-                    }
-
-                    self.Tell(new EpochEvaluated(end, valid, test, outPath, null));
+                    var valid = data.Validate(job.Job, spec, end.Weights);
+                    var final = end.Final
+                        ? data.Finish(job.Job, spec, end.Weights, end.OptimizerState, end.Steps,
+                            new { job_id = end.JobId, epoch = end.Report.Epoch, step = end.Steps, valid_ppl = valid, job = job.Job.ToJson() })
+                        : null;
+                    self.Tell(new EpochEvaluated(end, valid, final, null));
                 }
 #pragma warning disable CA1031 // any failure of evaluation or checkpointing fails the job, never the node
                 catch (Exception e)
 #pragma warning restore CA1031
                 {
-                    self.Tell(new EpochEvaluated(end, double.NaN, null, null, e.Message));
+                    self.Tell(new EpochEvaluated(end, double.NaN, null, e.Message));
                 }
             },
             CancellationToken.None,
@@ -381,15 +374,16 @@ public sealed class JobSupervisor : ReceiveActor
         job.ValidPpl = ev.ValidPpl;
         var report = end.Report with { ValidPerplexity = ev.ValidPpl };
         Publish(job, new JobEpoch(job.Id, report, end.TokensExpected));
-        if (end.Final)
+        if (end.Final && ev.Final is { } final)
         {
             var wall = (DateTime.UtcNow - job.Started).TotalSeconds;
-            var summary = new TrainingSummary(end.TokensPerSec, report.TrainPerplexity, ev.ValidPpl, ev.TestPpl, end.Steps, report.Epoch, wall,
+            var summary = new TrainingSummary(end.TokensPerSec, report.TrainPerplexity, ev.ValidPpl, final.Test, end.Steps, report.Epoch, wall,
                 end.TrainSeconds, end.TotalTokens, end.Workers, WeightsDigest.Sha256(end.Weights));
-            var done = new JobCompleted(job.Id, summary, JobDatasets.OptimalPerplexity(job.Job), ev.OutPath, PeakMemory.ResidentMb(),
-                end.WorkerPeakRssMb, end.Timings, job.Data is { } data && job.Job.ShardsParameterServer(job.Job.ToModelSpec(data.Vocabulary.Count)) ? "workers" : "coordinator", job.Job.Mode,
+            var sharded = job.Data is { } data && job.Job.ShardsParameterServer(data.Spec(job.Job));
+            var done = new JobCompleted(job.Id, summary, JobDatasets.OptimalPerplexity(job.Job), final.OutPath, PeakMemory.ResidentMb(),
+                end.WorkerPeakRssMb, end.Timings, sharded ? "workers" : "coordinator", job.Job.Mode,
                 job.Job.LocalSgd ? job.Job.SyncEvery : null, job.Job.LocalSgd ? job.Job.WarmupSyncSteps : null, job.Job.Compression.ToString(),
-                job.Job.Async ? job.Job.MaxStaleness : null, end.Staleness);
+                job.Job.Async ? job.Job.MaxStaleness : null, end.Staleness, job.Job.Task, final.Classification, final.Words);
             _log.Info("{0} completed: valid ppl {1:F3} after {2} steps; {3:F0} tokens/s; per step {4}",
                 job.Id, ev.ValidPpl, end.Steps, end.TokensPerSec, end.Timings);
             Finish(job.Id, JobStates.Completed, done, null);

@@ -526,7 +526,7 @@ public sealed class ParameterServer : ReceiveActor, IWithTimers
         {
             var final = run.Final;
             _supervisor.Tell(new RunEpochEnd(run.JobId, run.Loop.EpochEnded(double.NaN),
-                run.Streams.TokensInWindows(run.Window, run.Options.Bptt), (float[])run.Weights.Clone(), final, run.Step, run.Loop.TokensPerSecond,
+                run.TokensExpected, (float[])run.Weights.Clone(), final, run.Step, run.Loop.TokensPerSecond,
                 run.TrainSeconds, run.Slots.Count,
                 final ? run.Optimizer.State.ToDictionary(kv => kv.Key, kv => (float[])kv.Value.Clone()) : new Dictionary<string, float[]>(),
                 run.TotalTokens, run.WorkerPeakRssMb, run.Timings.Summary(),

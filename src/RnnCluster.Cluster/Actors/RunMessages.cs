@@ -8,10 +8,10 @@ namespace RnnCluster.Cluster.Actors;
 // node, so these are local messages and never serialized (tensors pass by reference).
 
 /// <summary>
-/// Supervisor → parameter server: train this job (its training token ids and model spec), sending
+/// Supervisor → parameter server: train this job (its data, of any task, and model spec), sending
 /// <see cref="RunCheckpoint"/>s when <see cref="Checkpointing"/>, from <see cref="Resume"/> when resumed.
 /// </summary>
-internal sealed record StartRun(string JobId, JobDefinition Job, ModelSpec Spec, int[] Train, bool Checkpointing = false, TrainingSnapshot? Resume = null);
+internal sealed record StartRun(string JobId, JobDefinition Job, ModelSpec Spec, JobData Data, bool Checkpointing = false, TrainingSnapshot? Resume = null);
 
 /// <summary>Parameter server → supervisor: the job's state to checkpoint (every checkpoint_every steps and at epoch ends).</summary>
 internal sealed record RunCheckpoint(string JobId, TrainingSnapshot Snapshot);

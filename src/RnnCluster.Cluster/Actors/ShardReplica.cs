@@ -12,13 +12,16 @@ namespace RnnCluster.Cluster.Actors;
 /// <see cref="StreamGroupsGradient"/> that computes their partial gradient sum on the worker's weight
 /// replica, its stream groups in parallel over the node's compute threads. The gradient goes out as
 /// views of the first group's gradient buffer and of a reused row buffer (the transport serializes
-/// them before the next step).
+/// them before the next step). A classify or cbow job's shard is its slots of every window, computed
+/// by the task's gradient source over the whole training data (see <see cref="TaskCorpora"/>); it
+/// carries no state across windows.
 /// </summary>
 internal sealed class ShardReplica
 {
     private readonly RowValuesBuffer _rowValues;
     private readonly int _embeddingLength;
     private readonly ModelState _state;
+    private readonly StreamGroupsGradient? _streams; // a language model's: carries the streams' hidden state
     private float[] _roundChange = [];  // (layout size), --compress in local SGD: the round's start weights, then their change
 
     /// <exception cref="ArgumentException">When the replica does not fit the shard's model or the groups do not cover its streams.</exception>
@@ -31,7 +34,7 @@ internal sealed class ShardReplica
             throw new ArgumentException($"the weight replica has {weights.Length} values; the shard's model needs {layout.Size}");
         }
 
-        if (shard.Tokens.Length != shard.StreamCount * shard.StreamLength)
+        if (shard.Corpus is null && shard.Tokens.Length != shard.StreamCount * shard.StreamLength)
         {
             throw new ArgumentException($"the shard has {shard.Tokens.Length} token ids for {shard.StreamCount} streams of {shard.StreamLength}");
         }
@@ -40,9 +43,19 @@ internal sealed class ShardReplica
         Plan = ComputePlan.For(threads, sizes.Length, shard.Deterministic);
         Plan.ConfigureGemm();
         Weights = weights;
-        Gradient = new StreamGroupsGradient(spec, weights, new BatchStreams(shard.Tokens, shard.StreamCount), shard.FirstStream,
-            sizes, bptt, Plan.ParallelGroups);
-        _state = new ModelState(spec, shard.StreamCount);
+        if (shard.Corpus is { } corpus)
+        {
+            Gradient = TaskCorpora.Gradient(spec, corpus, weights, shard.FirstStream, sizes, Plan.ParallelGroups);
+            _state = new ModelState(spec with { Layers = 0 }, shard.StreamCount); // none: no state crosses windows
+        }
+        else
+        {
+            _streams = new StreamGroupsGradient(spec, weights, new BatchStreams(shard.Tokens, shard.StreamCount), shard.FirstStream,
+                sizes, bptt, Plan.ParallelGroups);
+            Gradient = _streams;
+            _state = new ModelState(spec, shard.StreamCount);
+        }
+
         StreamCount = shard.StreamCount;
         _embeddingLength = layout.SparseRowsLength;
         Hidden = spec.Hidden;
@@ -60,7 +73,8 @@ internal sealed class ShardReplica
     /// <summary>H: floats per embedding row.</summary>
     public int Hidden { get; }
 
-    public StreamGroupsGradient Gradient { get; }
+    /// <summary>The shard's gradient source: a language model's <see cref="StreamGroupsGradient"/>, or a classify or cbow job's.</summary>
+    public IGradientSource Gradient { get; }
 
     public ComputePlan Plan { get; }
 
@@ -68,7 +82,10 @@ internal sealed class ShardReplica
     public float[] Weights { get; }
 
     public static ModelSpec SpecOf(ShardAssignment s)
-        => new(CellTypes.Parse(s.Cell), s.VocabSize, s.Layers, s.Hidden, s.Dropout, s.InitScale, s.ForgetBias) { TieWeights = s.TieWeights };
+    {
+        var spec = new ModelSpec(CellTypes.Parse(s.Cell), s.VocabSize, s.Layers, s.Hidden, s.Dropout, s.InitScale, s.ForgetBias) { TieWeights = s.TieWeights };
+        return s.Corpus is { } corpus ? TaskCorpora.Spec(spec, corpus) : spec;
+    }
 
     /// <summary>
     /// The step's partial gradient sum. Its compute time is this call's plus <paramref name="patchMs"/>
@@ -83,9 +100,9 @@ internal sealed class ShardReplica
     {
         var started = Stopwatch.GetTimestamp();
         StateCodec.Load(_state, step.StateH, step.StateC);
-        Gradient.LoadState(_state);
+        _streams?.LoadState(_state);
         var (loss, tokens) = Gradient.Compute(step.Window, step.Step, step.Seed, step.LossScale);
-        Gradient.SaveState(_state);
+        _streams?.SaveState(_state);
         var grads = Gradient.Gradient;
         var result = Result(step, workerId, loss, tokens, grads, withGradient ? Gradient.Support.Rows : [],
             withGradient ? grads.AsMemory(_embeddingLength) : ReadOnlyMemory<float>.Empty, patchMs + Stopwatch.GetElapsedTime(started).TotalMilliseconds,
@@ -107,6 +124,7 @@ internal sealed class ShardReplica
     public GradientResult ComputeRound(ComputeStep step, LocalRound round, string workerId, double patchMs, double serializeMs, double peakRssMb,
         GradientCompressor? compressor = null)
     {
+        var streams = _streams ?? throw new InvalidOperationException("a local-SGD round needs a language model's streams");
         var started = Stopwatch.GetTimestamp();
         if (compressor is not null)
         {
@@ -119,7 +137,7 @@ internal sealed class ShardReplica
         }
 
         StateCodec.Load(_state, step.StateH, step.StateC);
-        Gradient.LoadState(_state);
+        streams.LoadState(_state);
         var sgd = new SgdOptimizer();
         var touched = new SortedSet<int>();
         double loss = 0;
@@ -133,7 +151,7 @@ internal sealed class ShardReplica
             tokens += windowTokens;
         }
 
-        Gradient.SaveState(_state);
+        streams.SaveState(_state);
         var source = Weights;
         if (compressor is not null)
         {

@@ -44,11 +44,12 @@ internal sealed class TrainingRun
         Job = start.Job;
         Spec = start.Spec;
         Options = start.Job.Training;
-        Streams = new BatchStreams(start.Train, Options.Batch);
-        Loop = new TrainingLoop(Spec, Options, Streams.WindowCount(Options.Bptt));
+        Data = start.Data;
+        Streams = Data.Streams(Options);
+        Loop = new TrainingLoop(Spec, Options, Data.Windows(Options));
         _embeddingLength = Loop.Layout.SparseRowsLength;
         _deltaRowValues = new float[_embeddingLength];
-        State = new ModelState(Spec, Options.Batch);
+        State = new ModelState(Data.Stateful ? Spec : Spec with { Layers = 0 }, Options.Batch); // classify, cbow: no state crosses windows
         Checkpointing = start.Checkpointing;
         if (start.Resume is { } resume)
         {
@@ -129,7 +130,14 @@ internal sealed class TrainingRun
 
     public TrainingOptions Options { get; }
 
-    public BatchStreams Streams { get; }
+    /// <summary>The job's data (its task's: text, documents or a corpus for embeddings).</summary>
+    public JobData Data { get; }
+
+    /// <summary>A language model's B streams; null for classify and cbow jobs, whose workers hold all the data and compute their slots of each window.</summary>
+    public BatchStreams? Streams { get; }
+
+    /// <summary>The tokens (documents, centre words) the current epoch's windows done so far hold: what the workers must have reported.</summary>
+    public long TokensExpected => Data.TokensInWindows(Epoch, Window, Options);
 
     /// <summary>The one training loop; this class only gathers its gradients from the workers.</summary>
     public TrainingLoop Loop { get; }
@@ -495,27 +503,34 @@ internal sealed class TrainingRun
         return (result.LossSum, result.Tokens);
     }
 
-    /// <summary>The shard assignment to send with a slot's step: its token ids when its worker does not hold them yet, else null.</summary>
+    /// <summary>
+    /// The shard assignment to send with a slot's step when its worker does not hold it yet, else null:
+    /// a language model's streams' token ids, or a classify or cbow job's whole training data.
+    /// </summary>
     private ShardAssignment? ShardFor(ShardSlot slot)
     {
-        ShardAssignment? shard = null;
         var key = (slot.First, slot.Count, slot.GroupSizes.Length);
-        if (!_held.TryGetValue(slot.WorkerId, out var held) || held != key)
+        if (_held.TryGetValue(slot.WorkerId, out var held) && held == key)
         {
-            var length = Streams.StreamLength;
-            var tokens = new int[slot.Count * length];
-            for (var j = 0; j < slot.Count; j++)
-            {
-                Streams.Stream(slot.First + j).CopyTo(tokens.AsSpan(j * length, length));
-            }
-
-            shard = new ShardAssignment(Spec.Cell.Name(), Spec.VocabSize, Spec.Layers, Spec.Hidden, Spec.Dropout,
-                Spec.InitScale, Spec.ForgetBias, slot.First, slot.Count, length, tokens, slot.GroupSizes, Options.Deterministic,
-                Spec.TieWeights);
-            _held[slot.WorkerId] = key;
+            return null;
         }
 
-        return shard;
+        int[] tokens = [];
+        var length = 0;
+        if (Streams is { } streams)
+        {
+            length = streams.StreamLength;
+            tokens = new int[slot.Count * length];
+            for (var j = 0; j < slot.Count; j++)
+            {
+                streams.Stream(slot.First + j).CopyTo(tokens.AsSpan(j * length, length));
+            }
+        }
+
+        _held[slot.WorkerId] = key;
+        return new ShardAssignment(Spec.Cell.Name(), Spec.VocabSize, Spec.Layers, Spec.Hidden, Spec.Dropout,
+            Spec.InitScale, Spec.ForgetBias, slot.First, slot.Count, length, tokens, slot.GroupSizes, Options.Deterministic,
+            Spec.TieWeights, Streams is null ? Data.Corpus(Spec, Options) : null);
     }
 
     public bool HasGradientFrom(string workerId) => _slotOf.TryGetValue(workerId, out var i) && i < _states.Count && _states[i] is not null;

@@ -48,7 +48,10 @@ public sealed record LocalRound(int Steps, float LearningRate, float Clip);
 /// A worker's contiguous range of the B streams, with the model it trains and its token ids: one node
 /// of the summation tree, made of stream groups of <see cref="GroupSizes"/> streams each (summed by the
 /// worker along the tree). <see cref="Deterministic"/> asks for single-threaded GEMMs;
-/// <see cref="TieWeights"/> is the model's <c>--tie-weights</c>.
+/// <see cref="TieWeights"/> is the model's <c>--tie-weights</c>. For a classify or cbow job
+/// <see cref="Corpus"/> holds the whole training data and the "streams" are the worker's slots
+/// [<see cref="FirstStream"/>, +<see cref="StreamCount"/>) of every window's B (then
+/// <see cref="Tokens"/> is empty and <see cref="StreamLength"/> 0).
 /// </summary>
 [MessagePackObject(true)]
 public sealed record ShardAssignment(
@@ -65,4 +68,30 @@ public sealed record ShardAssignment(
     int[] Tokens,
     int[] GroupSizes,
     bool Deterministic,
-    bool TieWeights = false);
+    bool TieWeights = false,
+    TaskCorpus? Corpus = null);
+
+/// <summary>
+/// The training data of a <c>--task classify</c> or <c>--task cbow</c> job, which every worker holds
+/// whole: a window's B slots are documents drawn in a shuffled order, or B consecutive corpus
+/// positions whose context windows reach beyond the slot. Classify: <see cref="Words"/> is every
+/// training document's word ids one after another, document d being
+/// [<see cref="Starts"/>[d], <see cref="Starts"/>[d + 1]), with class <see cref="Labels"/>[d] of
+/// <see cref="Classes"/>, read up to <see cref="MaxWords"/> words (0: all). Cbow: <see cref="Words"/> is
+/// the corpus's word ids, <see cref="Starts"/> its sentence starts then N, <see cref="Counts"/> each
+/// word's training count (subsampling and the negative table), with <see cref="Window"/> C,
+/// <see cref="Negative"/> K (0: full softmax) and <see cref="Subsample"/> t.
+/// </summary>
+[MessagePackObject(true)]
+public sealed record TaskCorpus(
+    string Task,
+    int Batch,
+    int[] Words,
+    int[] Starts,
+    int[] Labels,
+    long[] Counts,
+    int Classes = 0,
+    int MaxWords = 0,
+    int Window = 0,
+    int Negative = 0,
+    double Subsample = 0);

@@ -48,7 +48,11 @@ public sealed record JobEpoch(string JobId, EpochReport Report, long TokensExpec
 /// synchronous steps before the first round (both null but in local-sgd, where <see cref="StepTimings"/>
 /// are per round). <see cref="Compress"/> is what its gradients (and weight updates) were on the
 /// wire (<c>--compress</c>). In async mode <see cref="MaxStaleness"/> is its bound S and
-/// <see cref="Staleness"/> what its gradients showed.
+/// <see cref="Staleness"/> what its gradients showed. <see cref="Task"/> is the job's <c>--task</c>:
+/// for <c>classify</c> the summary's tokens are documents and its perplexities exp of the mean loss per
+/// document, and <see cref="Classification"/> holds the final scores; for <c>cbow</c> tokens are centre
+/// words, perplexities exp of the mean CBOW loss per centre word, and <see cref="Words"/> the corpus
+/// positions the steps walked (subsampled words included: word2vec's "words").
 /// </summary>
 [MessagePackObject(true)]
 public sealed record JobCompleted(
@@ -65,10 +69,39 @@ public sealed record JobCompleted(
     long? WarmupSyncSteps = null,
     string Compress = "none",
     int? MaxStaleness = null,
-    ObservedStaleness? Staleness = null) : JobEvent(JobId)
+    ObservedStaleness? Staleness = null,
+    string Task = "lm",
+    ClassifierScores? Classification = null,
+    long Words = 0) : JobEvent(JobId)
 {
     [IgnoreMember]
     public override bool IsFinal => true;
+}
+
+/// <summary>
+/// A classify job's final scores: its class <see cref="Labels"/> (id order) and the validation and
+/// (when the job has test documents) test documents' scores.
+/// </summary>
+[MessagePackObject(true)]
+public sealed record ClassifierScores(string[] Labels, SplitScores Valid, SplitScores? Test);
+
+/// <summary>
+/// One split's classification scores: Σ −log ŷ[label] over its documents (nats) and the (K, K) confusion
+/// matrix (row = true class, column = predicted), from which accuracy, macro-F1 and per-class
+/// precision/recall follow (see <see cref="Core.Classification.ClassificationMetrics"/>).
+/// </summary>
+[MessagePackObject(true)]
+public sealed record SplitScores(double LossSum, long[][] Confusion)
+{
+    /// <summary>Core's result of the split (the metrics computed from the confusion matrix).</summary>
+    /// <exception cref="ArgumentException">When the confusion matrix is not K×K counts of at least one document.</exception>
+    public Core.Classification.ClassifierEvaluator.Result ToResult()
+    {
+        var metrics = new Core.Classification.ClassificationMetrics(Confusion);
+        return new(LossSum, metrics.Documents, metrics);
+    }
+
+    public static SplitScores From(Core.Classification.ClassifierEvaluator.Result r) => new(r.LossSum, r.Metrics.Confusion);
 }
 
 /// <summary>The job failed (or could not start); final.</summary>

@@ -14,24 +14,22 @@ public sealed class ClassificationMetrics
     /// <param name="classes">K.</param>
     /// <exception cref="ArgumentException">When the lengths differ, there are no documents, or an id is outside [0, K).</exception>
     public ClassificationMetrics(IReadOnlyList<int> truth, IReadOnlyList<int> predicted, int classes)
+        : this(Count(truth, predicted, classes))
     {
-        if (truth.Count != predicted.Count || truth.Count == 0)
+    }
+
+    /// <param name="confusion">(K, K) counts, row = true class, column = predicted class (kept, not copied).</param>
+    /// <exception cref="ArgumentException">When the matrix is not square, a count is negative, or it counts no document.</exception>
+    public ClassificationMetrics(long[][] confusion)
+    {
+        var classes = confusion.Length;
+        if (classes == 0 || confusion.Any(row => row.Length != classes || row.Any(c => c < 0)) || confusion.Sum(row => row.Sum()) == 0)
         {
-            throw new ArgumentException($"{truth.Count} true and {predicted.Count} predicted classes: need as many of each, at least one");
+            throw new ArgumentException($"a confusion matrix must be K×K counts of at least one document (got {classes} rows)");
         }
 
-        Confusion = [.. Enumerable.Range(0, classes).Select(_ => new long[classes])];
-        for (var i = 0; i < truth.Count; i++)
-        {
-            if ((uint)truth[i] >= (uint)classes || (uint)predicted[i] >= (uint)classes)
-            {
-                throw new ArgumentException($"document {i}: class {truth[i]} or {predicted[i]} outside [0, {classes})");
-            }
-
-            Confusion[truth[i]][predicted[i]]++;
-        }
-
-        Documents = truth.Count;
+        Confusion = confusion;
+        Documents = confusion.Sum(row => row.Sum());
         Precision = new double[classes];
         Recall = new double[classes];
         F1 = new double[classes];
@@ -58,6 +56,27 @@ public sealed class ClassificationMetrics
 
         Accuracy = (double)correct / Documents;
         MacroF1 = f1Sum / scored;
+    }
+
+    private static long[][] Count(IReadOnlyList<int> truth, IReadOnlyList<int> predicted, int classes)
+    {
+        if (truth.Count != predicted.Count || truth.Count == 0)
+        {
+            throw new ArgumentException($"{truth.Count} true and {predicted.Count} predicted classes: need as many of each, at least one");
+        }
+
+        var confusion = Enumerable.Range(0, classes).Select(_ => new long[classes]).ToArray();
+        for (var i = 0; i < truth.Count; i++)
+        {
+            if ((uint)truth[i] >= (uint)classes || (uint)predicted[i] >= (uint)classes)
+            {
+                throw new ArgumentException($"document {i}: class {truth[i]} or {predicted[i]} outside [0, {classes})");
+            }
+
+            confusion[truth[i]][predicted[i]]++;
+        }
+
+        return confusion;
     }
 
     /// <summary>Documents scored.</summary>

@@ -19,7 +19,8 @@ public sealed class DocumentBatchGradient : IGradientSource
 {
     private readonly Document[] _documents;
     private readonly int _batch;
-    private readonly StreamGroups _groups;
+    private readonly int[] _groupFirst; // per local group: its first slot among the window's B
+    private readonly int[] _groupSize;  // per local group: its slots
     private readonly DocumentClassifier[] _models;
     private readonly Document[][] _batches; // per group: its documents of the current window (reused)
     private readonly bool _bucketed;
@@ -39,15 +40,41 @@ public sealed class DocumentBatchGradient : IGradientSource
     /// <param name="groups">Stream groups G (1 ≤ G ≤ B).</param>
     /// <param name="threads">Groups computed at once (≥ 1).</param>
     public DocumentBatchGradient(ModelSpec spec, float[] weights, Document[] documents, int batch, int groups, int threads)
+        : this(spec, weights, documents, batch, 0, new StreamGroups(batch, groups).Sizes(), threads)
+    {
+    }
+
+    /// <summary>
+    /// The gradient of a contiguous run of stream groups of the window's B slots only: one node of the
+    /// summation tree (a cluster worker's share, see <see cref="StreamGroups.CutIntoNodes"/>), summed
+    /// along that node's subtree, so the node's partial sum is bitwise the one a single process forms.
+    /// </summary>
+    /// <param name="firstSlot">The first slot of these groups among the window's B (keys the dropout masks).</param>
+    /// <param name="groupSizes">Slots per group, in order (each ≥ 1; first slot + their sum ≤ B).</param>
+    /// <exception cref="ArgumentException">When the groups do not fit in the batch.</exception>
+    public DocumentBatchGradient(ModelSpec spec, float[] weights, Document[] documents, int batch, int firstSlot, IReadOnlyList<int> groupSizes, int threads)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(documents.Length, 1);
+        if (groupSizes.Count == 0 || groupSizes.Any(s => s < 1) || firstSlot < 0 || firstSlot + groupSizes.Sum() > batch)
+        {
+            throw new ArgumentException($"groups of [{string.Join(", ", groupSizes)}] slots from slot {firstSlot} do not fit a batch of {batch}");
+        }
+
+        var groups = groupSizes.Count;
+        _groupSize = [.. groupSizes];
+        _groupFirst = new int[groups];
+        _groupFirst[0] = firstSlot;
+        for (var g = 1; g < groups; g++)
+        {
+            _groupFirst[g] = _groupFirst[g - 1] + _groupSize[g - 1];
+        }
+
         _documents = documents;
         _batch = batch;
-        _groups = new StreamGroups(batch, groups);
-        _models = [.. Enumerable.Range(0, groups).Select(g => DocumentClassifiers.Create(spec, _groups.Size(g), weights))];
+        _models = [.. Enumerable.Range(0, groups).Select(g => DocumentClassifiers.Create(spec, _groupSize[g], weights))];
         _bucketed = spec.Cell != CellType.Bow;
         _buffers = [.. _models.Select(m => m.Gradients)];
-        _batches = [.. Enumerable.Range(0, groups).Select(g => new Document[_groups.Size(g)])];
+        _batches = [.. Enumerable.Range(0, groups).Select(g => new Document[_groupSize[g]])];
         _losses = new double[groups];
         _counts = new int[groups];
         _plan = StreamGroups.SummationPlan([.. Enumerable.Range(0, groups).Select(g => (g, 1))]);
@@ -98,8 +125,8 @@ public sealed class DocumentBatchGradient : IGradientSource
         {
             var model = _models[g];
             model.ZeroGradients();
-            var first = start + _groups.First(g);
-            var count = (int)Math.Clamp(_documents.Length - first, 0, _groups.Size(g));
+            var first = start + _groupFirst[g];
+            var count = (int)Math.Clamp(_documents.Length - first, 0, _groupSize[g]);
             _counts[g] = count;
             _losses[g] = 0;
             if (count == 0)
@@ -113,7 +140,7 @@ public sealed class DocumentBatchGradient : IGradientSource
                 documents[i] = _documents[_order[first + i]];
             }
 
-            var dropout = model.Spec.Dropout > 0 ? new DropoutKey(seed, step, _groups.First(g)) : (DropoutKey?)null;
+            var dropout = model.Spec.Dropout > 0 ? new DropoutKey(seed, step, _groupFirst[g]) : (DropoutKey?)null;
             _losses[g] = model.Forward(documents.AsSpan(0, count), dropout, withLoss: true);
             model.Backward(lossScale);
         });

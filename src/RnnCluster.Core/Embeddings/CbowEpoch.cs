@@ -62,6 +62,26 @@ public sealed class CbowEpoch
     public (int First, int End) KeptIn(int from, int to) => (_rank[from], _rank[to]);
 
     /// <summary>
+    /// Centre words with a context among positions [<paramref name="from"/>, <paramref name="to"/>): the
+    /// kept positions whose sentence keeps another word (a window of 1 or more then reaches it), which
+    /// is what training steps over those positions count.
+    /// </summary>
+    public long CentresIn(int from, int to)
+    {
+        var (first, end) = KeptIn(from, to);
+        long centres = 0;
+        for (var k = first; k < end; k++)
+        {
+            if (_sentenceEnd[k] - _sentenceOfKept[k] >= 2)
+            {
+                centres++;
+            }
+        }
+
+        return centres;
+    }
+
+    /// <summary>
     /// The centre word of kept index <paramref name="k"/> and its context (the kept words within a
     /// window of 1..<paramref name="window"/> drawn for it, inside its sentence) written to
     /// <paramref name="context"/>; returns (target, context count, a random stream for the centre's

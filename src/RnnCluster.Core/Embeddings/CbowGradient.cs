@@ -20,7 +20,8 @@ public sealed class CbowGradient : IRowGradientSource
     private readonly double[]? _keep;
     private readonly NegativeSampler? _sampler;
     private readonly int _batch;
-    private readonly StreamGroups _groups;
+    private readonly int[] _groupFirst; // per local group: its first slot among the window's B
+    private readonly int[] _groupSize;  // per local group: its slots
     private readonly Group[] _workspaces;
     private readonly float[] _gradient;
     private readonly double[] _losses; // per group, summed along the plan each step
@@ -42,14 +43,45 @@ public sealed class CbowGradient : IRowGradientSource
     /// <param name="groups">Stream groups G (1 ≤ G ≤ B).</param>
     /// <param name="threads">Groups computed at once (≥ 1).</param>
     public CbowGradient(ModelSpec spec, CbowSettings settings, float[] weights, SentenceCorpus corpus, IReadOnlyList<long> counts, int batch, int groups, int threads)
+        : this(spec, settings, weights, corpus, counts, batch, 0, new StreamGroups(batch, groups).Sizes(), threads)
     {
+    }
+
+    /// <summary>
+    /// The gradient of a contiguous run of stream groups of the window's B slots only: one node of the
+    /// summation tree (a cluster worker's share, see <see cref="StreamGroups.CutIntoNodes"/>), summed
+    /// along that node's subtree, so the node's partial sum is bitwise the one a single process forms.
+    /// </summary>
+    /// <param name="firstSlot">The first slot of these groups among the window's B.</param>
+    /// <param name="groupSizes">Slots per group, in order (each ≥ 1; first slot + their sum ≤ B).</param>
+    /// <exception cref="ArgumentException">When the groups do not fit in the batch.</exception>
+    public CbowGradient(ModelSpec spec, CbowSettings settings, float[] weights, SentenceCorpus corpus, IReadOnlyList<long> counts, int batch,
+        int firstSlot, IReadOnlyList<int> groupSizes, int threads)
+    {
+        if (groupSizes.Count == 0 || groupSizes.Any(s => s < 1) || firstSlot < 0 || firstSlot + groupSizes.Sum() > batch)
+        {
+            throw new ArgumentException($"groups of [{string.Join(", ", groupSizes)}] slots from slot {firstSlot} do not fit a batch of {batch}");
+        }
+
+        var groups = groupSizes.Count;
+        _groupSize = [.. groupSizes];
+        _groupFirst = new int[groups];
+        for (var g = 1; g < groups; g++)
+        {
+            _groupFirst[g] = _groupFirst[g - 1] + _groupSize[g - 1];
+        }
+
+        for (var g = 0; g < groups; g++)
+        {
+            _groupFirst[g] += firstSlot;
+        }
+
         _corpus = corpus;
         _settings = settings;
         _weights = weights;
         _keep = CbowEpoch.KeepProbabilities(counts, settings.Subsample);
         _sampler = settings.Negatives > 0 ? new NegativeSampler(counts) : null;
         _batch = batch;
-        _groups = new StreamGroups(batch, groups);
         _dim = spec.Hidden;
         _rowsLength = weights.Length;
         _workspaces = [.. Enumerable.Range(0, groups).Select(_ => new Group(spec.VocabSize, spec.Hidden, settings.Negatives))];
@@ -120,8 +152,8 @@ public sealed class CbowGradient : IRowGradientSource
             w.Rows.Clear();
             w.LossSum = 0;
             w.Centres = 0;
-            var from = (int)Math.Min(n, start + _groups.First(g));
-            var to = (int)Math.Min(n, start + _groups.First(g) + _groups.Size(g));
+            var from = (int)Math.Min(n, start + _groupFirst[g]);
+            var to = (int)Math.Min(n, start + _groupFirst[g] + _groupSize[g]);
             var (first, end) = epoch.KeptIn(from, to);
             var loss = 0.0;
             for (var k = first; k < end; k++)

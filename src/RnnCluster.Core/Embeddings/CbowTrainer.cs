@@ -24,16 +24,7 @@ public sealed class CbowTrainer
             throw new ArgumentException($"the spec ({spec.Cell.Name()}, vocabulary {spec.VocabSize}) is not a CBOW model of the data's vocabulary ({data.Vocabulary.Count})");
         }
 
-        if (CbowEpoch.KeepProbabilities(data.Counts, settings.Subsample) is { } keep)
-        {
-            var kept = data.Counts.Select((c, w) => c * keep[w]).Sum() / data.Counts.Sum();
-            if (kept < MinKeptShare)
-            {
-                throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                    $"--subsample {settings.Subsample:G3} keeps about {kept:P0} of the {data.Counts.Sum():N0} training words (the rule is made for corpora of millions of words: t × words is the count above which a word is thinned); give a smaller --subsample, or 0"));
-            }
-        }
-
+        CheckSubsample(data.Counts, settings);
         _data = data;
         Settings = settings;
         Observer = observer;
@@ -54,6 +45,26 @@ public sealed class CbowTrainer
 
     public ITrainingObserver? Observer { get; }
 
+    /// <summary>
+    /// Refuses a <c>--subsample</c> that would keep less than <see cref="MinKeptShare"/> of the training
+    /// words in expectation (word2vec's rule is made for corpora of millions of words).
+    /// </summary>
+    /// <param name="counts">Each word's training count.</param>
+    /// <exception cref="ArgumentException">Naming --subsample, the expected share and the corpus's size.</exception>
+    public static void CheckSubsample(IReadOnlyList<long> counts, CbowSettings settings)
+    {
+        if (CbowEpoch.KeepProbabilities(counts, settings.Subsample) is { } keep)
+        {
+            var total = counts.Sum();
+            var kept = counts.Select((c, w) => c * keep[w]).Sum() / total;
+            if (kept < MinKeptShare)
+            {
+                throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"--subsample {settings.Subsample:G3} keeps about {kept:P0} of the {total:N0} training words (the rule is made for corpora of millions of words: t × words is the count above which a word is thinned); give a smaller --subsample, or 0"));
+            }
+        }
+    }
+
     /// <summary>The least share of the training words subsampling may keep in expectation before the job is refused as too small for its --subsample.</summary>
     public const double MinKeptShare = 0.2;
 
@@ -70,10 +81,16 @@ public sealed class CbowTrainer
         return Loop.Run(Source, Validate, Observer, cancel);
     }
 
+    private double Validate() => ValidPerplexity(Spec, Settings, Loop.Weights, _data);
+
+    /// <summary>
+    /// exp of the mean CBOW loss per validation centre word (full windows, negatives from a fixed seed;
+    /// see <see cref="CbowEvaluator"/>): the loop's validation "perplexity".
+    /// </summary>
     /// <exception cref="Text.CorpusException">When no validation word has a context word (each of its lines holds one word of the vocabulary).</exception>
-    private double Validate()
+    public static double ValidPerplexity(ModelSpec spec, CbowSettings settings, float[] weights, CbowDataset data)
     {
-        var (loss, centres) = CbowEvaluator.Run(Spec, Settings, Loop.Weights, _data.Valid, _data.Counts);
+        var (loss, centres) = CbowEvaluator.Run(spec, settings, weights, data.Valid, data.Counts);
         return centres > 0
             ? Math.Exp(loss)
             : throw new Text.CorpusException("the validation text has no word with a context word: each of its lines holds at most one word of the training vocabulary; give a larger --valid");

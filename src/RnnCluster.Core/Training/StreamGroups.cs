@@ -42,6 +42,9 @@ public sealed class StreamGroups
     /// <summary>Streams in group <paramref name="group"/>.</summary>
     public int Size(int group) => (Batch / Count) + (group < Batch % Count ? 1 : 0);
 
+    /// <summary>Streams of each group, in order (G sizes adding up to B).</summary>
+    public int[] Sizes() => [.. Enumerable.Range(0, Count).Select(Size)];
+
     /// <summary>Streams in groups [<paramref name="lo"/>, <paramref name="hi"/>).</summary>
     public int Streams(int lo, int hi) => First(hi) - First(lo);
 

@@ -1,0 +1,44 @@
+using RnnCluster.Core.Models;
+using RnnCluster.Core.Text;
+using RnnCluster.Core.Training;
+
+namespace RnnCluster.Cluster.Actors;
+
+/// <summary>A language model's text (<c>--task lm</c>): B streams cut from the training tokens, BPTT windows over them.</summary>
+internal sealed class LanguageModelData(TextDataset text) : JobData
+{
+    public TextDataset Text { get; } = text;
+
+    public override string Task => "lm";
+
+    public override bool Stateful => true;
+
+    public override TextDataset? Checkpointable => Text;
+
+    public override string Describe() => $"{Text.Train.Length} training tokens, vocabulary {Text.Vocabulary.Count}";
+
+    public override ModelSpec Spec(JobDefinition job)
+    {
+        var spec = job.ToModelSpec(Text.Vocabulary.Count);
+        spec.Validate();
+        LanguageModel.CheckSize(spec, job.Training.Batch, job.Training.Bptt);
+        LanguageModel.CheckSize(spec, job.Training.EvalBatch, job.Training.Bptt, "--eval-batch");
+        return spec;
+    }
+
+    public override BatchStreams Streams(TrainingOptions options) => new(Text.Train, options.Batch);
+
+    public override int Windows(TrainingOptions options) => Streams(options).WindowCount(options.Bptt);
+
+    public override long TokensInWindows(int epoch, int windows, TrainingOptions options) => Streams(options).TokensInWindows(windows, options.Bptt);
+
+    public override double Validate(JobDefinition job, ModelSpec spec, float[] weights) => Evaluator.ValidPerplexity(spec, weights, Text, job.Training);
+
+    public override FinalEvaluation Finish(JobDefinition job, ModelSpec spec, float[] weights, IReadOnlyDictionary<string, float[]> optimizerState,
+        long steps, object metadata)
+    {
+        var test = Evaluator.TestPerplexity(spec, weights, Text, job.Training);
+        var outPath = job.Out is { } path ? ModelFile.Save(path, spec, Text, weights, optimizerState, metadata) : null;
+        return new FinalEvaluation(test, outPath);
+    }
+}
