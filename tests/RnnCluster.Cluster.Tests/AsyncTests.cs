@@ -4,14 +4,16 @@ using RnnCluster.Core.Text;
 
 namespace RnnCluster.Cluster.Tests;
 
-public sealed class AsyncTests
+[Collection(SharedClustersCollection.Name)]
+[TestCaseOrderer(ByWorkerCount.TypeName, ByWorkerCount.AssemblyName)]
+public sealed class AsyncTests(SharedClusters clusters)
 {
     [Theory]
     [InlineData(2)]
     [InlineData(3)]
     public async Task Async_with_staleness_zero_is_synchronous_sgd(int workers)
     {
-        var (done, statusMode) = await TestCluster.TrainLikeSyncAsync(workers, sync => sync with { Mode = "async", MaxStaleness = 0 });
+        var (done, statusMode) = await TestCluster.TrainLikeSyncAsync(await clusters.WithWorkers(workers), sync => sync with { Mode = "async", MaxStaleness = 0 });
 
         Assert.Equal(("async", "coordinator", 0), (done.Mode, done.PsPlacement, done.MaxStaleness));
         Assert.Equal(0, done.Staleness!.MaxSteps);
@@ -32,9 +34,10 @@ public sealed class AsyncTests
             var job = TestCluster.ConvergenceJob().WithTraining(t => t with { Epochs = 3 })
                 with
             { Mode = "async", MaxStaleness = maxStaleness, CheckpointDir = dir, CheckpointEvery = 50 };
-            await using var cluster = await TestCluster.StartAsync(2);
+            var cluster = await clusters.WithWorkers(2);
 
-            var events = await cluster.WatchAsync(await cluster.SubmitAsync(job));
+            var id = await cluster.SubmitAsync(job);
+            var events = await cluster.WatchAsync(id);
 
             var done = Assert.IsType<JobCompleted>(events[^1]);
             var epochs = events.OfType<JobEpoch>().ToList();
@@ -46,7 +49,7 @@ public sealed class AsyncTests
             Assert.InRange(done.Staleness.MeanSteps, 0, maxStaleness);
 
             // Checkpoint steps are barriers: every stream is at the same step there.
-            var completed = Path.Combine(dir, "job-1.completed.rnnc"); // renamed just after the final event
+            var completed = Path.Combine(dir, $"{id}.completed.rnnc"); // renamed just after the final event
             await TestCluster.WaitUntil(() => File.Exists(completed), "the completed checkpoint");
             Assert.Equal(job.Training.Epochs * windows, JobCheckpoints.Read(completed).Snapshot.Step);
             var optimal = done.OptimalPpl!.Value;

@@ -4,7 +4,9 @@ using RnnCluster.Core.Training;
 
 namespace RnnCluster.Cluster.Tests;
 
-public sealed class CompressionTests
+[Collection(SharedClustersCollection.Name)]
+[TestCaseOrderer(ByWorkerCount.TypeName, ByWorkerCount.AssemblyName)]
+public sealed class CompressionTests(SharedClusters clusters)
 {
     /// <summary>
     /// Each compression trains the built-in corpus to within 5% of its optimal perplexity with every
@@ -21,9 +23,10 @@ public sealed class CompressionTests
     public async Task Compressed_training_converges_and_sends_fewer_bytes(string compress, string placement, string mode, double maxBytesRatio)
     {
         var job = TestCluster.ConvergenceJob() with { Compress = compress, PsPlacement = placement, Mode = mode };
-        await using var cluster = await TestCluster.StartAsync(2);
+        var cluster = await clusters.WithWorkers(2);
 
-        var events = await cluster.WatchAsync(await cluster.SubmitAsync(job));
+        var id = await cluster.SubmitAsync(job);
+        var events = await cluster.WatchAsync(id);
 
         var done = Assert.IsType<JobCompleted>(events[^1]);
         Assert.Equal((compress, placement), (done.Compress, done.PsPlacement));
@@ -35,7 +38,7 @@ public sealed class CompressionTests
         var floats = ParameterLayout.For(job.ToModelSpec(BuiltInCorpusVocabulary(job))).Size;
         var bytes = placement == "coordinator" ? timings.MbUp * 1e6 / 2 : timings.WorkerMbSent * 1e6;
         Assert.InRange(bytes / (4.0 * floats), 0.001, maxBytesRatio);
-        var status = Assert.Single((await cluster.Client.GetStatusAsync(TestCluster.Timeout)).Jobs);
+        var status = Assert.Single((await cluster.Client.GetStatusAsync(TestCluster.Timeout)).Jobs, j => j.Id == id);
         Assert.Contains(compress, status.Mode);
         Assert.InRange(status.Timings!.Steps, 1, timings.Steps);
         Assert.True(status.BusiestLinkMbPerStep > 0);

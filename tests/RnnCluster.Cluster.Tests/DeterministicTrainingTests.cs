@@ -4,7 +4,9 @@ using RnnCluster.Core.Training;
 
 namespace RnnCluster.Cluster.Tests;
 
-public sealed class DeterministicTrainingTests
+[Collection(SharedClustersCollection.Name)]
+[TestCaseOrderer(ByWorkerCount.TypeName, ByWorkerCount.AssemblyName)]
+public sealed class DeterministicTrainingTests(SharedClusters clusters)
 {
     [Theory]
     [InlineData(1, "coordinator")]
@@ -31,7 +33,7 @@ public sealed class DeterministicTrainingTests
             var data = BuiltInCorpus.Dataset(job.BuiltinTrainTokens, job.BuiltinValidTokens, job.Training.Seed);
             var reference = new Trainer(job.ToModelSpec(data.Vocabulary.Count), job.Training with { Threads = 2 }, data);
             reference.Run();
-            await using var cluster = await TestCluster.StartAsync(workers);
+            var cluster = await clusters.WithWorkers(workers);
 
             var events = await cluster.WatchAsync(await cluster.SubmitAsync(job));
 

@@ -4,14 +4,16 @@ using RnnCluster.Core.Text;
 
 namespace RnnCluster.Cluster.Tests;
 
-public sealed class LocalSgdTests
+[Collection(SharedClustersCollection.Name)]
+[TestCaseOrderer(ByWorkerCount.TypeName, ByWorkerCount.AssemblyName)]
+public sealed class LocalSgdTests(SharedClusters clusters)
 {
     [Theory]
     [InlineData(2)]
     [InlineData(3)]
     public async Task One_local_step_per_round_is_synchronous_sgd(int workers)
     {
-        var (done, statusMode) = await TestCluster.TrainLikeSyncAsync(workers, sync => sync with { Mode = "local-sgd", SyncEvery = 1 });
+        var (done, statusMode) = await TestCluster.TrainLikeSyncAsync(await clusters.WithWorkers(workers), sync => sync with { Mode = "local-sgd", SyncEvery = 1 });
 
         Assert.Equal("coordinator", done.PsPlacement);
         Assert.Equal(("local-sgd", 1, 0L), (done.Mode, done.SyncEvery, done.WarmupSyncSteps));
@@ -28,9 +30,10 @@ public sealed class LocalSgdTests
         try
         {
             var job = TestCluster.ConvergenceJob() with { Mode = "local-sgd", SyncEvery = syncEvery, WarmupSyncSteps = warmupSyncSteps, CheckpointDir = dir, CheckpointEvery = 50 };
-            await using var cluster = await TestCluster.StartAsync(2);
+            var cluster = await clusters.WithWorkers(2);
 
-            var events = await cluster.WatchAsync(await cluster.SubmitAsync(job));
+            var id = await cluster.SubmitAsync(job);
+            var events = await cluster.WatchAsync(id);
 
             var done = Assert.IsType<JobCompleted>(events[^1]);
             var epochs = events.OfType<JobEpoch>().ToList();
@@ -47,7 +50,7 @@ public sealed class LocalSgdTests
             Assert.Contains(50L, steps);
             Assert.Contains(100L, steps);
             Assert.Contains((long)windows, steps);
-            var completed = Path.Combine(dir, "job-1.completed.rnnc"); // renamed just after the final event
+            var completed = Path.Combine(dir, $"{id}.completed.rnnc"); // renamed just after the final event
             await TestCluster.WaitUntil(() => File.Exists(completed), "the completed checkpoint");
             Assert.Equal(2 * windows, JobCheckpoints.Read(completed).Snapshot.Step);
             var optimal = done.OptimalPpl!.Value;

@@ -150,6 +150,8 @@ public sealed class SerializerTests
                 _ when t == typeof(float[]) => new[] { 1.5f, -0f, float.NaN, i },
                 _ when t == typeof(int[]) => new[] { 1, -2, int.MaxValue, i },
                 _ when t == typeof(double[]) => new[] { 0.5, -0.0, double.MaxValue, i },
+                _ when t == typeof(long[]) => new[] { 1L, long.MinValue, long.MaxValue, i },
+                _ when t == typeof(long[][]) => new[] { new[] { 3L, 0L }, new[] { 1L, (long)i } },
                 _ when t == typeof(string[]) => new[] { "a", $"s{i}-ü" },
                 _ when t == typeof(byte[]) => new byte[] { 1, 2, 3, (byte)i },
                 _ when t == typeof(ReadOnlyMemory<float>) => (ReadOnlyMemory<float>)new[] { 9f, 1.5f, -0f, float.NaN, i, 9f }.AsMemory(1, 4),

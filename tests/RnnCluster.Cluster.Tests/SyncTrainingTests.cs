@@ -3,7 +3,9 @@ using RnnCluster.Cluster.Protocol;
 
 namespace RnnCluster.Cluster.Tests;
 
-public sealed class SyncTrainingTests
+[Collection(SharedClustersCollection.Name)]
+[TestCaseOrderer(ByWorkerCount.TypeName, ByWorkerCount.AssemblyName)]
+public sealed class SyncTrainingTests(SharedClusters clusters)
 {
     [Theory]
     [InlineData(2, 0f)]
@@ -13,7 +15,7 @@ public sealed class SyncTrainingTests
     {
         var job = TestCluster.SmallJob(dropout, workers);
         var expected = Reference.Train(job);
-        await using var cluster = await TestCluster.StartAsync(workers);
+        var cluster = await clusters.WithWorkers(workers);
 
         var id = await cluster.SubmitAsync(job);
         var events = await cluster.WatchAsync(id);
@@ -56,7 +58,7 @@ public sealed class SyncTrainingTests
     public async Task Should_report_tokens_training_time_learning_rate_memory_and_step_timings()
     {
         var job = TestCluster.SmallJob(workers: 2).WithTraining(t => t with { Epochs = 2, DecayAfter = 1, Decay = 0.5f });
-        await using var cluster = await TestCluster.StartAsync(2);
+        var cluster = await clusters.WithWorkers(2);
 
         var events = await cluster.WatchAsync(await cluster.SubmitAsync(job));
 

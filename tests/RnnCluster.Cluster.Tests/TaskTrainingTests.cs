@@ -9,10 +9,11 @@ namespace RnnCluster.Cluster.Tests;
 /// <summary>
 /// The course's other models on the cluster: a classify and a cbow job trained in sync mode on several
 /// workers end with the weights of `train`'s single-process training bit for bit (<c>--deterministic</c>),
-/// with every document or centre word accounted for. The jobs run one after another on one cluster of
-/// three workers (batches cut into 4 stream groups give them 2 + 1 + 1 groups).
+/// with every document or centre word accounted for. The jobs run on a shared cluster of three workers
+/// (batches cut into 4 stream groups give them 2 + 1 + 1 groups).
 /// </summary>
-public sealed class TaskTrainingTests(TaskTrainingTests.ThreeWorkers fixture) : IDisposable, IClassFixture<TaskTrainingTests.ThreeWorkers>
+[Collection(SharedClustersCollection.Name)]
+public sealed class TaskTrainingTests(SharedClusters clusters) : IDisposable
 {
     private const int Workers = 3;
 
@@ -97,7 +98,7 @@ public sealed class TaskTrainingTests(TaskTrainingTests.ThreeWorkers fixture) : 
     /// <summary>Runs the job on the shared cluster and checks each epoch's accounting; returns its final event.</summary>
     private async Task<JobCompleted> TrainOnCluster(JobDefinition job)
     {
-        var cluster = await fixture.Cluster;
+        var cluster = await clusters.WithWorkers(Workers);
         var events = await cluster.WatchAsync(await cluster.SubmitAsync(job));
         var done = Assert.IsType<JobCompleted>(events[^1]);
         Assert.Equal(Workers, done.Summary.Workers);
@@ -119,13 +120,5 @@ public sealed class TaskTrainingTests(TaskTrainingTests.ThreeWorkers fixture) : 
                 .Select(_ => random.NextDouble() < 0.5 ? Topics[topic][random.Next(8)] : Common[random.Next(Common.Length)]);
             yield return (labelled ? $"__label__t{topic} " : string.Empty) + string.Join(' ', words);
         }
-    }
-
-    /// <summary>One in-process cluster of <see cref="Workers"/> workers for the class's jobs.</summary>
-    public sealed class ThreeWorkers : IAsyncDisposable
-    {
-        internal Task<TestCluster> Cluster { get; } = TestCluster.StartAsync(Workers);
-
-        public async ValueTask DisposeAsync() => await (await Cluster).DisposeAsync();
     }
 }

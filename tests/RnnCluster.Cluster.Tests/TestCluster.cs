@@ -89,24 +89,24 @@ internal sealed class TestCluster : IAsyncDisposable
     { BuiltinTrainTokens = 100_000, BuiltinValidTokens = 10_000 };
 
     /// <summary>
-    /// Trains the small job without clipping single-process and on <paramref name="workers"/> workers in
+    /// Trains the small job without clipping single-process and on <paramref name="cluster"/>'s workers in
     /// the mode <paramref name="mode"/> sets, asserts the same perplexity, steps and tokens, and returns
     /// the cluster's final event with the job's Mode as <c>status</c> shows it. (Without clipping: the
     /// other modes clip each worker's gradient, sync mode their sum.)
     /// </summary>
-    public static async Task<(JobCompleted Done, string StatusMode)> TrainLikeSyncAsync(int workers, Func<JobDefinition, JobDefinition> mode)
+    public static async Task<(JobCompleted Done, string StatusMode)> TrainLikeSyncAsync(TestCluster cluster, Func<JobDefinition, JobDefinition> mode)
     {
-        var sync = SmallJob(workers: workers).WithTraining(t => t with { Clip = 0f });
+        var sync = SmallJob(workers: cluster.Workers.Count).WithTraining(t => t with { Clip = 0f });
         var expected = Reference.Train(sync);
-        await using var cluster = await StartAsync(workers);
 
-        var events = await cluster.WatchAsync(await cluster.SubmitAsync(mode(sync)));
+        var id = await cluster.SubmitAsync(mode(sync));
+        var events = await cluster.WatchAsync(id);
 
         var done = Assert.IsType<JobCompleted>(events[^1]);
         Reference.AssertSamePerplexity(expected.ValidPerplexity, done.Summary.ValidPerplexity);
         Assert.Equal(expected.Steps, done.Summary.Steps);
         Assert.Equal(expected.Tokens, done.Summary.Tokens);
-        return (done, Assert.Single((await cluster.Client.GetStatusAsync(Timeout)).Jobs).Mode);
+        return (done, Assert.Single((await cluster.Client.GetStatusAsync(Timeout)).Jobs, j => j.Id == id).Mode);
     }
 
     /// <summary>Watches a job to its final event, calling <paramref name="onEvent"/> for each.</summary>

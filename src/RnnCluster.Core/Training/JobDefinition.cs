@@ -13,7 +13,7 @@ namespace RnnCluster.Core.Training;
 /// </summary>
 public sealed record JobDefinition
 {
-    /// <summary>What the job trains: <c>lm</c> (a language model), <c>classify</c> (a document classifier) or <c>cbow</c> (word embeddings); the last two in <c>train</c> only so far.</summary>
+    /// <summary>What the job trains: <c>lm</c> (a language model), <c>classify</c> (a document classifier) or <c>cbow</c> (word embeddings); on the cluster the last two train in sync mode on one parameter server, without checkpoints, so far.</summary>
     public string Task { get; init; } = "lm";
 
     /// <summary><c>--task cbow</c>: C, context words each side (see <see cref="Embeddings.CbowSettings.Window"/>).</summary>
