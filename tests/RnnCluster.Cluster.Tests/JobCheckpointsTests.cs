@@ -25,7 +25,7 @@ public sealed class JobCheckpointsTests : IDisposable
             new Dictionary<string, float[]>(), [.. Enumerable.Range(0, spec.Layers).Select(_ => state)], [.. Enumerable.Range(0, spec.Layers).Select(_ => state)]);
         var path = JobCheckpoints.PathFor(_dir, "job-1");
 
-        JobCheckpoints.Write(path, "job-1", job, data, snapshot);
+        JobCheckpoints.Write(path, "job-1", job, CheckpointData.Of(job, data), snapshot);
         var (id, _, read, _) = JobCheckpoints.Read(path);
 
         Assert.Equal("job-1", id);

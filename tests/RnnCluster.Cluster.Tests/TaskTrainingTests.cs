@@ -1,3 +1,4 @@
+using RnnCluster.Cluster.Actors;
 using RnnCluster.Cluster.Protocol;
 using RnnCluster.Core.Classification;
 using RnnCluster.Core.Embeddings;
@@ -44,6 +45,7 @@ public sealed class TaskTrainingTests(SharedClusters clusters) : IDisposable
             Workers = Workers,
             Model = JobDefinition.ClassifyDefaults.Model with { Cell = CellTypes.Parse(cell), Hidden = 16, Dropout = 0.3f },
             Training = JobDefinition.ClassifyDefaults.Training with { Batch = 10, Bptt = 8, Epochs = 2, DecayAfter = 1, Deterministic = true, Seed = 5 },
+            CheckpointDir = _dir,
         };
         var data = DocumentDatasetLoader.Load(corpus, null, null, job.DataSplit, job.MaxVocab, job.MinCount, job.Training.Seed);
         var reference = new ClassifierTrainer(job.ToModelSpec(data.Vocabulary.Count, data.Labels.Count), job.Training with { Threads = 2 }, data);
@@ -60,6 +62,15 @@ public sealed class TaskTrainingTests(SharedClusters clusters) : IDisposable
         Assert.Equal(valid.Metrics.Accuracy, scores.Valid.ToResult().Metrics.Accuracy);
         Assert.Equal(test!.Metrics.MacroF1, scores.Test!.ToResult().Metrics.MacroF1);
         Assert.Equal(test.Perplexity, done.Summary.TestPerplexity);
+
+        // Its checkpoint, marked completed, holds the final state: a classifier's carries no stream state.
+        var completed = Path.Combine(_dir, $"{done.JobId}.completed.rnnc");
+        await TestCluster.WaitUntil(() => File.Exists(completed), "the completed checkpoint");
+        var (_, _, snapshot, checkpoint) = JobCheckpoints.Read(completed);
+        Assert.Equal(done.Summary.Steps, snapshot.Step);
+        Assert.Equal(done.Summary.WeightsSha256, WeightsDigest.Sha256(snapshot.Weights));
+        Assert.Equal(data.Labels, checkpoint.ClassLabels);
+        Assert.Empty(snapshot.StateH);
     }
 
     [Theory]

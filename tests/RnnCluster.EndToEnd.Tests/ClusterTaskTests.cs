@@ -67,4 +67,23 @@ public sealed class ClusterTaskTests
             Assert.True(neighbors.ExitCode == 0, neighbors.Describe());
         }
     }
+
+    [Fact]
+    public async Task Should_resume_a_classifier_from_its_checkpoint_to_the_weights_of_an_unbroken_run()
+    {
+        using var directory = new TempDirectory();
+        var (corpus, checkpoints) = (directory.File("corpus.txt"), directory.File("checkpoints"));
+        await File.WriteAllTextAsync(corpus, Lines(400, 2, labelled: true));
+        string[] job = ["--task", "classify", "--corpus", corpus, "--split", "80/10/10", "--hidden", "16", "--epochs", "3", "--decay-after", "1", "--batch", "16", "--threads", "1"];
+
+        using var whole = await CliProcess.RunAsync(Timeout, ["train", .. job, "--checkpoint-dir", checkpoints, "--checkpoint-every", "7", "--json"]);
+        Assert.True(whole.ExitCode == 0, whole.Describe());
+        var expected = Assert.Single(whole.EventsNamed("summary")).GetProperty("weights_sha256").GetString();
+        foreach (var checkpoint in new[] { "epoch-001.rnnc", "step-00000007.rnnc" })
+        {
+            using var resumed = await CliProcess.RunAsync(Timeout, "train", "--resume", Path.Combine(checkpoints, checkpoint), "--json");
+            Assert.True(resumed.ExitCode == 0, resumed.Describe());
+            Assert.Equal(expected, Assert.Single(resumed.EventsNamed("summary")).GetProperty("weights_sha256").GetString());
+        }
+    }
 }

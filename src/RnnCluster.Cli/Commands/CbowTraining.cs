@@ -9,20 +9,47 @@ public static class CbowTraining
 {
     /// <exception cref="Core.Text.CorpusException">When a text file is missing, unreadable or has too few words (the message names it).</exception>
     /// <exception cref="ArgumentException">When a flag is invalid (the message names it).</exception>
-    public static int Run(JobDefinition job, bool json, string? logDir, CancellationToken cancel)
+    /// <param name="resumed">The checkpoint a <c>--resume</c> continues from (null: a new run).</param>
+    public static int Run(JobDefinition job, bool json, string? logDir, ResumePoint? resumed, CancellationToken cancel)
     {
-        if (job.CheckpointDir is not null || job.KeepBest || logDir is not null)
+        if (job.KeepBest || logDir is not null)
         {
-            throw new ArgumentException($"{(job.CheckpointDir is not null ? "--checkpoint-dir" : job.KeepBest ? "--keep-best" : "--log-dir")} is not written for --task cbow yet; --out writes the final vectors");
+            throw new ArgumentException($"{(job.KeepBest ? "--keep-best" : "--log-dir")} is not written for --task cbow yet; --out writes the final vectors, --checkpoint-dir each epoch's state");
         }
 
         job.CheckOutputPaths();
         JobDatasets.CheckInputPaths(job);
         Threads.Configure(job.Training.Threads);
-        var data = CbowDataset.Load(job.Corpus!, job.Valid, job.MinCount);
+        CbowDataset data;
+        try
+        {
+            data = CbowDataset.Load(job.Corpus!, job.Valid, job.MinCount);
+        }
+        catch (Core.Text.CorpusException e) when (resumed is not null)
+        {
+            throw new Core.Text.CorpusException($"--resume {resumed.Path}: the run's data: {e.Message}", e);
+        }
+
         var spec = job.ToModelSpec(data.Vocabulary.Count);
+        var recorded = CheckpointData.Of(job, data);
+        resumed?.Check(recorded);
+        var (corpusWords, batch) = (data.Train.Words.Length, job.Training.Batch);
         CbowTrainer? trainer = null;
-        trainer = new CbowTrainer(spec, job.Cbow, job.Training, data, new CbowView(json, () => trainer?.Source.WordsProcessed ?? 0));
+        ITrainingObserver observer = new CbowView(json, step => CbowGradient.WordsWalked(step, corpusWords, batch));
+        if (job.CheckpointDir is { } dir)
+        {
+            var absolute = job.WithAbsolutePaths(); // a run resumed from another directory finds the same files
+            observer = new TrainCheckpointer(observer, dir, job.CheckpointEvery, (path, epoch) => TrainingCheckpoint.Write(path, absolute, recorded, trainer!.Snapshot(),
+                ResumePoint.Fields(epoch?.ValidPerplexity, null)));
+        }
+
+        trainer = new CbowTrainer(spec, job.Cbow, job.Training, data, observer);
+        if (resumed is not null)
+        {
+            ClassifierTraining.ResumeFrom(resumed, () => trainer.Resume(resumed.Snapshot, resumed.EndedEpochValid));
+            TrainingView.Message(json, "note", $"--resume {resumed.Path}: epoch {trainer.Loop.Epoch}, step {trainer.Loop.Step} of the run (window {trainer.Loop.Window} of {trainer.Loop.Windows}), lr {trainer.Loop.Lr:G4}");
+        }
+
         var settings = job.Cbow;
         TrainingView.Message(json, "start", $"cbow, {spec.Hidden}-dimensional vectors, vocabulary {data.Vocabulary.Count:N0} (words seen {job.MinCount}+ times), {trainer.Loop.Layout.Size:N0} parameters; "
             + $"{data.Train.Words.Length:N0} training / {data.Valid.Words.Length:N0} validation words; window {settings.Window}, "
@@ -33,7 +60,7 @@ public static class CbowTraining
         }
 
         var summary = trainer.Run(cancel);
-        var words = trainer.Source.WordsProcessed;
+        var words = CbowGradient.WordsWalked(summary.Steps, corpusWords, batch);
         if (job.Out is { } outPath)
         {
             new WordVectors(data.Vocabulary.Tokens, trainer.InputVectors.ToArray(), spec.Hidden).Write(outPath);

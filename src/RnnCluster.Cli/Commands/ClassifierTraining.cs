@@ -11,30 +11,50 @@ public static class ClassifierTraining
 {
     /// <exception cref="CorpusException">When the labelled files are malformed (the message names file and line).</exception>
     /// <exception cref="ArgumentException">When a flag is invalid (the message names it).</exception>
-    public static int Run(JobDefinition job, bool json, string? logDir, CancellationToken cancel)
+    /// <param name="resumed">The checkpoint a <c>--resume</c> continues from (null: a new run).</param>
+    public static int Run(JobDefinition job, bool json, string? logDir, ResumePoint? resumed, CancellationToken cancel)
     {
-        if (job.CheckpointDir is not null)
-        {
-            throw new ArgumentException("--checkpoint-dir is not written for --task classify yet; use --out (with --keep-best for the best epoch's model)");
-        }
-
         job.CheckOutputPaths();
         Core.Checkpoints.OutputPath.CheckDirectory(logDir, "--log-dir");
         JobDatasets.CheckInputPaths(job);
         Threads.Configure(job.Training.Threads);
-        var data = DocumentDatasetLoader.Load(job.Corpus!, job.Valid, job.Test, job.DataSplit, job.MaxVocab, job.MinCount, job.Training.Seed);
+        DocumentDataset data;
+        try
+        {
+            data = DocumentDatasetLoader.Load(job.Corpus!, job.Valid, job.Test, job.DataSplit, job.MaxVocab, job.MinCount, job.Training.Seed);
+        }
+        catch (CorpusException e) when (resumed is not null)
+        {
+            throw new CorpusException($"--resume {resumed.Path}: the run's data: {e.Message}", e);
+        }
+
         var spec = job.ToModelSpec(data.Vocabulary.Count, data.Labels.Count);
+        var recorded = CheckpointData.Of(job, data);
+        resumed?.Check(recorded);
         ClassifierTrainer? trainer = null;
         ITrainingObserver observer = new ClassifierView(json, () => trainer?.Validated);
         void Save(string path, object progress) => ModelFile.SaveClassifier(path, spec, data, trainer!.Weights, trainer.Loop.Optimizer.State, progress);
         BestModelKeeper? keeper = null;
+        if (job.CheckpointDir is { } dir)
+        {
+            var absolute = job.WithAbsolutePaths(); // a run resumed from another directory finds the same files
+            observer = new TrainCheckpointer(observer, dir, job.CheckpointEvery, (path, epoch) => TrainingCheckpoint.Write(path, absolute, recorded, trainer!.Snapshot(),
+                ResumePoint.Fields(epoch?.ValidPerplexity, keeper?.Best)));
+        }
+
         if (job.KeepBest && job.Out is { } bestPath)
         {
             observer = keeper = new BestModelKeeper(observer, epoch => Save(bestPath,
-                new { epoch = epoch.Epoch, step = trainer!.Loop.Step, valid_loss = Math.Log(epoch.ValidPerplexity), valid_accuracy = trainer.Validated?.Metrics.Accuracy, kept = "best", job = job.ToJson() }));
+                new { epoch = epoch.Epoch, step = trainer!.Loop.Step, valid_loss = Math.Log(epoch.ValidPerplexity), valid_accuracy = trainer.Validated?.Metrics.Accuracy, kept = "best", job = job.ToJson() }), resumed?.Best);
         }
 
         trainer = new ClassifierTrainer(spec, job.Training, data, observer);
+        if (resumed is not null)
+        {
+            ResumeFrom(resumed, () => trainer.Resume(resumed.Snapshot, resumed.EndedEpochValid));
+            TrainingView.Message(json, "note", $"--resume {resumed.Path}: epoch {trainer.Loop.Epoch}, step {trainer.Loop.Step} of the run (window {trainer.Loop.Window} of {trainer.Loop.Windows}), lr {trainer.Loop.Lr:G4}");
+        }
+
         TrainingView.Message(json, "start", $"{spec.Cell.Name()} {spec.Layers}x{spec.Hidden} classifier, vocabulary {data.Vocabulary.Count:N0}, {data.Labels.Count} classes, {trainer.Loop.Layout.Size:N0} parameters; "
             + $"{data.Train.Length:N0} training / {data.Valid.Length:N0} validation" + (data.Test is { } test ? $" / {test.Length:N0} test" : string.Empty) + " documents");
         var (summary, valid, testScores) = trainer.Run(cancel);
@@ -64,5 +84,19 @@ public static class ClassifierTraining
         }
 
         return 0;
+    }
+
+    /// <summary>Runs a trainer's resume, naming --resume and the file in its error.</summary>
+    /// <exception cref="ArgumentException">When the checkpoint does not fit the run or ends it.</exception>
+    public static void ResumeFrom(ResumePoint resumed, Action resume)
+    {
+        try
+        {
+            resume();
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"--resume {resumed.Path}: {e.Message}", e);
+        }
     }
 }

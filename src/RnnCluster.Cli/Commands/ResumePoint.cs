@@ -1,8 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using RnnCluster.Core.Checkpoints;
-using RnnCluster.Core.Models;
-using RnnCluster.Core.Text;
 using RnnCluster.Core.Training;
 
 namespace RnnCluster.Cli.Commands;
@@ -25,11 +23,6 @@ public sealed record ResumePoint(string Path, JobDefinition Job, TrainingSnapsho
         try
         {
             var (job, snapshot, checkpoint, progress) = TrainingCheckpoint.Read(path);
-            if (job.Classify)
-            {
-                throw new ArgumentException($"{path}: a classifier's run cannot be resumed yet");
-            }
-
             var best = Number(progress, "best_valid_ppl") is { } bestValid && progress["best_epoch"] is { } bestEpoch
                 ? new EpochReport(bestEpoch.GetValue<int>(), double.NaN, bestValid, 0, 0, 0)
                 : null;
@@ -49,11 +42,11 @@ public sealed record ResumePoint(string Path, JobDefinition Job, TrainingSnapsho
         new("best_valid_ppl", best is null ? null : JsonSerializer.SerializeToNode(best.ValidPerplexity, MetricsJson.Options)),
     ];
 
-    /// <summary>The corpus must give the model and vocabulary the checkpoint was trained with.</summary>
+    /// <summary>The corpus must give the model, vocabulary and (a classifier's) labels the checkpoint was trained with.</summary>
     /// <exception cref="ArgumentException">Naming --resume, when the corpus or the model differs.</exception>
-    public void Check(ModelSpec spec, TextDataset data)
+    public void Check(CheckpointData data)
     {
-        if (spec != Checkpoint.Spec || !data.Vocabulary.Tokens.SequenceEqual(Checkpoint.Vocabulary, StringComparer.Ordinal))
+        if (!data.Matches(Checkpoint))
         {
             throw new ArgumentException($"--resume {Path}: the corpus ({Job.Corpus ?? "the built-in corpus"}) no longer gives the vocabulary or model the checkpoint was trained with; restore the corpus or start a new run");
         }

@@ -24,7 +24,7 @@ public static class TrainCommand
         command.Options.Add(logDir);
         var resume = new Option<string?>("--resume")
         {
-            Description = "continue a run exactly from a checkpoint its --checkpoint-dir holds (epoch-NNN.rnnc or step-NNNNNNNN.rnnc): the same job (its files as recorded, absolute), the same final weights as a run never stopped; no job flag may be given with it (--log-dir appends to the run's log); language models only so far",
+            Description = "continue a run exactly from a checkpoint its --checkpoint-dir holds (epoch-NNN.rnnc or step-NNNNNNNN.rnnc): the same job (its files as recorded, absolute), the same final weights as a run never stopped; no job flag may be given with it (--log-dir appends to the run's log); every task",
         };
         command.Options.Add(resume);
         command.SetAction((result, cancel) => CliError.Guard(() => Task.Run(() =>
@@ -50,12 +50,12 @@ public static class TrainCommand
     {
         if (job.Classify)
         {
-            return ClassifierTraining.Run(job, json, logDir, cancel);
+            return ClassifierTraining.Run(job, json, logDir, resumed, cancel);
         }
 
         if (job.Embeddings)
         {
-            return CbowTraining.Run(job, json, logDir, cancel);
+            return CbowTraining.Run(job, json, logDir, resumed, cancel);
         }
 
         job.CheckOutputPaths();
@@ -75,7 +75,7 @@ public static class TrainCommand
         }
 
         var spec = job.ToModelSpec(data.Vocabulary.Count);
-        resumed?.Check(spec, data);
+        resumed?.Check(CheckpointData.Of(job, data));
         Trainer? trainer = null;
         void Save(string path, object progress) => ModelFile.Save(path, spec, data, trainer!.Weights, trainer.Optimizer, progress);
         ITrainingObserver observer = view;

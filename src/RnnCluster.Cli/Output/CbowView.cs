@@ -6,7 +6,7 @@ namespace RnnCluster.Cli.Output;
 /// Shows CBOW training in its own terms: the mean CBOW loss per centre word (not a perplexity) and
 /// corpus words per second. JSON lines with <c>--json</c>, else plain lines throttled to one every 10 s.
 /// </summary>
-public sealed class CbowView(bool json, Func<long> wordsProcessed) : ITrainingObserver
+public sealed class CbowView(bool json, Func<long, long> wordsWalked) : ITrainingObserver
 {
     private readonly ProgressThrottle _throttle = ProgressThrottle.ForView(json);
 
@@ -18,7 +18,7 @@ public sealed class CbowView(bool json, Func<long> wordsProcessed) : ITrainingOb
         }
 
         var loss = Math.Log(r.TrainPerplexity);
-        var wordsPerSecond = wordsProcessed() / Math.Max(1e-9, r.TrainSeconds);
+        var wordsPerSecond = wordsWalked(r.Step) / Math.Max(1e-9, r.TrainSeconds);
         if (json)
         {
             JsonEvents.Write("progress", new { epoch = r.Epoch, step = r.Step, window = r.Window, windows = r.WindowsPerEpoch, train_loss = Math.Round(loss, 5), words_per_sec = Math.Round(wordsPerSecond), lr = r.LearningRate });

@@ -21,6 +21,8 @@ internal sealed class CbowData(CbowDataset text, CbowSettings settings) : JobDat
 
     public override string Task => "cbow";
 
+    public override CheckpointData Recorded(JobDefinition job) => CheckpointData.Of(job, Text);
+
     /// <exception cref="Core.Text.CorpusException">Naming the file that is missing, unreadable or too small.</exception>
     /// <exception cref="ArgumentException">When --subsample would keep too little of the corpus.</exception>
     public static CbowData Read(JobDefinition job)
@@ -68,14 +70,6 @@ internal sealed class CbowData(CbowDataset text, CbowSettings settings) : JobDat
             outPath = Path.GetFullPath(path);
         }
 
-        return new FinalEvaluation(null, outPath, Words: WordsWalked(steps, job.Training.Batch));
-    }
-
-    /// <summary>Corpus positions <paramref name="steps"/> steps walk, subsampled words included: whole epochs of N, then B a window.</summary>
-    public long WordsWalked(long steps, int batch)
-    {
-        var n = (long)Text.Train.Words.Length;
-        var windows = CbowGradient.Windows(Text.Train.Words.Length, batch);
-        return (steps / windows * n) + Math.Min(n, steps % windows * batch);
+        return new FinalEvaluation(null, outPath, Words: CbowGradient.WordsWalked(steps, Text.Train.Words.Length, job.Training.Batch));
     }
 }

@@ -18,6 +18,8 @@ internal sealed class ClassifierData(DocumentDataset documents) : JobData
 
     public override string Task => "classify";
 
+    public override CheckpointData Recorded(JobDefinition job) => CheckpointData.Of(job, Documents);
+
     /// <exception cref="Core.Text.CorpusException">Naming the file and line that is wrong.</exception>
     /// <exception cref="ArgumentException">When --split does not fit the files given.</exception>
     public static ClassifierData Read(JobDefinition job)

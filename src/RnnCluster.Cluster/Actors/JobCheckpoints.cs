@@ -1,6 +1,5 @@
 using System.Globalization;
 using RnnCluster.Core.Checkpoints;
-using RnnCluster.Core.Text;
 using RnnCluster.Core.Training;
 
 namespace RnnCluster.Cluster.Actors;
@@ -16,7 +15,9 @@ internal static class JobCheckpoints
 
     public static string PathFor(string dir, string jobId) => Path.Combine(dir, jobId + Extension);
 
-    public static void Write(string path, string jobId, JobDefinition job, TextDataset data, TrainingSnapshot s)
+    /// <summary>Writes a job's checkpoint atomically (any task: <paramref name="data"/> is what it records of the job's data).</summary>
+    /// <exception cref="CheckpointException">When the file cannot be written.</exception>
+    public static void Write(string path, string jobId, JobDefinition job, CheckpointData data, TrainingSnapshot s)
         => TrainingCheckpoint.Write(path, job, data, s, [new("job_id", jobId)]);
 
     /// <summary>Reads a job checkpoint back. Throws <see cref="CheckpointException"/> or <see cref="ArgumentException"/>.</summary>

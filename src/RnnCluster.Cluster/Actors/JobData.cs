@@ -20,8 +20,8 @@ internal abstract class JobData
     /// <summary>True when the run carries a hidden state per stream across windows (language models).</summary>
     public virtual bool Stateful => false;
 
-    /// <summary>The language model's text when the job can be checkpointed and resumed (language models only so far), else null.</summary>
-    public virtual TextDataset? Checkpointable => null;
+    /// <summary>What the job's checkpoints record of this data (model, vocabulary, labels): written with each, and matched when a job resumes.</summary>
+    public abstract CheckpointData Recorded(JobDefinition job);
 
     /// <summary>One line for the supervisor's log: the data's size and vocabulary.</summary>
     public abstract string Describe();

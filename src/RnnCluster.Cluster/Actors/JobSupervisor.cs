@@ -98,11 +98,10 @@ public sealed class JobSupervisor : ReceiveActor
             string id;
             JobDefinition job;
             TrainingSnapshot snapshot;
-            IReadOnlyList<string> vocabulary;
+            Checkpoint checkpoint;
             try
             {
-                (id, job, snapshot, var checkpoint) = JobCheckpoints.Read(path);
-                vocabulary = checkpoint.Vocabulary;
+                (id, job, snapshot, checkpoint) = JobCheckpoints.Read(path);
             }
             catch (Exception e) when (e is CheckpointException or ArgumentException)
             {
@@ -120,20 +119,20 @@ public sealed class JobSupervisor : ReceiveActor
             _jobs[id] = record;
             _order.Add(id);
             _log.Info("resuming {0} from {1} (epoch {2}, step {3})", id, path, snapshot.Epoch, snapshot.Step);
-            Task.Run(() => LoadCorpus(job, vocabulary)).PipeTo(Self, success: data => new ResumeLoaded(id, data, null),
+            Task.Run(() => LoadCorpus(job, checkpoint)).PipeTo(Self, success: data => new ResumeLoaded(id, data, null),
                 failure: e => new ResumeLoaded(id, null, Describe(e)));
         }
     }
 
     private static JobData LoadCorpus(JobDefinition job) => JobData.Load(job);
 
-    /// <summary>The language model's corpus for a checkpoint that was trained with <paramref name="vocabulary"/>.</summary>
-    /// <exception cref="ArgumentException">When the corpus's vocabulary is another (the corpus changed).</exception>
-    private static JobData LoadCorpus(JobDefinition job, IReadOnlyList<string> vocabulary)
+    /// <summary>The job's data for a checkpoint that was trained on it.</summary>
+    /// <exception cref="ArgumentException">When the data gives another model, vocabulary or labels than the checkpoint's (the corpus changed).</exception>
+    private static JobData LoadCorpus(JobDefinition job, Checkpoint checkpoint)
     {
-        var data = JobDatasets.Load(job);
-        return data.Vocabulary.Tokens.SequenceEqual(vocabulary, StringComparer.Ordinal)
-            ? new LanguageModelData(data)
+        var data = LoadCorpus(job);
+        return data.Recorded(job).Matches(checkpoint)
+            ? data
             : throw new ArgumentException("the corpus's vocabulary is not the checkpoint's (was the corpus changed?)");
     }
 
@@ -156,7 +155,7 @@ public sealed class JobSupervisor : ReceiveActor
         var (_, job, snapshot, checkpoint) = JobCheckpoints.Read(path);
         job.ValidateForCluster();
         job.CheckOutputPaths();
-        return new CorpusLoaded(job, LoadCorpus(job, checkpoint.Vocabulary), null, ActorRefs.Nobody, snapshot);
+        return new CorpusLoaded(job, LoadCorpus(job, checkpoint), null, ActorRefs.Nobody, snapshot);
     }
 
     private void OnSubmit(SubmitJob submit)
@@ -202,12 +201,7 @@ public sealed class JobSupervisor : ReceiveActor
         }
 
         var id = string.Create(CultureInfo.InvariantCulture, $"job-{++_nextId}");
-        var dir = data.Checkpointable is null ? null : loaded.Job.CheckpointDir ?? _checkpointDir;
-        if (data.Checkpointable is null && _checkpointDir is not null)
-        {
-            _log.Info("{0} (--task {1}) is not checkpointed: checkpoints are written for language models only so far", id, data.Task);
-        }
-
+        var dir = loaded.Job.CheckpointDir ?? _checkpointDir;
         var record = new JobRecord(id, loaded.Job, data) { CheckpointPath = dir is null ? null : JobCheckpoints.PathFor(dir, id), Resume = loaded.Resume };
         if (loaded.Resume is { } resume)
         {
@@ -244,7 +238,7 @@ public sealed class JobSupervisor : ReceiveActor
 
     private void OnCheckpoint(RunCheckpoint checkpoint)
     {
-        if (!_jobs.TryGetValue(checkpoint.JobId, out var job) || job.IsFinal || job.Data?.Checkpointable is not { } data || job.CheckpointPath is not { } path)
+        if (!_jobs.TryGetValue(checkpoint.JobId, out var job) || job.IsFinal || job.Data?.Recorded(job.Job) is not { } data || job.CheckpointPath is not { } path)
         {
             return;
         }

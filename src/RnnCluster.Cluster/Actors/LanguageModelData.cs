@@ -13,7 +13,7 @@ internal sealed class LanguageModelData(TextDataset text) : JobData
 
     public override bool Stateful => true;
 
-    public override TextDataset? Checkpointable => Text;
+    public override CheckpointData Recorded(JobDefinition job) => CheckpointData.Of(job, Text);
 
     public override string Describe() => $"{Text.Train.Length} training tokens, vocabulary {Text.Vocabulary.Count}";
 

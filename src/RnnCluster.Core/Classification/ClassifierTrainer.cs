@@ -43,6 +43,17 @@ public sealed class ClassifierTrainer
 
     public ModelSpec Spec => Loop.Spec;
 
+    /// <summary>The run's state at a step boundary, for a checkpoint (a classifier or CBOW carries no stream state).</summary>
+    public TrainingSnapshot Snapshot() => Loop.Snapshot(ModelState.Carried(Spec, Loop.Options.Batch));
+
+    /// <summary>
+    /// Continues from <paramref name="s"/> (a <see cref="Snapshot"/> of a run of the same job): weights,
+    /// optimizer, cursor, sums and schedule; the data order of each epoch follows from (seed, epoch), so
+    /// the run goes on bit for bit as if it had never stopped (see <see cref="TrainingLoop.Resume"/>).
+    /// </summary>
+    /// <exception cref="ArgumentException">When the snapshot does not fit this model and batch, or it is the end of the run.</exception>
+    public void Resume(TrainingSnapshot s, double? endedEpochValid) => Loop.Resume(s, ModelState.Carried(Spec, Loop.Options.Batch), endedEpochValid);
+
     /// <summary>The model's weights (layout size), trained in place.</summary>
     public float[] Weights => Loop.Weights;
 

@@ -93,6 +93,16 @@ public sealed class CbowGradient : IRowGradientSource
         WindowCount = Windows(corpus.Words.Length, batch);
     }
 
+    /// <summary>
+    /// Corpus positions the first <paramref name="steps"/> steps of a run walk, subsampled words included
+    /// (word2vec's "words" of words/s): whole epochs of N, then B a window.
+    /// </summary>
+    public static long WordsWalked(long steps, int words, int batch)
+    {
+        var windows = Windows(words, batch);
+        return (steps / windows * words) + Math.Min(words, steps % windows * batch);
+    }
+
     /// <summary>Steps an epoch of <paramref name="words"/> corpus positions takes, B at a time: ⌈N / B⌉.</summary>
     public static int Windows(int words, int batch) => (int)(((long)words + batch - 1) / batch);
 

@@ -20,6 +20,12 @@ public sealed class ModelState
 
     public int Batch { get; }
 
+    /// <summary>Layers of state a run of <paramref name="spec"/> carries across windows: a language model's layers; 0 for a classifier or CBOW, which carry none.</summary>
+    public static int CarriedLayers(ModelSpec spec) => spec.IsClassifier || spec.IsEmbedding ? 0 : spec.Layers;
+
+    /// <summary>The state a run of <paramref name="spec"/> carries for <paramref name="batch"/> streams (no layers for a classifier or CBOW).</summary>
+    public static ModelState Carried(ModelSpec spec, int batch) => new(spec with { Layers = CarriedLayers(spec) }, batch);
+
     public float[][] H { get; }
 
     public float[][] C { get; }

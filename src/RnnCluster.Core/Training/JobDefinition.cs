@@ -13,7 +13,7 @@ namespace RnnCluster.Core.Training;
 /// </summary>
 public sealed record JobDefinition
 {
-    /// <summary>What the job trains: <c>lm</c> (a language model), <c>classify</c> (a document classifier) or <c>cbow</c> (word embeddings); on the cluster the last two train in sync mode on one parameter server, without checkpoints, so far.</summary>
+    /// <summary>What the job trains: <c>lm</c> (a language model), <c>classify</c> (a document classifier) or <c>cbow</c> (word embeddings); on the cluster the last two train in sync mode on one parameter server so far.</summary>
     public string Task { get; init; } = "lm";
 
     /// <summary><c>--task cbow</c>: C, context words each side (see <see cref="Embeddings.CbowSettings.Window"/>).</summary>
@@ -445,15 +445,14 @@ public sealed record JobDefinition
         Validate();
         if (Classify || Embeddings)
         {
-            // The cluster trains them synchronously on one parameter server, without checkpoints so far.
+            // The cluster trains them synchronously on one parameter server so far.
             var unsupported = Mode != "sync" ? $"--mode {Mode}"
                 : PsPlacement == "workers" ? "--ps-placement workers"
                 : Compress != "none" ? $"--compress {Compress}"
-                : CheckpointDir is not null ? "--checkpoint-dir"
                 : null;
             if (unsupported is not null)
             {
-                throw new ArgumentException($"{unsupported} is not supported for --task {Task} on the cluster yet: it trains in sync mode on one parameter server (the coordinator), without checkpoints; leave {unsupported.Split(' ')[0]} out");
+                throw new ArgumentException($"{unsupported} is not supported for --task {Task} on the cluster yet: it trains in sync mode on one parameter server (the coordinator); leave {unsupported.Split(' ')[0]} out");
             }
         }
 

@@ -80,16 +80,10 @@ public sealed class Trainer
     public void Resume(TrainingSnapshot s, double? endedEpochValid)
     {
         var state = new ModelState(Spec, _options.Batch);
-        Loop.Restore(s, state);
+        var nextEpoch = Loop.Resume(s, state, endedEpochValid);
         Source.LoadState(state);
-        if (Loop.Final)
+        if (nextEpoch)
         {
-            throw new ArgumentException($"the checkpoint is the end of its run (epoch {Loop.Epoch} of {_options.Epochs}, step {Loop.Step}): there is nothing left to train");
-        }
-
-        if (Loop.EpochDone)
-        {
-            Loop.NextEpoch(endedEpochValid);
             Source.ResetState();
         }
     }

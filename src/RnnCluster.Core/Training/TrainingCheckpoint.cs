@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using RnnCluster.Core.Checkpoints;
+using RnnCluster.Core.Models;
 using RnnCluster.Core.Text;
 
 namespace RnnCluster.Core.Training;
@@ -17,9 +18,17 @@ public static class TrainingCheckpoint
 {
     private const string StatePrefix = "stream_state.";
 
-    /// <summary>Writes atomically; <paramref name="extra"/> adds fields of the caller's to the progress JSON (e.g. a job id).</summary>
+    /// <summary>Writes a language model's checkpoint atomically; <paramref name="extra"/> adds fields of the caller's to the progress JSON (e.g. a job id).</summary>
     /// <exception cref="CheckpointException">When the file cannot be written.</exception>
     public static void Write(string path, JobDefinition job, TextDataset data, TrainingSnapshot s, IEnumerable<KeyValuePair<string, JsonNode?>>? extra = null)
+        => Write(path, job, CheckpointData.Of(job, data), s, extra);
+
+    /// <summary>
+    /// Writes a checkpoint of any task atomically: <paramref name="data"/> gives the model, vocabulary
+    /// and labels; the snapshot's stream state is empty for a classifier or CBOW, which carry none.
+    /// </summary>
+    /// <exception cref="CheckpointException">When the file cannot be written.</exception>
+    public static void Write(string path, JobDefinition job, CheckpointData data, TrainingSnapshot s, IEnumerable<KeyValuePair<string, JsonNode?>>? extra = null)
     {
         var arrays = new Dictionary<string, float[]>(s.OptimizerState, StringComparer.Ordinal);
         for (var l = 0; l < s.StateH.Length; l++)
@@ -49,12 +58,11 @@ public static class TrainingCheckpoint
             progress[key] = value;
         }
 
-        var spec = job.ToModelSpec(data.Vocabulary.Count);
-        CheckpointFile.Write(path, new Checkpoint(spec, TokenizerKinds.Name(data.Kind), data.Vocabulary.Tokens, s.Weights, arrays,
-            progress.ToJsonString(MetricsJson.Options)));
+        CheckpointFile.Write(path, new Checkpoint(data.Spec, data.Tokenizer, data.Vocabulary, s.Weights, arrays,
+            progress.ToJsonString(MetricsJson.Options), data.Labels));
     }
 
-    /// <summary>Reads a checkpoint written by <see cref="Write"/>: the job, the snapshot, the container and the whole progress object.</summary>
+    /// <summary>Reads a checkpoint written by <see cref="Write(string, JobDefinition, CheckpointData, TrainingSnapshot, IEnumerable{KeyValuePair{string, JsonNode}})"/>: the job, the snapshot, the container and the whole progress object.</summary>
     /// <exception cref="CheckpointException">When the file is missing, damaged or not a checkpoint.</exception>
     /// <exception cref="ArgumentException">When it is a model file without a run's state (naming the missing field).</exception>
     public static (JobDefinition Job, TrainingSnapshot Snapshot, Checkpoint Checkpoint, JsonObject Progress) Read(string path)
@@ -62,7 +70,7 @@ public static class TrainingCheckpoint
         var checkpoint = CheckpointFile.Read(path);
         var progress = JsonNode.Parse(checkpoint.ProgressJson) as JsonObject
             ?? throw new ArgumentException($"{path}: progress is not a JSON object");
-        var layers = checkpoint.Spec.Layers;
+        var layers = ModelState.CarriedLayers(checkpoint.Spec);
         var h = new float[layers][];
         var c = new float[layers][];
         for (var l = 0; l < layers; l++)

@@ -310,6 +310,31 @@ public sealed class TrainingLoop
     }
 
     /// <summary>
+    /// Continues a run from <paramref name="s"/> (a <see cref="Snapshot"/> of a run of the same job):
+    /// <see cref="Restore"/>, and when the snapshot ended an epoch, the next epoch as the run would have
+    /// started it, with <paramref name="endedEpochValid"/> (that epoch's validation perplexity) for
+    /// <c>--decay-on-plateau</c>. Returns true when it started the next epoch: the caller then resets
+    /// its streams' state, as <see cref="Run"/> does at an epoch's start.
+    /// </summary>
+    /// <exception cref="ArgumentException">When the snapshot does not fit the model or the batch, or it is the end of the run.</exception>
+    public bool Resume(TrainingSnapshot s, ModelState state, double? endedEpochValid)
+    {
+        Restore(s, state);
+        if (Final)
+        {
+            throw new ArgumentException($"the checkpoint is the end of its run (epoch {Epoch} of {Options.Epochs}, step {Step}): there is nothing left to train");
+        }
+
+        if (!EpochDone)
+        {
+            return false;
+        }
+
+        NextEpoch(endedEpochValid);
+        return true;
+    }
+
+    /// <summary>
     /// Runs to the end in this thread: each step computes the gradient with <paramref name="source"/>
     /// and applies it; each epoch ends with <paramref name="validate"/> (validation perplexity) and an
     /// <see cref="EpochReport"/>. Returns the summary (test perplexity left null for the caller).
