@@ -65,9 +65,26 @@ internal sealed class CliProcess : IDisposable
 
     public static CliProcess Start(params string[] args) => Start(Environment.CurrentDirectory, args);
 
-    public static CliProcess Start(string workingDirectory, params string[] args)
+    public static CliProcess Start(string workingDirectory, params string[] args) => Start(CliExecutable.StartInfo(args, workingDirectory));
+
+    /// <summary>Starts rnncluster inside Linux network namespace <paramref name="netns"/> (<c>ip netns exec</c>, which becomes the program: the pid is rnncluster's).</summary>
+    public static CliProcess StartInNamespace(string netns, params string[] args)
     {
-        var process = new Process { StartInfo = CliExecutable.StartInfo(args, workingDirectory) };
+        var info = CliExecutable.StartInfo(args, Environment.CurrentDirectory);
+        string[] command = ["netns", "exec", netns, info.FileName, .. info.ArgumentList];
+        info.FileName = "ip";
+        info.ArgumentList.Clear();
+        foreach (var part in command)
+        {
+            info.ArgumentList.Add(part);
+        }
+
+        return Start(info);
+    }
+
+    private static CliProcess Start(ProcessStartInfo info)
+    {
+        var process = new Process { StartInfo = info };
         var cli = new CliProcess(process);
         process.OutputDataReceived += (_, e) => cli.OnOutput(e.Data);
         process.ErrorDataReceived += (_, e) => cli.OnError(e.Data);

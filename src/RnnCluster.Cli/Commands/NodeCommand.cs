@@ -102,6 +102,24 @@ public static class NodeCommand
         using var signals = new TerminationSignals(outer);
         var cancel = signals.Token;
         options.Validate(); // a bad flag is reported before the dashboard's port is bound
+        while (await RunOnceAsync(options, monitoringOptions, json, exitOnStdinClose, cancel))
+        {
+            // Downed: the rest of the cluster removed this node (it was unreachable for too long, e.g. cut
+            // off by a network partition) and its actor system stopped. A node that joins through seeds
+            // starts anew and rejoins them once they are reachable (within --join-timeout).
+            Console.Error.WriteLine($"rnncluster: this node was downed by the cluster (unreachable for too long, e.g. cut off by a network partition); restarting it to rejoin through --seeds {string.Join(",", options.Seeds ?? [])} (within --join-timeout {options.JoinTimeoutSeconds} s)");
+        }
+
+        return 0;
+    }
+
+    /// <summary>
+    /// Runs one incarnation of the node until it stops; returns true when the cluster downed it and it
+    /// should start again (it joins through seeds other than itself), false when it stopped on a signal.
+    /// </summary>
+    /// <exception cref="CliError">When it stopped for any other reason (join timed out, TLS refused, removed without seeds).</exception>
+    private static async Task<bool> RunOnceAsync(NodeOptions options, Monitoring.MonitoringOptions monitoringOptions, bool json, bool exitOnStdinClose, CancellationToken cancel)
+    {
         await using var monitoring = await Monitoring.NodeMonitoring.StartAsync(options, monitoringOptions);
         await using var node = await StartAsync(options, cancel);
         monitoring?.Attach(node);
@@ -111,27 +129,38 @@ public static class NodeCommand
         var stopped = await Task.WhenAny(node.WhenTerminated, stdinClosed, Task.Delay(Timeout.Infinite, cancel));
         // Akka's own exit hook (run-by-clr-shutdown-hook) may stop the actor system on the same
         // signal before our token fires; that is a normal stop too.
-        var stoppedBySignal = cancel.IsCancellationRequested
-            || Akka.Actor.CoordinatedShutdown.Get(node.System).ShutdownReason is Akka.Actor.CoordinatedShutdown.ClrExitReason;
-        if (stopped == node.WhenTerminated && Akka.Actor.CoordinatedShutdown.Get(node.System).ShutdownReason is Akka.Actor.CoordinatedShutdown.ClusterJoinUnsuccessfulReason)
+        var reason = Akka.Actor.CoordinatedShutdown.Get(node.System).ShutdownReason;
+        var stoppedBySignal = cancel.IsCancellationRequested || reason is Akka.Actor.CoordinatedShutdown.ClrExitReason;
+        if (stopped == node.WhenTerminated && reason is Akka.Actor.CoordinatedShutdown.ClusterJoinUnsuccessfulReason)
         {
             throw new CliError($"--seeds {string.Join(",", options.Seeds ?? [])}: no seed node let this node join within --join-timeout {options.JoinTimeoutSeconds} s; check that a coordinator runs at that host:port, is reachable from here, and is named as it advertises itself (its `node` line's address, e.g. 127.0.0.1 rather than localhost){(options.Tls is null ? "; a cluster that speaks TLS needs --tls" : string.Empty)}");
         }
 
-        if (stopped == node.WhenTerminated && Akka.Actor.CoordinatedShutdown.Get(node.System).ShutdownReason?.GetType().Name == "TlsHandshakeFailureReason")
+        if (stopped == node.WhenTerminated && reason?.GetType().Name == "TlsHandshakeFailureReason")
         {
             throw new CliError(options.Tls is { } tls
                 ? $"--tls {tls.Directory}: the TLS handshake with {string.Join(",", options.Seeds ?? [])} failed and the node stopped: that node speaks plain TCP or holds certificates of another CA (its log and this one say which side refused); give every node and client the same `rnncluster certs` directory"
                 : "a TLS handshake failed and the node stopped");
         }
 
-        if (stopped == node.WhenTerminated && !stoppedBySignal)
+        if (stopped == node.WhenTerminated && !stoppedBySignal && reason is Akka.Actor.CoordinatedShutdown.ClusterDowningReason && JoinsThroughOthers(options, node.Port))
         {
-            throw new CliError("the node's actor system stopped (removed from the cluster?)");
+            return true;
         }
 
-        return 0;
+        if (stopped == node.WhenTerminated && !stoppedBySignal)
+        {
+            throw new CliError(reason is Akka.Actor.CoordinatedShutdown.ClusterDowningReason
+                ? "the cluster downed this node (unreachable for too long, e.g. cut off by a network partition) and it has no other seed node to rejoin through; start it again"
+                : "the node's actor system stopped (removed from the cluster?)");
+        }
+
+        return false;
     }
+
+    /// <summary>True when the node joins through a seed other than itself: restarted after a downing, it rejoins that cluster instead of forming its own.</summary>
+    private static bool JoinsThroughOthers(NodeOptions options, int port)
+        => (options.Seeds ?? []).Any(seed => !string.Equals(seed, $"{options.AdvertisedHost}:{port}", StringComparison.OrdinalIgnoreCase));
 
     /// <summary>Starts the node; a port that cannot be bound is one line naming its flag.</summary>
     private static async Task<ClusterNode> StartAsync(NodeOptions options, CancellationToken cancel)
