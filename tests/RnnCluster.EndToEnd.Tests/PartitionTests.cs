@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
 namespace RnnCluster.EndToEnd.Tests;
 
 /// <summary>
@@ -55,24 +58,109 @@ public sealed class PartitionTests
         }
         finally
         {
-            foreach (var node in nodes)
+            await StopAll(nodes);
+        }
+    }
+
+    [Fact]
+    public async Task The_coordinator_cut_off_is_downed_before_the_other_coordinator_resumes_the_job_from_its_checkpoint()
+    {
+        // Namespaces 0 and 1: coordinators (0 the oldest, hosting the job's supervisor and parameter
+        // server), 2 and 3: workers. The coordinators share a checkpoint directory (one file system).
+        using var network = PartitionNetwork.Create(4);
+        var checkpoints = Directory.CreateTempSubdirectory("rnncluster-partition-").FullName;
+        var (oldest, other) = ($"{PartitionNetwork.Address(0)}:{Port}", $"{PartitionNetwork.Address(1)}:{Port}");
+        var seeds = $"{oldest},{other}";
+        var nodes = new List<CliProcess>();
+        try
+        {
+            string[] coordinator = ["--roles", "coordinator", "--port", $"{Port}", "--seeds", seeds, "--checkpoint-dir", checkpoints, "--http-port", "0", "--join-timeout", "120"];
+            nodes.Add(await StartNode(0, coordinator));
+            await Until(() => MembersUp(oldest) == 1, Timeout, () => nodes[0].Describe()); // it founded the cluster: the oldest
+            nodes.Add(await StartNode(1, coordinator));
+            for (var i = 2; i <= 3; i++)
             {
-                node.CloseInput();
+                nodes.Add(await StartNode(i, "--roles", "worker", "--port", $"{Port}", "--seeds", seeds, "--join-timeout", "120"));
             }
 
-            foreach (var node in nodes)
+            await Until(() => MembersUp(other) == 4, Timeout, () => nodes[1].Describe());
+            using (var submit = CliProcess.StartInNamespace(PartitionNetwork.Namespace(1), ["submit", "--contact", other, "--json", "--checkpoint-every", "100", .. Job]))
             {
-                try
-                {
-                    await node.WaitForExitAsync(TimeSpan.FromSeconds(20));
-                }
-                catch (TimeoutException)
-                {
-                    // WaitForExitAsync killed it.
-                }
-
-                node.Dispose();
+                Assert.True(await submit.WaitForExitAsync(Timeout) == 0, submit.Describe());
             }
+
+            var checkpoint = Path.Combine(checkpoints, "job-1.rnnc");
+            await Until(() => File.Exists(checkpoint) && JobStep(other) >= 150, Timeout, () => nodes[0].Describe());
+            network.Cut(0);
+
+            // The oldest coordinator, alone in its partition, downs itself; the other side downs it too,
+            // and the singletons move: the other coordinator resumes the job from its checkpoint.
+            var cutOff = nodes[0];
+            await Until(() => cutOff.Errors.Contains("this node was downed by the cluster", StringComparison.Ordinal), Timeout, () => cutOff.Describe());
+            await Until(() => nodes[1].Errors.Contains("resuming job-1 from", StringComparison.Ordinal), Timeout, () => nodes[1].Describe());
+            network.Heal(0);
+            using var watch = CliProcess.StartInNamespace(PartitionNetwork.Namespace(1), "watch", "--contact", other, "job-1", "--json");
+            Assert.True(await watch.WaitForExitAsync(Timeout) == 0, watch.Describe());
+            Assert.All(watch.EventsNamed("epoch"), e => Assert.Equal(e.GetProperty("tokens_expected").GetInt64(), e.GetProperty("tokens_accounted").GetInt64()));
+            Assert.Equal(3000, Assert.Single(watch.EventsNamed("summary")).GetProperty("steps").GetInt64());
+
+            // Never two parameter servers for the job: the cut-off coordinator's actor system (its
+            // supervisor and parameter server with it) stopped before the other one resumed the job.
+            var stopped = LogTime(cutOff.Errors, "CoordinatedShutdown invoked due to [Reason:Akka.Actor.CoordinatedShutdown+ClusterDowningReason]");
+            var resumed = LogTime(nodes[1].Errors, "resuming job-1 from");
+            Assert.True(stopped < resumed, $"the cut-off coordinator stopped at {stopped:O}, the job resumed on the other at {resumed:O}");
+            Assert.Single(Regex.Matches(cutOff.Errors + nodes[1].Errors, "resuming job-1 from"));
+
+            // Healed: the downed coordinator restarted and rejoined through the other seed.
+            await Until(() => cutOff.EventsNamed("node").Count() >= 2 && MembersUp(other) == 4, Timeout, () => cutOff.Describe());
+        }
+        finally
+        {
+            await StopAll(nodes);
+            Directory.Delete(checkpoints, recursive: true);
+        }
+    }
+
+    /// <summary>The time of the first log line holding <paramref name="text"/> (Akka's "[LEVEL][MM/dd/yyyy HH:mm:ss.fffZ]…" lines).</summary>
+    private static DateTime LogTime(string log, string text)
+    {
+        var line = log.Split('\n').First(l => l.Contains(text, StringComparison.Ordinal));
+        var stamp = Regex.Match(line, @"\]\[(\d\d/\d\d/\d{4} \d\d:\d\d:\d\d\.\d+)Z\]").Groups[1].Value;
+        return DateTime.ParseExact(stamp, "MM/dd/yyyy HH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+    }
+
+    /// <summary>job-1's step as `status` run inside namespace 1 reports it (−1 when it does not answer or has no such job).</summary>
+    private static long JobStep(string contact)
+    {
+        using var status = CliProcess.StartInNamespace(PartitionNetwork.Namespace(1), "status", "--contact", contact, "--json");
+        if (status.WaitForExitAsync(TimeSpan.FromSeconds(60)).GetAwaiter().GetResult() != 0 || status.Events.Count == 0)
+        {
+            return -1;
+        }
+
+        return status.Events[0].GetProperty("jobs").EnumerateArray().Where(j => j.GetProperty("id").GetString() == "job-1")
+            .Select(j => j.GetProperty("step").GetInt64()).DefaultIfEmpty(-1).First();
+    }
+
+    private static async Task StopAll(List<CliProcess> nodes)
+    {
+        foreach (var node in nodes)
+        {
+            node.CloseInput();
+        }
+
+        foreach (var node in nodes)
+        {
+            try
+            {
+                await node.WaitForExitAsync(TimeSpan.FromSeconds(20));
+            }
+            catch (TimeoutException)
+            {
+                // WaitForExitAsync killed it.
+            }
+
+            node.Dispose();
         }
     }
 
@@ -98,10 +186,13 @@ public sealed class PartitionTests
         return node;
     }
 
-    /// <summary>Cluster members with status Up, as `status` run inside the coordinator's namespace reports them (0 when it does not answer).</summary>
+    /// <summary>The node (namespace) whose address <paramref name="contact"/> is.</summary>
+    private static int NodeOf(string contact) => int.Parse(contact.Split(':')[0].Split('.')[^1], CultureInfo.InvariantCulture) - 1;
+
+    /// <summary>Cluster members with status Up, as `status` run inside the contact's namespace reports them (0 when it does not answer).</summary>
     private static int MembersUp(string contact)
     {
-        using var status = CliProcess.StartInNamespace(PartitionNetwork.Namespace(0), "status", "--contact", contact, "--json");
+        using var status = CliProcess.StartInNamespace(PartitionNetwork.Namespace(NodeOf(contact)), "status", "--contact", contact, "--json");
         if (status.WaitForExitAsync(TimeSpan.FromSeconds(60)).GetAwaiter().GetResult() != 0 || status.Events.Count == 0)
         {
             return 0;

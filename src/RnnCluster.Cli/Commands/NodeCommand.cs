@@ -102,23 +102,26 @@ public static class NodeCommand
         using var signals = new TerminationSignals(outer);
         var cancel = signals.Token;
         options.Validate(); // a bad flag is reported before the dashboard's port is bound
-        while (await RunOnceAsync(options, monitoringOptions, json, exitOnStdinClose, cancel))
+        while (await RunOnceAsync(options, monitoringOptions, json, exitOnStdinClose, cancel) is { } port)
         {
             // Downed: the rest of the cluster removed this node (it was unreachable for too long, e.g. cut
-            // off by a network partition) and its actor system stopped. A node that joins through seeds
-            // starts anew and rejoins them once they are reachable (within --join-timeout).
-            Console.Error.WriteLine($"rnncluster: this node was downed by the cluster (unreachable for too long, e.g. cut off by a network partition); restarting it to rejoin through --seeds {string.Join(",", options.Seeds ?? [])} (within --join-timeout {options.JoinTimeoutSeconds} s)");
+            // off by a network partition) and its actor system stopped. It starts anew and rejoins through
+            // its other seeds once they answer (within --join-timeout); never through itself, which would
+            // found a second cluster beside the one that downed it.
+            var others = OtherSeeds(options, port);
+            Console.Error.WriteLine($"rnncluster: this node was downed by the cluster (unreachable for too long, e.g. cut off by a network partition); restarting it to rejoin through --seeds {string.Join(",", others)} (within --join-timeout {options.JoinTimeoutSeconds} s)");
+            options = options with { Seeds = others };
         }
 
         return 0;
     }
 
     /// <summary>
-    /// Runs one incarnation of the node until it stops; returns true when the cluster downed it and it
-    /// should start again (it joins through seeds other than itself), false when it stopped on a signal.
+    /// Runs one incarnation of the node until it stops; returns its port when the cluster downed it and it
+    /// should start again (it has seeds other than itself), null when it stopped on a signal.
     /// </summary>
-    /// <exception cref="CliError">When it stopped for any other reason (join timed out, TLS refused, removed without seeds).</exception>
-    private static async Task<bool> RunOnceAsync(NodeOptions options, Monitoring.MonitoringOptions monitoringOptions, bool json, bool exitOnStdinClose, CancellationToken cancel)
+    /// <exception cref="CliError">When it stopped for any other reason (join timed out, TLS refused, downed without other seeds).</exception>
+    private static async Task<int?> RunOnceAsync(NodeOptions options, Monitoring.MonitoringOptions monitoringOptions, bool json, bool exitOnStdinClose, CancellationToken cancel)
     {
         await using var monitoring = await Monitoring.NodeMonitoring.StartAsync(options, monitoringOptions);
         await using var node = await StartAsync(options, cancel);
@@ -143,9 +146,9 @@ public static class NodeCommand
                 : "a TLS handshake failed and the node stopped");
         }
 
-        if (stopped == node.WhenTerminated && !stoppedBySignal && reason is Akka.Actor.CoordinatedShutdown.ClusterDowningReason && JoinsThroughOthers(options, node.Port))
+        if (stopped == node.WhenTerminated && !stoppedBySignal && reason is Akka.Actor.CoordinatedShutdown.ClusterDowningReason && OtherSeeds(options, node.Port).Count > 0)
         {
-            return true;
+            return node.Port;
         }
 
         if (stopped == node.WhenTerminated && !stoppedBySignal)
@@ -155,12 +158,12 @@ public static class NodeCommand
                 : "the node's actor system stopped (removed from the cluster?)");
         }
 
-        return false;
+        return null;
     }
 
-    /// <summary>True when the node joins through a seed other than itself: restarted after a downing, it rejoins that cluster instead of forming its own.</summary>
-    private static bool JoinsThroughOthers(NodeOptions options, int port)
-        => (options.Seeds ?? []).Any(seed => !string.Equals(seed, $"{options.AdvertisedHost}:{port}", StringComparison.OrdinalIgnoreCase));
+    /// <summary>The node's seeds but itself (<paramref name="port"/> is its remoting port): restarted after a downing, it rejoins through them.</summary>
+    private static List<string> OtherSeeds(NodeOptions options, int port)
+        => [.. (options.Seeds ?? []).Where(seed => !string.Equals(seed, $"{options.AdvertisedHost}:{port}", StringComparison.OrdinalIgnoreCase))];
 
     /// <summary>Starts the node; a port that cannot be bound is one line naming its flag.</summary>
     private static async Task<ClusterNode> StartAsync(NodeOptions options, CancellationToken cancel)
