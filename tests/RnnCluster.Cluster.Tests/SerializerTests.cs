@@ -121,7 +121,7 @@ public sealed class SerializerTests
     private static class Samples
     {
         public static bool HasArrays(Type type) => type.GetProperties().Any(p => p.PropertyType.IsArray || p.PropertyType.IsGenericType || p.PropertyType == typeof(ShardAssignment) || p.PropertyType == typeof(WeightPatch)
-            || p.PropertyType == typeof(KeyRangePlacement) || p.PropertyType == typeof(WireFloats));
+            || p.PropertyType == typeof(KeyRangePlacement) || p.PropertyType == typeof(WireFloats) || p.PropertyType == typeof(SplitScores) || p.PropertyType == typeof(ClassifierScores));
 
         public static object Create(Type type)
         {

@@ -44,7 +44,7 @@ public sealed class TaskTrainingTests(SharedClusters clusters) : IDisposable
             Split = "80/10/10",
             Workers = Workers,
             Model = JobDefinition.ClassifyDefaults.Model with { Cell = CellTypes.Parse(cell), Hidden = 16, Dropout = 0.3f },
-            Training = JobDefinition.ClassifyDefaults.Training with { Batch = 10, Bptt = 8, Epochs = 2, DecayAfter = 1, Deterministic = true, Seed = 5 },
+            Training = JobDefinition.ClassifyDefaults.Training with { Batch = 10, Bptt = cell == "bow" ? JobDefinition.ClassifyDefaults.Training.Bptt : 8, Epochs = 2, DecayAfter = 1, Deterministic = true, Seed = 5 },
             CheckpointDir = _dir,
         };
         var data = DocumentDatasetLoader.Load(corpus, null, null, job.DataSplit, job.MaxVocab, job.MinCount, job.Training.Seed);

@@ -65,6 +65,33 @@ public sealed class CbowCommandTests
     }
 
     [Fact]
+    public async Task Should_checkpoint_mid_epoch_and_refuse_its_checkpoints_in_the_commands_of_other_models()
+    {
+        using var directory = new TempDirectory();
+        var (train, checkpoints) = (directory.File("train.txt"), directory.File("checkpoints"));
+        await File.WriteAllTextAsync(train, Sentences(600, 1));
+        using var run = await CliProcess.RunAsync(Timeout, "train", "--task", "cbow", "--corpus", train, "--hidden", "8", "--min-count", "1", "--subsample", "0",
+            "--batch", "200", "--lr", "2", "--epochs", "1", "--checkpoint-dir", checkpoints, "--checkpoint-every", "5", "--json");
+        Assert.True(run.ExitCode == 0, run.Describe());
+        var step = Path.Combine(checkpoints, "step-00000005.rnnc");
+        Assert.True(File.Exists(step), run.Describe());
+
+        foreach (var command in new[] { "eval", "generate", "predict" })
+        {
+            string[] args = command == "generate" ? [command, step] : [command, step, train];
+            using var refused = await CliProcess.RunAsync(Timeout, args);
+            Assert.Equal(1, refused.ExitCode);
+            Assert.Equal($"rnncluster: {step} is a checkpoint of CBOW word embeddings, which {command} does not read: `--out` of a --task cbow run writes its vectors in word2vec's text format for `rnncluster neighbors` (finish this run with train --resume or submit --resume)", refused.Errors.Trim());
+        }
+
+        var singles = directory.File("singles.txt");
+        await File.WriteAllTextAsync(singles, string.Concat(Enumerable.Range(0, 50).Select(i => $"w{i % 5}\n")));
+        using var noContext = await CliProcess.RunAsync(Timeout, "train", "--task", "cbow", "--corpus", singles, "--valid", singles, "--min-count", "1", "--subsample", "0");
+        Assert.Equal(1, noContext.ExitCode);
+        Assert.StartsWith($"rnncluster: corpus file '{singles}': no line holds two words of the vocabulary", noContext.Errors.Trim(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Should_refuse_a_corpus_too_small_for_its_subsampling_before_training()
     {
         using var directory = new TempDirectory();
@@ -73,7 +100,7 @@ public sealed class CbowCommandTests
         using var cli = await CliProcess.RunAsync(Timeout, "train", "--task", "cbow", "--corpus", text);
         Assert.Equal(1, cli.ExitCode);
         Assert.StartsWith("rnncluster: --subsample 0.001 keeps about ", cli.Errors.Trim(), StringComparison.Ordinal);
-        Assert.EndsWith("give a smaller --subsample, or 0", cli.Errors.Trim(), StringComparison.Ordinal);
+        Assert.EndsWith("give a larger --subsample (fewer words thinned), or 0 (none)", cli.Errors.Trim(), StringComparison.Ordinal);
         Assert.DoesNotContain("epoch", cli.Output, StringComparison.Ordinal);
     }
 

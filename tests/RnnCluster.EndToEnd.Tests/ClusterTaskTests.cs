@@ -52,6 +52,7 @@ public sealed class ClusterTaskTests
         Assert.All(cluster.EventsNamed("epoch"), e => Assert.True(e.TryGetProperty("valid_loss", out _), e.ToString()));
         if (task == "classify")
         {
+            Assert.All(cluster.EventsNamed("epoch"), e => Assert.InRange(e.GetProperty("valid_accuracy").GetDouble(), 0, 1));
             foreach (var field in new[] { "valid_accuracy", "test_accuracy", "test_macro_f1" })
             {
                 Assert.Equal(expected.GetProperty(field).GetDouble(), summary.GetProperty(field).GetDouble());

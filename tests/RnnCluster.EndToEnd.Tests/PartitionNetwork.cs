@@ -37,6 +37,7 @@ internal sealed class PartitionNetwork : IDisposable
                 var ns = Namespace(i);
                 var (host, inner) = ($"rnncph{i}", $"rnncpn{i}");
                 Run("ip", $"netns add {ns}");
+                TryRun("ip", $"link delete {host}"); // a namespace deleted just before frees its veth pair asynchronously
                 Run("ip", $"link add {host} type veth peer name {inner}");
                 Run("ip", $"link set {inner} netns {ns}");
                 Run("ip", $"link set {host} master {Bridge}");
@@ -69,7 +70,8 @@ internal sealed class PartitionNetwork : IDisposable
     {
         for (var i = 0; i < Nodes; i++)
         {
-            TryRun("ip", $"netns delete {Namespace(i)}"); // takes the veth pair and its rules with it
+            TryRun("ip", $"link delete rnncph{i}"); // the pair at once (a deleted namespace frees it asynchronously)
+            TryRun("ip", $"netns delete {Namespace(i)}"); // and its rules
         }
 
         TryRun("ip", $"link delete {Bridge}");
@@ -83,6 +85,7 @@ internal sealed class PartitionNetwork : IDisposable
             var name = line.Split(' ')[0];
             if (name.StartsWith(Prefix, StringComparison.Ordinal))
             {
+                TryRun("ip", $"link delete rnncph{name[Prefix.Length..]}");
                 TryRun("ip", $"netns delete {name}");
             }
         }

@@ -73,7 +73,7 @@ public sealed class ResumeTests
         (string[] Args, string Expected)[] cases =
         [
             (["train", "--resume", last, "--lr", "2"], "--lr cannot be given with --resume"),
-            (["train", "--resume", model], "--resume: " + model + ": no hidden state of layer 0 (a model file written by --out, not a checkpoint of --checkpoint-dir)"),
+            (["train", "--resume", model], "--resume: " + model + " is a model file written by --out, not a checkpoint of --checkpoint-dir"),
             (["train", "--resume", last], "the checkpoint is the end of its run (epoch 1 of 1, step 75): there is nothing left to train"),
             (["train", "--resume", directory.File("missing.rnnc")], "--resume: checkpoint '" + directory.File("missing.rnnc") + "' does not exist"),
         ];

@@ -62,6 +62,12 @@ public static class DiagnoseCommand
                 foreach (var file in files)
                 {
                     var trained = PositionalArgument.Read("<MODEL>", () => ModelFile.Load(file.FullName));
+                    EmbeddingCheckpoints.Refuse(trained, file.FullName, "diagnose");
+                    if (trained.Spec.IsClassifier)
+                    {
+                        throw new ArgumentException($"{file.FullName} is a document classifier ({trained.Labels.Count} classes): diagnose measures a language model's gradient flow (use eval or predict for a classifier)");
+                    }
+
                     var tokens = Encode(result.GetValue(corpus), trained);
                     var stem = Path.GetFileNameWithoutExtension(file.Name);
                     var name = stem == trained.Spec.Cell.Name() ? stem : $"{stem} ({trained.Spec.Cell.Name()})";

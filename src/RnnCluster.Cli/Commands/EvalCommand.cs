@@ -38,6 +38,7 @@ public static class EvalCommand
             }
 
             var trained = PositionalArgument.Read("<model>", () => ModelFile.Load(modelPath));
+            EmbeddingCheckpoints.Refuse(trained, modelPath, "eval");
             if (trained.Spec.IsClassifier)
             {
                 var documents = PositionalArgument.Read("<file>", () => LabeledDocuments.Encode(path, trained));

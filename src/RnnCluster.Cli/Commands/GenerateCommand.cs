@@ -26,6 +26,7 @@ public static class GenerateCommand
             }
 
             var trained = PositionalArgument.Read("<model>", () => ModelFile.Load(result.GetValue(model)!.FullName));
+            EmbeddingCheckpoints.Refuse(trained, result.GetValue(model)!.FullName, "generate");
             if (trained.Spec.IsClassifier)
             {
                 throw new ArgumentException($"{result.GetValue(model)!.FullName} is a document classifier ({trained.Labels.Count} classes), not a language model: use rnncluster predict MODEL FILE");

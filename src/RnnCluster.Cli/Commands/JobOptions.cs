@@ -23,7 +23,7 @@ public sealed class JobOptions
         Json = new Option<bool>("--json") { Description = "print one JSON object per line instead of progress bars" };
         All.Add(JobFile);
         All.Add(Json);
-        _task = Add("--task", "lm (a language model) | classify (a document classifier over labelled lines: fastText's __label__NAME text, or label<TAB>text; on the cluster: sync mode, one parameter server, no checkpoints; its defaults: --model bow --layers 1 --hidden 100 --dropout 0.5 --batch 32 --lr 2 --epochs 30 --decay-after 15; --model rnn|lstm|gru reads a document's first --bptt words, default 100) | cbow (CBOW word embeddings over one sentence a line; on the cluster as classify; --out writes the vectors in word2vec's text format; its defaults: --hidden 100 --window 5 --negative 5 --subsample 1e-3 --min-count 5 --batch 1000 --lr 200 (--negative 0: use about --lr 50) --epochs 5 --decay-after 1 --decay 0.6 --clip 0 --init-scale 0.005)", Defaults.Task, (j, v) => j with { Task = v });
+        _task = Add("--task", "lm (a language model) | classify (a document classifier over labelled lines: fastText's __label__NAME text, or label<TAB>text; on the cluster: sync mode, one parameter server; its defaults: --model bow --layers 1 --hidden 100 --dropout 0.5 --batch 32 --lr 2 --epochs 30 --decay-after 15; --model rnn|lstm|gru reads a document's first --bptt words, default 100) | cbow (CBOW word embeddings over one sentence a line; on the cluster as classify; --out writes the vectors in word2vec's text format; its defaults: --hidden 100 --window 5 --negative 5 --subsample 1e-3 --min-count 5 --batch 1000 --lr 200 (--negative 0: use about --lr 50) --epochs 5 --decay-after 1 --decay 0.6 --clip 0 --init-scale 0.005)", Defaults.Task, (j, v) => j with { Task = v });
         Add<string?>("--split", "--task classify: TRAIN/VALID/TEST percentages cutting the one --corpus file, stratified by class and fixed by --seed (e.g. 80/10/10; without --valid or --split: 90/10/0)", null, (j, v) => j with { Split = v });
         _corpus = Add<string?>("--corpus", "training text file, or a directory with train/valid/test files; default: the built-in corpus (then hidden 128, 3 epochs, decay after 1 unless given)", null, (j, v) => j with { Corpus = v });
         Add<string?>("--valid", "validation text file (default: the corpus directory's valid file, else the last 10% of the training text)", null, (j, v) => j with { Valid = v });
@@ -33,13 +33,13 @@ public sealed class JobOptions
         Add("--subsample", "--task cbow: subsampling threshold t of frequent words (word2vec's rule; 0: keep every word)", Defaults.Subsample, (j, v) => j with { Subsample = v });
         Add("--tokens", "word | char", Defaults.Tokens, (j, v) => j with { Tokens = v });
         Add("--max-vocab", "keep at most this many words (0: all)", Defaults.MaxVocab, (j, v) => j with { MaxVocab = v });
-        Add("--min-count", "words seen fewer times become <unk>", Defaults.MinCount, (j, v) => j with { MinCount = v });
+        Add("--min-count", "words seen fewer times become <unk> (--task cbow: are left out; its default is 5)", Defaults.MinCount, (j, v) => j with { MinCount = v });
         Add("--model", "rnn | lstm | gru; with --task classify also bow (the mean of the word embeddings, then --layers tanh layers)", Defaults.Model.Cell.Name(), (j, v) => j.WithModel(m => m with { Cell = ParseCell(v) }));
         Add("--layers", "stacked recurrent layers", Defaults.Model.Layers, (j, v) => j.WithModel(m => m with { Layers = v }));
         Add("--hidden", "hidden (and embedding) size", Defaults.Model.Hidden, (j, v) => j.WithModel(m => m with { Hidden = v }));
-        Add("--batch", "parallel streams B", Defaults.Training.Batch, (j, v) => j.WithTraining(t => t with { Batch = v }));
+        Add("--batch", "parallel streams B (--task classify: documents a step; --task cbow: corpus positions a step)", Defaults.Training.Batch, (j, v) => j.WithTraining(t => t with { Batch = v }));
         Add("--bptt", "truncated BPTT window length", Defaults.Training.Bptt, (j, v) => j.WithTraining(t => t with { Bptt = v }));
-        Add("--lr", "learning rate (loss = Σ over time of the batch-mean cross-entropy, as Zaremba et al.)", Defaults.Training.LearningRate, (j, v) => j.WithTraining(t => t with { LearningRate = v }));
+        Add("--lr", "learning rate (language models: loss = Σ over time of the batch-mean cross-entropy, as Zaremba et al.; classify and cbow: the batch-mean loss)", Defaults.Training.LearningRate, (j, v) => j.WithTraining(t => t with { LearningRate = v }));
         Add("--decay", "learning-rate factor per epoch after --decay-after", Defaults.Training.Decay, (j, v) => j.WithTraining(t => t with { Decay = v }));
         Add("--decay-after", "epochs at the initial learning rate", Defaults.Training.DecayAfter, (j, v) => j.WithTraining(t => t with { DecayAfter = v }));
         Add("--decay-on-plateau", "instead of --decay-after: multiply the rate by --decay after each epoch whose validation perplexity fell by less than this many points (Kim et al.: 1; 0: off; train only)", Defaults.Training.DecayOnPlateau, (j, v) => j.WithTraining(t => t with { DecayOnPlateau = v }));
@@ -68,7 +68,7 @@ public sealed class JobOptions
         Add("--deterministic", "bitwise-reproducible training: the same weights for any thread or worker count (fixed stream groups, single-threaded GEMMs)", Defaults.Training.Deterministic, (j, v) => j.WithTraining(t => t with { Deterministic = v }));
         Add<string?>("--out", "write the trained model to this file", null, (j, v) => j with { Out = v });
         Add("--keep-best", "--out gets the model of the epoch with the lowest validation perplexity (--task classify: loss), written when that epoch ends (train only)", Defaults.KeepBest, (j, v) => j with { KeepBest = v });
-        Add<string?>("--checkpoint-dir", "write checkpoints into this directory (train --resume continues from them; not for --task classify yet)", null, (j, v) => j with { CheckpointDir = v });
+        Add<string?>("--checkpoint-dir", "write checkpoints into this directory (train --resume and, on the cluster, submit --resume continue from them; every task)", null, (j, v) => j with { CheckpointDir = v });
         Add("--checkpoint-every", "steps between checkpoints (0: epoch ends only)", Defaults.CheckpointEvery, (j, v) => j with { CheckpointEvery = v });
         Add("--eval-batch", "streams for validation perplexity", Defaults.Training.EvalBatch, (j, v) => j.WithTraining(t => t with { EvalBatch = v }));
         Add("--builtin-train-tokens", "size of the built-in training text", Defaults.BuiltinTrainTokens, (j, v) => j with { BuiltinTrainTokens = v });

@@ -21,6 +21,7 @@ public static class PredictCommand
             Threads.Configure(1);
             var modelPath = result.GetValue(model)!.FullName;
             var trained = PositionalArgument.Read("<model>", () => ModelFile.Load(modelPath));
+            EmbeddingCheckpoints.Refuse(trained, modelPath, "predict");
             if (!trained.Spec.IsClassifier)
             {
                 throw new ArgumentException($"{modelPath} is a language model, not a classifier: predict needs a model trained with --task classify (use eval or generate for language models)");

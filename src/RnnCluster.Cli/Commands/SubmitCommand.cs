@@ -55,7 +55,7 @@ public static class SubmitCommand
             }
 
             return result.GetValue(watch)
-                ? new JobEventView(json, definition?.Task).Follow(jobId, client.WatchAsync(jobId, cancel), cancel)
+                ? new JobEventView(json, submitted.Task ?? definition?.Task).Follow(jobId, client.WatchAsync(jobId, cancel), cancel, detached: true)
                 : 0;
         }));
         return command;

@@ -18,12 +18,12 @@ public static class WatchCommand
             var id = result.GetValue(jobId)!;
             await using var client = await contact.ConnectAsync(result, cancel);
             var jobs = (await client.GetStatusAsync(contact.Timeout(result))).Jobs;
-            if (jobs.All(j => j.Id != id))
+            if (jobs.FirstOrDefault(j => j.Id == id) is not { } watched)
             {
                 throw new CliError($"no job {Core.Text.QuotedText.Quote(id)} on this cluster" + (jobs.Count == 0 ? " (it has no jobs)" : $" (its jobs: {string.Join(", ", jobs.Select(j => j.Id))})"));
             }
 
-            return new JobEventView(result.GetValue(json)).Follow(id, client.WatchAsync(id, cancel), cancel);
+            return new JobEventView(result.GetValue(json), watched.Task).Follow(id, client.WatchAsync(id, cancel), cancel, detached: true);
         }));
         return command;
     }

@@ -40,7 +40,7 @@ public static class CbowPrinter
             return;
         }
 
-        Console.WriteLine($"done: {s.Epochs} epoch(s), {s.Steps} steps, {words:N0} words ({s.Tokens:N0} centre words after subsampling) in {s.WallSeconds:F1}s ({wordsPerSecond:F0} words/s over {s.TrainSeconds:F1}s of training"
+        Console.WriteLine($"done: {s.Epochs} epoch(s), {s.Steps} steps, {words:N0} words walked ({s.Tokens:N0} centre words trained) in {s.WallSeconds:F1}s ({wordsPerSecond:F0} words/s over {s.TrainSeconds:F1}s of training"
             + (cluster is null ? ")" : $", {s.Workers} worker(s))"));
         Console.WriteLine($"  valid loss {validLoss:F4} per centre word" + (negatives == 0 ? $" (perplexity {s.ValidPerplexity:F2})" : negatives > 0 ? $" ({negatives} negative samples)" : string.Empty));
         if (outPath is not null)

@@ -19,10 +19,21 @@ public sealed class JobEventView(bool json, string? task = null)
     };
 
     /// <summary>Follows the events until the job's final one; returns the exit code (0: completed).</summary>
-    public int Follow(string jobId, IAsyncEnumerable<JobEvent> events, CancellationToken cancel)
+    /// <param name="detached">True when the job goes on without this process (watch, submit --watch): stopping says so.</param>
+    /// <exception cref="CliError">When the job failed or was cancelled, or (detached) watching was stopped.</exception>
+    public int Follow(string jobId, IAsyncEnumerable<JobEvent> events, CancellationToken cancel, bool detached = false)
     {
         // The summary is printed after the live progress display has ended, as `train` does.
-        var completed = _view.Run($"job {jobId}", () => FollowAsync(jobId, events, cancel).GetAwaiter().GetResult());
+        JobCompleted completed;
+        try
+        {
+            completed = _view.Run($"job {jobId}", () => FollowAsync(jobId, events, cancel).GetAwaiter().GetResult());
+        }
+        catch (OperationCanceledException) when (detached && cancel.IsCancellationRequested)
+        {
+            throw new CliError($"stopped watching {jobId}; the job goes on on the cluster (rnncluster watch {jobId} follows it again, rnncluster cancel {jobId} stops it)", 130);
+        }
+
         ShowSummary(completed);
         return 0;
     }
@@ -43,7 +54,7 @@ public sealed class JobEventView(bool json, string? task = null)
                     _view.OnProgress(p.Report);
                     break;
                 case JobEpoch epoch when _losses is not null:
-                    _losses.OnEpoch(epoch.Report, epoch.TokensExpected);
+                    _losses.OnEpoch(epoch.Report, epoch.TokensExpected, epoch.ValidScores?.ToResult());
                     break;
                 case JobEpoch epoch:
                     _view.OnEpoch(epoch.Report, epoch.TokensExpected);

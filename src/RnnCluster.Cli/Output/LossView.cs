@@ -42,23 +42,38 @@ public sealed class LossView(bool json, string unit)
     }
 
     /// <param name="tokensExpected">What the epoch's windows hold; a mismatch with the documents or centre words trained is shown as one.</param>
-    public void OnEpoch(EpochReport r, long tokensExpected)
+    /// <param name="valid">A classifier's validation scores after the epoch (accuracy and macro-F1 are shown), else null.</param>
+    public void OnEpoch(EpochReport r, long tokensExpected, Core.Classification.ClassifierEvaluator.Result? valid = null)
     {
         var trainLoss = Math.Log(r.TrainPerplexity);
         var validLoss = Math.Log(r.ValidPerplexity);
         if (json)
         {
-            JsonEvents.Write("epoch", new Dictionary<string, object>
+            var fields = new Dictionary<string, object>
             {
                 ["epoch"] = r.Epoch,
                 ["train_loss"] = Math.Round(trainLoss, 5),
                 ["valid_loss"] = Math.Round(validLoss, 5),
+            };
+            if (valid is not null)
+            {
+                fields["valid_accuracy"] = Math.Round(valid.Metrics.Accuracy, 5);
+                fields["valid_macro_f1"] = Math.Round(valid.Metrics.MacroF1, 5);
+            }
+
+            foreach (var (key, value) in new Dictionary<string, object>
+            {
                 [_key] = r.Tokens,
                 ["lr"] = r.LearningRate,
                 ["seconds"] = Math.Round(r.Seconds, 2),
                 ["tokens_accounted"] = r.Tokens,
                 ["tokens_expected"] = tokensExpected,
-            });
+            })
+            {
+                fields[key] = value;
+            }
+
+            JsonEvents.Write("epoch", fields);
             return;
         }
 
@@ -67,6 +82,8 @@ public sealed class LossView(bool json, string unit)
             Console.WriteLine($"  accounting mismatch: {r.Tokens:N0} {unit}s trained in epoch {r.Epoch}, its windows hold {tokensExpected:N0}");
         }
 
-        Console.WriteLine($"epoch {r.Epoch}: train loss {trainLoss:F4}, valid loss {validLoss:F4}, lr {r.LearningRate:G4}, {r.Tokens:N0} {unit}s in {r.Seconds:F1}s");
+        Console.WriteLine($"epoch {r.Epoch}: train loss {trainLoss:F4}, valid loss {validLoss:F4}"
+            + (valid is null ? string.Empty : $", accuracy {valid.Metrics.Accuracy:P2}, macro-F1 {valid.Metrics.MacroF1:F4}")
+            + $", lr {r.LearningRate:G4}, {r.Tokens:N0} {unit}s in {r.Seconds:F1}s");
     }
 }

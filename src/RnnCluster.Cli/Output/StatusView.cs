@@ -17,6 +17,7 @@ public static class StatusView
                 jobs = status.Jobs.Select(j => new
                 {
                     id = j.Id,
+                    task = j.Task,
                     state = j.State,
                     mode = j.Mode,
                     epoch = j.Epoch,
@@ -61,7 +62,7 @@ public static class StatusView
         foreach (var j in status.Jobs)
         {
             jobs.AddRow(
-                Markup.Escape(j.Id),
+                Markup.Escape(j.Task == "lm" ? j.Id : $"{j.Id} ({j.Task}: ppl = exp of the mean loss)"),
                 Markup.Escape(j.State),
                 Markup.Escape(j.Mode),
                 j.Epoch.ToString(CultureInfo.InvariantCulture),

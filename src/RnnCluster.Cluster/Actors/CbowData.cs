@@ -58,7 +58,7 @@ internal sealed class CbowData(CbowDataset text, CbowSettings settings) : JobDat
 
     public override TaskCorpus Corpus(ModelSpec spec, TrainingOptions options) => _corpus ??= TaskCorpora.Pack(Text.Train, Text.Counts, Settings, options.Batch);
 
-    public override double Validate(JobDefinition job, ModelSpec spec, float[] weights) => CbowTrainer.ValidPerplexity(spec, Settings, weights, Text);
+    public override (double Measure, SplitScores? Scores) Validate(JobDefinition job, ModelSpec spec, float[] weights) => (CbowTrainer.ValidPerplexity(spec, Settings, weights, Text), null);
 
     public override FinalEvaluation Finish(JobDefinition job, ModelSpec spec, float[] weights, IReadOnlyDictionary<string, float[]> optimizerState,
         long steps, object metadata)

@@ -44,7 +44,11 @@ internal sealed class ClassifierData(DocumentDataset documents) : JobData
 
     public override TaskCorpus Corpus(ModelSpec spec, TrainingOptions options) => _corpus ??= TaskCorpora.Pack(Documents.Train, spec, options.Batch);
 
-    public override double Validate(JobDefinition job, ModelSpec spec, float[] weights) => ClassifierEvaluator.Run(spec, weights, Documents.Valid).Perplexity;
+    public override (double Measure, SplitScores? Scores) Validate(JobDefinition job, ModelSpec spec, float[] weights)
+    {
+        var valid = ClassifierEvaluator.Run(spec, weights, Documents.Valid);
+        return (valid.Perplexity, SplitScores.From(valid));
+    }
 
     public override FinalEvaluation Finish(JobDefinition job, ModelSpec spec, float[] weights, IReadOnlyDictionary<string, float[]> optimizerState,
         long steps, object metadata)

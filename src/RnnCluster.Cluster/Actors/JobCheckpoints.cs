@@ -24,7 +24,9 @@ internal static class JobCheckpoints
     public static (string JobId, JobDefinition Job, TrainingSnapshot Snapshot, Checkpoint Checkpoint) Read(string path)
     {
         var (job, snapshot, checkpoint, progress) = TrainingCheckpoint.Read(path);
-        return (TrainingCheckpoint.Required(progress, "job_id", path).GetValue<string>(), job, snapshot, checkpoint);
+        var jobId = progress["job_id"]?.GetValue<string>()
+            ?? throw new ArgumentException($"{path} is a checkpoint of `train --checkpoint-dir`, not of a cluster job: continue it with rnncluster train --resume {path}");
+        return (jobId, job, snapshot, checkpoint);
     }
 
     /// <summary>The checkpoints of jobs that were running when their supervisor stopped, by job number.</summary>

@@ -42,8 +42,11 @@ internal abstract class JobData
     /// <summary>The training data every worker of a classify or cbow job holds (null for a language model, whose workers get their streams' tokens).</summary>
     public virtual TaskCorpus? Corpus(ModelSpec spec, TrainingOptions options) => null;
 
-    /// <summary>The validation measure the loop keeps: perplexity, or exp of the mean loss per document or centre word.</summary>
-    public abstract double Validate(JobDefinition job, ModelSpec spec, float[] weights);
+    /// <summary>
+    /// The validation measure the loop keeps (perplexity, or exp of the mean loss per document or centre
+    /// word) and, for a classifier, the validation documents' scores (null for the other tasks).
+    /// </summary>
+    public abstract (double Measure, SplitScores? Scores) Validate(JobDefinition job, ModelSpec spec, float[] weights);
 
     /// <summary>
     /// After the last epoch: the test measure (null without test data), the model written to the job's

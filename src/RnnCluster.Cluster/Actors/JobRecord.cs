@@ -46,5 +46,5 @@ internal sealed class JobRecord(string id, JobDefinition job, JobData? data)
 
     public JobStatus ToStatus() => new(Id, State, Progress.Epoch, Progress.Step, Progress.TokensPerSecond, Progress.TrainPerplexity, ValidPpl, Workers, Reason,
         (Job.LocalSgd ? $"local-sgd (H {Job.SyncEvery})" : Job.Async ? $"async (S {Job.MaxStaleness})" : Job.Mode) + (Job.Compression.Kind == CompressionKind.None ? string.Empty : $", {Job.Compression}"),
-        Timings, Job.LocalSgd ? Job.SyncEvery : 1);
+        Timings, Job.LocalSgd ? Job.SyncEvery : 1, Job.Task);
 }

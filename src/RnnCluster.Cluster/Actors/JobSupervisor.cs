@@ -214,7 +214,7 @@ public sealed class JobSupervisor : ReceiveActor
         _order.Add(id);
         _queue.Enqueue(id);
         _log.Info("accepted {0} ({1})", id, data.Describe());
-        loaded.ReplyTo.Tell(new JobAccepted(id));
+        loaded.ReplyTo.Tell(new JobAccepted(id, loaded.Job.Task));
         StartNext();
     }
 
@@ -332,12 +332,12 @@ public sealed class JobSupervisor : ReceiveActor
             {
                 try
                 {
-                    var valid = data.Validate(job.Job, spec, end.Weights);
+                    var (valid, scores) = data.Validate(job.Job, spec, end.Weights);
                     var final = end.Final
                         ? data.Finish(job.Job, spec, end.Weights, end.OptimizerState, end.Steps,
                             new { job_id = end.JobId, epoch = end.Report.Epoch, step = end.Steps, valid_ppl = valid, job = job.Job.ToJson() })
                         : null;
-                    self.Tell(new EpochEvaluated(end, valid, final, null));
+                    self.Tell(new EpochEvaluated(end, valid, final, null, scores));
                 }
 #pragma warning disable CA1031 // any failure of evaluation or checkpointing fails the job, never the node
                 catch (Exception e)
@@ -367,7 +367,7 @@ public sealed class JobSupervisor : ReceiveActor
 
         job.ValidPpl = ev.ValidPpl;
         var report = end.Report with { ValidPerplexity = ev.ValidPpl };
-        Publish(job, new JobEpoch(job.Id, report, end.TokensExpected));
+        Publish(job, new JobEpoch(job.Id, report, end.TokensExpected, ev.ValidScores));
         if (end.Final && ev.Final is { } final)
         {
             var wall = (DateTime.UtcNow - job.Started).TotalSeconds;

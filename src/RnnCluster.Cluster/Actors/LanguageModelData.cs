@@ -32,7 +32,7 @@ internal sealed class LanguageModelData(TextDataset text) : JobData
 
     public override long TokensInWindows(int epoch, int windows, TrainingOptions options) => Streams(options).TokensInWindows(windows, options.Bptt);
 
-    public override double Validate(JobDefinition job, ModelSpec spec, float[] weights) => Evaluator.ValidPerplexity(spec, weights, Text, job.Training);
+    public override (double Measure, Protocol.SplitScores? Scores) Validate(JobDefinition job, ModelSpec spec, float[] weights) => (Evaluator.ValidPerplexity(spec, weights, Text, job.Training), null);
 
     public override FinalEvaluation Finish(JobDefinition job, ModelSpec spec, float[] weights, IReadOnlyDictionary<string, float[]> optimizerState,
         long steps, object metadata)

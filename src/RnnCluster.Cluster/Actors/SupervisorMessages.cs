@@ -7,7 +7,7 @@ namespace RnnCluster.Cluster.Actors;
 internal sealed record CorpusLoaded(JobDefinition Job, JobData? Dataset, string? Error, IActorRef ReplyTo, TrainingSnapshot? Resume = null);
 
 /// <summary>An epoch's validation (and, when final, test, --out and the task's scores in <paramref name="Final"/>) finished off the actor thread.</summary>
-internal sealed record EpochEvaluated(RunEpochEnd End, double ValidPpl, FinalEvaluation? Final, string? Error);
+internal sealed record EpochEvaluated(RunEpochEnd End, double ValidPpl, FinalEvaluation? Final, string? Error, Protocol.SplitScores? ValidScores = null);
 
 /// <summary>A running job's checkpoint at <paramref name="Step"/> could not be written; the job fails.</summary>
 internal sealed record CheckpointNotWritten(string JobId, long Step, string Error);

@@ -98,7 +98,7 @@ public sealed class ClusterClientConnection : IAsyncDisposable
         var reply = await AskAsync<IClusterMessage>(submit, timeout, default).ConfigureAwait(false);
         return reply switch
         {
-            JobAccepted a => new SubmitResult(true, a.JobId, null),
+            JobAccepted a => new SubmitResult(true, a.JobId, null, a.Task),
             JobRejected r => new SubmitResult(false, null, r.Reason),
             _ => new SubmitResult(false, null, $"unexpected reply {reply.GetType().Name}"),
         };

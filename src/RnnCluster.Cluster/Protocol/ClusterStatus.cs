@@ -14,7 +14,9 @@ public sealed record MemberStatus(string Address, IReadOnlyList<string> Roles, s
 /// One job. <see cref="State"/> is one of <see cref="JobStates"/>; <see cref="Mode"/> is "sync",
 /// "local-sgd (H n)" or "async (S n)", followed by ", COMPRESSION" under <c>--compress</c>;
 /// <see cref="Timings"/> the parameter server's averages per server step so far (a local-SGD round
-/// spans <see cref="StepsPerServerStep"/> = H optimizer steps; null before the first).
+/// spans <see cref="StepsPerServerStep"/> = H optimizer steps; null before the first). <see cref="Task"/>
+/// is the job's --task: for classify and cbow its "perplexities" are exp of the mean loss per document
+/// or centre word, and its tokens documents or centre words.
 /// </summary>
 [MessagePackObject(true)]
 public sealed record JobStatus(
@@ -29,7 +31,8 @@ public sealed record JobStatus(
     string? Reason,
     string Mode = "sync",
     StepTimings? Timings = null,
-    int StepsPerServerStep = 1)
+    int StepsPerServerStep = 1,
+    string Task = "lm")
 {
     /// <summary>
     /// Megabytes per optimizer step on the busiest link: the server node's, which carries the weights

@@ -30,10 +30,11 @@ public sealed record JobRunStarted(string JobId, string Label, double? OptimalPp
 /// At each epoch end after validation: Core's <see cref="EpochReport"/>, whose tokens are those the
 /// workers reported for the epoch's completed steps, and <see cref="TokensExpected"/>, what the windows
 /// the epoch covered hold (all of them, or those before max_steps ended it): equal when every token
-/// was trained exactly once.
+/// was trained exactly once. A classify job's <see cref="ValidScores"/> are its validation documents'
+/// scores after the epoch (null for the other tasks).
 /// </summary>
 [MessagePackObject(true)]
-public sealed record JobEpoch(string JobId, EpochReport Report, long TokensExpected) : JobEvent(JobId);
+public sealed record JobEpoch(string JobId, EpochReport Report, long TokensExpected, SplitScores? ValidScores = null) : JobEvent(JobId);
 
 /// <summary>
 /// The job's summary; final. <see cref="Summary"/> is Core's <see cref="TrainingSummary"/>: its tokens

@@ -10,9 +10,9 @@ namespace RnnCluster.Cluster.Protocol;
 [MessagePackObject(true)]
 public sealed record SubmitJob(string JobJson, string? ResumeFrom = null) : IClusterMessage;
 
-/// <summary>Supervisor → client: the job was validated, its corpus loaded, and it is queued.</summary>
+/// <summary>Supervisor → client: the job was validated, its corpus loaded, and it is queued; <see cref="Task"/> is its --task (lm, classify, cbow).</summary>
 [MessagePackObject(true)]
-public sealed record JobAccepted(string JobId) : IClusterMessage;
+public sealed record JobAccepted(string JobId, string Task = "lm") : IClusterMessage;
 
 /// <summary>Supervisor → client: the job was not accepted, with the reason (bad spec, missing corpus…).</summary>
 [MessagePackObject(true)]

@@ -38,7 +38,7 @@ public static class DocumentDatasetLoader
             (trainLines, validLines, testLines) = (cut.Train, cut.Valid, cut.Test.Count > 0 ? cut.Test : null);
             if (test is not null)
             {
-                testLines = testLines is null ? [.. LabeledTextReader.Read(test)] : throw new ArgumentException($"--split {split} holds out a test part and --test {test} gives one; use one of them");
+                testLines = testLines is null ? [.. LabeledTextReader.Read(test, "test file")] : throw new ArgumentException($"--split {split} holds out a test part and --test {test} gives one; use one of them");
             }
         }
         else if (split is not null)
@@ -47,7 +47,7 @@ public static class DocumentDatasetLoader
         }
         else
         {
-            (trainLines, validLines, testLines) = ([.. lines], [.. LabeledTextReader.Read(valid)], test is null ? null : [.. LabeledTextReader.Read(test)]);
+            (trainLines, validLines, testLines) = ([.. lines], [.. LabeledTextReader.Read(valid, "validation file")], test is null ? null : [.. LabeledTextReader.Read(test, "test file")]);
         }
 
         return FromLines(trainLines, validLines, testLines, maxVocab, minCount, trainPath, valid ?? trainPath, test ?? trainPath);
@@ -70,6 +70,11 @@ public static class DocumentDatasetLoader
         }
 
         var vocabulary = Vocabulary.Build(train.SelectMany(l => l.Words), TokenizerKind.Word, maxVocab, minCount);
+        if (vocabulary.Tokens.All(t => t is SpecialTokens.Unknown or SpecialTokens.EndOfSentence))
+        {
+            throw new CorpusException($"{trainPath}: no word of the training documents is seen --min-count {minCount} times, so every word would read as <unk>; lower --min-count");
+        }
+
         var ids = labels.Select((label, id) => (label, id)).ToDictionary(p => p.label, p => p.id, StringComparer.Ordinal);
         return new DocumentDataset(vocabulary, labels,
             Encode(train, vocabulary, ids, trainPath),

@@ -17,9 +17,10 @@ public static class LabeledTextReader
     /// Naming the file and line: a line in neither format, a line with no label or more than one, an
     /// empty label or document, or a file with no documents.
     /// </exception>
-    public static IReadOnlyList<LabeledLine> Read(string path)
+    /// <param name="what">What the file is, for messages ("corpus file", "validation file", "test file").</param>
+    public static IReadOnlyList<LabeledLine> Read(string path, string what = "corpus file")
     {
-        var text = CorpusReader.ReadText(path);
+        var text = CorpusReader.ReadText(path, what);
         var lines = new List<LabeledLine>();
         bool? fastText = null;
         var number = 0;

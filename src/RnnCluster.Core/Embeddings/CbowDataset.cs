@@ -44,6 +44,25 @@ public sealed record CbowDataset(Vocabulary Vocabulary, long[] Counts, SentenceC
         }
 
         var (vocabulary, counts) = SentenceCorpus.BuildVocabulary(lines, train, minCount);
-        return new CbowDataset(vocabulary, counts, SentenceCorpus.Read(lines, train, vocabulary), SentenceCorpus.Read(validLines, validName!, vocabulary), train);
+        var trainSentences = SentenceCorpus.Read(lines, train, vocabulary);
+        var validSentences = SentenceCorpus.Read(validLines, validName!, vocabulary, "validation file");
+        RequireContext(trainSentences, $"corpus file '{train}'");
+        RequireContext(validSentences, $"validation file '{validName}'");
+        return new CbowDataset(vocabulary, counts, trainSentences, validSentences, train);
+    }
+
+    /// <summary>A CBOW text needs a line with two words of the vocabulary: a word alone on its line has no context and is no centre.</summary>
+    /// <exception cref="CorpusException">Naming <paramref name="what"/> when no line has two.</exception>
+    private static void RequireContext(SentenceCorpus corpus, string what)
+    {
+        for (var s = 0; s < corpus.Sentences; s++)
+        {
+            if (corpus.SentenceStarts[s + 1] - corpus.SentenceStarts[s] >= 2)
+            {
+                return;
+            }
+        }
+
+        throw new CorpusException($"{what}: no line holds two words of the vocabulary, so no word has a context word (CBOW reads one sentence a line; a word alone on its line is no centre)");
     }
 }

@@ -60,7 +60,7 @@ public sealed class CbowTrainer
             if (kept < MinKeptShare)
             {
                 throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                    $"--subsample {settings.Subsample:G3} keeps about {kept:P0} of the {total:N0} training words (the rule is made for corpora of millions of words: t × words is the count above which a word is thinned); give a smaller --subsample, or 0"));
+                    $"--subsample {settings.Subsample:G3} keeps about {kept:P0} of the {total:N0} training words (the rule is made for corpora of millions of words: t × words is the count above which a word is thinned); give a larger --subsample (fewer words thinned), or 0 (none)"));
             }
         }
     }

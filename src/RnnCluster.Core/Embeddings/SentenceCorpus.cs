@@ -46,9 +46,9 @@ public sealed record SentenceCorpus(int[] Words, int[] SentenceStarts)
         return (Vocabulary.FromTokens([.. kept.Select(kv => kv.Key)]), [.. kept.Select(kv => kv.Value)]);
     }
 
-    /// <summary>The sentences of <paramref name="lines"/> (from file <paramref name="path"/>), keeping the words of <paramref name="vocabulary"/>.</summary>
+    /// <summary>The sentences of <paramref name="lines"/> (from file <paramref name="path"/>, a <paramref name="what"/>), keeping the words of <paramref name="vocabulary"/>.</summary>
     /// <exception cref="CorpusException">When none of its words is in the vocabulary.</exception>
-    public static SentenceCorpus Read(IEnumerable<string> lines, string path, Vocabulary vocabulary)
+    public static SentenceCorpus Read(IEnumerable<string> lines, string path, Vocabulary vocabulary, string what = "corpus file")
     {
         var words = new List<int>();
         var starts = new List<int>();
@@ -71,7 +71,7 @@ public sealed record SentenceCorpus(int[] Words, int[] SentenceStarts)
 
         if (words.Count == 0)
         {
-            throw new CorpusException($"corpus file '{path}' has no word of the training vocabulary");
+            throw new CorpusException($"{what} '{path}' has no word of the training vocabulary");
         }
 
         starts.Add(words.Count);

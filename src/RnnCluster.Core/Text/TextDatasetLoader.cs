@@ -26,8 +26,8 @@ public static class TextDatasetLoader
         }
 
         var trainText = CorpusReader.ReadText(trainPath);
-        var validText = validPath is null ? null : CorpusReader.ReadText(validPath);
-        var testText = testPath is null ? null : CorpusReader.ReadText(testPath);
+        var validText = validPath is null ? null : CorpusReader.ReadText(validPath, "validation file");
+        var testText = testPath is null ? null : CorpusReader.ReadText(testPath, "test file");
         return FromText(trainText, validText, testText, kind, maxVocab, minCount, trainPath, validPath, testPath);
     }
 

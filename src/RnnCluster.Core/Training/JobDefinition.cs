@@ -392,11 +392,11 @@ public sealed record JobDefinition
                 (Model.ForgetBias != cbow.Model.ForgetBias, "--forget-bias"),
                 (Training.Bptt != cbow.Training.Bptt, "--bptt"),
                 (Training.EvalBatch != cbow.Training.EvalBatch, "--eval-batch"),
-                (CheckpointEvery != cbow.CheckpointEvery, "--checkpoint-every"),
+                (BuiltinTrainTokens != cbow.BuiltinTrainTokens || BuiltinValidTokens != cbow.BuiltinValidTokens, "--builtin-train-tokens"),
             }.FirstOrDefault(u => u.Set);
             if (unused.Set)
             {
-                throw new ArgumentException($"{unused.Flag} does not apply to --task cbow (one averaged hidden layer of --hidden units, no recurrence, no dropout, no checkpoints yet)");
+                throw new ArgumentException($"{unused.Flag} does not apply to --task cbow (one averaged hidden layer of --hidden units over --corpus: no recurrence, no dropout, no built-in corpus)");
             }
 
             if (Training.Optimizer != "sgd")
@@ -425,6 +425,19 @@ public sealed record JobDefinition
         if (Tokens != "word")
         {
             throw new ArgumentException($"--task classify reads words; --tokens {Tokens} is for language models");
+        }
+
+        var classify = ClassifyDefaults;
+        var ignored = new (bool Set, string Flag, string Why)[]
+        {
+            (Model.Cell == CellType.Bow && Training.Bptt != classify.Training.Bptt, "--bptt", "the bag of words reads whole documents; --bptt is a recurrent classifier's words per document"),
+            (Model.Cell != CellType.Lstm && Model.ForgetBias != classify.Model.ForgetBias, "--forget-bias", "it is the LSTM's forget-gate bias"),
+            (Training.EvalBatch != classify.Training.EvalBatch, "--eval-batch", "documents are scored in batches of their own"),
+            (BuiltinTrainTokens != classify.BuiltinTrainTokens || BuiltinValidTokens != classify.BuiltinValidTokens, "--builtin-train-tokens", "a classifier reads labelled --corpus files"),
+        }.FirstOrDefault(u => u.Set);
+        if (ignored.Set)
+        {
+            throw new ArgumentException($"{ignored.Flag} does not apply to a --model {Model.Cell.Name()} classifier: {ignored.Why}");
         }
 
         _ = DataSplit; // throws naming --split

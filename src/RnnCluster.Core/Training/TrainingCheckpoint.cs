@@ -70,6 +70,11 @@ public static class TrainingCheckpoint
         var checkpoint = CheckpointFile.Read(path);
         var progress = JsonNode.Parse(checkpoint.ProgressJson) as JsonObject
             ?? throw new ArgumentException($"{path}: progress is not a JSON object");
+        if (progress["window"] is null || progress["job"] is not JsonObject)
+        {
+            throw new ArgumentException($"{path} is a model file written by --out, not a checkpoint of --checkpoint-dir: it holds no run's cursor to continue from");
+        }
+
         var layers = ModelState.CarriedLayers(checkpoint.Spec);
         var h = new float[layers][];
         var c = new float[layers][];
