@@ -76,6 +76,14 @@ public sealed class FailoverTests
                 }
             });
 
+            // While the supervisor moves, a client that connects to the survivor gets an answer (its members and
+            // a notice), not "no coordinator answered" (the move takes longer than this timeout).
+            await using (var during = await ClusterClientConnection.ConnectAsync(string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{survivor.Port}"), TimeSpan.FromSeconds(10)))
+            {
+                var status = await during.GetStatusAsync(TimeSpan.FromSeconds(10));
+                Assert.True(status.Notice is not null || status.Jobs.Any(j => j.Id == id), "neither a notice nor the job");
+            }
+
             // The first progress after resume: status shows the job's step moving past where the new supervisor found it.
             long? resumedAt = null;
             TimeSpan? failover = null;

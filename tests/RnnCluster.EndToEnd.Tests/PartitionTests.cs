@@ -7,7 +7,7 @@ namespace RnnCluster.EndToEnd.Tests;
 /// Network partitions with real node processes in Linux network namespaces (see
 /// <see cref="PartitionNetwork"/>): a link is cut with iptables while a job trains, and healed.
 /// </summary>
-public sealed class PartitionTests
+public sealed class PartitionTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private const int Port = 25520;
 
@@ -92,6 +92,7 @@ public sealed class PartitionTests
             var checkpoint = Path.Combine(checkpoints, "job-1.rnnc");
             await Until(() => File.Exists(checkpoint) && JobStep(other) >= 150, Timeout, () => nodes[0].Describe());
             network.Cut(0);
+            var cutAt = DateTime.UtcNow;
 
             // The oldest coordinator, alone in its partition, downs itself; the other side downs it too,
             // and the singletons move: the other coordinator resumes the job from its checkpoint.
@@ -109,6 +110,9 @@ public sealed class PartitionTests
             var stopped = LogTime(cutOff.Errors, "CoordinatedShutdown invoked due to [Reason:Akka.Actor.CoordinatedShutdown+ClusterDowningReason]");
             var resumed = LogTime(nodes[1].Errors, "resuming job-1 from");
             Assert.True(stopped < resumed, $"the cut-off coordinator stopped at {stopped:O}, the job resumed on the other at {resumed:O}");
+            var unreachable = nodes[1].Errors.Contains("Marking node(s) as UNREACHABLE", StringComparison.Ordinal) ? LogTime(nodes[1].Errors, "Marking node(s) as UNREACHABLE") : cutAt;
+            output.WriteLine($"cut at 0 s; the other coordinator saw it unreachable at {(unreachable - cutAt).TotalSeconds:F1} s; "
+                + $"the cut-off coordinator downed itself and stopped at {(stopped - cutAt).TotalSeconds:F1} s; the job resumed from its checkpoint on the other at {(resumed - cutAt).TotalSeconds:F1} s");
             Assert.Single(Regex.Matches(cutOff.Errors + nodes[1].Errors, "resuming job-1 from"));
 
             // Healed: the downed coordinator restarted and rejoined through the other seed.

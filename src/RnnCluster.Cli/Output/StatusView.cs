@@ -13,6 +13,7 @@ public static class StatusView
         {
             JsonEvents.WriteObject(new
             {
+                notice = status.Notice,
                 members = status.Members.Select(m => new { address = m.Address, roles = m.Roles, status = m.Status }),
                 jobs = status.Jobs.Select(j => new
                 {
@@ -33,6 +34,11 @@ public static class StatusView
                 }),
             });
             return;
+        }
+
+        if (status.Notice is { } notice)
+        {
+            Console.WriteLine($"note: {notice}");
         }
 
         if (Console.IsOutputRedirected)

@@ -98,10 +98,13 @@ public sealed class ClusterNode : IAsyncDisposable
             "parameter-server-proxy");
         var supervisorProxy = System.ActorOf(
             ClusterSingletonProxy.Props("/user/job-supervisor", ClusterSingletonProxySettings.Create(System).WithRole(coordinator)),
-            "supervisor");
+            "supervisor-proxy");
+        // The entry of clients (on coordinators, through the receptionist) and of this node's dashboard, at
+        // ClusterAddresses.SupervisorService: it answers status itself while the supervisor moves.
+        var desk = System.ActorOf(Actors.SupervisorDesk.Props(supervisorProxy), "supervisor");
         if (Options.IsCoordinator)
         {
-            ClusterClientReceptionist.Get(System).RegisterService(supervisorProxy);
+            ClusterClientReceptionist.Get(System).RegisterService(desk);
         }
 
         System.ActorOf(SupervisorReachability.Props(supervisorProxy), "supervisor-reachability");

@@ -2,9 +2,13 @@ using MessagePack;
 
 namespace RnnCluster.Cluster.Protocol;
 
-/// <summary>The cluster's members and every job the supervisor knows, newest last.</summary>
+/// <summary>
+/// The cluster's members and every job the supervisor knows, newest last. <see cref="Notice"/> is set
+/// when a coordinator answered for a supervisor that did not (while it moves to another coordinator):
+/// then <see cref="Jobs"/> is empty and the notice says why.
+/// </summary>
 [MessagePackObject(true)]
-public sealed record ClusterStatus(IReadOnlyList<MemberStatus> Members, IReadOnlyList<JobStatus> Jobs) : IClusterMessage;
+public sealed record ClusterStatus(IReadOnlyList<MemberStatus> Members, IReadOnlyList<JobStatus> Jobs, string? Notice = null) : IClusterMessage;
 
 /// <summary>One cluster member: address (akka.tcp://rnncluster@host:port), roles, status (Up, Leaving…).</summary>
 [MessagePackObject(true)]

@@ -6,7 +6,7 @@ namespace RnnCluster.Monitoring.Web;
 
 /// <summary>
 /// What the dashboard's API reads from the cluster, once the node's actor system is up: the supervisor's status (through this node's
-/// singleton proxy, <c>/user/supervisor</c>) and each member's <see cref="NodeStats"/>, with CPU use
+/// supervisor desk, <c>/user/supervisor</c>, which forwards to the singleton) and each member's <see cref="NodeStats"/>, with CPU use
 /// from two successive samples of a node's CPU time.
 /// </summary>
 internal sealed class ClusterView(Task<ActorSystem> node)
