@@ -48,14 +48,17 @@ internal sealed class NodeCluster : IAsyncDisposable
         return _nodes[^1];
     }
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync() => new(StopAsync(_nodes));
+
+    /// <summary>Stops node processes started with --exit-on-stdin-close: closes their input, waits up to 15 s each, kills what lingers.</summary>
+    public static async Task StopAsync(IEnumerable<CliProcess> nodes)
     {
-        foreach (var node in _nodes.Where(n => !n.HasExited))
+        foreach (var node in nodes.Where(n => !n.HasExited))
         {
             node.CloseInput();
         }
 
-        foreach (var node in _nodes)
+        foreach (var node in nodes)
         {
             try
             {

@@ -58,7 +58,7 @@ public sealed class PartitionTests(Xunit.Abstractions.ITestOutputHelper output)
         }
         finally
         {
-            await StopAll(nodes);
+            await NodeCluster.StopAsync(nodes);
         }
     }
 
@@ -120,7 +120,7 @@ public sealed class PartitionTests(Xunit.Abstractions.ITestOutputHelper output)
         }
         finally
         {
-            await StopAll(nodes);
+            await NodeCluster.StopAsync(nodes);
             Directory.Delete(checkpoints, recursive: true);
         }
     }
@@ -144,28 +144,6 @@ public sealed class PartitionTests(Xunit.Abstractions.ITestOutputHelper output)
 
         return status.Events[0].GetProperty("jobs").EnumerateArray().Where(j => j.GetProperty("id").GetString() == "job-1")
             .Select(j => j.GetProperty("step").GetInt64()).DefaultIfEmpty(-1).First();
-    }
-
-    private static async Task StopAll(List<CliProcess> nodes)
-    {
-        foreach (var node in nodes)
-        {
-            node.CloseInput();
-        }
-
-        foreach (var node in nodes)
-        {
-            try
-            {
-                await node.WaitForExitAsync(TimeSpan.FromSeconds(20));
-            }
-            catch (TimeoutException)
-            {
-                // WaitForExitAsync killed it.
-            }
-
-            node.Dispose();
-        }
     }
 
     private static async Task Until(Func<bool> condition, TimeSpan timeout, Func<string> describe)

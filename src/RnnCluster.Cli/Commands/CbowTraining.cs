@@ -46,7 +46,7 @@ public static class CbowTraining
         trainer = new CbowTrainer(spec, job.Cbow, job.Training, data, observer);
         if (resumed is not null)
         {
-            ClassifierTraining.ResumeFrom(resumed, () => trainer.Resume(resumed.Snapshot, resumed.EndedEpochValid));
+            resumed.Apply(trainer.Resume);
             TrainingView.Message(json, "note", $"--resume {resumed.Path}: epoch {trainer.Loop.Epoch}, step {trainer.Loop.Step} of the run (window {trainer.Loop.Window} of {trainer.Loop.Windows}), lr {trainer.Loop.Lr:G4}");
         }
 

@@ -51,7 +51,7 @@ public static class ClassifierTraining
         trainer = new ClassifierTrainer(spec, job.Training, data, observer);
         if (resumed is not null)
         {
-            ResumeFrom(resumed, () => trainer.Resume(resumed.Snapshot, resumed.EndedEpochValid));
+            resumed.Apply(trainer.Resume);
             TrainingView.Message(json, "note", $"--resume {resumed.Path}: epoch {trainer.Loop.Epoch}, step {trainer.Loop.Step} of the run (window {trainer.Loop.Window} of {trainer.Loop.Windows}), lr {trainer.Loop.Lr:G4}");
         }
 
@@ -84,19 +84,5 @@ public static class ClassifierTraining
         }
 
         return 0;
-    }
-
-    /// <summary>Runs a trainer's resume, naming --resume and the file in its error.</summary>
-    /// <exception cref="ArgumentException">When the checkpoint does not fit the run or ends it.</exception>
-    public static void ResumeFrom(ResumePoint resumed, Action resume)
-    {
-        try
-        {
-            resume();
-        }
-        catch (ArgumentException e)
-        {
-            throw new ArgumentException($"--resume {resumed.Path}: {e.Message}", e);
-        }
     }
 }

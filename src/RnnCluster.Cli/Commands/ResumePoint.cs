@@ -42,6 +42,21 @@ public sealed record ResumePoint(string Path, JobDefinition Job, TrainingSnapsho
         new("best_valid_ppl", best is null ? null : JsonSerializer.SerializeToNode(best.ValidPerplexity, MetricsJson.Options)),
     ];
 
+    /// <summary>Continues a trainer from this point (its snapshot and the ended epoch's validation), naming --resume and the file in an error.</summary>
+    /// <param name="resume">The trainer's resume: Trainer, ClassifierTrainer or CbowTrainer.Resume.</param>
+    /// <exception cref="ArgumentException">When the checkpoint does not fit the run or ends it.</exception>
+    public void Apply(Action<TrainingSnapshot, double?> resume)
+    {
+        try
+        {
+            resume(Snapshot, EndedEpochValid);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"--resume {Path}: {e.Message}", e);
+        }
+    }
+
     /// <summary>The corpus must give the model, vocabulary and (a classifier's) labels the checkpoint was trained with.</summary>
     /// <exception cref="ArgumentException">Naming --resume, when the corpus or the model differs.</exception>
     public void Check(CheckpointData data)

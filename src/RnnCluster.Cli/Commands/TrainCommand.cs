@@ -105,14 +105,7 @@ public static class TrainCommand
         trainer = new Trainer(spec, job.Training, data, observer);
         if (resumed is not null)
         {
-            try
-            {
-                trainer.Resume(resumed.Snapshot, resumed.EndedEpochValid);
-            }
-            catch (ArgumentException e)
-            {
-                throw new ArgumentException($"--resume {resumed.Path}: {e.Message}", e);
-            }
+            resumed.Apply(trainer.Resume);
 
             view.Info($"--resume {resumed.Path}: epoch {trainer.Loop.Epoch}, step {trainer.Steps} of the run (window {trainer.Loop.Window} of {trainer.Loop.Windows}), lr {trainer.Loop.Lr:G4}");
         }

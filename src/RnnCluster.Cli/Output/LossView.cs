@@ -49,31 +49,20 @@ public sealed class LossView(bool json, string unit)
         var validLoss = Math.Log(r.ValidPerplexity);
         if (json)
         {
-            var fields = new Dictionary<string, object>
+            var fields = new Dictionary<string, object?>
             {
                 ["epoch"] = r.Epoch,
                 ["train_loss"] = Math.Round(trainLoss, 5),
                 ["valid_loss"] = Math.Round(validLoss, 5),
-            };
-            if (valid is not null)
-            {
-                fields["valid_accuracy"] = Math.Round(valid.Metrics.Accuracy, 5);
-                fields["valid_macro_f1"] = Math.Round(valid.Metrics.MacroF1, 5);
-            }
-
-            foreach (var (key, value) in new Dictionary<string, object>
-            {
+                ["valid_accuracy"] = valid is null ? null : Math.Round(valid.Metrics.Accuracy, 5),
+                ["valid_macro_f1"] = valid is null ? null : Math.Round(valid.Metrics.MacroF1, 5),
                 [_key] = r.Tokens,
                 ["lr"] = r.LearningRate,
                 ["seconds"] = Math.Round(r.Seconds, 2),
                 ["tokens_accounted"] = r.Tokens,
                 ["tokens_expected"] = tokensExpected,
-            })
-            {
-                fields[key] = value;
-            }
-
-            JsonEvents.Write("epoch", fields);
+            };
+            JsonEvents.Write("epoch", fields.Where(f => f.Value is not null).ToDictionary());
             return;
         }
 

@@ -17,9 +17,6 @@ internal abstract class JobData
     /// <summary>The job's task: lm, classify or cbow.</summary>
     public abstract string Task { get; }
 
-    /// <summary>True when the run carries a hidden state per stream across windows (language models).</summary>
-    public virtual bool Stateful => false;
-
     /// <summary>What the job's checkpoints record of this data (model, vocabulary, labels): written with each, and matched when a job resumes.</summary>
     public abstract CheckpointData Recorded(JobDefinition job);
 

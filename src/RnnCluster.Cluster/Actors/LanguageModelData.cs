@@ -11,8 +11,6 @@ internal sealed class LanguageModelData(TextDataset text) : JobData
 
     public override string Task => "lm";
 
-    public override bool Stateful => true;
-
     public override CheckpointData Recorded(JobDefinition job) => CheckpointData.Of(job, Text);
 
     public override string Describe() => $"{Text.Train.Length} training tokens, vocabulary {Text.Vocabulary.Count}";

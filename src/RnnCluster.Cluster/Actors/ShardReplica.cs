@@ -46,7 +46,7 @@ internal sealed class ShardReplica
         if (shard.Corpus is { } corpus)
         {
             Gradient = TaskCorpora.Gradient(spec, corpus, weights, shard.FirstStream, sizes, Plan.ParallelGroups);
-            _state = new ModelState(spec with { Layers = 0 }, shard.StreamCount); // none: no state crosses windows
+            _state = ModelState.Carried(spec, shard.StreamCount); // none: no state crosses windows
         }
         else
         {

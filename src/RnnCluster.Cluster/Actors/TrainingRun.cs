@@ -49,7 +49,7 @@ internal sealed class TrainingRun
         Loop = new TrainingLoop(Spec, Options, Data.Windows(Options));
         _embeddingLength = Loop.Layout.SparseRowsLength;
         _deltaRowValues = new float[_embeddingLength];
-        State = new ModelState(Data.Stateful ? Spec : Spec with { Layers = 0 }, Options.Batch); // classify, cbow: no state crosses windows
+        State = ModelState.Carried(Spec, Options.Batch); // classify, cbow: no state crosses windows
         Checkpointing = start.Checkpointing;
         if (start.Resume is { } resume)
         {
