@@ -21,14 +21,14 @@ public static class ClusterLoad
 
     public static async Task<object> Run(string repoRoot, string ptb, int seconds, int jobs, int pollers, int watchers)
     {
-        using var coordinator = Node(repoRoot, "--roles coordinator --port 0 --threads 1 --http-port -1");
+        using var coordinator = NodeProcesses.Start(repoRoot, "--roles coordinator --port 0 --threads 1 --http-port -1");
         var port = JsonDocument.Parse(await coordinator.StandardOutput.ReadLineAsync() ?? "{}").RootElement.GetProperty("port").GetInt32();
         var contact = $"127.0.0.1:{port}";
-        using var worker1 = Node(repoRoot, $"--roles worker --port 0 --threads 1 --seeds {contact}");
-        using var worker2 = Node(repoRoot, $"--roles worker --port 0 --threads 1 --seeds {contact}");
+        using var worker1 = NodeProcesses.Start(repoRoot, $"--roles worker --port 0 --threads 1 --seeds {contact}");
+        using var worker2 = NodeProcesses.Start(repoRoot, $"--roles worker --port 0 --threads 1 --seeds {contact}");
         await worker1.StandardOutput.ReadLineAsync();
         await worker2.StandardOutput.ReadLineAsync();
-        var rssStart = ResidentMb(coordinator.Id);
+        var rssStart = NodeProcesses.ResidentMb(coordinator.Id);
         try
         {
             await using var submitter = await ClusterClientConnection.ConnectAsync(contact, Ask);
@@ -93,7 +93,7 @@ public static class ClusterLoad
             var rssSamples = new List<double>();
             while (!stop.IsCancellationRequested)
             {
-                rssSamples.Add(ResidentMb(coordinator.Id));
+                rssSamples.Add(NodeProcesses.ResidentMb(coordinator.Id));
                 await Task.Delay(1000, CancellationToken.None);
             }
 
@@ -121,7 +121,7 @@ public static class ClusterLoad
                 jobs_listed_at_end = ended.Jobs.Count(j => ids.Contains(j.Id)),
                 watchers_in_order = ordered,
                 watched_events = watched.Sum(w => w.Events.Count),
-                coordinator_rss_mb = new { start = Math.Round(rssStart), peak = Math.Round(rssSamples.Max()), end = Math.Round(ResidentMb(coordinator.Id)) },
+                coordinator_rss_mb = new { start = Math.Round(rssStart), peak = Math.Round(rssSamples.Max()), end = Math.Round(NodeProcesses.ResidentMb(coordinator.Id)) },
                 coordinator_rss_curve_mb = rssSamples.Select(r => Math.Round(r)).ToArray(),
             };
         }
@@ -159,31 +159,4 @@ public static class ClusterLoad
     }
 
     private static double Percentile(double[] sorted, double q) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)(q * sorted.Length))];
-
-    private static Process Node(string repoRoot, string arguments)
-    {
-        var start = new ProcessStartInfo("dotnet", $"{SpeedComparison.CliPath(repoRoot)} node --json --host 127.0.0.1 --exit-on-stdin-close {arguments}")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-        };
-        var process = Process.Start(start)!;
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginErrorReadLine();
-        return process;
-    }
-
-    private static double ResidentMb(int pid)
-    {
-        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
-        {
-            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-            {
-                return double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) / 1024;
-            }
-        }
-
-        return double.NaN;
-    }
 }

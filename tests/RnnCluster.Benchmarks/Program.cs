@@ -26,6 +26,7 @@ object result = what switch
     "gemm" => GemmThroughput.Run(IntArg(1, 2)),
     "transport" => TransportThroughput.Run(),
     "load" => ClusterLoad.Run(repoRoot, ptb, IntArg(1, 60), IntArg(2, 20), IntArg(3, 4), IntArg(4, 10)).GetAwaiter().GetResult(),
+    "soak" => ClusterSoak.Run(repoRoot, ptb, IntArg(1, 6), double.Parse(Arg(2, "3"), CultureInfo.InvariantCulture), IntArg(3, 3)).GetAwaiter().GetResult(),
     "tls-cost" => ClusterComparison.TlsCost(repoRoot, ptb, IntArg(1, 200), IntArg(2, 3), IntArg(3, 2)),
     "scaling" => ClusterComparison.Scaling(repoRoot, ptb, IntArg(1, 200), IntArg(2, 3), IntArg(3, 2)),
     "netns" => NamespaceScaling.Run(repoRoot, ptb, IntArg(1, 60), IntArg(2, 4),
@@ -42,6 +43,6 @@ object result = what switch
     "tasks-cluster" => TaskClusterComparison.Run(repoRoot, Path.GetFullPath(Arg(1, "fortunes")), ptb, IntArg(2, 5)),
     "determinism" => ClusterComparison.Determinism(repoRoot, ptb, IntArg(1, 60)),
     "equivalence" => ClusterComparison.Equivalence(repoRoot, ptb, IntArg(1, 60), string.Join(' ', args.Skip(2))),
-    _ => "benchmarks: speed [cell] [steps] [rounds] [threads] | profile [cell] [threads] | groups [cell] [threads] [groups] [fast|deterministic] [steps] | gemm [threads] | scaling [steps] [rounds] [workers] | tls-cost [steps] [rounds] [workers] | load [seconds] [jobs] [pollers] [watchers] | equivalence [steps] [extra job flags] | determinism [steps] | modes [workers] [epochs] [max steps, 0: all] [sync,local-sgd:4,…] | dashboard-cost [steps] [rounds] | fortunes-split [dir] | classify [fortunes dir] [fasttext rounds] [threads] | cbow [rounds] [threads] (PTB; installs fasttext and python3-gensim) | tasks-cluster [fortunes dir] [cbow epochs] (train against local --workers 2, --deterministic) | transport | netns [steps] [max workers] [Gbit/s,Gbit/s] [plot.svg] (root: namespaces, veth, tc tbf) | netns-fit [netns output .json] [plot.svg] | netns-modes [steps] [workers] [Gbit/s] [sync,sharded,sync+bf16,async:2,local-sgd:4,…] (root)",
+    _ => "benchmarks: speed [cell] [steps] [rounds] [threads] | profile [cell] [threads] | groups [cell] [threads] [groups] [fast|deterministic] [steps] | gemm [threads] | scaling [steps] [rounds] [workers] | tls-cost [steps] [rounds] [workers] | load [seconds] [jobs] [pollers] [watchers] | soak [epochs] [kill every N minutes] [workers] | equivalence [steps] [extra job flags] | determinism [steps] | modes [workers] [epochs] [max steps, 0: all] [sync,local-sgd:4,…] | dashboard-cost [steps] [rounds] | fortunes-split [dir] | classify [fortunes dir] [fasttext rounds] [threads] | cbow [rounds] [threads] (PTB; installs fasttext and python3-gensim) | tasks-cluster [fortunes dir] [cbow epochs] (train against local --workers 2, --deterministic) | transport | netns [steps] [max workers] [Gbit/s,Gbit/s] [plot.svg] (root: namespaces, veth, tc tbf) | netns-fit [netns output .json] [plot.svg] | netns-modes [steps] [workers] [Gbit/s] [sync,sharded,sync+bf16,async:2,local-sgd:4,…] (root)",
 };
 Console.WriteLine(JsonSerializer.Serialize(new { benchmark = what, result }));

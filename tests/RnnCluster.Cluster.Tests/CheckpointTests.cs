@@ -43,7 +43,7 @@ public sealed class CheckpointTests : IDisposable
         }
 
         Assert.False(File.Exists(JobCheckpoints.PathFor(_dir, id)));
-        var (checkpointId, definition, final, checkpoint) = JobCheckpoints.Read(completed);
+        var (_, checkpointId, definition, final, checkpoint, _) = JobCheckpoints.Read(completed);
         Assert.Equal(id, checkpointId);
         Assert.Equal(job.ToJson(), definition.ToJson());
         Assert.Equal(job.Training.Epochs, final.Epoch);

@@ -11,7 +11,6 @@ public sealed class DeterministicTrainingTests(SharedClusters clusters)
     [Theory]
     [InlineData(1, "coordinator")]
     [InlineData(2, "coordinator")]
-    [InlineData(3, "coordinator")]
     [InlineData(4, "coordinator")]
     [InlineData(2, "workers")]
     [InlineData(3, "workers")]

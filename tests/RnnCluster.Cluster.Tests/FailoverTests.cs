@@ -28,7 +28,10 @@ public sealed class FailoverTests
             nodes.Add(oldest);
             await TestCluster.WaitUntil(() => Akka.Cluster.Cluster.Get(oldest.System).SelfMember.Status == Akka.Cluster.MemberStatus.Up, "first coordinator up");
             string[] seeds = [string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{oldest.Port}")];
-            var survivor = await ClusterNode.StartAsync(new NodeOptions([NodeOptions.CoordinatorRole], Seeds: seeds, CheckpointDir: dir), TestCluster.Hocon);
+            // Sharded placement: the coordinators have directories of their own (two hosts, no shared file
+            // system), so the survivor resumes from the replica the oldest sent it.
+            var survivorDir = placement == "workers" ? Path.Combine(dir, "survivor") : dir;
+            var survivor = await ClusterNode.StartAsync(new NodeOptions([NodeOptions.CoordinatorRole], Seeds: seeds, CheckpointDir: survivorDir), TestCluster.Hocon);
             nodes.Add(survivor);
             for (var i = 0; i < 2; i++)
             {
@@ -40,6 +43,7 @@ public sealed class FailoverTests
             // still be talking to the oldest's receptionist and then moves over when it dies.
             await using var client = await ClusterClientConnection.ConnectAsync(
                 string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{survivor.Port}"), TestCluster.Timeout);
+            var sinceSubmit = Stopwatch.StartNew();
             var submitted = await client.SubmitAsync(job, TestCluster.Timeout);
             Assert.True(submitted.Accepted, submitted.Reason);
             var id = submitted.JobId!;
@@ -113,6 +117,7 @@ public sealed class FailoverTests
             }
 
             await watching;
+            var sinceSubmitted = sinceSubmit.Elapsed.TotalSeconds;
             var done = Assert.IsType<JobCompleted>(after[^1]);
             // Seen running again, unless the short job finished while the client moved to the survivor.
             Assert.Contains(stateWhileResumed, new[] { JobStates.Running, JobStates.Completed });
@@ -128,7 +133,9 @@ public sealed class FailoverTests
             Assert.Equal(expected.Steps, done.Summary.Steps);
             var relative = Math.Abs(done.Summary.ValidPerplexity - expected.ValidPerplexity) / expected.ValidPerplexity;
             Assert.True(relative < 0.02, $"valid ppl {done.Summary.ValidPerplexity} vs undisturbed {expected.ValidPerplexity}");
-            Assert.True(File.Exists(Path.Combine(dir, id + ".completed.rnnc")));
+            Assert.True(File.Exists(Path.Combine(survivorDir, id + ".completed.rnnc")));
+            // The summary's wall time covers the whole job (the failover too), not only the resumed part.
+            Assert.True(done.Summary.WallSeconds > sinceSubmitted - 5 && done.Summary.WallSeconds <= sinceSubmitted, $"wall {done.Summary.WallSeconds:F1} s; {sinceSubmitted:F1} s since the job was submitted");
             Console.WriteLine($"failover: killed at step {killedAtStep}, resumed at {resumedAt}; first progress after resume {failover!.Value.TotalSeconds:F1} s later; "
                 + $"valid ppl {done.Summary.ValidPerplexity:R} vs undisturbed {expected.ValidPerplexity:R} (relative {relative:E2})");
         }

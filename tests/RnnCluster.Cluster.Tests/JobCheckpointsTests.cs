@@ -25,11 +25,12 @@ public sealed class JobCheckpointsTests : IDisposable
             new Dictionary<string, float[]>(), [.. Enumerable.Range(0, spec.Layers).Select(_ => state)], [.. Enumerable.Range(0, spec.Layers).Select(_ => state)]);
         var path = JobCheckpoints.PathFor(_dir, "job-1");
 
-        JobCheckpoints.Write(path, "job-1", job, CheckpointData.Of(job, data), snapshot);
-        var (id, _, read, _) = JobCheckpoints.Read(path);
+        JobCheckpoints.Write(path, "job-1", job, CheckpointData.Of(job, data), snapshot, new DateTime(2026, 12, 2, 10, 0, 0, DateTimeKind.Utc));
+        var (_, id, _, read, _, started) = JobCheckpoints.Read(path);
 
         Assert.Equal("job-1", id);
         Assert.Equal(epochLoss, read.EpochLoss);
         Assert.Equal(double.PositiveInfinity, read.TrainSeconds);
+        Assert.Equal(new DateTime(2026, 12, 2, 10, 0, 0, DateTimeKind.Utc), started);
     }
 }

@@ -66,7 +66,7 @@ public sealed class TaskTrainingTests(SharedClusters clusters) : IDisposable
         // Its checkpoint, marked completed, holds the final state: a classifier's carries no stream state.
         var completed = Path.Combine(_dir, $"{done.JobId}.completed.rnnc");
         await TestCluster.WaitUntil(() => File.Exists(completed), "the completed checkpoint");
-        var (_, _, snapshot, checkpoint) = JobCheckpoints.Read(completed);
+        var (_, _, _, snapshot, checkpoint, _) = JobCheckpoints.Read(completed);
         Assert.Equal(done.Summary.Steps, snapshot.Step);
         Assert.Equal(done.Summary.WeightsSha256, WeightsDigest.Sha256(snapshot.Weights));
         Assert.Equal(data.Labels, checkpoint.ClassLabels);

@@ -17,10 +17,13 @@ internal sealed class TestCluster : IAsyncDisposable
 
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
-    private TestCluster(ClusterNode coordinator, ClusterClientConnection client)
+    private readonly string _hocon;
+
+    private TestCluster(ClusterNode coordinator, ClusterClientConnection client, string hocon)
     {
         Coordinator = coordinator;
         Client = client;
+        _hocon = hocon;
     }
 
     public ClusterNode Coordinator { get; }
@@ -31,12 +34,13 @@ internal sealed class TestCluster : IAsyncDisposable
 
     public string Contact => string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{Coordinator.Port}");
 
-    public static async Task<TestCluster> StartAsync(int workers)
+    /// <summary>A coordinator and <paramref name="workers"/> worker nodes, with <paramref name="hocon"/> (default <see cref="Hocon"/>).</summary>
+    public static async Task<TestCluster> StartAsync(int workers, string hocon = Hocon)
     {
-        var coordinator = await ClusterNode.StartAsync(new NodeOptions([NodeOptions.CoordinatorRole]), Hocon);
+        var coordinator = await ClusterNode.StartAsync(new NodeOptions([NodeOptions.CoordinatorRole]), hocon);
         await WaitUntil(() => Akka.Cluster.Cluster.Get(coordinator.System).SelfMember.Status == Akka.Cluster.MemberStatus.Up, "coordinator up");
         var client = await ClusterClientConnection.ConnectAsync($"127.0.0.1:{coordinator.Port}", Timeout);
-        var cluster = new TestCluster(coordinator, client);
+        var cluster = new TestCluster(coordinator, client, hocon);
         for (var i = 0; i < workers; i++)
         {
             await cluster.AddWorkerAsync();
@@ -45,9 +49,10 @@ internal sealed class TestCluster : IAsyncDisposable
         return cluster;
     }
 
-    public async Task<ClusterNode> AddWorkerAsync()
+    /// <summary>Starts a worker node (on <paramref name="port"/>, 0: any) and waits until it is up.</summary>
+    public async Task<ClusterNode> AddWorkerAsync(int port = 0, string? hocon = null)
     {
-        var node = await ClusterNode.StartAsync(new NodeOptions([NodeOptions.WorkerRole], Seeds: [Contact]), Hocon);
+        var node = await ClusterNode.StartAsync(new NodeOptions([NodeOptions.WorkerRole], Port: port, Seeds: [Contact]), hocon ?? _hocon);
         Workers.Add(node);
         var expected = Workers.Count + 1;
         await WaitUntil(

@@ -41,10 +41,10 @@ internal sealed class NodeCluster : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts one more worker node (also while a job runs); returns once it is up.</summary>
-    public async Task<CliProcess> AddWorkerAsync()
+    /// <summary>Starts one more worker node (also while a job runs) on <paramref name="port"/> (0: any free one); returns once it is up.</summary>
+    public async Task<CliProcess> AddWorkerAsync(int port = 0)
     {
-        await StartNodeAsync("--roles", "worker", "--port", "0", "--seeds", Contact, "--threads", "1");
+        await StartNodeAsync("--roles", "worker", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--seeds", Contact, "--threads", "1");
         return _nodes[^1];
     }
 

@@ -66,18 +66,20 @@ public sealed class PartitionTests(Xunit.Abstractions.ITestOutputHelper output)
     public async Task The_coordinator_cut_off_is_downed_before_the_other_coordinator_resumes_the_job_from_its_checkpoint()
     {
         // Namespaces 0 and 1: coordinators (0 the oldest, hosting the job's supervisor and parameter
-        // server), 2 and 3: workers. The coordinators share a checkpoint directory (one file system).
+        // server), 2 and 3: workers. Each coordinator has its own checkpoint directory, as on two hosts:
+        // the other one resumes from the replica the oldest sent it over the cluster.
         using var network = PartitionNetwork.Create(4);
         var checkpoints = Directory.CreateTempSubdirectory("rnncluster-partition-").FullName;
+        string[] dirs = [Path.Combine(checkpoints, "oldest"), Path.Combine(checkpoints, "other")];
         var (oldest, other) = ($"{PartitionNetwork.Address(0)}:{Port}", $"{PartitionNetwork.Address(1)}:{Port}");
         var seeds = $"{oldest},{other}";
         var nodes = new List<CliProcess>();
         try
         {
-            string[] coordinator = ["--roles", "coordinator", "--port", $"{Port}", "--seeds", seeds, "--checkpoint-dir", checkpoints, "--http-port", "0", "--join-timeout", "120"];
-            nodes.Add(await StartNode(0, coordinator));
+            string[] coordinator = ["--roles", "coordinator", "--port", $"{Port}", "--seeds", seeds, "--http-port", "0", "--join-timeout", "120"];
+            nodes.Add(await StartNode(0, [.. coordinator, "--checkpoint-dir", dirs[0]]));
             await Until(() => MembersUp(oldest) == 1, Timeout, () => nodes[0].Describe()); // it founded the cluster: the oldest
-            nodes.Add(await StartNode(1, coordinator));
+            nodes.Add(await StartNode(1, [.. coordinator, "--checkpoint-dir", dirs[1]]));
             for (var i = 2; i <= 3; i++)
             {
                 nodes.Add(await StartNode(i, "--roles", "worker", "--port", $"{Port}", "--seeds", seeds, "--join-timeout", "120"));
@@ -89,13 +91,13 @@ public sealed class PartitionTests(Xunit.Abstractions.ITestOutputHelper output)
                 Assert.True(await submit.WaitForExitAsync(Timeout) == 0, submit.Describe());
             }
 
-            var checkpoint = Path.Combine(checkpoints, "job-1.rnnc");
-            await Until(() => File.Exists(checkpoint) && JobStep(other) >= 150, Timeout, () => nodes[0].Describe());
+            var replica = Path.Combine(dirs[1], "replicas", "job-1.rnnc");
+            await Until(() => File.Exists(replica) && JobStep(other) >= 150, Timeout, () => nodes[0].Describe());
             network.Cut(0);
             var cutAt = DateTime.UtcNow;
 
             // The oldest coordinator, alone in its partition, downs itself; the other side downs it too,
-            // and the singletons move: the other coordinator resumes the job from its checkpoint.
+            // and the singletons move: the other coordinator resumes the job from its replica of the checkpoint.
             var cutOff = nodes[0];
             await Until(() => cutOff.Errors.Contains("this node was downed by the cluster", StringComparison.Ordinal), Timeout, () => cutOff.Describe());
             await Until(() => nodes[1].Errors.Contains("resuming job-1 from", StringComparison.Ordinal), Timeout, () => nodes[1].Describe());
@@ -115,8 +117,13 @@ public sealed class PartitionTests(Xunit.Abstractions.ITestOutputHelper output)
                 + $"the cut-off coordinator downed itself and stopped at {(stopped - cutAt).TotalSeconds:F1} s; the job resumed from its checkpoint on the other at {(resumed - cutAt).TotalSeconds:F1} s");
             Assert.Single(Regex.Matches(cutOff.Errors + nodes[1].Errors, "resuming job-1 from"));
 
-            // Healed: the downed coordinator restarted and rejoined through the other seed.
+            Assert.Contains($"resuming job-1 from {replica}", nodes[1].Errors, StringComparison.Ordinal);
+            Assert.True(File.Exists(Path.Combine(dirs[1], "job-1.completed.rnnc")));
+
+            // Healed: the downed coordinator restarted and rejoined through the other seed, and learnt that
+            // job-1 ended: the file it wrote before the cut is marked so, never to be resumed again.
             await Until(() => cutOff.EventsNamed("node").Count() >= 2 && MembersUp(other) == 4, Timeout, () => cutOff.Describe());
+            await Until(() => File.Exists(Path.Combine(dirs[0], "job-1.completed.rnnc")) && !File.Exists(Path.Combine(dirs[0], "job-1.rnnc")), Timeout, () => cutOff.Describe());
         }
         finally
         {

@@ -65,15 +65,29 @@ public sealed class TlsTests
         Assert.StartsWith($"rnncluster: --tls {theirs}: the TLS handshake with {contact} failed", reason, StringComparison.Ordinal);
         Assert.Contains("TLS: refused the remoting connection of", intruder.Errors, StringComparison.Ordinal);
 
-        // Clients: another CA's certificate, and none, are refused; the cluster's own is served.
-        using var stranger = await CliProcess.RunAsync(Timeout, "status", "--contact", contact, "--timeout", "5", "--tls", theirs);
+        // Clients: another CA's certificate, and none, are refused, each with its reason in a few seconds
+        // (not after the default 30 s --timeout); the cluster's own is served.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        using var stranger = await CliProcess.RunAsync(Timeout, "status", "--contact", contact, "--tls", theirs);
         Assert.Equal(1, stranger.ExitCode);
-        Assert.Contains("a cluster with other certificates refuses this client", stranger.Errors, StringComparison.Ordinal);
-        using var plain = await CliProcess.RunAsync(Timeout, "status", "--contact", contact, "--timeout", "5");
+        Assert.Equal($"rnncluster: the node at 127.0.0.1:{port} presents a certificate that the CA in --tls {theirs} did not sign", stranger.Errors.Trim().Split(" (")[0]);
+        using var plain = await CliProcess.RunAsync(Timeout, "status", "--contact", contact);
         Assert.Equal(1, plain.ExitCode);
-        Assert.Contains("a cluster that speaks TLS needs --tls", plain.Errors, StringComparison.Ordinal);
+        Assert.StartsWith($"rnncluster: the node at 127.0.0.1:{port} speaks TLS: give --tls DIR", plain.Errors.Trim(), StringComparison.Ordinal);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(25), $"two refusals took {clock.Elapsed.TotalSeconds:F1} s");
         using var member = await CliProcess.RunAsync(Timeout, "status", "--contact", contact, "--tls", ours, "--json");
         Assert.True(member.ExitCode == 0, member.Describe());
+
+        // A client with certificates against a cluster without TLS.
+        using (var plainNode = CliProcess.Start(["node", "--json", "--roles", "coordinator", "--host", "127.0.0.1", "--port", "0", "--http-port", "-1", "--exit-on-stdin-close"]))
+        {
+            var plainPort = (await plainNode.WaitForEventAsync("node", _ => true, Timeout)).GetProperty("port").GetInt32();
+            using var secure = await CliProcess.RunAsync(Timeout, "status", "--contact", $"127.0.0.1:{plainPort}", "--tls", ours);
+            Assert.Equal(1, secure.ExitCode);
+            Assert.StartsWith($"rnncluster: the node at 127.0.0.1:{plainPort} speaks plain TCP, not TLS: leave out --tls", secure.Errors.Trim(), StringComparison.Ordinal);
+            plainNode.CloseInput();
+            await plainNode.WaitForExitAsync(Timeout);
+        }
 
         // The data plane: a connection with the cluster's client certificate gets past TLS (and is closed for its bad frame), one with another CA's is refused.
         await DataPlaneConnectionAsync(dataPort, ours);

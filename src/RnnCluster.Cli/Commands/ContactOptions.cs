@@ -50,7 +50,7 @@ public sealed class ContactOptions
         {
             return await ClusterClientConnection.ConnectAsync(contact, Timeout(result), cancel, tls);
         }
-        catch (TimeoutException e)
+        catch (Exception e) when (e is TimeoutException or ClusterRefusedException)
         {
             throw new Output.CliError(e.Message);
         }

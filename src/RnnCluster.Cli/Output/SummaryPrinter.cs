@@ -89,12 +89,12 @@ public static class SummaryPrinter
         }
     }
 
-    /// <summary>One line: where a sync step's time goes and how many bytes it moves.</summary>
+    /// <summary>One line: where a sync step's time goes and how many bytes it moves, averaged over <see cref="StepTimings.Steps"/> steps (after a failover, those since the resume).</summary>
     public static string StepTimingsLine(StepTimings t)
     {
         ArgumentNullException.ThrowIfNull(t);
         return string.Create(CultureInfo.InvariantCulture,
-            $"per step {t.StepMs:F1} ms: barrier {t.BarrierMs:F1} (worker compute {t.ComputeMs:F1}, slowest {t.SlowestComputeMs:F1}; worker serialize {t.WorkerSerializeMs:F1}), "
+            $"per step (mean of {t.Steps:N0}) {t.StepMs:F1} ms: barrier {t.BarrierMs:F1} (worker compute {t.ComputeMs:F1}, slowest {t.SlowestComputeMs:F1}; worker serialize {t.WorkerSerializeMs:F1}), "
             + $"update {t.UpdateMs:F1}, server serialize {t.ServerSerializeMs:F1}; server {t.MbDown:F2} MB down, {t.MbUp:F2} MB up; "
             + $"each worker {t.WorkerMbSent:F2} MB out, {t.WorkerMbReceived:F2} MB in");
     }

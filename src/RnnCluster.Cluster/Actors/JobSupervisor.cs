@@ -76,51 +76,56 @@ public sealed class JobSupervisor : ReceiveActor
         });
     }
 
+    /// <summary>This node's <see cref="CheckpointReplicator"/> (every coordinator has one).</summary>
+    private ActorSelection Replicator => Context.ActorSelection("/user/" + CheckpointReplicator.Name);
+
     public static Props Props(IActorRef parameterServer, RunSettings settings)
         => Akka.Actor.Props.Create(() => new JobSupervisor(parameterServer, settings));
 
     protected override void PreStart()
     {
+        // Ids stay unique across supervisor incarnations: the numbers this node's replicator has seen
+        // accepted anywhere, and every checkpoint file of this node's directory.
+        _nextId = CheckpointReplicator.HighestJobNumber(Context.System, TimeSpan.FromSeconds(2));
         if (_checkpointDir is not { } dir)
         {
             return;
         }
 
-        _nextId = JobCheckpoints.HighestJobNumber(dir);
-        foreach (var stale in AtomicFile.RemoveStaleTemporaries(dir))
+        _nextId = Math.Max(_nextId, JobCheckpoints.HighestJobNumber(dir));
+        foreach (var stale in AtomicFile.RemoveStaleTemporaries(dir).Concat(AtomicFile.RemoveStaleTemporaries(JobCheckpoints.ReplicaDirectory(dir))))
         {
             _log.Info("removed {0}, left by a checkpoint write whose process was killed", stale);
         }
 
-        foreach (var path in JobCheckpoints.Running(dir))
+        // Read here so the job is known (status, watch) at once; one read is ~0.1 s for the PTB small model.
+        var resumable = JobCheckpoints.LatestRunning(dir, out var unreadable);
+        foreach (var found in resumable)
         {
-            // Read here so the job is known (status, watch) at once; one read is ~0.1 s for the PTB small model.
-            string id;
-            JobDefinition job;
-            TrainingSnapshot snapshot;
-            Checkpoint checkpoint;
-            try
-            {
-                (id, job, snapshot, checkpoint) = JobCheckpoints.Read(path);
-            }
-            catch (Exception e) when (e is CheckpointException or ArgumentException)
-            {
-                _log.Warning("cannot resume from {0}: {1}", path, e.Message);
-                continue;
-            }
+            var id = found.JobId;
+            var job = found.Job;
+            var snapshot = found.Snapshot;
 
+            // A replica came from another host: the job's own --checkpoint-dir may not exist here.
+            var writeTo = job.CheckpointDir is { } own && Directory.Exists(own) ? own : dir;
             var record = new JobRecord(id, job, null)
             {
-                CheckpointPath = path,
+                CheckpointPath = JobCheckpoints.PathFor(writeTo, id),
                 Resume = snapshot,
-                Started = DateTime.UtcNow,
+                Started = found.Started ?? DateTime.UtcNow - TimeSpan.FromSeconds(snapshot.TrainSeconds),
             };
             record.Progress = record.Progress with { Epoch = snapshot.Epoch, Step = snapshot.Step };
             _jobs[id] = record;
             _order.Add(id);
-            _log.Info("resuming {0} from {1} (epoch {2}, step {3})", id, path, snapshot.Epoch, snapshot.Step);
+            _log.Info("resuming {0} from {1} (epoch {2}, step {3})", id, found.Path, snapshot.Epoch, snapshot.Step);
+            var checkpoint = found.Checkpoint;
             Task.Run(() => LoadCorpus(job, checkpoint)).PipeTo(Self, success: data => new ResumeLoaded(id, data, null),
                 failure: e => new ResumeLoaded(id, null, Describe(e)));
+        }
+
+        foreach (var (path, error) in unreadable)
+        {
+            _log.Warning("cannot resume from {0}: {1}", path, error);
         }
     }
 
@@ -152,7 +157,7 @@ public sealed class JobSupervisor : ReceiveActor
             throw new ArgumentException("its job completed: there is nothing left to train (resume a failed or cancelled job's checkpoint)");
         }
 
-        var (_, job, snapshot, checkpoint) = JobCheckpoints.Read(path);
+        var (_, _, job, snapshot, checkpoint, _) = JobCheckpoints.Read(path);
         job.ValidateForCluster();
         job.CheckOutputPaths();
         return new CorpusLoaded(job, LoadCorpus(job, checkpoint), null, ActorRefs.Nobody, snapshot);
@@ -214,6 +219,7 @@ public sealed class JobSupervisor : ReceiveActor
         _order.Add(id);
         _queue.Enqueue(id);
         _log.Info("accepted {0} ({1})", id, data.Describe());
+        Replicator.Tell(new JobStateChanged(id, JobStates.Queued), Self);
         loaded.ReplyTo.Tell(new JobAccepted(id, loaded.Job.Task));
         StartNext();
     }
@@ -244,12 +250,14 @@ public sealed class JobSupervisor : ReceiveActor
         }
 
         var self = Self;
+        var replicator = Replicator;
         job.Background = job.Background.ContinueWith(
             _ =>
             {
                 try
                 {
-                    JobCheckpoints.Write(path, job.Id, job.Job, data, checkpoint.Snapshot);
+                    JobCheckpoints.Write(path, job.Id, job.Job, data, checkpoint.Snapshot, job.Started);
+                    replicator.Tell(new ReplicateCheckpoint(job.Id, path, checkpoint.Snapshot.Step), self);
                 }
                 catch (Exception e) when (e is CheckpointException or ArgumentException)
                 {
@@ -432,6 +440,7 @@ public sealed class JobSupervisor : ReceiveActor
         job.State = state;
         job.Reason = reason;
         job.Data = null;
+        Replicator.Tell(new JobStateChanged(id, state), Self);
         if (job.CheckpointPath is { } path)
         {
             // Watchers hear the end once the checkpoint carries its final name (<id>.<state>.rnnc), so a

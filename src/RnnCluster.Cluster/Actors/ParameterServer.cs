@@ -24,6 +24,8 @@ public sealed class ParameterServer : ReceiveActor, IWithTimers
     private readonly Transport _transport;
     private readonly SortedDictionary<string, IActorRef> _workers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _endpoints = new(StringComparer.Ordinal);
+    // The cluster member (address and incarnation uid) each worker was on when it registered, when known.
+    private readonly Dictionary<string, UniqueAddress> _incarnations = new(StringComparer.Ordinal);
     private TrainingRun? _run;
     private (string JobId, long Step, int Count) _timeouts = (string.Empty, -1, 0);
 
@@ -63,8 +65,8 @@ public sealed class ParameterServer : ReceiveActor, IWithTimers
         });
         Receive<StepTimeout>(OnStepTimeout);
         Receive<Terminated>(t => LoseWorkers(kv => kv.Value.Equals(t.ActorRef), "stopped"));
-        Receive<ClusterEvent.UnreachableMember>(u => LoseWorkers(kv => kv.Value.Path.Address.Equals(u.Member.Address), "unreachable"));
-        Receive<ClusterEvent.MemberRemoved>(m => LoseWorkers(kv => kv.Value.Path.Address.Equals(m.Member.Address), "removed"));
+        Receive<ClusterEvent.UnreachableMember>(u => LoseWorkers(kv => OnMember(kv, u.Member), "unreachable"));
+        Receive<ClusterEvent.MemberRemoved>(m => LoseWorkers(kv => OnMember(kv, m.Member), "removed"));
         Receive<ClusterEvent.IClusterDomainEvent>(_ => { });
     }
 
@@ -119,32 +121,78 @@ public sealed class ParameterServer : ReceiveActor, IWithTimers
     {
         _transport.Learn(Sender, r.DataEndpoint);
         _endpoints[r.WorkerId] = r.DataEndpoint;
-        if (_workers.TryGetValue(r.WorkerId, out var known) && known.Equals(Sender))
+        var previous = _incarnations.GetValueOrDefault(r.WorkerId);
+        if (_workers.TryGetValue(r.WorkerId, out var known))
         {
-            return;
+            if (known.Equals(Sender))
+            {
+                return;
+            }
+
+            // The same address, another actor: the worker's node restarted (a new incarnation) before the
+            // cluster removed the old one, whose part of the step in flight will never come: re-cut now
+            // rather than after the step timeout.
+            LoseWorkers(kv => kv.Value.Equals(known), "restarted as a new incarnation", restartStep: false);
         }
 
         _workers[r.WorkerId] = Sender;
+        var address = Sender.Path.Address;
+        var member = Akka.Cluster.Cluster.Get(Context.System).State.Members
+            .FirstOrDefault(m => m.Address.Equals(address) && !m.UniqueAddress.Equals(previous));
+        if (member is not null)
+        {
+            _incarnations[r.WorkerId] = member.UniqueAddress;
+        }
+        else
+        {
+            _incarnations.Remove(r.WorkerId);
+        }
+
         Context.Watch(Sender);
         _log.Info("worker {0} registered ({1} workers)", r.WorkerId, _workers.Count);
         if (_run is { } run)
         {
             run.Forget(r.WorkerId);
             run.NeedsRecut = true;
-            if (!run.Started && !run.InFlight)
+            if (known is not null && run.Started && run.Slots.Any(s => s.WorkerId == r.WorkerId))
+            {
+                // Same id before and after the re-cut: say here that the worker left and came back.
+                _supervisor.Tell(new RunMembership(run.JobId, r.WorkerId, false, _workers.Count - 1));
+                _supervisor.Tell(new RunMembership(run.JobId, r.WorkerId, true, _workers.Count));
+            }
+
+            if (run.InFlight && known is not null)
+            {
+                run.Abort();
+                StartStep();
+            }
+            else if (!run.Started && !run.InFlight)
             {
                 StartStep();
             }
         }
     }
 
-    private void LoseWorkers(Func<KeyValuePair<string, IActorRef>, bool> match, string why)
+    /// <summary>
+    /// True when the worker runs on <paramref name="member"/>: the same address and, when the worker's
+    /// incarnation is known, the same one (the old incarnation of a restarted node is not its new one).
+    /// </summary>
+    private bool OnMember(KeyValuePair<string, IActorRef> worker, Member member)
+        => worker.Value.Path.Address.Equals(member.Address)
+            && (!_incarnations.TryGetValue(worker.Key, out var incarnation) || incarnation.Equals(member.UniqueAddress));
+
+    /// <summary>
+    /// Drops the workers <paramref name="match"/> selects; a step in flight that had work on one is
+    /// aborted and (unless <paramref name="restartStep"/> is false: the caller restarts it) issued again, re-cut.
+    /// </summary>
+    private void LoseWorkers(Func<KeyValuePair<string, IActorRef>, bool> match, string why, bool restartStep = true)
     {
         var lost = _workers.Where(match).ToList();
         foreach (var (id, actor) in lost)
         {
             _workers.Remove(id);
             _endpoints.Remove(id);
+            _incarnations.Remove(id);
             Context.Unwatch(actor);
             _transport.Forget(actor);
             _log.Warning("worker {0} {1} ({2} workers left)", id, why, _workers.Count);
@@ -158,7 +206,7 @@ public sealed class ParameterServer : ReceiveActor, IWithTimers
             }
         }
 
-        if (lost.Count > 0 && _run is { NeedsRecut: true, InFlight: true } current)
+        if (restartStep && lost.Count > 0 && _run is { NeedsRecut: true, InFlight: true } current)
         {
             current.Abort();
             StartStep();

@@ -24,6 +24,9 @@ public sealed class ClusterClientConnection : IAsyncDisposable
         _client = client;
     }
 
+    /// <summary>How long (seconds) a connection waits for an answer before checking whether TLS is why none comes.</summary>
+    private static readonly TimeSpan ProbeAfter = TimeSpan.FromSeconds(2);
+
     /// <summary>
     /// Connects through <paramref name="contact"/> (host:port of a coordinator). A node answers only as
     /// the address it advertises, so a name is tried as written and as each IPv4 address it resolves to
@@ -32,18 +35,31 @@ public sealed class ClusterClientConnection : IAsyncDisposable
     /// </summary>
     /// <param name="tls">The client's certificates when the cluster speaks TLS (null: plain TCP).</param>
     /// <exception cref="TimeoutException">When no candidate answers within <paramref name="timeout"/> (the message lists them).</exception>
+    /// <exception cref="ClusterRefusedException">When the node does not answer because of TLS (one speaks it and the other not, or their certificates come from different CAs); the message says which, after ≈ 2–6 s.</exception>
     public static async Task<ClusterClientConnection> ConnectAsync(string contact, TimeSpan timeout, CancellationToken cancel = default, Security.ClusterTls? tls = null)
     {
         var candidates = ClusterAddresses.CandidateAddresses(contact, tls is not null);
         using var settled = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         var attempts = candidates.Select(a => TryConnectAsync(a, timeout, tls, settled.Token)).ToList();
+
+        // When no candidate has answered after a moment, one TLS handshake tells whether TLS is the reason
+        // (a plain client and a TLS cluster, or certificates of another CA), so the client says so at once.
+        var probe = ProbeTlsAsync(candidates[0], tls, timeout, settled.Token);
         ClusterClientConnection? winner = null;
+        string? refusal = null;
         var pending = attempts.ToList();
-        while (pending.Count > 0 && winner is null)
+        while (pending.Count > 0 && winner is null && refusal is null)
         {
-            var done = await Task.WhenAny(pending).ConfigureAwait(false);
-            pending.Remove(done);
-            winner = await done.ConfigureAwait(false);
+            var done = await Task.WhenAny(pending.Cast<Task>().Append(probe)).ConfigureAwait(false);
+            if (done == probe)
+            {
+                refusal = await probe.ConfigureAwait(false);
+                probe = Task.Delay(System.Threading.Timeout.Infinite, settled.Token).ContinueWith(_ => (string?)null, TaskScheduler.Default);
+                continue;
+            }
+
+            pending.Remove((Task<ClusterClientConnection?>)done);
+            winner = await ((Task<ClusterClientConnection?>)done).ConfigureAwait(false);
         }
 
         await settled.CancelAsync().ConfigureAwait(false);
@@ -56,7 +72,26 @@ public sealed class ClusterClientConnection : IAsyncDisposable
         }
 
         cancel.ThrowIfCancellationRequested();
+        if (winner is null && refusal is not null)
+        {
+            throw new ClusterRefusedException(refusal);
+        }
+
         return winner ?? throw new TimeoutException($"no RnnCluster coordinator answered at {contact} within {timeout.TotalSeconds:0.#} s; give a coordinator node's host:port as it advertises it (tried: {string.Join(", ", candidates.Select(a => $"{a.Host}:{a.Port}"))}; worker nodes take no clients{(tls is null ? "; a cluster that speaks TLS needs --tls" : $"; with --tls {tls.Directory}: a cluster with other certificates refuses this client")})");
+    }
+
+    /// <summary>After <see cref="ProbeAfter"/> without an answer, what <see cref="Security.TlsProbe"/> finds wrong with TLS (null: nothing, or cancelled).</summary>
+    private static async Task<string?> ProbeTlsAsync(Address node, Security.ClusterTls? tls, TimeSpan timeout, CancellationToken cancel)
+    {
+        try
+        {
+            await Task.Delay(ProbeAfter < timeout ? ProbeAfter : timeout / 2, cancel).ConfigureAwait(false);
+            return await Security.TlsProbe.DiagnoseAsync(node.Host, node.Port ?? 0, tls, cancel).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
     }
 
     /// <summary>A client of its own that asks <paramref name="node"/> for the status; null when it does not answer in time or the attempt is cancelled.</summary>

@@ -111,6 +111,7 @@ public sealed class ClusterNode : IAsyncDisposable
         System.ActorOf(NodeStatsReporter.Props(), NodeStatsReporter.Name);
         if (Options.IsCoordinator)
         {
+            System.ActorOf(CheckpointReplicator.Props(settings), CheckpointReplicator.Name);
             System.ActorOf(
                 ClusterSingletonManager.Props(
                     ParameterServer.Props(supervisorProxy, settings),

@@ -43,6 +43,8 @@ public static class MessageRegistry
         (typeof(SendWeights), "sw"),
         (typeof(GetNodeStats), "gn"),
         (typeof(NodeStats), "ns"),
+        (typeof(CheckpointReplica), "cpr"),
+        (typeof(JobStateChanged), "jsc"),
     ];
 
     private static readonly FrozenDictionary<Type, string> ByType = Entries.ToFrozenDictionary(e => e.Type, e => e.Manifest);

@@ -1,0 +1,278 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Event;
+using RnnCluster.Cluster.Hosting;
+using RnnCluster.Cluster.Protocol;
+using RnnCluster.Core.Checkpoints;
+
+namespace RnnCluster.Cluster.Actors;
+
+/// <summary>
+/// One on every coordinator node, at <c>/user/checkpoint-replicas</c>: copies the job supervisor's
+/// checkpoints to the other coordinators over the cluster, so that when the supervisor moves (its
+/// coordinator died or was cut off) the next one resumes the running jobs from its own disk — no
+/// shared file system needed.
+/// <para>
+/// On the supervisor's node it is told <see cref="ReplicateCheckpoint"/> after each checkpoint write and
+/// sends the file (<see cref="CheckpointReplica"/>: chunked over remoting, ~0.2 s for PTB small's 40 MB
+/// per peer) to every other coordinator's replicator, and again to a coordinator that joins later;
+/// <see cref="JobStateChanged"/> (accepted, ended) goes to all of them. On the others it writes each
+/// replica atomically to <c>&lt;checkpoint-dir&gt;/replicas/&lt;job-id&gt;.rnnc</c> (never over a
+/// later step), renames it <c>&lt;job-id&gt;.&lt;state&gt;.rnnc</c> when the job ends, and remembers
+/// the highest job number seen (<see cref="HighestJobNumber"/>) so a supervisor starting here never
+/// reuses an id; it also tells a coordinator that joins later which jobs ended, so a running job's
+/// file it kept from before a partition is marked ended instead of resumed. A coordinator without a <c>--checkpoint-dir</c> keeps no replicas (it says so once).
+/// </para>
+/// </summary>
+public sealed class CheckpointReplicator : ReceiveActor
+{
+    /// <summary>The actor's name under /user.</summary>
+    public const string Name = "checkpoint-replicas";
+
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Akka.Cluster.Cluster _cluster = Akka.Cluster.Cluster.Get(Context.System);
+    private readonly Transport _transport;
+    private readonly string? _dir;
+    private readonly Dictionary<Address, IActorRef> _peers = [];
+    private readonly Dictionary<string, ReplicateCheckpoint> _replicated = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _stepWritten = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, JobStateChanged> _ended = new(StringComparer.Ordinal);
+    private Task _writes = Task.CompletedTask;
+    private int _highestJobNumber;
+    private bool _saidNoDirectory;
+
+    public CheckpointReplicator(RunSettings settings)
+    {
+        _dir = settings.CheckpointDir;
+        _transport = new Transport(settings);
+        Receive<ClusterEvent.MemberUp>(up => Identify(up.Member));
+        Receive<ClusterEvent.MemberRemoved>(removed => Forget(removed.Member.Address));
+        Receive<ActorIdentity>(OnIdentity);
+        Receive<Terminated>(t => Forget(t.ActorRef.Path.Address));
+        Receive<ReplicateCheckpoint>(OnReplicate);
+        Receive<CheckpointReplica>(OnReplica);
+        Receive<JobStateChanged>(OnJobStateChanged);
+        Receive<HighestJobNumberQuery>(_ => Sender.Tell(_highestJobNumber));
+        Receive<Chunk>(c =>
+        {
+            if (_transport.OnChunk(c, Sender, Self) is { } message)
+            {
+                Self.Tell(message, Sender);
+            }
+        });
+        Receive<ChunkAck>(a => _transport.OnAck(a, Self));
+    }
+
+    public static Props Props(RunSettings settings) => Akka.Actor.Props.Create(() => new CheckpointReplicator(settings));
+
+    /// <summary>
+    /// The highest job number this node has seen accepted or replicated (0: none), asked by a starting
+    /// job supervisor; waits at most <paramref name="timeout"/> and answers 0 on no answer.
+    /// </summary>
+    public static int HighestJobNumber(ActorSystem system, TimeSpan timeout)
+    {
+        try
+        {
+            return system.ActorSelection("/user/" + Name).Ask<int>(HighestJobNumberQuery.Instance, timeout).GetAwaiter().GetResult();
+        }
+        catch (Exception e) when (e is AskTimeoutException or ActorNotFoundException or TaskCanceledException)
+        {
+            return 0;
+        }
+    }
+
+    protected override void PreStart()
+        => _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.MemberUp), typeof(ClusterEvent.MemberRemoved));
+
+    protected override void PostStop() => _cluster.Unsubscribe(Self);
+
+    private void Identify(Member member)
+    {
+        if (member.Address != _cluster.SelfAddress && member.HasRole(NodeOptions.CoordinatorRole))
+        {
+            Context.ActorSelection(new RootActorPath(member.Address) / "user" / Name).Tell(new Identify(member.Address));
+        }
+    }
+
+    private void OnIdentity(ActorIdentity identity)
+    {
+        if (identity.Subject is not { } peer || _peers.ContainsKey(peer.Path.Address))
+        {
+            return;
+        }
+
+        _peers[peer.Path.Address] = peer;
+        Context.Watch(peer);
+
+        // A coordinator that joins (or rejoins after a partition) learns the jobs that ended, so a file of
+        // its own from before is never resumed, and gets the running jobs' latest checkpoints at once.
+        foreach (var ended in _ended.Values)
+        {
+            _transport.Send(peer, ended, Self);
+        }
+
+        foreach (var latest in _replicated.Values)
+        {
+            Send([peer], latest);
+        }
+    }
+
+    private void Forget(Address address)
+    {
+        if (_peers.Remove(address, out var peer))
+        {
+            Context.Unwatch(peer);
+            _transport.Forget(peer);
+        }
+    }
+
+    private void OnReplicate(ReplicateCheckpoint replicate)
+    {
+        _replicated[replicate.JobId] = replicate;
+        Send([.. _peers.Values], replicate);
+    }
+
+    private void Send(IReadOnlyList<IActorRef> peers, ReplicateCheckpoint latest)
+    {
+        if (peers.Count == 0)
+        {
+            return;
+        }
+
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(latest.Path);
+        }
+        catch (FileNotFoundException)
+        {
+            return; // the job ended meanwhile: its file was renamed, and the end goes to the peers
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _log.Warning("checkpoint {0} of {1} not replicated: {2}", latest.Path, latest.JobId, e.Message);
+            return;
+        }
+
+        _transport.Broadcast(peers, new CheckpointReplica(latest.JobId, latest.Step, bytes), Self);
+    }
+
+    private void OnReplica(CheckpointReplica replica)
+    {
+        Note(replica.JobId);
+        if (ReplicaDirectory() is not { } dir || (_stepWritten.TryGetValue(replica.JobId, out var written) && written > replica.Step))
+        {
+            return;
+        }
+
+        _stepWritten[replica.JobId] = replica.Step;
+        var path = JobCheckpoints.PathFor(dir, replica.JobId);
+        var log = _log;
+        _writes = _writes.ContinueWith(
+            _ =>
+            {
+                try
+                {
+                    AtomicFile.Write(path, stream => stream.Write(replica.Bytes));
+                    log.Debug("replica of {0} at step {1} written to {2}", replica.JobId, replica.Step, path);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    log.Warning("replica of {0}'s checkpoint not written to {1}: {2}", replica.JobId, path, e.Message);
+                }
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.None,
+            TaskScheduler.Default);
+    }
+
+    private void OnJobStateChanged(JobStateChanged change)
+    {
+        Note(change.JobId);
+        var fromThisNode = !Sender.Path.Address.HasGlobalScope;
+        if (fromThisNode)
+        {
+            // From this node's supervisor: tell every other coordinator.
+            _transport.Broadcast([.. _peers.Values], change, Self);
+        }
+
+        if (change.State is JobStates.Queued or JobStates.Running)
+        {
+            return;
+        }
+
+        _replicated.Remove(change.JobId);
+        _stepWritten.Remove(change.JobId);
+        _ended[change.JobId] = change;
+        if (ReplicaDirectory() is not { } dir)
+        {
+            return;
+        }
+
+        // The replica, and (when another node's supervisor ran the job to its end) a file of this node's
+        // own from a time its supervisor ran the job, are never resumed.
+        string[] paths = fromThisNode
+            ? [JobCheckpoints.PathFor(dir, change.JobId)]
+            : [JobCheckpoints.PathFor(dir, change.JobId), JobCheckpoints.PathFor(_dir!, change.JobId)];
+        var log = _log;
+        _writes = _writes.ContinueWith(
+            _ =>
+            {
+                foreach (var path in paths)
+                {
+                    try
+                    {
+                        JobCheckpoints.MarkEnded(path, change.State);
+                    }
+                    catch (FileNotFoundException)
+                    {
+                        // renamed meanwhile by the supervisor of a coordinator sharing this directory
+                    }
+                    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                    {
+                        log.Warning("replica {0} could not be marked {1}: {2}", path, change.State, e.Message);
+                    }
+                }
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.None,
+            TaskScheduler.Default);
+    }
+
+    private void Note(string jobId)
+    {
+        if (JobCheckpoints.JobNumber(jobId) is { } n && n > _highestJobNumber)
+        {
+            _highestJobNumber = n;
+        }
+    }
+
+    private string? ReplicaDirectory()
+    {
+        if (_dir is not null)
+        {
+            return JobCheckpoints.ReplicaDirectory(_dir);
+        }
+
+        if (!_saidNoDirectory)
+        {
+            _saidNoDirectory = true;
+            _log.Warning("this coordinator has no --checkpoint-dir, so it keeps no copies of the job supervisor's checkpoints: if the supervisor moves here, running jobs cannot be resumed (give every coordinator a --checkpoint-dir)");
+        }
+
+        return null;
+    }
+}
+
+/// <summary>Job supervisor → its node's replicator: the job's checkpoint of training step <paramref name="Step"/> was just written to <paramref name="Path"/>.</summary>
+internal sealed record ReplicateCheckpoint(string JobId, string Path, long Step);
+
+/// <summary>Asks a replicator for the highest job number it has seen (answer: int).</summary>
+internal sealed class HighestJobNumberQuery
+{
+    public static readonly HighestJobNumberQuery Instance = new();
+
+    private HighestJobNumberQuery()
+    {
+    }
+}

@@ -1,0 +1,21 @@
+using MessagePack;
+
+namespace RnnCluster.Cluster.Protocol;
+
+/// <summary>
+/// Coordinator → every other coordinator's <see cref="Actors.CheckpointReplicator"/>: the whole file of a
+/// running job's latest checkpoint (<c>&lt;job-id&gt;.rnnc</c>, tens of MB for PTB small: it travels
+/// cut into chunks), so a coordinator on another host can resume the job without a shared file system.
+/// <see cref="Step"/> is the training step the file holds (a replica never replaces a later one).
+/// </summary>
+[MessagePackObject(true)]
+public sealed record CheckpointReplica(string JobId, long Step, byte[] Bytes) : IClusterMessage;
+
+/// <summary>
+/// Job supervisor → every coordinator's <see cref="Actors.CheckpointReplicator"/>: a job was accepted
+/// (<see cref="State"/> queued: its number is taken, so ids stay unique when the supervisor moves to a
+/// coordinator without a checkpoint directory) or ended (completed, failed, cancelled: its replica is
+/// renamed <c>&lt;job-id&gt;.&lt;state&gt;.rnnc</c> so it is never resumed).
+/// </summary>
+[MessagePackObject(true)]
+public sealed record JobStateChanged(string JobId, string State) : IClusterMessage;
