@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Akka.Cluster;
+using RnnCluster.Cluster.Actors;
 using RnnCluster.Cluster.Hosting;
 using RnnCluster.Cluster.Protocol;
 
@@ -9,7 +10,6 @@ namespace RnnCluster.Cluster.Tests;
 public sealed class FailoverTests
 {
     [Theory]
-    [InlineData("coordinator")]
     [InlineData("workers")]
     public async Task Should_resume_a_job_from_its_checkpoint_on_the_other_coordinator_when_the_oldest_dies(string placement)
     {
@@ -138,6 +138,75 @@ public sealed class FailoverTests
             Assert.True(done.Summary.WallSeconds > sinceSubmitted - 5 && done.Summary.WallSeconds <= sinceSubmitted, $"wall {done.Summary.WallSeconds:F1} s; {sinceSubmitted:F1} s since the job was submitted");
             Console.WriteLine($"failover: killed at step {killedAtStep}, resumed at {resumedAt}; first progress after resume {failover!.Value.TotalSeconds:F1} s later; "
                 + $"valid ppl {done.Summary.ValidPerplexity:R} vs undisturbed {expected.ValidPerplexity:R} (relative {relative:E2})");
+        }
+        finally
+        {
+            foreach (var node in Enumerable.Reverse(nodes))
+            {
+                await node.DisposeAsync();
+            }
+
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Should_fail_a_job_that_moves_to_a_coordinator_without_checkpoints_and_let_the_old_coordinator_rejoin()
+    {
+        var dir = Directory.CreateTempSubdirectory("rnncluster-failover-").FullName;
+        var nodes = new List<ClusterNode>();
+        try
+        {
+            var job = TestCluster.SmallJob(workers: 1).WithTraining(t => t with { Epochs = 50 }) with { BuiltinTrainTokens = 8_000, CheckpointEvery = 5 };
+            var crashable = TestCluster.Hocon + "\nakka.coordinated-shutdown.run-by-actor-system-terminate = off";
+            using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+            probe.Start();
+            var port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+            probe.Stop();
+            var oldest = await ClusterNode.StartAsync(new NodeOptions([NodeOptions.CoordinatorRole], Port: port, CheckpointDir: dir), crashable);
+            nodes.Add(oldest);
+            await TestCluster.WaitUntil(() => Akka.Cluster.Cluster.Get(oldest.System).SelfMember.Status == Akka.Cluster.MemberStatus.Up, "first coordinator up");
+            string[] seeds = [string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{port}")];
+            var survivor = await ClusterNode.StartAsync(new NodeOptions([NodeOptions.CoordinatorRole], Seeds: seeds), TestCluster.Hocon); // no --checkpoint-dir
+            nodes.Add(survivor);
+            nodes.Add(await ClusterNode.StartAsync(new NodeOptions([NodeOptions.WorkerRole], Seeds: seeds), TestCluster.Hocon));
+            await TestCluster.WaitUntil(() => Akka.Cluster.Cluster.Get(survivor.System).State.Members.Count(m => m.Status == Akka.Cluster.MemberStatus.Up) == 3, "3 members up");
+            await TestCluster.WaitUntil(() => File.Exists(Path.Combine(dir, "coordinators.txt")) && File.ReadAllLines(Path.Combine(dir, "coordinators.txt")).Length == 2, "both coordinators recorded");
+
+            await using var client = await ClusterClientConnection.ConnectAsync(string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{survivor.Port}"), TestCluster.Timeout);
+            var submitted = await client.SubmitAsync(job, TestCluster.Timeout);
+            Assert.True(submitted.Accepted, submitted.Reason);
+            var id = submitted.JobId!;
+            await TestCluster.WaitUntil(() => File.Exists(JobCheckpoints.PathFor(dir, id)), "the first checkpoint");
+            await oldest.System.Terminate(); // a crash
+
+            // The job's supervisor moves to a coordinator that holds no checkpoint: the job fails, saying why.
+            JobStatus? lost = null;
+            var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+            while (lost?.State != JobStates.Failed && DateTime.UtcNow < deadline)
+            {
+                try
+                {
+                    lost = (await client.GetStatusAsync(TimeSpan.FromSeconds(3))).Jobs.SingleOrDefault(j => j.Id == id);
+                }
+                catch (Exception e) when (e is Akka.Actor.AskTimeoutException or TaskCanceledException or TimeoutException)
+                {
+                }
+
+                await Task.Delay(200);
+            }
+
+            Assert.Equal(JobStates.Failed, lost?.State);
+            Assert.Contains("without --checkpoint-dir", lost!.Reason, StringComparison.Ordinal);
+
+            // The crashed coordinator, started again without seeds on its port and directory, joins the
+            // cluster that went on (not a second one), and marks its stale checkpoint of the job as failed.
+            var again = await ClusterNode.StartAsync(new NodeOptions([NodeOptions.CoordinatorRole], Port: port, CheckpointDir: dir), TestCluster.Hocon);
+            nodes.Add(again);
+            await TestCluster.WaitUntil(() => Akka.Cluster.Cluster.Get(survivor.System).State.Members.Count(m => m.Status == Akka.Cluster.MemberStatus.Up) == 3, "the restarted coordinator up in the same cluster");
+            await TestCluster.WaitUntil(() => File.Exists(Path.Combine(dir, id + ".failed.rnnc")) && !File.Exists(JobCheckpoints.PathFor(dir, id)), "the stale checkpoint marked failed");
+            var next = await client.SubmitAsync(job.WithTraining(t => t with { Epochs = 1 }), TestCluster.Timeout);
+            Assert.True(JobCheckpoints.JobNumber(next.JobId!) > JobCheckpoints.JobNumber(id), $"{next.JobId} after {id}");
         }
         finally
         {

@@ -133,6 +133,22 @@ public sealed class BadInputTests
     }
 
     [Fact]
+    public async Task Should_say_at_once_that_nothing_listens_at_the_contact()
+    {
+        int port;
+        using (var closed = new TcpListener(IPAddress.Loopback, 0))
+        {
+            closed.Start();
+            port = ((IPEndPoint)closed.LocalEndpoint).Port;
+        }
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        using var status = await CliProcess.RunAsync(Timeout, "status", "--contact", $"127.0.0.1:{port}");
+        AssertOneLineError(status, $"nothing listens at 127.0.0.1:{port} (connection refused)");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"took {clock.Elapsed.TotalSeconds:F1} s (the --timeout is 30 s)");
+    }
+
+    [Fact]
     public async Task Should_exit_naming_the_seeds_when_a_worker_cannot_join_in_time()
     {
         using var closed = new TcpListener(IPAddress.Loopback, 0);

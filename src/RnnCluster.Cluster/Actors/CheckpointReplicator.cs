@@ -19,7 +19,7 @@ namespace RnnCluster.Cluster.Actors;
 /// <see cref="JobStateChanged"/> (accepted, ended) goes to all of them. On the others it writes each
 /// replica atomically to <c>&lt;checkpoint-dir&gt;/replicas/&lt;job-id&gt;.rnnc</c> (never over a
 /// later step), renames it <c>&lt;job-id&gt;.&lt;state&gt;.rnnc</c> when the job ends, and remembers
-/// the highest job number seen (<see cref="HighestJobNumber"/>) so a supervisor starting here never
+/// the highest job number seen and the jobs not yet ended (<see cref="Known"/>) so a supervisor starting here never
 /// reuses an id; it also tells a coordinator that joins later which jobs ended, so a running job's
 /// file it kept from before a partition is marked ended instead of resumed. A coordinator without a <c>--checkpoint-dir</c> keeps no replicas (it says so once).
 /// </para>
@@ -38,6 +38,7 @@ public sealed class CheckpointReplicator : ReceiveActor
     private readonly Dictionary<string, long> _stepWritten = new(StringComparer.Ordinal);
     private readonly Dictionary<string, JobStateChanged> _ended = new(StringComparer.Ordinal);
     private Task _writes = Task.CompletedTask;
+    private readonly HashSet<string> _unfinished = new(StringComparer.Ordinal);
     private int _highestJobNumber;
     private bool _saidNoDirectory;
 
@@ -45,14 +46,22 @@ public sealed class CheckpointReplicator : ReceiveActor
     {
         _dir = settings.CheckpointDir;
         _transport = new Transport(settings);
-        Receive<ClusterEvent.MemberUp>(up => Identify(up.Member));
-        Receive<ClusterEvent.MemberRemoved>(removed => Forget(removed.Member.Address));
+        Receive<ClusterEvent.MemberUp>(up =>
+        {
+            Identify(up.Member);
+            RecordCoordinators();
+        });
+        Receive<ClusterEvent.MemberRemoved>(removed =>
+        {
+            Forget(removed.Member.Address);
+            RecordCoordinators();
+        });
         Receive<ActorIdentity>(OnIdentity);
         Receive<Terminated>(t => Forget(t.ActorRef.Path.Address));
         Receive<ReplicateCheckpoint>(OnReplicate);
         Receive<CheckpointReplica>(OnReplica);
         Receive<JobStateChanged>(OnJobStateChanged);
-        Receive<HighestJobNumberQuery>(_ => Sender.Tell(_highestJobNumber));
+        Receive<KnownJobsQuery>(_ => Sender.Tell(new KnownJobs(_highestJobNumber, [.. _unfinished])));
         Receive<Chunk>(c =>
         {
             if (_transport.OnChunk(c, Sender, Self) is { } message)
@@ -66,18 +75,19 @@ public sealed class CheckpointReplicator : ReceiveActor
     public static Props Props(RunSettings settings) => Akka.Actor.Props.Create(() => new CheckpointReplicator(settings));
 
     /// <summary>
-    /// The highest job number this node has seen accepted or replicated (0: none), asked by a starting
-    /// job supervisor; waits at most <paramref name="timeout"/> and answers 0 on no answer.
+    /// What this node's replicator has heard of jobs: the highest job number accepted anywhere (0: none) and
+    /// the jobs accepted and not yet ended; asked by a starting job supervisor, which waits at most
+    /// <paramref name="timeout"/> (no answer: nothing known).
     /// </summary>
-    public static int HighestJobNumber(ActorSystem system, TimeSpan timeout)
+    public static KnownJobs Known(ActorSystem system, TimeSpan timeout)
     {
         try
         {
-            return system.ActorSelection("/user/" + Name).Ask<int>(HighestJobNumberQuery.Instance, timeout).GetAwaiter().GetResult();
+            return system.ActorSelection("/user/" + Name).Ask<KnownJobs>(KnownJobsQuery.Instance, timeout).GetAwaiter().GetResult();
         }
         catch (Exception e) when (e is AskTimeoutException or ActorNotFoundException or TaskCanceledException)
         {
-            return 0;
+            return new KnownJobs(0, []);
         }
     }
 
@@ -114,6 +124,33 @@ public sealed class CheckpointReplicator : ReceiveActor
         foreach (var latest in _replicated.Values)
         {
             Send([peer], latest);
+        }
+    }
+
+    /// <summary>Keeps <see cref="KnownCoordinators"/> in this node's checkpoint directory up to date.</summary>
+    private void RecordCoordinators()
+    {
+        if (_dir is null)
+        {
+            return;
+        }
+
+        var coordinators = _cluster.State.Members
+            .Where(m => m.HasRole(NodeOptions.CoordinatorRole) && m.Status == Akka.Cluster.MemberStatus.Up)
+            .Select(m => m.Address)
+            .ToList();
+        if (coordinators.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            KnownCoordinators.Write(_dir, coordinators);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _log.Warning("the coordinators of this cluster could not be recorded in {0}: {1}", _dir, e.Message);
         }
     }
 
@@ -198,9 +235,11 @@ public sealed class CheckpointReplicator : ReceiveActor
 
         if (change.State is JobStates.Queued or JobStates.Running)
         {
+            _unfinished.Add(change.JobId);
             return;
         }
 
+        _unfinished.Remove(change.JobId);
         _replicated.Remove(change.JobId);
         _stepWritten.Remove(change.JobId);
         _ended[change.JobId] = change;
@@ -267,12 +306,15 @@ public sealed class CheckpointReplicator : ReceiveActor
 /// <summary>Job supervisor → its node's replicator: the job's checkpoint of training step <paramref name="Step"/> was just written to <paramref name="Path"/>.</summary>
 internal sealed record ReplicateCheckpoint(string JobId, string Path, long Step);
 
-/// <summary>Asks a replicator for the highest job number it has seen (answer: int).</summary>
-internal sealed class HighestJobNumberQuery
+/// <summary>Asks a replicator what it has heard of jobs (answer: <see cref="KnownJobs"/>).</summary>
+internal sealed class KnownJobsQuery
 {
-    public static readonly HighestJobNumberQuery Instance = new();
+    public static readonly KnownJobsQuery Instance = new();
 
-    private HighestJobNumberQuery()
+    private KnownJobsQuery()
     {
     }
 }
+
+/// <summary>The highest job number accepted anywhere in the cluster (0: none) and the jobs accepted and not yet ended, as a replicator heard them.</summary>
+public sealed record KnownJobs(int HighestJobNumber, IReadOnlyList<string> Unfinished);

@@ -86,12 +86,31 @@ public sealed class JobSupervisor : ReceiveActor
     {
         // Ids stay unique across supervisor incarnations: the numbers this node's replicator has seen
         // accepted anywhere, and every checkpoint file of this node's directory.
-        _nextId = CheckpointReplicator.HighestJobNumber(Context.System, TimeSpan.FromSeconds(2));
-        if (_checkpointDir is not { } dir)
+        var known = CheckpointReplicator.Known(Context.System, TimeSpan.FromSeconds(2));
+        _nextId = known.HighestJobNumber;
+        if (_checkpointDir is { } dir)
         {
-            return;
+            ResumeFrom(dir);
         }
 
+        // Jobs that ran under the previous supervisor and cannot go on here are listed as failed with
+        // the reason, rather than disappearing.
+        foreach (var lost in known.Unfinished.Where(id => !_jobs.ContainsKey(id)).OrderBy(JobCheckpoints.JobNumber))
+        {
+            var reason = _checkpointDir is null
+                ? "its job supervisor moved to a coordinator without --checkpoint-dir, which holds no checkpoint to resume it from; submit it again (give every coordinator a --checkpoint-dir)"
+                : "its job supervisor moved to this coordinator, which holds no checkpoint of it (it had written none yet, or it was not replicated here); submit it again";
+            var record = new JobRecord(lost, new JobDefinition(), null) { Started = DateTime.UtcNow };
+            _jobs[lost] = record;
+            _order.Add(lost);
+            _log.Warning("{0} cannot be resumed: {1}", lost, reason);
+            Finish(lost, JobStates.Failed, new JobFailed(lost, reason), reason);
+        }
+    }
+
+    /// <summary>Takes up the running jobs whose checkpoints are in <paramref name="dir"/> or its replica directory.</summary>
+    private void ResumeFrom(string dir)
+    {
         _nextId = Math.Max(_nextId, JobCheckpoints.HighestJobNumber(dir));
         foreach (var stale in AtomicFile.RemoveStaleTemporaries(dir).Concat(AtomicFile.RemoveStaleTemporaries(JobCheckpoints.ReplicaDirectory(dir))))
         {

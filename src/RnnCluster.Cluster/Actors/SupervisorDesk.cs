@@ -44,7 +44,9 @@ internal sealed class SupervisorDesk : ReceiveActor
         var oldest = state.Members.Where(m => m.HasRole(Hosting.NodeOptions.CoordinatorRole)).OrderBy(m => m, Akka.Cluster.Member.AgeOrdering).FirstOrDefault();
         var notice = oldest is not null && (state.Unreachable.Contains(oldest) || oldest.Status != Akka.Cluster.MemberStatus.Up)
             ? $"the job supervisor is moving: the coordinator that hosts it ({oldest.Address}) is unreachable or leaving, and once the cluster downs it (seconds) the supervisor starts on the next oldest coordinator and resumes the running jobs from their checkpoints; run status again shortly"
-            : $"the job supervisor did not answer within {StatusPatience.TotalSeconds:F0} s (it may be busy, or starting); run status again shortly";
+            : oldest is not null && oldest.Address.Equals(cluster.SelfAddress)
+                ? $"the job supervisor is starting on this coordinator (the oldest one now) and resuming the running jobs from their checkpoints, or is busy: it did not answer within {StatusPatience.TotalSeconds:F0} s; run status again shortly"
+                : $"the job supervisor did not answer within {StatusPatience.TotalSeconds:F0} s (it may be busy, or starting); run status again shortly";
         return new ClusterStatus(members, [], notice);
     }
 }

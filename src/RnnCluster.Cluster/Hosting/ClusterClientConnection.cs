@@ -80,13 +80,13 @@ public sealed class ClusterClientConnection : IAsyncDisposable
         return winner ?? throw new TimeoutException($"no RnnCluster coordinator answered at {contact} within {timeout.TotalSeconds:0.#} s; give a coordinator node's host:port as it advertises it (tried: {string.Join(", ", candidates.Select(a => $"{a.Host}:{a.Port}"))}; worker nodes take no clients{(tls is null ? "; a cluster that speaks TLS needs --tls" : $"; with --tls {tls.Directory}: a cluster with other certificates refuses this client")})");
     }
 
-    /// <summary>After <see cref="ProbeAfter"/> without an answer, what <see cref="Security.TlsProbe"/> finds wrong with TLS (null: nothing, or cancelled).</summary>
+    /// <summary>After <see cref="ProbeAfter"/> without an answer, what <see cref="Security.ContactProbe"/> finds wrong with TLS (null: nothing, or cancelled).</summary>
     private static async Task<string?> ProbeTlsAsync(Address node, Security.ClusterTls? tls, TimeSpan timeout, CancellationToken cancel)
     {
         try
         {
             await Task.Delay(ProbeAfter < timeout ? ProbeAfter : timeout / 2, cancel).ConfigureAwait(false);
-            return await Security.TlsProbe.DiagnoseAsync(node.Host, node.Port ?? 0, tls, cancel).ConfigureAwait(false);
+            return await Security.ContactProbe.DiagnoseAsync(node.Host, node.Port ?? 0, tls, cancel).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Cluster.Tools.Client;
 using Akka.Cluster.Tools.Singleton;
+using Akka.Event;
 using RnnCluster.Cluster.Actors;
 using RnnCluster.Cluster.Transfer;
 using RnnCluster.Core.Numerics;
@@ -53,7 +54,21 @@ public sealed class ClusterNode : IAsyncDisposable
             var cluster = Akka.Cluster.Cluster.Get(system);
             if (options.Seeds is not { Count: > 0 })
             {
-                cluster.Join(cluster.SelfAddress);
+                // A coordinator restarted without --seeds first tries the coordinators it last ran with: the
+                // first seed (itself) joins one of them when it answers within seed-node-timeout (5 s), else
+                // founds a cluster, so it never starts a second cluster beside one that carried on without it.
+                var others = options.IsCoordinator && options.CheckpointDir is { } dir
+                    ? KnownCoordinators.Others(dir, cluster.SelfAddress)
+                    : [];
+                if (others.Count > 0)
+                {
+                    system.Log.Info("trying the coordinators this node last ran with ({0}, from {1}) before founding a cluster", string.Join(", ", others), options.CheckpointDir);
+                    cluster.JoinSeedNodes([cluster.SelfAddress, .. others]);
+                }
+                else
+                {
+                    cluster.Join(cluster.SelfAddress);
+                }
             }
 
             StandardErrorLogger.StartPrinting(system);

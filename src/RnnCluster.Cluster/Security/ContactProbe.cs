@@ -6,19 +6,20 @@ using System.Security.Cryptography.X509Certificates;
 namespace RnnCluster.Cluster.Security;
 
 /// <summary>
-/// Tells a client why a node does not answer when the reason is TLS: one TLS handshake with the node's
+/// Tells a client why a node does not answer when the reason is a port where nothing listens or TLS: one TLS handshake with the node's
 /// remoting port, as the client would make it (with <c>--tls</c>: its client certificate, the cluster's
 /// CA) or not. Used only once a connection has been slow to answer, since a handshake against a
 /// plain-TCP node makes that node log a broken connection.
 /// </summary>
-public static class TlsProbe
+public static class ContactProbe
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(3);
 
     /// <summary>
     /// One line saying what does not match between the node at <paramref name="host"/>:<paramref name="port"/>
     /// and this client's <paramref name="tls"/> (null: plain TCP), or null when nothing is known to be
-    /// wrong (both plain, both TLS with certificates of one CA, or the node does not take connections).
+    /// wrong (both plain, or both TLS with certificates of one CA, or the port cannot be reached); a port
+    /// where nothing listens is named as such too.
     /// Waits at most 3 s for the handshake plus 1 s for a refusal after it; never throws for network errors.
     /// </summary>
     public static async Task<string?> DiagnoseAsync(string host, int port, ClusterTls? tls, CancellationToken cancel)
@@ -29,6 +30,10 @@ public static class TlsProbe
         try
         {
             await tcp.ConnectAsync(host, port, patience.Token).ConfigureAwait(false);
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionRefused)
+        {
+            return $"nothing listens at {host}:{port} (connection refused): is the node running, and is that its --port (the port in its `node` line)?";
         }
         catch (Exception e) when (e is SocketException or OperationCanceledException)
         {
