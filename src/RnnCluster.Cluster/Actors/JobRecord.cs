@@ -36,8 +36,16 @@ internal sealed class JobRecord(string id, JobDefinition job, JobData? data)
     /// <summary>The state a resumed job starts from (null once handed to the parameter server).</summary>
     public TrainingSnapshot? Resume { get; set; }
 
-    /// <summary>Checkpoint writes and validations run off the actor thread, in the order they were asked for.</summary>
+    /// <summary>Epoch-end validations (and final scoring) run off the actor thread, in the order they were asked for.</summary>
     public Task Background { get; set; } = Task.CompletedTask;
+
+    /// <summary>
+    /// Checkpoint writes (and the final rename) run off the actor thread, in order, on a chain of their own:
+    /// a checkpoint never waits for an epoch's validation (seconds on PTB), so a failover just after an
+    /// epoch end does not lose the checkpoints asked for meanwhile; a validation waits for the checkpoints
+    /// asked for before it, so an epoch is reported only once its checkpoint is on disk.
+    /// </summary>
+    public Task Checkpoints { get; set; } = Task.CompletedTask;
 
     public bool IsFinal => State is JobStates.Completed or JobStates.Failed or JobStates.Cancelled;
 

@@ -270,7 +270,7 @@ public sealed class JobSupervisor : ReceiveActor
 
         var self = Self;
         var replicator = Replicator;
-        job.Background = job.Background.ContinueWith(
+        job.Checkpoints = job.Checkpoints.ContinueWith(
             _ =>
             {
                 try
@@ -354,7 +354,10 @@ public sealed class JobSupervisor : ReceiveActor
 
         var self = Self;
         var spec = data.Spec(job.Job);
-        job.Background = job.Background.ContinueWith(
+
+        // After the checkpoints asked for so far (this epoch end's among them: a reported epoch is on disk);
+        // later checkpoints do not wait for this validation.
+        job.Background = Task.WhenAll(job.Background, job.Checkpoints).ContinueWith(
             _ =>
             {
                 try
@@ -465,7 +468,7 @@ public sealed class JobSupervisor : ReceiveActor
             // Watchers hear the end once the checkpoint carries its final name (<id>.<state>.rnnc), so a
             // script that resumes after `submit --watch` returns finds it.
             var log = _log;
-            job.Background = job.Background.ContinueWith(
+            job.Checkpoints = job.Checkpoints.ContinueWith(
                 _ =>
                 {
                     try
@@ -480,7 +483,7 @@ public sealed class JobSupervisor : ReceiveActor
                 CancellationToken.None,
                 TaskContinuationOptions.None,
                 TaskScheduler.Default);
-            job.Background.ContinueWith(_ => new FinalEventReady(id, final), TaskScheduler.Default).PipeTo(Self);
+            job.Checkpoints.ContinueWith(_ => new FinalEventReady(id, final), TaskScheduler.Default).PipeTo(Self);
         }
         else
         {
