@@ -205,8 +205,8 @@ public sealed class CheckpointReplicator : ReceiveActor
         _stepWritten[replica.JobId] = replica.Step;
         var path = JobCheckpoints.PathFor(dir, replica.JobId);
         var log = _log;
-        _writes = _writes.ContinueWith(
-            _ =>
+        _writes = _writes.Then(
+            () =>
             {
                 try
                 {
@@ -217,10 +217,7 @@ public sealed class CheckpointReplicator : ReceiveActor
                 {
                     log.Warning("replica of {0}'s checkpoint not written to {1}: {2}", replica.JobId, path, e.Message);
                 }
-            },
-            CancellationToken.None,
-            TaskContinuationOptions.None,
-            TaskScheduler.Default);
+            });
     }
 
     private void OnJobStateChanged(JobStateChanged change)
@@ -254,8 +251,8 @@ public sealed class CheckpointReplicator : ReceiveActor
             ? [JobCheckpoints.PathFor(dir, change.JobId)]
             : [JobCheckpoints.PathFor(dir, change.JobId), JobCheckpoints.PathFor(_dir!, change.JobId)];
         var log = _log;
-        _writes = _writes.ContinueWith(
-            _ =>
+        _writes = _writes.Then(
+            () =>
             {
                 foreach (var path in paths)
                 {
@@ -272,10 +269,7 @@ public sealed class CheckpointReplicator : ReceiveActor
                         log.Warning("replica {0} could not be marked {1}: {2}", path, change.State, e.Message);
                     }
                 }
-            },
-            CancellationToken.None,
-            TaskContinuationOptions.None,
-            TaskScheduler.Default);
+            });
     }
 
     private void Note(string jobId)

@@ -270,8 +270,8 @@ public sealed class JobSupervisor : ReceiveActor
 
         var self = Self;
         var replicator = Replicator;
-        job.Checkpoints = job.Checkpoints.ContinueWith(
-            _ =>
+        job.Checkpoints = job.Checkpoints.Then(
+            () =>
             {
                 try
                 {
@@ -282,10 +282,7 @@ public sealed class JobSupervisor : ReceiveActor
                 {
                     self.Tell(new CheckpointNotWritten(job.Id, checkpoint.Snapshot.Step, e.Message));
                 }
-            },
-            CancellationToken.None,
-            TaskContinuationOptions.None,
-            TaskScheduler.Default);
+            });
     }
 
     /// <summary>
@@ -357,8 +354,8 @@ public sealed class JobSupervisor : ReceiveActor
 
         // After the checkpoints asked for so far (this epoch end's among them: a reported epoch is on disk);
         // later checkpoints do not wait for this validation.
-        job.Background = Task.WhenAll(job.Background, job.Checkpoints).ContinueWith(
-            _ =>
+        job.Background = Task.WhenAll(job.Background, job.Checkpoints).Then(
+            () =>
             {
                 try
                 {
@@ -375,10 +372,7 @@ public sealed class JobSupervisor : ReceiveActor
                 {
                     self.Tell(new EpochEvaluated(end, double.NaN, null, e.Message));
                 }
-            },
-            CancellationToken.None,
-            TaskContinuationOptions.None,
-            TaskScheduler.Default);
+            });
     }
 
     private void OnEvaluated(EpochEvaluated ev)
@@ -468,8 +462,8 @@ public sealed class JobSupervisor : ReceiveActor
             // Watchers hear the end once the checkpoint carries its final name (<id>.<state>.rnnc), so a
             // script that resumes after `submit --watch` returns finds it.
             var log = _log;
-            job.Checkpoints = job.Checkpoints.ContinueWith(
-                _ =>
+            job.Checkpoints = job.Checkpoints.Then(
+                () =>
                 {
                     try
                     {
@@ -479,10 +473,7 @@ public sealed class JobSupervisor : ReceiveActor
                     {
                         log.Warning("checkpoint {0} could not be marked {1}: {2}", path, state, e.Message);
                     }
-                },
-                CancellationToken.None,
-                TaskContinuationOptions.None,
-                TaskScheduler.Default);
+                });
             job.Checkpoints.ContinueWith(_ => new FinalEventReady(id, final), TaskScheduler.Default).PipeTo(Self);
         }
         else

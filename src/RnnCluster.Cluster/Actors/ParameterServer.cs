@@ -119,13 +119,13 @@ public sealed class ParameterServer : ReceiveActor, IWithTimers
 
     private void OnRegister(RegisterWorker r)
     {
-        _transport.Learn(Sender, r.DataEndpoint);
-        _endpoints[r.WorkerId] = r.DataEndpoint;
         var previous = _incarnations.GetValueOrDefault(r.WorkerId);
         if (_workers.TryGetValue(r.WorkerId, out var known))
         {
             if (known.Equals(Sender))
             {
+                _transport.Learn(Sender, r.DataEndpoint);
+                _endpoints[r.WorkerId] = r.DataEndpoint;
                 return;
             }
 
@@ -135,6 +135,9 @@ public sealed class ParameterServer : ReceiveActor, IWithTimers
             LoseWorkers(kv => kv.Value.Equals(known), "restarted as a new incarnation", restartStep: false);
         }
 
+        // After dropping an old incarnation (which forgets its endpoint): the new one's data endpoint.
+        _transport.Learn(Sender, r.DataEndpoint);
+        _endpoints[r.WorkerId] = r.DataEndpoint;
         _workers[r.WorkerId] = Sender;
         var address = Sender.Path.Address;
         var member = Akka.Cluster.Cluster.Get(Context.System).State.Members
