@@ -17,20 +17,21 @@ public sealed class DeterministicTrainingTests(SharedClusters clusters)
     [InlineData(4, "workers")]
     [InlineData(2, "coordinator", true)] // tied weights: the embedding's gradient is dense on the wire and in the key ranges
     [InlineData(2, "workers", true)]
-    public async Task Should_end_with_the_weights_of_single_process_training_bit_for_bit(int workers, string placement, bool tied = false)
+    [InlineData(2, "workers", false, "char-lstm")] // the character-aware model: dense encoder gradients, the vocabulary spelt on each worker
+    public async Task Should_end_with_the_weights_of_single_process_training_bit_for_bit(int workers, string placement, bool tied = false, string model = "lstm")
     {
         // Batch 8 in the default 4 stream groups: 2 and 4 workers get equal tree nodes, 3 get 2+1+1 groups.
         var dir = Directory.CreateTempSubdirectory("rnncluster-deterministic-").FullName;
         try
         {
             var job = TestCluster.SmallJob(dropout: 0.3f, workers: workers).WithTraining(t => t with { Batch = 8, Deterministic = true, MaxSteps = 30 })
-                .WithModel(m => m with { TieWeights = tied }) with
+                .WithModel(m => m with { TieWeights = tied, Cell = Core.Models.CellTypes.Parse(model) }) with
             {
                 PsPlacement = placement,
                 Out = Path.Combine(dir, "cluster.rnnc"),
             };
             var data = BuiltInCorpus.Dataset(job.BuiltinTrainTokens, job.BuiltinValidTokens, job.Training.Seed);
-            var reference = new Trainer(job.ToModelSpec(data.Vocabulary.Count), job.Training with { Threads = 2 }, data);
+            var reference = new Trainer(job.ToModelSpec(data.Vocabulary), job.Training with { Threads = 2 }, data);
             reference.Run();
             var cluster = await clusters.WithWorkers(workers);
 

@@ -10,7 +10,7 @@ public static class GradcheckCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "rnn | lstm | gru (language models; with --task classify recurrent classifiers) | bow (the bag-of-words classifier) | cbow (word embeddings: negative sampling and the full softmax) | all (every language model, classifier and cbow)", DefaultValueFactory = _ => "all" };
+        var model = new Option<string>("--model") { Description = "rnn | lstm | gru (language models; with --task classify recurrent classifiers) | char-lstm (the character-aware language model: a sample of each tensor) | bow (the bag-of-words classifier) | cbow (word embeddings: negative sampling and the full softmax) | all (every language model, classifier and cbow)", DefaultValueFactory = _ => "all" };
         var layers = new Option<int>("--layers") { Description = "stacked layers (bow: tanh layers)", DefaultValueFactory = _ => 2 };
         var dropout = new Option<float>("--dropout") { Description = "dropout (masks fixed during the check)", DefaultValueFactory = _ => 0.3f };
         var tolerance = new Option<double>("--tolerance") { Description = $"largest relative error allowed", DefaultValueFactory = _ => GradientCheck.DefaultTolerance };
@@ -35,8 +35,8 @@ public static class GradcheckCommand
             var tie = result.GetValue(tied);
             CellType[] classifiers = [CellType.Rnn, CellType.Lstm, CellType.Gru, CellType.Bow];
             (CellType Cell, bool Classifier, bool Tied)[] checks = name == "all"
-                ? [.. recurrent.Select(c => (c, false, false)), .. (tie ? recurrent.Select(c => (c, false, true)) : []), .. classifiers.Select(c => (c, true, false)), (CellType.Cbow, false, false), (CellType.Cbow, false, true)]
-                : !CellTypes.TryParse(name, out var one) ? throw new ArgumentException($"--model {Core.Text.QuotedText.Quote(name)}: expected rnn, lstm, gru, bow, cbow or all")
+                ? [.. recurrent.Select(c => (c, false, false)), (CellType.CharLstm, false, false), .. (tie ? recurrent.Select(c => (c, false, true)) : []), .. classifiers.Select(c => (c, true, false)), (CellType.Cbow, false, false), (CellType.Cbow, false, true)]
+                : !CellTypes.TryParse(name, out var one) ? throw new ArgumentException($"--model {Core.Text.QuotedText.Quote(name)}: expected rnn, lstm, gru, char-lstm, bow, cbow or all")
                 : one == CellType.Cbow ? tie ? throw new ArgumentException("--tie-weights applies to language models only (not --model cbow)") : [(one, false, false), (one, false, true)]
                 : one == CellType.Bow || result.GetValue(task) == "classify"
                     ? tie ? throw new ArgumentException("--tie-weights applies to language models only (not --model bow or --task classify)") : [(one, true, false)]
@@ -63,6 +63,7 @@ public static class GradcheckCommand
                         max_rel_error = r.MaxRelativeError,
                         passed = r.Passed,
                         tensors = r.Tensors.ToDictionary(t => t.Tensor, t => t.MaxRelativeError),
+                        skipped_at_kinks = r.Tensors.Sum(t => t.Skipped),
                     });
                     continue;
                 }
@@ -70,7 +71,7 @@ public static class GradcheckCommand
                 Console.WriteLine($"{label}: {(r.Passed ? "ok" : "FAILED")} (max relative error {r.MaxRelativeError:E2}, tolerance {r.Tolerance:E0})");
                 foreach (var t in r.Tensors)
                 {
-                    Console.WriteLine($"  {t.Tensor,-14} {t.Count,5} params   max rel error {t.MaxRelativeError:E2}");
+                    Console.WriteLine($"  {t.Tensor,-16} {t.Count,5} params   max rel error {t.MaxRelativeError:E2}{(t.Skipped > 0 ? $"   ({t.Skipped} skipped: a max-over-time winner or ReLU changed within ±ε)" : string.Empty)}");
                 }
             }
 

@@ -34,9 +34,9 @@ public sealed class JobOptions
         Add("--tokens", "word | char", Defaults.Tokens, (j, v) => j with { Tokens = v });
         Add("--max-vocab", "keep at most this many words (0: all)", Defaults.MaxVocab, (j, v) => j with { MaxVocab = v });
         Add("--min-count", "words seen fewer times become <unk> (--task cbow: are left out; its default is 5)", Defaults.MinCount, (j, v) => j with { MinCount = v });
-        Add("--model", "rnn | lstm | gru; with --task classify also bow (the mean of the word embeddings, then --layers tanh layers)", Defaults.Model.Cell.Name(), (j, v) => j.WithModel(m => m with { Cell = ParseCell(v) }));
+        Add("--model", "rnn | lstm | gru | char-lstm (language models only: each word's characters → convolutions of widths 1–6 → highway → --layers LSTMs of --hidden, as Kim et al. 2016); with --task classify also bow (the mean of the word embeddings, then --layers tanh layers)", Defaults.Model.Cell.Name(), (j, v) => j.WithModel(m => m with { Cell = ParseCell(v) }));
         Add("--layers", "stacked recurrent layers", Defaults.Model.Layers, (j, v) => j.WithModel(m => m with { Layers = v }));
-        Add("--hidden", "hidden (and embedding) size", Defaults.Model.Hidden, (j, v) => j.WithModel(m => m with { Hidden = v }));
+        Add("--hidden", "hidden (and word embedding) size", Defaults.Model.Hidden, (j, v) => j.WithModel(m => m with { Hidden = v }));
         Add("--batch", "parallel streams B (--task classify: documents a step; --task cbow: corpus positions a step)", Defaults.Training.Batch, (j, v) => j.WithTraining(t => t with { Batch = v }));
         Add("--bptt", "truncated BPTT window length", Defaults.Training.Bptt, (j, v) => j.WithTraining(t => t with { Bptt = v }));
         Add("--lr", "learning rate (language models: loss = Σ over time of the batch-mean cross-entropy, as Zaremba et al.; classify and cbow: the batch-mean loss)", Defaults.Training.LearningRate, (j, v) => j.WithTraining(t => t with { LearningRate = v }));
@@ -167,7 +167,7 @@ public sealed class JobOptions
 
     private static CellType ParseCell(string name) => CellTypes.TryParse(name, out var cell)
         ? cell
-        : throw new ArgumentException($"--model {Core.Text.QuotedText.Quote(name)}: expected rnn, lstm, gru, bow (--task classify) or cbow (--task cbow)");
+        : throw new ArgumentException($"--model {Core.Text.QuotedText.Quote(name)}: expected rnn, lstm, gru, char-lstm, bow (--task classify) or cbow (--task cbow)");
 
     /// <exception cref="ArgumentException">When the file is missing or not a valid job (the message names the file).</exception>
     /// <summary>A flag's job-file field: <c>--decay-after</c> is <c>decay_after</c>.</summary>

@@ -74,7 +74,7 @@ public static class TrainCommand
             throw new CorpusException($"--resume {resumed.Path}: the run's data: {e.Message}", e);
         }
 
-        var spec = job.ToModelSpec(data.Vocabulary.Count);
+        var spec = job.ToModelSpec(data.Vocabulary);
         resumed?.Check(CheckpointData.Of(job, data));
         Trainer? trainer = null;
         void Save(string path, object progress) => ModelFile.Save(path, spec, data, trainer!.Weights, trainer.Optimizer, progress);

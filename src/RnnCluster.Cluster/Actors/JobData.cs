@@ -39,6 +39,9 @@ internal abstract class JobData
     /// <summary>The training data every worker of a classify or cbow job holds (null for a language model, whose workers get their streams' tokens).</summary>
     public virtual TaskCorpus? Corpus(ModelSpec spec, TrainingOptions options) => null;
 
+    /// <summary>The vocabulary in id order when <paramref name="spec"/> spells its words (the character-aware model; <see cref="ShardAssignment.Words"/>), else null.</summary>
+    public virtual string[]? SpelledWords(ModelSpec spec) => null;
+
     /// <summary>
     /// The validation measure the loop keeps (perplexity, or exp of the mean loss per document or centre
     /// word) and, for a classifier, the validation documents' scores (null for the other tasks).

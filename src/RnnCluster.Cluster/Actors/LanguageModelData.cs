@@ -7,6 +7,8 @@ namespace RnnCluster.Cluster.Actors;
 /// <summary>A language model's text (<c>--task lm</c>): B streams cut from the training tokens, BPTT windows over them.</summary>
 internal sealed class LanguageModelData(TextDataset text) : JobData
 {
+    private string[]? _words;
+
     public TextDataset Text { get; } = text;
 
     public override string Task => "lm";
@@ -17,12 +19,14 @@ internal sealed class LanguageModelData(TextDataset text) : JobData
 
     public override ModelSpec Spec(JobDefinition job)
     {
-        var spec = job.ToModelSpec(Text.Vocabulary.Count);
+        var spec = job.ToModelSpec(Text.Vocabulary);
         spec.Validate();
         LanguageModel.CheckSize(spec, job.Training.Batch, job.Training.Bptt);
         LanguageModel.CheckSize(spec, job.Training.EvalBatch, job.Training.Bptt, "--eval-batch");
         return spec;
     }
+
+    public override string[]? SpelledWords(ModelSpec spec) => spec.IsCharacterAware ? _words ??= [.. Text.Vocabulary.Tokens] : null;
 
     public override BatchStreams Streams(TrainingOptions options) => new(Text.Train, options.Batch);
 

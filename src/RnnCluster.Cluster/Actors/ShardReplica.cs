@@ -84,6 +84,11 @@ internal sealed class ShardReplica
     public static ModelSpec SpecOf(ShardAssignment s)
     {
         var spec = new ModelSpec(CellTypes.Parse(s.Cell), s.VocabSize, s.Layers, s.Hidden, s.Dropout, s.InitScale, s.ForgetBias) { TieWeights = s.TieWeights };
+        if (s.Words is { } words)
+        {
+            spec = spec.WithSpellings(words);
+        }
+
         return s.Corpus is { } corpus ? TaskCorpora.Spec(spec, corpus) : spec;
     }
 

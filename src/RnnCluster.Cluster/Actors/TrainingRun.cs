@@ -530,7 +530,7 @@ internal sealed class TrainingRun
         _held[slot.WorkerId] = key;
         return new ShardAssignment(Spec.Cell.Name(), Spec.VocabSize, Spec.Layers, Spec.Hidden, Spec.Dropout,
             Spec.InitScale, Spec.ForgetBias, slot.First, slot.Count, length, tokens, slot.GroupSizes, Options.Deterministic,
-            Spec.TieWeights, Streams is null ? Data.Corpus(Spec, Options) : null);
+            Spec.TieWeights, Streams is null ? Data.Corpus(Spec, Options) : null, Data.SpelledWords(Spec));
     }
 
     public bool HasGradientFrom(string workerId) => _slotOf.TryGetValue(workerId, out var i) && i < _states.Count && _states[i] is not null;

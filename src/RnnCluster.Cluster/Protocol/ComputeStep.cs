@@ -51,7 +51,9 @@ public sealed record LocalRound(int Steps, float LearningRate, float Clip);
 /// <see cref="TieWeights"/> is the model's <c>--tie-weights</c>. For a classify or cbow job
 /// <see cref="Corpus"/> holds the whole training data and the "streams" are the worker's slots
 /// [<see cref="FirstStream"/>, +<see cref="StreamCount"/>) of every window's B (then
-/// <see cref="Tokens"/> is empty and <see cref="StreamLength"/> 0).
+/// <see cref="Tokens"/> is empty and <see cref="StreamLength"/> 0). <see cref="Words"/> is the
+/// vocabulary in id order for the character-aware model (<c>--model char-lstm</c>), which spells its
+/// words; null for the other models.
 /// </summary>
 [MessagePackObject(true)]
 public sealed record ShardAssignment(
@@ -69,7 +71,8 @@ public sealed record ShardAssignment(
     int[] GroupSizes,
     bool Deterministic,
     bool TieWeights = false,
-    TaskCorpus? Corpus = null);
+    TaskCorpus? Corpus = null,
+    string[]? Words = null);
 
 /// <summary>
 /// The training data of a <c>--task classify</c> or <c>--task cbow</c> job, which every worker holds

@@ -71,10 +71,21 @@ internal sealed record CheckpointHeader(
     {
         using var document = JsonDocument.Parse(utf8, new JsonDocumentOptions { MaxDepth = MaxDepth });
         var root = new JsonObjectReader(document.RootElement, "");
+        var spec = ModelSpecJson.Read(root.Object("spec"));
+        var vocabulary = root.Strings("vocabulary");
+        try
+        {
+            spec = spec.WithSpellings(vocabulary); // the character-aware model spells its vocabulary again
+        }
+        catch (ArgumentException e)
+        {
+            throw new FormatException($"field 'vocabulary': {e.Message}", e);
+        }
+
         return new CheckpointHeader(
-            ModelSpecJson.Read(root.Object("spec")),
+            spec,
             root.String("tokenizer"),
-            root.Strings("vocabulary"),
+            vocabulary,
             root.RawObject("progress"),
             [.. root.Objects("tensors").Select(ReadTensor)],
             root.Has("labels") ? root.Strings("labels") : []);

@@ -32,7 +32,7 @@ public static class GradientFlow
         }
 
         windows = Math.Min(windows, available);
-        var probe = new Probe(model.Spec.Layers - 1, steps, model.Spec.Hidden, model.Spec.Cell == CellType.Lstm);
+        var probe = new Probe(model.Spec.Layers - 1, steps, model.Spec.Hidden, model.Spec.Cell.IsLstm());
         var state = model.NewState(batch);
         var inputs = new int[steps * batch];
         var targets = new int[steps * batch];

@@ -16,7 +16,7 @@ public sealed class CellTypeJsonConverter : JsonConverter<CellType>
         }
         catch (ArgumentException e)
         {
-            throw new JsonException($"model {Text.QuotedText.Quote(text)}: expected rnn, lstm, gru or bow", e);
+            throw new JsonException($"model {Text.QuotedText.Quote(text)}: expected rnn, lstm, gru, char-lstm, bow or cbow", e);
         }
     }
 

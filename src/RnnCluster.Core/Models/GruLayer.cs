@@ -32,7 +32,7 @@ public sealed class GruLayer : RecurrentLayer
         var gh = _gh.AsSpan(0, rows * g3);
         var wh = Wh.Of(w);
         var bh = Bh.Of(w);
-        Gemm.Sgemm(false, false, rows, g3, h, 1f, x, h, Wx.Of(w), g3, 0f, gx, g3);
+        Gemm.Sgemm(false, false, rows, g3, InputWidth, 1f, x, InputWidth, Wx.Of(w), g3, 0f, gx, g3);
         Ops.AddRowVector(gx, rows, B.Of(w));
         state.H[Index].AsSpan(0, batch * h).CopyTo(Hs);
 
@@ -107,8 +107,8 @@ public sealed class GruLayer : RecurrentLayer
 
         Gemm.Sgemm(true, false, h, g3, rows, 1f, Hs, h, dGh, g3, 1f, Wh.Of(g), g3);
         Ops.AccumulateColumnSums(dGh, rows, Bh.Of(g));
-        Gemm.Sgemm(true, false, h, g3, rows, 1f, x, h, dGx, g3, 1f, Wx.Of(g), g3);
+        Gemm.Sgemm(true, false, InputWidth, g3, rows, 1f, x, InputWidth, dGx, g3, 1f, Wx.Of(g), g3);
         Ops.AccumulateColumnSums(dGx, rows, B.Of(g));
-        Gemm.Sgemm(false, true, rows, h, g3, 1f, dGx, g3, Wx.Of(w), g3, 0f, dX, h);
+        Gemm.Sgemm(false, true, rows, InputWidth, g3, 1f, dGx, g3, Wx.Of(w), g3, 0f, dX, InputWidth);
     }
 }

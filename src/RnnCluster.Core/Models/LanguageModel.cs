@@ -4,7 +4,8 @@ using RnnCluster.Core.Numerics;
 namespace RnnCluster.Core.Models;
 
 /// <summary>
-/// Embedding → stacked recurrent layers → softmax, over windows of up to MaxSteps × MaxBatch tokens.
+/// Embedding → stacked recurrent layers → softmax, over windows of up to MaxSteps × MaxBatch tokens
+/// (the character-aware model: the words' <see cref="CharacterWordEncoder"/> instead of the embedding).
 /// Weights and gradients are single flat vectors described by <see cref="Layout"/>; all activations
 /// live in a workspace allocated here once, so a training step allocates nothing.
 /// </summary>
@@ -12,11 +13,13 @@ public sealed class LanguageModel
 {
     private readonly RecurrentLayer[] _layers;
     private readonly Dropout[] _dropouts;   // site l feeds layer l; site L feeds the softmax
-    private readonly float[][] _inputs;     // (T·B, H) per site, after dropout
-    private readonly float[][] _dInputs;    // (T·B, H) per site
-    private readonly float[] _embedded;     // (T·B, H)
+    private readonly float[][] _inputs;     // (T·B, D) at site 0, (T·B, H) at the others; after dropout
+    private readonly float[][] _dInputs;    // the same shapes
+    private readonly float[] _embedded;     // (T·B, D): D = H, or the encoder's features
     private readonly SoftmaxLoss _softmax;
-    private readonly ParameterTensor _embedding;
+    private readonly ParameterTensor? _embedding;     // (V, H); null for the character-aware model
+    private readonly CharacterWordEncoder? _encoder;  // the character-aware model's word features
+    private readonly int _inputWidth;       // D
     private readonly int[] _inputIds;
     private readonly bool[] _rowDirty;     // (V): embedding gradient row may be non-zero
     private readonly List<int> _dirtyRows = [];
@@ -35,6 +38,12 @@ public sealed class LanguageModel
         ArgumentNullException.ThrowIfNull(spec);
         var rows = (long)batch * steps;
         var widest = Math.Max(spec.VocabSize, 4L * spec.Hidden);
+        if (spec.Spellings is { } spellings)
+        {
+            // The encoder's widest buffer per word: the widest convolution's outputs at every position.
+            widest = Math.Max(widest, (long)spellings.Length * CharacterWordEncoder.FiltersPerWidth * CharacterWordEncoder.MaxWidth);
+        }
+
         if (batch < 1 || steps < 1 || rows * widest > Array.MaxLength)
         {
             throw new ArgumentException(
@@ -64,28 +73,31 @@ public sealed class LanguageModel
         Gradients = new float[Layout.Size];
         var maxRows = maxBatch * maxSteps;
         var h = spec.Hidden;
-        _embedding = Layout["embedding"];
+        _encoder = spec.IsCharacterAware ? new CharacterWordEncoder(spec.Spellings!, Layout, maxRows) : null;
+        _embedding = _encoder is null ? Layout["embedding"] : null;
+        _inputWidth = _encoder is null ? h : CharacterWordEncoder.Features;
         _layers = new RecurrentLayer[spec.Layers];
         _dropouts = new Dropout[spec.Layers + 1];
         _inputs = new float[spec.Layers + 1][];
         _dInputs = new float[spec.Layers + 1][];
         for (var l = 0; l <= spec.Layers; l++)
         {
-            _dropouts[l] = new Dropout(l, h, maxRows);
-            _inputs[l] = new float[maxRows * h];
-            _dInputs[l] = new float[maxRows * h];
+            var width = l == 0 ? _inputWidth : h;
+            _dropouts[l] = new Dropout(l, width, maxRows);
+            _inputs[l] = new float[maxRows * width];
+            _dInputs[l] = new float[maxRows * width];
             if (l < spec.Layers)
             {
                 _layers[l] = spec.Cell switch
                 {
-                    CellType.Lstm => new LstmLayer(spec, Layout, l, maxRows, maxBatch),
+                    CellType.Lstm or CellType.CharLstm => new LstmLayer(spec, Layout, l, maxRows, maxBatch),
                     CellType.Gru => new GruLayer(spec, Layout, l, maxRows, maxBatch),
                     _ => new RnnLayer(spec, Layout, l, maxRows, maxBatch),
                 };
             }
         }
 
-        _embedded = new float[maxRows * h];
+        _embedded = new float[maxRows * _inputWidth];
         _softmax = new SoftmaxLoss(spec, Layout, maxRows);
         _inputIds = new int[maxRows];
         _rowDirty = new bool[spec.VocabSize];
@@ -103,7 +115,10 @@ public sealed class LanguageModel
 
     public float[] Gradients { get; }
 
-    /// <summary>Uniform ±InitScale for every parameter, then the optional forget-gate bias.</summary>
+    /// <summary>
+    /// Uniform ±InitScale for every parameter, then the optional forget-gate bias (and the character-aware
+    /// model's highway transform-gate bias, <see cref="CharacterWordEncoder.TransformGateBias"/>).
+    /// </summary>
     public void Initialize(ulong seed)
     {
         var rng = new Rng(seed);
@@ -113,7 +128,12 @@ public sealed class LanguageModel
             Weights[i] = rng.NextFloat(-scale, scale);
         }
 
-        if (Spec.Cell == CellType.Lstm && Spec.ForgetBias != 0f)
+        if (_encoder is not null)
+        {
+            CharacterWordEncoder.InitializeBiases(Layout, Weights);
+        }
+
+        if (Spec.Cell.IsLstm() && Spec.ForgetBias != 0f)
         {
             for (var l = 0; l < Spec.Layers; l++)
             {
@@ -137,14 +157,15 @@ public sealed class LanguageModel
         _softmaxGradientCleared = true;
         if (Spec.TieWeights)
         {
-            Array.Clear(Gradients, _embedding.Length, Gradients.Length - _embedding.Length);
+            Array.Clear(Gradients, _embedding!.Length, Gradients.Length - _embedding.Length);
             return;
         }
 
         // The softmax weight gradient, the largest dense tensor, is not cleared: the next backward
         // overwrites it (GEMM with beta 0) instead of adding to it.
         var softmax = Layout["softmax.w"];
-        Array.Clear(Gradients, _embedding.Length, softmax.Offset - _embedding.Length);
+        var sparse = Layout.SparseRowsLength;
+        Array.Clear(Gradients, sparse, softmax.Offset - sparse);
         Array.Clear(Gradients, softmax.Offset + softmax.Length, Gradients.Length - softmax.Offset - softmax.Length);
         var h = Spec.Hidden;
         foreach (var id in _dirtyRows)
@@ -167,9 +188,9 @@ public sealed class LanguageModel
     /// <summary>Records that the gradient rows of these token ids may be non-zero (they were written outside a backward pass).</summary>
     public void MarkEmbeddingRows(IEnumerable<int> ids)
     {
-        if (Spec.TieWeights)
+        if (_embedding is null || Spec.TieWeights)
         {
-            return; // the whole embedding gradient is dense
+            return; // the whole embedding gradient is dense (or there is no word embedding)
         }
 
         foreach (var id in ids)
@@ -203,24 +224,32 @@ public sealed class LanguageModel
         _steps = steps;
         _batch = batch;
         inputs.CopyTo(_inputIds);
-        int h = Spec.Hidden, vocab = Spec.VocabSize;
-        var embedding = _embedding.Of(Weights);
-        for (var r = 0; r < rows; r++)
+        int h = Spec.Hidden, vocab = Spec.VocabSize, d = _inputWidth;
+        if (_encoder is not null)
         {
-            var id = inputs[r];
-            if ((uint)id >= (uint)vocab)
+            _encoder.Forward(Weights, inputs, _embedded.AsSpan(0, rows * d));
+        }
+        else
+        {
+            var embedding = _embedding!.Of(Weights);
+            for (var r = 0; r < rows; r++)
             {
-                throw new ArgumentOutOfRangeException(nameof(inputs), $"token id {id} outside vocabulary of {vocab}");
-            }
+                var id = inputs[r];
+                if ((uint)id >= (uint)vocab)
+                {
+                    throw new ArgumentOutOfRangeException(nameof(inputs), $"token id {id} outside vocabulary of {vocab}");
+                }
 
-            embedding.Slice(id * h, h).CopyTo(_embedded.AsSpan(r * h, h));
+                embedding.Slice(id * h, h).CopyTo(_embedded.AsSpan(r * h, h));
+            }
         }
 
+        // Kim et al. drop out every LSTM input but the highway's output (their §4.2): site 0 keeps all of it.
         var p = Spec.Dropout;
-        _dropouts[0].Forward(_embedded.AsSpan(0, rows * h), _inputs[0], steps, batch, p, dropout);
+        _dropouts[0].Forward(_embedded.AsSpan(0, rows * d), _inputs[0], steps, batch, _encoder is null ? p : 0f, dropout);
         for (var l = 0; l < _layers.Length; l++)
         {
-            _layers[l].Forward(Weights, _inputs[l].AsSpan(0, rows * h), steps, batch, state);
+            _layers[l].Forward(Weights, _inputs[l].AsSpan(0, rows * (l == 0 ? d : h)), steps, batch, state);
             _dropouts[l + 1].Forward(_layers[l].Output(steps, batch), _inputs[l + 1], steps, batch, p, dropout);
         }
 
@@ -234,7 +263,7 @@ public sealed class LanguageModel
     /// </summary>
     public void Backward(float lossScale, bool lastStepLossOnly = false)
     {
-        int h = Spec.Hidden, rows = _steps * _batch;
+        int h = Spec.Hidden, d = _inputWidth, rows = _steps * _batch;
         var top = _layers.Length;
         _softmax.Backward(Weights, Gradients, _inputs[top].AsSpan(0, rows * h), lossScale, _dInputs[top],
             overwrite: _softmaxGradientCleared);
@@ -248,12 +277,18 @@ public sealed class LanguageModel
         {
             var dOut = _dInputs[l + 1].AsSpan(0, rows * h);
             _dropouts[l + 1].Backward(dOut);
-            _layers[l].Backward(Weights, Gradients, _inputs[l].AsSpan(0, rows * h), dOut, _dInputs[l], _steps, _batch);
+            _layers[l].Backward(Weights, Gradients, _inputs[l].AsSpan(0, rows * (l == 0 ? d : h)), dOut, _dInputs[l], _steps, _batch);
         }
 
-        var dEmbedded = _dInputs[0].AsSpan(0, rows * h);
+        var dEmbedded = _dInputs[0].AsSpan(0, rows * d);
         _dropouts[0].Backward(dEmbedded);
-        var gEmbedding = _embedding.Of(Gradients);
+        if (_encoder is not null)
+        {
+            _encoder.Backward(Weights, Gradients, dEmbedded);
+            return;
+        }
+
+        var gEmbedding = _embedding!.Of(Gradients);
         for (var r = 0; r < rows; r++)
         {
             var id = _inputIds[r];
@@ -266,6 +301,9 @@ public sealed class LanguageModel
             }
         }
     }
+
+    /// <summary>The character-aware encoder's <see cref="CharacterWordEncoder.KinkSignature"/> of the last forward; null for the other models.</summary>
+    internal long? KinkSignature => _encoder?.KinkSignature();
 
     /// <summary>Sets (or with null removes) the gradient-flow probe of every recurrent layer.</summary>
     public void SetProbe(Diagnostics.IGradientFlowProbe? probe)

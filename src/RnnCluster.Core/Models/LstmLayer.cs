@@ -31,7 +31,7 @@ public sealed class LstmLayer : RecurrentLayer
         int h = Hidden, g4 = 4 * Hidden, rows = steps * batch;
         var gates = _gates.AsSpan(0, rows * g4);
         var wh = Wh.Of(w);
-        Gemm.Sgemm(false, false, rows, g4, h, 1f, x, h, Wx.Of(w), g4, 0f, gates, g4);
+        Gemm.Sgemm(false, false, rows, g4, InputWidth, 1f, x, InputWidth, Wx.Of(w), g4, 0f, gates, g4);
         Ops.AddRowVector(gates, rows, B.Of(w));
         Ops.AddRowVector(gates, rows, Bh.Of(w));
         state.H[Index].AsSpan(0, batch * h).CopyTo(Hs);
@@ -106,10 +106,10 @@ public sealed class LstmLayer : RecurrentLayer
         }
 
         Gemm.Sgemm(true, false, h, g4, rows, 1f, Hs, h, dGates, g4, 1f, Wh.Of(g), g4);
-        Gemm.Sgemm(true, false, h, g4, rows, 1f, x, h, dGates, g4, 1f, Wx.Of(g), g4);
+        Gemm.Sgemm(true, false, InputWidth, g4, rows, 1f, x, InputWidth, dGates, g4, 1f, Wx.Of(g), g4);
         Ops.AccumulateColumnSums(dGates, rows, B.Of(g));
         Ops.AccumulateColumnSums(dGates, rows, Bh.Of(g));
-        Gemm.Sgemm(false, true, rows, h, g4, 1f, dGates, g4, Wx.Of(w), g4, 0f, dX, h);
+        Gemm.Sgemm(false, true, rows, InputWidth, g4, 1f, dGates, g4, Wx.Of(w), g4, 0f, dX, InputWidth);
     }
 
     /// <summary>

@@ -41,6 +41,26 @@ public sealed record ModelSpec(
     /// </summary>
     public bool TieWeights { get; init; }
 
+    /// <summary>
+    /// The spellings of the vocabulary's words, for the character-aware model (<see cref="CellType.CharLstm"/>;
+    /// null for every other model). Set from the vocabulary (<see cref="WithSpellings"/>), never from a
+    /// job file: a checkpoint and a worker's assignment carry the vocabulary and derive it again.
+    /// </summary>
+    [JsonIgnore]
+    public WordSpellings? Spellings { get; init; }
+
+    /// <summary>True for the character-aware language model (<see cref="CellType.CharLstm"/>).</summary>
+    [JsonIgnore]
+    public bool IsCharacterAware => Cell == CellType.CharLstm;
+
+    /// <summary>
+    /// This spec with the spellings of <paramref name="vocabulary"/> when it is character-aware (else
+    /// unchanged): what every place that pairs a spec with its vocabulary calls.
+    /// </summary>
+    public ModelSpec WithSpellings(IReadOnlyList<string> vocabulary) => IsCharacterAware
+        ? this with { Spellings = WordSpellings.From(vocabulary, CharacterWordEncoder.MaxWidth) }
+        : this;
+
     /// <summary>True for CBOW word embeddings (<see cref="CellType.Cbow"/>).</summary>
     [JsonIgnore]
     public bool IsEmbedding => Cell == CellType.Cbow;
@@ -75,6 +95,13 @@ public sealed record ModelSpec(
             }
 
             var layers = Cell == CellType.Bow ? Layers * ((h * h) + h) : Layers * ((2 * h * width) + (2 * width));
+            if (IsCharacterAware)
+            {
+                // No word embedding: the encoder, and a first layer reading D features instead of H.
+                var encoder = CharacterWordEncoder.ParameterCount(Spellings?.Symbols ?? 3);
+                return encoder + layers + ((CharacterWordEncoder.Features - h) * width) + (h * outputs) + outputs;
+            }
+
             return (v * h) + layers + (TieWeights ? 0 : h * outputs) + outputs;
         }
     }
@@ -103,6 +130,20 @@ public sealed record ModelSpec(
         if (TieWeights && IsClassifier)
         {
             throw new ArgumentException("--tie-weights applies to language models only: a classifier's softmax is over its classes, not the vocabulary its embedding has");
+        }
+
+        if (IsCharacterAware && (IsClassifier || TieWeights))
+        {
+            throw new ArgumentException(IsClassifier
+                ? "--model char-lstm is a language model (--task lm): it spells the words it predicts"
+                : "--tie-weights does not apply to --model char-lstm: it has no word embedding to share with the softmax");
+        }
+
+        if (Spellings is { } spellings && (!IsCharacterAware || spellings.Words != VocabSize))
+        {
+            throw new ArgumentException(IsCharacterAware
+                ? $"the spellings cover {spellings.Words} words, the vocabulary has {VocabSize}"
+                : $"only --model char-lstm spells its words, not a {Cell.Name()} model");
         }
 
         if (Cell == CellType.Bow && !IsClassifier)

@@ -14,7 +14,7 @@ public sealed class ModelState
         for (var l = 0; l < spec.Layers; l++)
         {
             H[l] = new float[batch * spec.Hidden];
-            C[l] = spec.Cell == CellType.Lstm ? new float[batch * spec.Hidden] : [];
+            C[l] = spec.Cell.IsLstm() ? new float[batch * spec.Hidden] : [];
         }
     }
 

@@ -51,7 +51,9 @@ public sealed class ParameterLayout
     /// <c>Layers</c> tanh layers <c>hidden{l}.w</c> (H, H) and <c>hidden{l}.b</c> (1, H). Under
     /// <see cref="ModelSpec.TieWeights"/> there is no <c>softmax.w</c>: the embedding (V, H) serves.
     /// CBOW (<see cref="CellType.Cbow"/>) has the input vectors <c>embedding</c> (V, d) and the output
-    /// vectors <c>output</c> (V, d), both in <see cref="SparseRowsLength"/>.
+    /// vectors <c>output</c> (V, d), both in <see cref="SparseRowsLength"/>. The character-aware model
+    /// (<see cref="CellType.CharLstm"/>) has no word embedding: <see cref="CharacterWordEncoder"/>'s tensors
+    /// come first, its first layer's <c>w_x</c> is (D, 4H), and nothing is sparse.
     /// </summary>
     public static ParameterLayout For(ModelSpec spec)
     {
@@ -66,6 +68,24 @@ public sealed class ParameterLayout
         }
 
         var width = spec.Cell.Gates() * h;
+        if (spec.IsCharacterAware)
+        {
+            var spellings = spec.Spellings
+                ?? throw new ArgumentException("a char-lstm model's layout needs its vocabulary's spellings (ModelSpec.WithSpellings)");
+            CharacterWordEncoder.AddTensors(layout, spellings.Symbols);
+            for (var l = 0; l < spec.Layers; l++)
+            {
+                layout.Add($"layer{l}.w_x", l == 0 ? CharacterWordEncoder.Features : h, width);
+                layout.Add($"layer{l}.w_h", h, width);
+                layout.Add($"layer{l}.b", 1, width);
+                layout.Add($"layer{l}.b_h", 1, width);
+            }
+
+            layout.Add("softmax.w", h, spec.Outputs);
+            layout.Add("softmax.b", 1, spec.Outputs);
+            return layout; // every gradient is dense: SparseRowsLength stays 0
+        }
+
         var embedding = layout.Add("embedding", spec.VocabSize, h);
         layout.SparseRowsLength = spec.TieWeights ? 0 : embedding.Length;
         for (var l = 0; l < spec.Layers; l++)

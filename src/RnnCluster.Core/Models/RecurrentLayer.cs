@@ -2,7 +2,8 @@ namespace RnnCluster.Core.Models;
 
 /// <summary>
 /// One recurrent layer over a window of T steps and B streams, rows ordered time-major (row = t·B + b).
-/// Input and output width are both H. Forward caches what Backward needs in a workspace allocated once;
+/// The input width is D (<see cref="InputWidth"/>: H, or the character-aware model's word features for
+/// its first layer); the output width is H. Forward caches what Backward needs in a workspace allocated once;
 /// Backward accumulates (+=) weight gradients and writes the input gradient.
 /// </summary>
 public abstract class RecurrentLayer
@@ -25,6 +26,9 @@ public abstract class RecurrentLayer
     public int Hidden { get; }
 
     public int Index { get; }
+
+    /// <summary>D: the input's width, W_x's rows (H except under the character-aware model's first layer).</summary>
+    public int InputWidth => Wx.Rows;
 
     /// <summary>When set, told ∂L/∂h_t (and for an LSTM ∂L/∂c_t) at every step of Backward (the gradient-flow probe).</summary>
     public Diagnostics.IGradientFlowProbe? Probe { get; set; }

@@ -20,7 +20,7 @@ public sealed class RnnLayer : RecurrentLayer
         var output = Hs.AsSpan(batch * h, rows * h);
         var wh = Wh.Of(w);
         state.H[Index].AsSpan(0, batch * h).CopyTo(Hs);
-        Gemm.Sgemm(false, false, rows, h, h, 1f, x, h, Wx.Of(w), h, 0f, output, h);
+        Gemm.Sgemm(false, false, rows, h, InputWidth, 1f, x, InputWidth, Wx.Of(w), h, 0f, output, h);
         Ops.AddRowVector(output, rows, B.Of(w));
         Ops.AddRowVector(output, rows, Bh.Of(w));
         for (var t = 0; t < steps; t++)
@@ -51,9 +51,9 @@ public sealed class RnnLayer : RecurrentLayer
         }
 
         Gemm.Sgemm(true, false, h, h, rows, 1f, Hs, h, dPre, h, 1f, Wh.Of(g), h);
-        Gemm.Sgemm(true, false, h, h, rows, 1f, x, h, dPre, h, 1f, Wx.Of(g), h);
+        Gemm.Sgemm(true, false, InputWidth, h, rows, 1f, x, InputWidth, dPre, h, 1f, Wx.Of(g), h);
         Ops.AccumulateColumnSums(dPre, rows, B.Of(g));
         Ops.AccumulateColumnSums(dPre, rows, Bh.Of(g));
-        Gemm.Sgemm(false, true, rows, h, h, 1f, dPre, h, Wx.Of(w), h, 0f, dX, h);
+        Gemm.Sgemm(false, true, rows, InputWidth, h, 1f, dPre, h, Wx.Of(w), h, 0f, dX, InputWidth);
     }
 }

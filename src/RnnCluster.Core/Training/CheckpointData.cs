@@ -14,7 +14,7 @@ public sealed record CheckpointData(ModelSpec Spec, string Tokenizer, IReadOnlyL
 {
     /// <summary>A language model's text.</summary>
     public static CheckpointData Of(JobDefinition job, TextDataset data)
-        => new(job.ToModelSpec(data.Vocabulary.Count), TokenizerKinds.Name(data.Kind), data.Vocabulary.Tokens);
+        => new(job.ToModelSpec(data.Vocabulary), TokenizerKinds.Name(data.Kind), data.Vocabulary.Tokens);
 
     /// <summary>A classifier's documents: words and class labels.</summary>
     public static CheckpointData Of(JobDefinition job, Classification.DocumentDataset data)

@@ -57,7 +57,7 @@ public sealed record JobDefinition
     /// <summary>Words seen fewer times become &lt;unk&gt;.</summary>
     public int MinCount { get; init; } = 1;
 
-    /// <summary>The architecture; its vocabulary size is 0 here (the corpus sets it, see <see cref="ToModelSpec"/>).</summary>
+    /// <summary>The architecture; its vocabulary size is 0 here (the corpus sets it, see <see cref="ToModelSpec(int, int)"/>).</summary>
     [JsonIgnore]
     public ModelSpec Model { get; init; } = ModelSpec.Default;
 
@@ -232,6 +232,12 @@ public sealed record JobDefinition
         Classes = classes,
         MaxWords = classes > 0 && Model.Cell != CellType.Bow ? Training.Bptt : 0,
     };
+
+    /// <summary>
+    /// A language model's architecture for <paramref name="vocabulary"/>: its size, and for the
+    /// character-aware model the spellings of its words (<see cref="ModelSpec.WithSpellings"/>).
+    /// </summary>
+    public ModelSpec ToModelSpec(Text.Vocabulary vocabulary) => ToModelSpec(vocabulary.Count).WithSpellings(vocabulary.Tokens);
 
     /// <summary>Checks every field that does not need the corpus; throws ArgumentException naming the flag.</summary>
     public void Validate()
