@@ -39,6 +39,7 @@ public sealed class CharacterAwareModelTests
     [InlineData("--tie-weights does not apply to --model char-lstm", "--tie-weights")]
     [InlineData("--model char-lstm is a language model (--task lm)", "--task", "classify", "--corpus", "/etc/hostname")]
     [InlineData("--model char-lstm is for --task lm", "--task", "cbow")]
+    [InlineData("--tokens char with --model char-lstm would spell one-character tokens", "--tokens", "char")]
     public async Task Options_the_character_aware_model_cannot_take_are_refused_before_training(string expected, params string[] flags)
     {
         using var train = await CliProcess.RunAsync(SmallJob.RunTimeout, ["train", "--model", "char-lstm", .. flags]);

@@ -67,7 +67,7 @@ internal sealed class ShardReplica
     /// <summary>The shard's streams: its part of the batch.</summary>
     public int StreamCount { get; }
 
-    /// <summary>Floats of sparse embedding rows at the start of the flat vector (V·H; 0 with tied weights, whose embedding gradient is dense).</summary>
+    /// <summary>Floats of sparse embedding rows at the start of the flat vector (V·H; 0 with tied weights, whose embedding gradient is dense, and for the character-aware model, which has no word embedding).</summary>
     public int EmbeddingLength => _embeddingLength;
 
     /// <summary>H: floats per embedding row.</summary>

@@ -77,7 +77,7 @@ internal sealed record CheckpointHeader(
         {
             spec = spec.WithSpellings(vocabulary); // the character-aware model spells its vocabulary again
         }
-        catch (ArgumentException e)
+        catch (Exception e) when (e is ArgumentException or OverflowException)
         {
             throw new FormatException($"field 'vocabulary': {e.Message}", e);
         }

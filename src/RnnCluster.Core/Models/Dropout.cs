@@ -6,7 +6,7 @@ namespace RnnCluster.Core.Models;
 /// <summary>Inverted dropout on one non-recurrent connection (a "site"), masks cached for backward.</summary>
 public sealed class Dropout
 {
-    private readonly float[] _mask; // (T·B, H): 0 or 1/(1−p)
+    private readonly float[] _mask; // (T·B, width): 0 or 1/(1−p); width is H, or D at the character-aware model's site 0
     private readonly int _site;
     private readonly int _width;
     private bool _active;

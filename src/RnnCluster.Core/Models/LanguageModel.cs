@@ -47,7 +47,7 @@ public sealed class LanguageModel
         if (batch < 1 || steps < 1 || rows * widest > Array.MaxLength)
         {
             throw new ArgumentException(
-                $"{batchFlag} {batch} × --bptt {steps} = {rows:N0} rows of {widest:N0} floats (vocabulary {spec.VocabSize:N0}, hidden {spec.Hidden}) do not fit in an array of at most {Array.MaxLength:N0}; lower {batchFlag} or --bptt");
+                $"{batchFlag} {batch} × --bptt {steps} = {rows:N0} rows of {widest:N0} floats (vocabulary {spec.VocabSize:N0}, hidden {spec.Hidden}{(spec.Spellings is { } s ? $", words spelt in {s.Length} symbols" : string.Empty)}) do not fit in an array of at most {Array.MaxLength:N0}; lower {batchFlag} or --bptt");
         }
     }
 
@@ -146,7 +146,7 @@ public sealed class LanguageModel
     public ModelState NewState(int batch) => new(Spec, batch);
 
     /// <summary>
-    /// Zeroes <see cref="Gradients"/>: the dense part after the embedding and the embedding rows that
+    /// Zeroes <see cref="Gradients"/>: the dense part after the embedding (all of it for the character-aware model) and the embedding rows that
     /// backward passes (or <see cref="MarkEmbeddingRows"/>) may have written since the last call. Code
     /// that writes other embedding rows of the gradient must mark them. The softmax weight gradient
     /// reads as its old value until the next <see cref="Backward"/>, which overwrites it. Tied

@@ -255,6 +255,11 @@ public sealed record JobDefinition
             throw new ArgumentException($"--tokens {Text.QuotedText.Quote(Tokens)}: expected word or char");
         }
 
+        if (Tokens == "char" && Model.Cell == CellType.CharLstm)
+        {
+            throw new ArgumentException("--tokens char with --model char-lstm would spell one-character tokens: the character-aware model reads words (--tokens word); a character language model is --tokens char --model lstm");
+        }
+
         if (!Modes.Contains(Mode))
         {
             throw new ArgumentException($"--mode {Text.QuotedText.Quote(Mode)}: expected {string.Join(", ", Modes)}");

@@ -101,6 +101,14 @@ public sealed class CharacterAwareModelTests(ITestOutputHelper output) : IDispos
     }
 
     [Fact]
+    public void Character_tokens_are_refused_naming_the_flag()
+    {
+        var job = new Core.Training.JobDefinition { Tokens = "char" }.WithModel(m => m with { Cell = CellType.CharLstm });
+
+        Assert.StartsWith("--tokens char with --model char-lstm", Assert.Throws<ArgumentException>(job.Validate).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_checkpoint_spells_its_vocabulary_again_when_read()
     {
         string[] words = ["<unk>", "the", "cat", "sat", "<eos>"];
