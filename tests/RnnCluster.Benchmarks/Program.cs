@@ -21,6 +21,7 @@ Console.Error.WriteLine($"gemm: {Gemm.Describe()}");
 object result = what switch
 {
     "speed" => SpeedComparison.Run(repoRoot, ptb, Arg(1, "lstm"), IntArg(2, 300), IntArg(3, 3), IntArg(4, 2)),
+    "char-profile" => CharProfile.Run(TextDatasetLoader.Load(ptb, null, null, TokenizerKind.Word), IntArg(1, 1), IntArg(2, 30)),
     "profile" => StepProfile.Run(TextDatasetLoader.Load(ptb, null, null, TokenizerKind.Word), CellTypes.Parse(Arg(1, "lstm")), IntArg(2, 2), 60),
     "groups" => GroupProfile.Run(TextDatasetLoader.Load(ptb, null, null, TokenizerKind.Word), CellTypes.Parse(Arg(1, "lstm")), IntArg(2, 2), IntArg(3, 0), Arg(4, "fast") == "deterministic", IntArg(5, 100)),
     "gemm" => GemmThroughput.Run(IntArg(1, 2)),

@@ -47,8 +47,13 @@ public sealed class CharacterWordEncoder
     private readonly float[] _dY;         // (rows, D)
     private readonly float[] _dConv;      // (rows·P₁, 25·6) scratch, the largest width's size
     private readonly float[] _dColumns;   // (rows·P, w·E) scratch, the largest
-    private readonly int[] _words;        // (rows) the window's word ids
-    private int _rows;
+    private readonly float[] _z;          // (U, D) the distinct words' outputs
+    private readonly float[] _dZ;         // (U, D) their gradients, summed over the rows that hold them
+    private readonly int[] _words;        // (U) the window's distinct word ids, in order of first appearance
+    private readonly int[] _rowWord;      // (rows) each row's index in _words
+    private readonly int[] _indexOf;      // (V) a word's index in _words during Forward, else −1
+    private int _rows;                    // U: the distinct words of the last Forward
+    private int _inputRows;               // rows of the last Forward
 
     public CharacterWordEncoder(WordSpellings spellings, ParameterLayout layout, int maxRows)
     {
@@ -86,6 +91,11 @@ public sealed class CharacterWordEncoder
         _dConv = new float[largestConv];
         _dColumns = new float[largestColumns];
         _words = new int[maxRows];
+        _rowWord = new int[maxRows];
+        _z = new float[maxRows * Features];
+        _dZ = new float[maxRows * Features];
+        _indexOf = new int[spellings.Words];
+        Array.Fill(_indexOf, -1);
     }
 
     /// <summary>Adds the encoder's tensors to <paramref name="layout"/> for an alphabet of <paramref name="symbols"/>.</summary>
@@ -119,23 +129,49 @@ public sealed class CharacterWordEncoder
     /// <summary>Sets the highway transform gate's bias to <see cref="TransformGateBias"/> (after the uniform initialisation).</summary>
     public static void InitializeBiases(ParameterLayout layout, float[] weights) => layout["highway.b_t"].Of(weights).Fill(TransformGateBias);
 
-    /// <summary>Encodes <paramref name="words"/> (rows) into <paramref name="output"/> (rows, D).</summary>
+    /// <summary>
+    /// Encodes <paramref name="words"/> (rows) into <paramref name="output"/> (rows, D). The encoding
+    /// depends on the word alone, so each distinct word of the window is encoded once (a PTB window of
+    /// 20 × 35 words holds about 360 distinct ones) and copied to its rows.
+    /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">A word id is outside the vocabulary.</exception>
     public void Forward(float[] weights, ReadOnlySpan<int> words, Span<float> output)
     {
-        int rows = words.Length, l = _spellings.Length, e = EmbeddingSize, d = Features;
-        _rows = rows;
-        var chars = _chars.Of(weights);
-        for (var r = 0; r < rows; r++)
+        int l = _spellings.Length, e = EmbeddingSize, d = Features;
+        var rows = 0; // from here on: the distinct words
+        for (var r = 0; r < words.Length; r++)
         {
             var id = words[r];
             if ((uint)id >= (uint)_spellings.Words)
             {
+                foreach (var seen in _words.AsSpan(0, rows))
+                {
+                    _indexOf[seen] = -1;
+                }
+
                 throw new ArgumentOutOfRangeException(nameof(words), $"token id {id} outside vocabulary of {_spellings.Words}");
             }
 
-            _words[r] = id;
-            var spelling = _spellings.Of(id);
+            if (_indexOf[id] < 0)
+            {
+                _indexOf[id] = rows;
+                _words[rows++] = id;
+            }
+
+            _rowWord[r] = _indexOf[id];
+        }
+
+        foreach (var id in _words.AsSpan(0, rows))
+        {
+            _indexOf[id] = -1;
+        }
+
+        _rows = rows;
+        _inputRows = words.Length;
+        var chars = _chars.Of(weights);
+        for (var r = 0; r < rows; r++)
+        {
+            var spelling = _spellings.Of(_words[r]);
             for (var i = 0; i < l; i++)
             {
                 chars.Slice(spelling[i] * e, e).CopyTo(_embedded.AsSpan(((r * l) + i) * e, e));
@@ -192,9 +228,13 @@ public sealed class CharacterWordEncoder
         Gemm.Sgemm(false, false, rows, d, d, 1f, yAll, d, _wH.Of(weights), d, 0f, g, d);
         Ops.AddRowVector(g, rows, _bH.Of(weights));
         TensorPrimitives.Max(g, 0f, g);
-        var z = output[..(rows * d)];
+        var z = _z.AsSpan(0, rows * d);
         TensorPrimitives.Subtract(g, yAll, z);        // g − y
         TensorPrimitives.MultiplyAdd(t, z, yAll, z);  // y + t ⊙ (g − y)
+        for (var r = 0; r < _inputRows; r++)
+        {
+            z.Slice(_rowWord[r] * d, d).CopyTo(output.Slice(r * d, d));
+        }
     }
 
     /// <summary>
@@ -221,7 +261,14 @@ public sealed class CharacterWordEncoder
     public void Backward(float[] weights, float[] gradients, ReadOnlySpan<float> dOutput)
     {
         int rows = _rows, l = _spellings.Length, e = EmbeddingSize, d = Features;
-        var dz = dOutput[..(rows * d)];
+        var dz = _dZ.AsSpan(0, rows * d);
+        dz.Clear();
+        for (var r = 0; r < _inputRows; r++)
+        {
+            var into = dz.Slice(_rowWord[r] * d, d);
+            TensorPrimitives.Add(into, dOutput.Slice(r * d, d), into);
+        }
+
         var yAll = _y.AsSpan(0, rows * d);
         var t = _t.AsSpan(0, rows * d);
         var g = _g.AsSpan(0, rows * d);
