@@ -15,7 +15,7 @@ public static class StatusCommand
         command.SetAction((result, cancel) => CliError.Guard(async () =>
         {
             await using var client = await contact.ConnectAsync(result, cancel);
-            StatusView.Print(await client.GetStatusAsync(contact.Timeout(result)), result.GetValue(json));
+            StatusView.Print(client.FirstStatus ?? await client.GetStatusAsync(contact.Timeout(result)), result.GetValue(json));
             return 0;
         }));
         return command;

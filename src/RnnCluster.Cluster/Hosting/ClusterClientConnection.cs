@@ -24,6 +24,9 @@ public sealed class ClusterClientConnection : IAsyncDisposable
         _client = client;
     }
 
+    /// <summary>The status the cluster answered the connection with (null until connected): a <c>status</c> command prints it instead of asking again.</summary>
+    public ClusterStatus? FirstStatus { get; private set; }
+
     /// <summary>How long (seconds) a connection waits for an answer before checking whether TLS is why none comes.</summary>
     private static readonly TimeSpan ProbeAfter = TimeSpan.FromSeconds(2);
 
@@ -105,7 +108,7 @@ public sealed class ClusterClientConnection : IAsyncDisposable
         var connection = new ClusterClientConnection(system, system.ActorOf(ClusterClient.Props(settings), "client"));
         try
         {
-            _ = await connection.AskAsync<ClusterStatus>(GetStatus.Instance, timeout, cancel).ConfigureAwait(false);
+            connection.FirstStatus = await connection.AskAsync<ClusterStatus>(GetStatus.Instance, timeout, cancel).ConfigureAwait(false);
             return connection;
         }
         catch (Exception e) when (e is AskTimeoutException or TaskCanceledException or OperationCanceledException or TimeoutException)
