@@ -48,7 +48,8 @@ public sealed class MembershipTests
     [InlineData("workers", true)]
     public async Task Should_give_a_worker_that_joins_mid_job_a_share_of_the_streams(string placement, bool deterministic)
     {
-        var job = TestCluster.SmallJob(workers: 1).WithTraining(t => t with { Deterministic = deterministic }) with { PsPlacement = placement };
+        // 200 steps: room for the new node to start and join (a few seconds on a loaded machine) before the job ends.
+        var job = TestCluster.SmallJob(workers: 1).WithTraining(t => t with { Deterministic = deterministic }) with { PsPlacement = placement, BuiltinTrainTokens = 12_000 };
         var expected = Reference.Train(job);
         await using var cluster = await TestCluster.StartAsync(1);
         var id = await cluster.SubmitAsync(job);

@@ -34,6 +34,10 @@ public sealed class CheckpointReplicator : ReceiveActor
     private readonly Transport _transport;
     private readonly string? _dir;
     private readonly Dictionary<Address, IActorRef> _peers = [];
+
+    // The coordinators that are up, from this actor's own membership events: the cluster's read view
+    // (Cluster.State) can still show a member as joining when its MemberUp arrives here.
+    private readonly HashSet<Address> _coordinators = [];
     private readonly Dictionary<string, ReplicateCheckpoint> _replicated = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _stepWritten = new(StringComparer.Ordinal);
     private readonly Dictionary<string, JobStateChanged> _ended = new(StringComparer.Ordinal);
@@ -49,11 +53,17 @@ public sealed class CheckpointReplicator : ReceiveActor
         Receive<ClusterEvent.MemberUp>(up =>
         {
             Identify(up.Member);
+            if (up.Member.HasRole(NodeOptions.CoordinatorRole))
+            {
+                _coordinators.Add(up.Member.Address);
+            }
+
             RecordCoordinators();
         });
         Receive<ClusterEvent.MemberRemoved>(removed =>
         {
             Forget(removed.Member.Address);
+            _coordinators.Remove(removed.Member.Address);
             RecordCoordinators();
         });
         Receive<ActorIdentity>(OnIdentity);
@@ -135,18 +145,14 @@ public sealed class CheckpointReplicator : ReceiveActor
             return;
         }
 
-        var coordinators = _cluster.State.Members
-            .Where(m => m.HasRole(NodeOptions.CoordinatorRole) && m.Status == Akka.Cluster.MemberStatus.Up)
-            .Select(m => m.Address)
-            .ToList();
-        if (coordinators.Count == 0)
+        if (_coordinators.Count == 0)
         {
             return;
         }
 
         try
         {
-            KnownCoordinators.Write(_dir, coordinators);
+            KnownCoordinators.Write(_dir, _coordinators);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
