@@ -53,18 +53,18 @@ public sealed class CheckpointReplicator : ReceiveActor
         Receive<ClusterEvent.MemberUp>(up =>
         {
             Identify(up.Member);
-            if (up.Member.HasRole(NodeOptions.CoordinatorRole))
+            if (up.Member.HasRole(NodeOptions.CoordinatorRole) && _coordinators.Add(up.Member.Address))
             {
-                _coordinators.Add(up.Member.Address);
+                RecordCoordinators();
             }
-
-            RecordCoordinators();
         });
         Receive<ClusterEvent.MemberRemoved>(removed =>
         {
             Forget(removed.Member.Address);
-            _coordinators.Remove(removed.Member.Address);
-            RecordCoordinators();
+            if (_coordinators.Remove(removed.Member.Address))
+            {
+                RecordCoordinators();
+            }
         });
         Receive<ActorIdentity>(OnIdentity);
         Receive<Terminated>(t => Forget(t.ActorRef.Path.Address));
@@ -140,12 +140,7 @@ public sealed class CheckpointReplicator : ReceiveActor
     /// <summary>Keeps <see cref="KnownCoordinators"/> in this node's checkpoint directory up to date.</summary>
     private void RecordCoordinators()
     {
-        if (_dir is null)
-        {
-            return;
-        }
-
-        if (_coordinators.Count == 0)
+        if (_dir is null || _coordinators.Count == 0)
         {
             return;
         }

@@ -138,20 +138,18 @@ public sealed class CharacterWordEncoder
     public void Forward(float[] weights, ReadOnlySpan<int> words, Span<float> output)
     {
         int l = _spellings.Length, e = EmbeddingSize, d = Features;
+        foreach (var id in words)
+        {
+            if ((uint)id >= (uint)_spellings.Words)
+            {
+                throw new ArgumentOutOfRangeException(nameof(words), $"token id {id} outside vocabulary of {_spellings.Words}");
+            }
+        }
+
         var rows = 0; // from here on: the distinct words
         for (var r = 0; r < words.Length; r++)
         {
             var id = words[r];
-            if ((uint)id >= (uint)_spellings.Words)
-            {
-                foreach (var seen in _words.AsSpan(0, rows))
-                {
-                    _indexOf[seen] = -1;
-                }
-
-                throw new ArgumentOutOfRangeException(nameof(words), $"token id {id} outside vocabulary of {_spellings.Words}");
-            }
-
             if (_indexOf[id] < 0)
             {
                 _indexOf[id] = rows;

@@ -68,26 +68,20 @@ public sealed class ParameterLayout
         }
 
         var width = spec.Cell.Gates() * h;
+        var inputWidth = h; // of the first layer
         if (spec.IsCharacterAware)
         {
             var spellings = spec.Spellings
                 ?? throw new ArgumentException("a char-lstm model's layout needs its vocabulary's spellings (ModelSpec.WithSpellings)");
-            CharacterWordEncoder.AddTensors(layout, spellings.Symbols);
-            for (var l = 0; l < spec.Layers; l++)
-            {
-                layout.Add($"layer{l}.w_x", l == 0 ? CharacterWordEncoder.Features : h, width);
-                layout.Add($"layer{l}.w_h", h, width);
-                layout.Add($"layer{l}.b", 1, width);
-                layout.Add($"layer{l}.b_h", 1, width);
-            }
-
-            layout.Add("softmax.w", h, spec.Outputs);
-            layout.Add("softmax.b", 1, spec.Outputs);
-            return layout; // every gradient is dense: SparseRowsLength stays 0
+            CharacterWordEncoder.AddTensors(layout, spellings.Symbols); // dense: SparseRowsLength stays 0
+            inputWidth = CharacterWordEncoder.Features;
+        }
+        else
+        {
+            var embedding = layout.Add("embedding", spec.VocabSize, h);
+            layout.SparseRowsLength = spec.TieWeights ? 0 : embedding.Length;
         }
 
-        var embedding = layout.Add("embedding", spec.VocabSize, h);
-        layout.SparseRowsLength = spec.TieWeights ? 0 : embedding.Length;
         for (var l = 0; l < spec.Layers; l++)
         {
             if (spec.Cell == CellType.Bow)
@@ -97,7 +91,7 @@ public sealed class ParameterLayout
                 continue;
             }
 
-            layout.Add($"layer{l}.w_x", h, width);
+            layout.Add($"layer{l}.w_x", l == 0 ? inputWidth : h, width);
             layout.Add($"layer{l}.w_h", h, width);
             layout.Add($"layer{l}.b", 1, width);
             layout.Add($"layer{l}.b_h", 1, width);

@@ -55,7 +55,7 @@ public sealed class WordSpellings : IEquatable<WordSpellings>
             throw new ArgumentException("a character-aware model needs a vocabulary of at least one word");
         }
 
-        var alphabet = new SortedSet<char>(Comparer<char>.Create((a, b) => a.CompareTo(b)));
+        var alphabet = new SortedSet<char>(); // char's default order is ordinal
         var longest = 0;
         foreach (var word in words)
         {
