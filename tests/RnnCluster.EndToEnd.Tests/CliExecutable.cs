@@ -3,8 +3,9 @@ using System.Diagnostics;
 namespace RnnCluster.EndToEnd.Tests;
 
 /// <summary>
-/// The built <c>rnncluster</c> program: the project reference copies rnncluster.dll (with its
-/// runtimeconfig) next to these tests, and it runs as <c>dotnet rnncluster.dll ARGS</c>.
+/// The built <c>rnncluster</c> program, run as <c>dotnet rnncluster.dll ARGS</c>: the ReadyToRun copy
+/// a Release build publishes into <c>cli/</c> when it is there (see the project file), else the one the
+/// project reference copies next to these tests.
 /// </summary>
 internal static class CliExecutable
 {
@@ -32,10 +33,15 @@ internal static class CliExecutable
 
     private static string Locate()
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "rnncluster.dll");
-        var runtimeConfig = Path.Combine(AppContext.BaseDirectory, "rnncluster.runtimeconfig.json");
-        return File.Exists(dll) && File.Exists(runtimeConfig)
-            ? dll
-            : throw new InvalidOperationException($"rnncluster.dll and its runtimeconfig are not in {AppContext.BaseDirectory}; build the test project");
+        foreach (var directory in new[] { Path.Combine(AppContext.BaseDirectory, "cli"), AppContext.BaseDirectory })
+        {
+            var dll = Path.Combine(directory, "rnncluster.dll");
+            if (File.Exists(dll) && File.Exists(Path.Combine(directory, "rnncluster.runtimeconfig.json")))
+            {
+                return dll;
+            }
+        }
+
+        throw new InvalidOperationException($"rnncluster.dll and its runtimeconfig are not in {AppContext.BaseDirectory}; build the test project");
     }
 }
