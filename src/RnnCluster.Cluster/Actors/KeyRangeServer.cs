@@ -140,12 +140,12 @@ internal sealed class KeyRangeServer
             return false;
         }
 
-        if (slice.Dense.Length != _shard.Range.DenseLength || slice.RowValues.IsSparse)
+        if (slice.RowValues.IsSparse)
         {
-            throw new ArgumentException($"key range {Node}: node {slice.Node} sent {slice.Dense.Length} dense values{(slice.RowValues.IsSparse ? " and sparse row values" : string.Empty)}; expected {_shard.Range.DenseLength} and dense rows");
+            throw new ArgumentException($"key range {Node}: node {slice.Node} sent sparse row values; expected dense rows");
         }
 
-        _shard.Accept(slice.Node, DenseOf(slice.Dense), slice.Rows, slice.RowValues.Span);
+        _shard.AcceptPart(slice.Node, slice.DenseOffset, DenseOf(slice.Dense), slice.HasRows ? slice.Rows : null, slice.RowValues.Span, Math.Max(1, slice.Parts));
         TensorPool.Return(slice.Dense); // copied: the decoded array can serve the next message
         return _shard.Complete;
     }
@@ -249,10 +249,14 @@ internal sealed class KeyRangeServer
     /// (<paramref name="gradient"/>, non-zero on rows <paramref name="rows"/>): views, send at once.
     /// </summary>
     /// <param name="compressor">With <c>--compress</c>: packs the slice for the wire (null: float32 views).</param>
-    public GradientSlice SliceOf(int range, float[] gradient, int[] rows, GradientCompressor? compressor = null)
+    /// <param name="outputLayerOffset">When the output layer's part of the range went first
+    /// (<see cref="OutputLayerPartOf"/>, uncompressed): where the output layer begins in the flat vector;
+    /// the slice is then the rest, the second of two parts.</param>
+    public GradientSlice SliceOf(int range, float[] gradient, int[] rows, GradientCompressor? compressor = null, int? outputLayerOffset = null)
     {
         var r = Ranges[range];
         var h = r.RowLength;
+        var split = outputLayerOffset is { } offset && compressor is null ? r.OutputLayerSplit(offset) : r.DenseLength;
         var local = r.LocalRows(rows);
         var values = _rowValues.For(local.Length);
         for (var i = 0; i < local.Length; i++)
@@ -262,8 +266,25 @@ internal sealed class KeyRangeServer
 
         var rowValues = values.AsMemory(0, local.Length * h);
         return compressor is null
-            ? new GradientSlice(JobId, Generation, Step, Node, range, gradient.AsMemory(r.DenseStart, r.DenseLength), local, rowValues)
+            ? new GradientSlice(JobId, Generation, Step, Node, range, gradient.AsMemory(r.DenseStart, split), local, rowValues,
+                Parts: split < r.DenseLength ? 2 : 1)
             : new GradientSlice(JobId, Generation, Step, Node, range, compressor.Pack(gradient, r.DenseStart, r.DenseLength), local,
                 compressor.PackRows(rowValues));
+    }
+
+    /// <summary>
+    /// The first of two parts of node <see cref="Node"/>'s slice of range <paramref name="range"/>: the
+    /// range's share of the output layer, whose gradient is final before the rest of backward has run
+    /// (the values from <paramref name="outputLayerOffset"/> of the flat vector on); a view, send at
+    /// once. Null when the range holds none of the output layer (its slice goes whole).
+    /// </summary>
+    public GradientSlice? OutputLayerPartOf(int range, float[] gradient, int outputLayerOffset)
+    {
+        var r = Ranges[range];
+        var split = r.OutputLayerSplit(outputLayerOffset);
+        return split == r.DenseLength
+            ? null
+            : new GradientSlice(JobId, Generation, Step, Node, range, gradient.AsMemory(r.DenseStart + split, r.DenseLength - split), [],
+                Memory<float>.Empty, DenseOffset: split, Parts: 2, HasRows: false);
     }
 }

@@ -76,6 +76,12 @@ internal sealed class ShardReplica
     /// <summary>The shard's gradient source: a language model's <see cref="StreamGroupsGradient"/>, or a classify or cbow job's.</summary>
     public IGradientSource Gradient { get; }
 
+    /// <summary>
+    /// Where a language model's output layer begins in the flat vector (its gradient is final first:
+    /// see <see cref="LanguageModel.OutputLayerOffset"/>); the vector's length for other tasks.
+    /// </summary>
+    public int OutputLayerOffset => _streams?.OutputLayerOffset ?? Weights.Length;
+
     public ComputePlan Plan { get; }
 
     /// <summary>The model computes on this array: the worker's weight replica.</summary>
@@ -100,13 +106,23 @@ internal sealed class ShardReplica
     /// carries no gradient.
     /// </summary>
     /// <param name="compressor">With <c>--compress</c>: packs the gradient for the wire (null: float32 as computed).</param>
+    /// <param name="outputLayerDone">A language model's: called once the gradient from
+    /// <see cref="OutputLayerOffset"/> on is final (see <see cref="StreamGroupsGradient.Compute(int, long, ulong, float, Action?)"/>);
+    /// other tasks call it after their gradient is done.</param>
     public GradientResult Compute(ComputeStep step, string workerId, double patchMs, double serializeMs, double peakRssMb, bool withGradient = true,
-        GradientCompressor? compressor = null)
+        GradientCompressor? compressor = null, Action? outputLayerDone = null)
     {
         var started = Stopwatch.GetTimestamp();
         StateCodec.Load(_state, step.StateH, step.StateC);
         _streams?.LoadState(_state);
-        var (loss, tokens) = Gradient.Compute(step.Window, step.Step, step.Seed, step.LossScale);
+        var (loss, tokens) = _streams is { } streams
+            ? streams.Compute(step.Window, step.Step, step.Seed, step.LossScale, outputLayerDone)
+            : Gradient.Compute(step.Window, step.Step, step.Seed, step.LossScale);
+        if (_streams is null)
+        {
+            outputLayerDone?.Invoke();
+        }
+
         _streams?.SaveState(_state);
         var grads = Gradient.Gradient;
         var result = Result(step, workerId, loss, tokens, grads, withGradient ? Gradient.Support.Rows : [],

@@ -230,7 +230,11 @@ public sealed class Worker : ReceiveActor, IWithTimers
             var complete = keyRanges?.BeginStep(step.Step, weights.Weights, sender, step.LearningRate, step.Clip) ?? false;
             var serializeMs = _transport.SerializeMs - _serializeMsReported;
             _serializeMsReported = _transport.SerializeMs;
-            var result = replica.Compute(step, _id, _patchMs, serializeMs, PeakMemory.ResidentMb(), withGradient: keyRanges is null, compressor) with
+            // Sharded and uncompressed: the output layer's share of each other range goes while the
+            // recurrent layers' backward still runs (as DDP's gradient buckets do).
+            int? outputLayerOffset = keyRanges is not null && compressor is null ? replica.OutputLayerOffset : null;
+            var result = replica.Compute(step, _id, _patchMs, serializeMs, PeakMemory.ResidentMb(), withGradient: keyRanges is null, compressor,
+                outputLayerOffset is { } offset ? () => SendOutputLayerParts(keyRanges!, replica.Gradient.Gradient, offset) : null) with
             {
                 BytesSent = _transport.BytesSent - _sentReported,
                 BytesReceived = _transport.BytesReceived - _receivedReported,
@@ -254,7 +258,7 @@ public sealed class Worker : ReceiveActor, IWithTimers
             {
                 if (k != keyRanges.Node)
                 {
-                    _transport.Send(keyRanges.Owners[k], keyRanges.SliceOf(k, gradient, rows, compressor), Self);
+                    _transport.Send(keyRanges.Owners[k], keyRanges.SliceOf(k, gradient, rows, compressor, outputLayerOffset), Self);
                 }
             }
 
@@ -273,6 +277,18 @@ public sealed class Worker : ReceiveActor, IWithTimers
         {
             _shard = null;
             Refuse(step, sender, e.Message);
+        }
+    }
+
+    /// <summary>The first parts of this node's slices: the output layer's share of every other range (see <see cref="KeyRangeServer.OutputLayerPartOf"/>).</summary>
+    private void SendOutputLayerParts(KeyRangeServer keyRanges, float[] gradient, int outputLayerOffset)
+    {
+        for (var k = 0; k < keyRanges.Ranges.Count; k++)
+        {
+            if (k != keyRanges.Node && keyRanges.OutputLayerPartOf(k, gradient, outputLayerOffset) is { } part)
+            {
+                _transport.Send(keyRanges.Owners[k], part, Self);
+            }
         }
     }
 

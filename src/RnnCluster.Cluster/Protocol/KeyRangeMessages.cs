@@ -22,8 +22,11 @@ public sealed record KeyRangePlacement(string[] Owners, string[] Endpoints, int[
 
 /// <summary>
 /// Worker → owner of key range <see cref="Range"/>: summation-tree node <see cref="Node"/>'s partial
-/// gradient of the range: the dense slice, and the embedding rows it touched (local row ids, sorted,
-/// values row after row).
+/// gradient of the range, or one of its <see cref="Parts"/> parts: dense values from local offset
+/// <see cref="DenseOffset"/> of the range's dense slice, and the embedding rows it touched (local row
+/// ids, sorted, values row after row; one part carries them, the others none). Two parts: the output
+/// layer's values go first, as soon as the sender's backward has them (Core's
+/// <c>KeyRange.OutputLayerSplit</c>), the rest when its backward is done.
 /// </summary>
 [MessagePackObject(true)]
 public sealed record GradientSlice(
@@ -34,7 +37,10 @@ public sealed record GradientSlice(
     int Range,
     WireFloats Dense,
     int[] Rows,
-    WireFloats RowValues) : IClusterMessage, IViewsSenderBuffers;
+    WireFloats RowValues,
+    int DenseOffset = 0,
+    int Parts = 1,
+    bool HasRows = true) : IClusterMessage, IViewsSenderBuffers;
 
 /// <summary>
 /// Owner → the other owners and the parameter server: the partial sums of squares of range <see cref="Range"/>'s summed

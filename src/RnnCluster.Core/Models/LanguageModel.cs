@@ -257,17 +257,27 @@ public sealed class LanguageModel
     }
 
     /// <summary>
+    /// Where the output layer's tensors begin in the flat vector: from this offset to the end, the
+    /// gradient is final once the softmax's backward is done (<c>softmax.w</c> and <c>softmax.b</c>;
+    /// tied, only <c>softmax.b</c>, as <c>softmax.w</c> is the embedding, which the input side adds to last).
+    /// </summary>
+    public int OutputLayerOffset => Spec.TieWeights ? Layout["softmax.b"].Offset : Layout["softmax.w"].Offset;
+
+    /// <summary>
     /// Backward of <c>lossScale · Σ CE</c> of the last <see cref="Forward"/>; accumulates into Gradients.
     /// With <paramref name="lastStepLossOnly"/> the recurrent layers see only the last step's loss L_T
     /// (the softmax's own gradient still covers every step): the gradient-flow probe's ∂L_T/∂h_k.
     /// </summary>
-    public void Backward(float lossScale, bool lastStepLossOnly = false)
+    /// <param name="outputLayerDone">Called once the gradient from <see cref="OutputLayerOffset"/> on is
+    /// final, before the recurrent layers' backward (a worker sends that part while the rest runs).</param>
+    public void Backward(float lossScale, bool lastStepLossOnly = false, Action? outputLayerDone = null)
     {
         int h = Spec.Hidden, d = _inputWidth, rows = _steps * _batch;
         var top = _layers.Length;
         _softmax.Backward(Weights, Gradients, _inputs[top].AsSpan(0, rows * h), lossScale, _dInputs[top],
             overwrite: _softmaxGradientCleared);
         _softmaxGradientCleared = false;
+        outputLayerDone?.Invoke();
         if (lastStepLossOnly)
         {
             _dInputs[top].AsSpan(0, (_steps - 1) * _batch * h).Clear();

@@ -52,6 +52,13 @@ public sealed record KeyRange(int Index, int RowLength, int FirstRow, int RowCou
         return ranges;
     }
 
+    /// <summary>
+    /// Where the output layer begins in this range's dense slice (a local offset in [0, DenseLength]),
+    /// given where it begins in the flat vector (<paramref name="outputLayerOffset"/>): the values from
+    /// there on are final before the rest of backward has run. DenseLength: the range holds none of it.
+    /// </summary>
+    public int OutputLayerSplit(int outputLayerOffset) => Math.Clamp(outputLayerOffset - DenseStart, 0, DenseLength);
+
     /// <summary>The rows of <paramref name="sortedRows"/> (global ids, sorted) inside this range, as local ids.</summary>
     public int[] LocalRows(ReadOnlySpan<int> sortedRows)
     {

@@ -13,6 +13,9 @@ public sealed class KeyRangeShard
     private readonly List<float[]> _partials = [];          // per node: (LocalLength)
     private readonly List<GradientSupport> _supports = [];  // per node: where its partial is non-zero
     private readonly bool[] _received;
+    private readonly int[] _partsIn;   // per node: parts of the current step received
+    private readonly int[] _denseIn;   // per node: dense values of the current step received
+    private readonly bool[] _rowsIn;   // per node: its rows part is in
     private readonly IReadOnlyList<(int Into, int From)> _plan;
     private GradientSupport? _sum;
 
@@ -30,6 +33,9 @@ public sealed class KeyRangeShard
         Weights = weights.ToArray();
         _plan = plan;
         _received = new bool[nodes];
+        _partsIn = new int[nodes];
+        _denseIn = new int[nodes];
+        _rowsIn = new bool[nodes];
         for (var i = 0; i < nodes; i++)
         {
             _partials.Add(new float[range.LocalLength]);
@@ -54,32 +60,64 @@ public sealed class KeyRangeShard
     /// </summary>
     /// <exception cref="ArgumentException">When the sizes do not fit the range.</exception>
     public void Accept(int node, ReadOnlySpan<float> dense, int[] localRows, ReadOnlySpan<float> rowValues)
+        => AcceptPart(node, 0, dense, localRows, rowValues, parts: 1);
+
+    /// <summary>
+    /// Takes one of the <paramref name="parts"/> (1 or 2) parts in which node <paramref name="node"/>
+    /// sends its partial gradient of the range: the dense values from local offset
+    /// <paramref name="denseOffset"/> of the range's dense slice, and in one part the rows
+    /// <paramref name="localRows"/> (null in the other). The rows part starts the dense slice, the other
+    /// ends it; the node is in once both are, covering the dense slice once. Sent in two parts, the output layer's values go while the sender's backward still runs
+    /// (see <see cref="KeyRange.OutputLayerSplit"/>); the sums are the bits of one part.
+    /// </summary>
+    /// <exception cref="ArgumentException">When a part does not fit the range, or the parts do not cover it.</exception>
+    public void AcceptPart(int node, int denseOffset, ReadOnlySpan<float> dense, int[]? localRows, ReadOnlySpan<float> rowValues, int parts)
     {
         var h = Range.RowLength;
-        if (dense.Length != Range.DenseLength || rowValues.Length != localRows.Length * h)
+        if (denseOffset < 0 || denseOffset > Range.DenseLength - dense.Length || parts is < 1 or > 2
+            || (localRows is null ? !rowValues.IsEmpty || denseOffset + dense.Length != Range.DenseLength : rowValues.Length != localRows.Length * h || denseOffset != 0))
         {
-            throw new ArgumentException($"key range {Range.Index}: node {node} sent {dense.Length} dense and {rowValues.Length} row values; expected {Range.DenseLength} and {localRows.Length * h}");
+            throw new ArgumentException($"key range {Range.Index}: node {node} sent {dense.Length} dense values at {denseOffset} and {rowValues.Length} row values for {localRows?.Length ?? 0} rows; the range has {Range.DenseLength} dense values and rows of {h}");
         }
 
         var partial = _partials[node];
-        foreach (var id in _supports[node].Rows)
+        dense.CopyTo(partial.AsSpan(Range.LocalEmbeddingLength + denseOffset));
+        if (localRows is not null)
         {
-            Array.Clear(partial, id * h, h);
-        }
-
-        dense.CopyTo(partial.AsSpan(Range.LocalEmbeddingLength));
-        for (var k = 0; k < localRows.Length; k++)
-        {
-            var id = localRows[k];
-            if ((uint)id >= (uint)Range.RowCount)
+            foreach (var id in _supports[node].Rows)
             {
-                throw new ArgumentException($"key range {Range.Index}: row {id} outside its {Range.RowCount} rows");
+                Array.Clear(partial, id * h, h);
             }
 
-            rowValues.Slice(k * h, h).CopyTo(partial.AsSpan(id * h, h));
+            for (var k = 0; k < localRows.Length; k++)
+            {
+                var id = localRows[k];
+                if ((uint)id >= (uint)Range.RowCount)
+                {
+                    throw new ArgumentException($"key range {Range.Index}: row {id} outside its {Range.RowCount} rows");
+                }
+
+                rowValues.Slice(k * h, h).CopyTo(partial.AsSpan(id * h, h));
+            }
+
+            _supports[node] = Range.LocalSupport(localRows);
+            _rowsIn[node] = true;
         }
 
-        _supports[node] = Range.LocalSupport(localRows);
+        _partsIn[node]++;
+        _denseIn[node] += dense.Length;
+        if (_partsIn[node] < parts)
+        {
+            return;
+        }
+
+        if (_partsIn[node] > parts || _denseIn[node] != Range.DenseLength || !_rowsIn[node])
+        {
+            var (partsIn, denseIn, rowsIn) = (_partsIn[node], _denseIn[node], _rowsIn[node]);
+            Forget(node);
+            throw new ArgumentException($"key range {Range.Index}: node {node}'s {partsIn} of {parts} parts hold {denseIn} of {Range.DenseLength} dense values{(rowsIn ? string.Empty : " and no rows part")}");
+        }
+
         _received[node] = true;
     }
 
@@ -119,11 +157,25 @@ public sealed class KeyRangeShard
         }
 
         sum.SgdStep(Weights, gradient, learningRate);
-        Array.Clear(_received);
+        Abort();
     }
 
     /// <summary>Forgets the partials received so far (the step is redone).</summary>
-    public void Abort() => Array.Clear(_received);
+    public void Abort()
+    {
+        for (var node = 0; node < _received.Length; node++)
+        {
+            Forget(node);
+        }
+    }
+
+    private void Forget(int node)
+    {
+        _received[node] = false;
+        _partsIn[node] = 0;
+        _denseIn[node] = 0;
+        _rowsIn[node] = false;
+    }
 
     /// <summary>Takes the range's weights from the flat vector <paramref name="full"/> and forgets the partials received so far.</summary>
     public void Load(ReadOnlySpan<float> full)

@@ -42,7 +42,8 @@ public sealed class ShardGradient
     /// Zeroes the gradients, runs forward and backward of <c>lossScale · Σ CE</c> on window
     /// <paramref name="window"/>, and returns (Σ CE in nats, tokens predicted).
     /// </summary>
-    public (double LossSum, int Tokens) Compute(int window, long step, ulong seed, float lossScale)
+    /// <param name="outputLayerDone">See <see cref="LanguageModel.Backward"/>.</param>
+    public (double LossSum, int Tokens) Compute(int window, long step, ulong seed, float lossScale, Action? outputLayerDone = null)
     {
         var batch = Streams.Batch;
         var steps = Streams.WindowSteps(window, Bptt);
@@ -51,7 +52,7 @@ public sealed class ShardGradient
         Model.ZeroGradients();
         var dropout = Model.Spec.Dropout > 0 ? new DropoutKey(seed, step, GlobalStreamOffset) : (DropoutKey?)null;
         var loss = Model.Forward(_inputs.AsSpan(0, n), _targets.AsSpan(0, n), steps, batch, State, dropout);
-        Model.Backward(lossScale);
+        Model.Backward(lossScale, outputLayerDone: outputLayerDone);
         return (loss, n);
     }
 }

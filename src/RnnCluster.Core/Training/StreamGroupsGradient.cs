@@ -65,17 +65,20 @@ public sealed class StreamGroupsGradient : IGradientSource
 
     public int GroupCount => _groups.Length;
 
-    /// <summary>Milliseconds the last <see cref="Compute"/> spent in the groups' forward and backward passes.</summary>
+    /// <summary>See <see cref="LanguageModel.OutputLayerOffset"/>.</summary>
+    public int OutputLayerOffset => _groups[0].Model.OutputLayerOffset;
+
+    /// <summary>Milliseconds the last <see cref="Compute(int, long, ulong, float, Action?)"/> spent in the groups' forward and backward passes.</summary>
     public double LastGroupsMs { get; private set; }
 
-    /// <summary>Milliseconds the last <see cref="Compute"/> spent summing the groups' gradients.</summary>
+    /// <summary>Milliseconds the last <see cref="Compute(int, long, ulong, float, Action?)"/> spent summing the groups' gradients.</summary>
     public double LastSumMs { get; private set; }
 
     /// <inheritdoc/>
     public int WindowCount => Streams.WindowCount(Bptt);
 
     /// <inheritdoc/>
-    /// <remarks>The first group's gradient buffer: it is overwritten by the next <see cref="Compute"/>.</remarks>
+    /// <remarks>The first group's gradient buffer: it is overwritten by the next <see cref="Compute(int, long, ulong, float, Action?)"/>.</remarks>
     public float[] Gradient => _buffers[0];
 
     /// <summary>
@@ -83,13 +86,32 @@ public sealed class StreamGroupsGradient : IGradientSource
     /// group and sums the gradients along the tree into <see cref="Gradient"/>. Returns the Σ CE in nats
     /// (summed along the same tree) and the tokens predicted.
     /// </summary>
-    public StepGradient Compute(int window, long step, ulong seed, float lossScale)
+    public StepGradient Compute(int window, long step, ulong seed, float lossScale) => Compute(window, step, seed, lossScale, null);
+
+    /// <inheritdoc cref="Compute(int, long, ulong, float)"/>
+    /// <param name="outputLayerDone">Called once <see cref="Gradient"/> is final from
+    /// <see cref="OutputLayerOffset"/> on: with one group, right after its softmax's backward, while
+    /// the recurrent layers' backward is still to run; with several, after the sum (their softmax
+    /// gradients are summed with the rest).</param>
+    public StepGradient Compute(int window, long step, ulong seed, float lossScale, Action? outputLayerDone)
     {
         var started = Stopwatch.GetTimestamp();
-        Parallel.For(0, _groups.Length, new ParallelOptions { MaxDegreeOfParallelism = _threads },
-            g => _results[g] = _groups[g].Compute(window, step, seed, lossScale));
+        if (_groups.Length == 1)
+        {
+            _results[0] = _groups[0].Compute(window, step, seed, lossScale, outputLayerDone);
+        }
+        else
+        {
+            Parallel.For(0, _groups.Length, new ParallelOptions { MaxDegreeOfParallelism = _threads },
+                g => _results[g] = _groups[g].Compute(window, step, seed, lossScale));
+        }
+
         var computed = Stopwatch.GetTimestamp();
         SumGroups();
+        if (_groups.Length > 1)
+        {
+            outputLayerDone?.Invoke();
+        }
         LastGroupsMs = Stopwatch.GetElapsedTime(started, computed).TotalMilliseconds;
         LastSumMs = Stopwatch.GetElapsedTime(computed).TotalMilliseconds;
         for (var g = 0; g < _groups.Length; g++)

@@ -10,13 +10,20 @@ public class KeyRangeShardTests
     private static readonly int Size = Embedding + (3 * GradientSupport.NormBlock) + 12_345;
 
     [Theory]
-    [InlineData(1, 1)]
-    [InlineData(2, 2)]
-    [InlineData(3, 2)]
-    [InlineData(4, 3)]
-    [InlineData(7, 3)]
-    public void Sharded_steps_give_the_bits_of_the_whole_vector_update(int shards, int nodes)
+    [InlineData(1, 1, false)]
+    [InlineData(2, 2, false)]
+    [InlineData(3, 2, false)]
+    [InlineData(4, 3, false)]
+    [InlineData(7, 3, false)]
+    [InlineData(1, 1, true)]
+    [InlineData(2, 2, true)]
+    [InlineData(4, 3, true)]
+    [InlineData(7, 3, true)]
+    public void Sharded_steps_give_the_bits_of_the_whole_vector_update(int shards, int nodes, bool outputLayerFirst)
     {
+        // Sent in two parts, the "output layer" (the last two thirds of the dense part here: some
+        // ranges hold none of it, some part, some only it) goes first, as a worker's overlapped backward sends it.
+        var outputLayerOffset = Embedding + ((Size - Embedding) / 3);
         var rng = new Random(11);
         var initial = Enumerable.Range(0, Size).Select(_ => (float)rng.NextDouble() - 0.5f).ToArray();
         var expected = (float[])initial.Clone();
@@ -47,7 +54,15 @@ public class KeyRangeShardTests
                 {
                     var localRows = r.LocalRows(supports[n].Rows);
                     var values = localRows.SelectMany(id => partials[n].AsSpan((r.FirstRow + id) * H, H).ToArray()).ToArray();
-                    server.Accept(n, partials[n].AsSpan(r.DenseStart, r.DenseLength), localRows, values);
+                    var split = outputLayerFirst ? r.OutputLayerSplit(outputLayerOffset) : r.DenseLength;
+                    var parts = split < r.DenseLength ? 2 : 1;
+                    if (parts == 2)
+                    {
+                        server.AcceptPart(n, split, partials[n].AsSpan(r.DenseStart + split, r.DenseLength - split), null, [], parts);
+                        Assert.False(server.Complete && n == nodes - 1, "a node whose rows part is missing is not in");
+                    }
+
+                    server.AcceptPart(n, 0, partials[n].AsSpan(r.DenseStart, split), localRows, values, parts);
                 }
             }
 
@@ -91,13 +106,25 @@ public class KeyRangeShardTests
     }
 
     [Fact]
-    public void A_partial_that_does_not_fit_its_range_is_refused()
+    public void A_partial_or_its_parts_that_do_not_fit_the_range_are_refused()
     {
         var range = KeyRange.Cut(Embedding, H, Size, 2)[1];
         var shard = new KeyRangeShard(range, new float[range.LocalLength], 1, []);
         Assert.Throws<ArgumentException>(() => shard.Accept(0, new float[range.DenseLength - 1], [], []));
         Assert.Throws<ArgumentException>(() => shard.Accept(0, new float[range.DenseLength], [range.RowCount], new float[H]));
         Assert.Throws<InvalidOperationException>(() => shard.Reduce());
+
+        // The rows part starts the dense slice, the other ends it; together they cover it once.
+        var half = range.DenseLength / 2;
+        Assert.Throws<ArgumentException>(() => shard.AcceptPart(0, half, new float[range.DenseLength - half], [], [], 2));
+        Assert.Throws<ArgumentException>(() => shard.AcceptPart(0, 0, new float[half], null, [], 2));
+        Assert.Throws<ArgumentException>(() => shard.AcceptPart(0, 0, new float[half], [], [], 3));
+        shard.AcceptPart(0, half, new float[range.DenseLength - half], null, [], 2);
+        Assert.Throws<ArgumentException>(() => shard.AcceptPart(0, half, new float[range.DenseLength - half], null, [], 2));
+        Assert.False(shard.Complete);
+        shard.AcceptPart(0, half, new float[range.DenseLength - half], null, [], 2);
+        shard.AcceptPart(0, 0, new float[half], [], [], 2);
+        Assert.True(shard.Complete);
     }
 
     /// <summary>Per node: a full-layout gradient, dense everywhere and non-zero on a few random rows.</summary>
