@@ -122,8 +122,11 @@ public sealed class FailoverTests
             // Seen running again, unless the short job finished while the client moved to the survivor.
             Assert.Contains(stateWhileResumed, new[] { JobStates.Running, JobStates.Completed });
             Assert.Equal(JobStates.Completed, (await client.GetStatusAsync(TestCluster.Timeout)).Jobs.Single(j => j.Id == id).State);
-            // from the latest checkpoint (the client sees progress a little late, so the job may have gone further)
-            Assert.True(resumedAt >= killedAtStep - job.CheckpointEvery, $"resumed at step {resumedAt}, killed after step {killedAtStep}");
+            // From a recent checkpoint: the client sees progress a little late, so the job may have gone
+            // further, and checkpoint writes and their replication run beside training, so on a loaded
+            // machine the newest one or two may not have reached the survivor (seen: killed after step 144,
+            // resumed at 135 with checkpoints every 5 steps).
+            Assert.True(resumedAt >= killedAtStep - (3 * job.CheckpointEvery), $"resumed at step {resumedAt}, killed after step {killedAtStep}");
             // Every epoch's tokens once: the total is restored from the checkpoint, so a window skipped or redone would show.
             // (The resumed epoch's own report may come before the new watch is subscribed.)
             var epochs = before.Concat(after).OfType<JobEpoch>().ToList();
@@ -174,6 +177,13 @@ public sealed class FailoverTests
             await TestCluster.WaitUntil(() => File.Exists(Path.Combine(dir, "coordinators.txt")) && File.ReadAllLines(Path.Combine(dir, "coordinators.txt")).Length == 2, "both coordinators recorded");
 
             await using var client = await ClusterClientConnection.ConnectAsync(string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{survivor.Port}"), TestCluster.Timeout);
+
+            // A job that ends under the first supervisor stays in the status after the supervisor moves.
+            var earlier = await client.SubmitAsync(job.WithTraining(t => t with { Epochs = 1 }), TestCluster.Timeout);
+            Assert.True(earlier.Accepted, earlier.Reason);
+            await TestCluster.WaitUntil(() => File.Exists(Path.Combine(dir, earlier.JobId + ".completed.rnnc")), "the earlier job completed");
+            var earlierStatus = (await client.GetStatusAsync(TestCluster.Timeout)).Jobs.Single(j => j.Id == earlier.JobId);
+
             var submitted = await client.SubmitAsync(job, TestCluster.Timeout);
             Assert.True(submitted.Accepted, submitted.Reason);
             var id = submitted.JobId!;
@@ -198,6 +208,9 @@ public sealed class FailoverTests
 
             Assert.Equal(JobStates.Failed, lost?.State);
             Assert.Contains("without --checkpoint-dir", lost!.Reason, StringComparison.Ordinal);
+            var listed = (await client.GetStatusAsync(TestCluster.Timeout)).Jobs;
+            Assert.Equal([earlier.JobId!, id], listed.Select(j => j.Id));
+            Assert.Equal((JobStates.Completed, earlierStatus.Epoch, earlierStatus.Step, earlierStatus.ValidPpl), (listed[0].State, listed[0].Epoch, listed[0].Step, listed[0].ValidPpl));
 
             // The crashed coordinator, started again without seeds on its port and directory, joins the
             // cluster that went on (not a second one), and marks its stale checkpoint of the job as failed.

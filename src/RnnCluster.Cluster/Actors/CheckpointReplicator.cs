@@ -71,7 +71,7 @@ public sealed class CheckpointReplicator : ReceiveActor
         Receive<ReplicateCheckpoint>(OnReplicate);
         Receive<CheckpointReplica>(OnReplica);
         Receive<JobStateChanged>(OnJobStateChanged);
-        Receive<KnownJobsQuery>(_ => Sender.Tell(new KnownJobs(_highestJobNumber, [.. _unfinished])));
+        Receive<KnownJobsQuery>(_ => Sender.Tell(new KnownJobs(_highestJobNumber, [.. _unfinished], [.. _ended.Values.Select(e => e.Final).OfType<JobStatus>()])));
         Receive<Chunk>(c =>
         {
             if (_transport.OnChunk(c, Sender, Self) is { } message)
@@ -97,7 +97,7 @@ public sealed class CheckpointReplicator : ReceiveActor
         }
         catch (Exception e) when (e is AskTimeoutException or ActorNotFoundException or TaskCanceledException)
         {
-            return new KnownJobs(0, []);
+            return new KnownJobs(0, [], []);
         }
     }
 
@@ -311,5 +311,8 @@ internal sealed class KnownJobsQuery
     }
 }
 
-/// <summary>The highest job number accepted anywhere in the cluster (0: none) and the jobs accepted and not yet ended, as a replicator heard them.</summary>
-public sealed record KnownJobs(int HighestJobNumber, IReadOnlyList<string> Unfinished);
+/// <summary>
+/// The highest job number accepted anywhere in the cluster (0: none), the jobs accepted and not yet
+/// ended, and the final status of the jobs that ended, as a replicator heard them.
+/// </summary>
+public sealed record KnownJobs(int HighestJobNumber, IReadOnlyList<string> Unfinished, IReadOnlyList<JobStatus> Ended);

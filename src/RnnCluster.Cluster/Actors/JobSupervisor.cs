@@ -23,6 +23,7 @@ public sealed class JobSupervisor : ReceiveActor
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly IActorRef _parameterServer;
     private readonly Dictionary<string, JobRecord> _jobs = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, JobStatus> _endedEarlier = new(StringComparer.Ordinal); // ended under a supervisor on another coordinator
     private readonly List<string> _order = [];
     private readonly Queue<string> _queue = new();
     private readonly string? _checkpointDir;
@@ -91,6 +92,12 @@ public sealed class JobSupervisor : ReceiveActor
         if (_checkpointDir is { } dir)
         {
             ResumeFrom(dir);
+        }
+
+        // Jobs that ended under an earlier supervisor (on another coordinator) stay in the status.
+        foreach (var ended in known.Ended.Where(s => !_jobs.ContainsKey(s.Id)))
+        {
+            _endedEarlier[ended.Id] = ended;
         }
 
         // Jobs that ran under the previous supervisor and cannot go on here are listed as failed with
@@ -412,7 +419,9 @@ public sealed class JobSupervisor : ReceiveActor
     {
         if (!_jobs.TryGetValue(watch.JobId, out var job))
         {
-            Sender.Tell(new JobFailed(watch.JobId, $"no job {QuotedText.Quote(watch.JobId)}"));
+            Sender.Tell(new JobFailed(watch.JobId, _endedEarlier.TryGetValue(watch.JobId, out var ended)
+                ? $"it ended ({ended.State}) before the job supervisor moved to this coordinator, so there is nothing to follow; status shows its final figures"
+                : $"no job {QuotedText.Quote(watch.JobId)}"));
             return;
         }
 
@@ -456,7 +465,7 @@ public sealed class JobSupervisor : ReceiveActor
         job.State = state;
         job.Reason = reason;
         job.Data = null;
-        Replicator.Tell(new JobStateChanged(id, state), Self);
+        Replicator.Tell(new JobStateChanged(id, state, job.ToStatus()), Self);
         if (job.CheckpointPath is { } path)
         {
             // Watchers hear the end once the checkpoint carries its final name (<id>.<state>.rnnc), so a
@@ -525,6 +534,12 @@ public sealed class JobSupervisor : ReceiveActor
         var members = Akka.Cluster.Cluster.Get(Context.System).State.Members
             .Select(m => new MemberStatus(m.Address.ToString(), [.. m.Roles.Order(StringComparer.Ordinal)], m.Status.ToString()))
             .ToList();
-        return new ClusterStatus(members, [.. _order.Select(id => _jobs[id].ToStatus())]);
+        var jobs = _order.Select(id => _jobs[id].ToStatus());
+        if (_endedEarlier.Count > 0)
+        {
+            jobs = _endedEarlier.Values.Where(s => !_jobs.ContainsKey(s.Id)).Concat(jobs).OrderBy(s => JobCheckpoints.JobNumber(s.Id) ?? int.MaxValue);
+        }
+
+        return new ClusterStatus(members, [.. jobs]);
     }
 }

@@ -15,7 +15,8 @@ public sealed record CheckpointReplica(string JobId, long Step, byte[] Bytes) : 
 /// Job supervisor → every coordinator's <see cref="Actors.CheckpointReplicator"/>: a job was accepted
 /// (<see cref="State"/> queued: its number is taken, so ids stay unique when the supervisor moves to a
 /// coordinator without a checkpoint directory) or ended (completed, failed, cancelled: its replica is
-/// renamed <c>&lt;job-id&gt;.&lt;state&gt;.rnnc</c> so it is never resumed).
+/// renamed <c>&lt;job-id&gt;.&lt;state&gt;.rnnc</c> so it is never resumed). An ended job carries its
+/// final status (<see cref="Final"/>), which a supervisor that later starts on another coordinator lists.
 /// </summary>
 [MessagePackObject(true)]
-public sealed record JobStateChanged(string JobId, string State) : IClusterMessage;
+public sealed record JobStateChanged(string JobId, string State, JobStatus? Final = null) : IClusterMessage;
