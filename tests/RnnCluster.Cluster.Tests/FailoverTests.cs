@@ -231,4 +231,50 @@ public sealed class FailoverTests
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    [Fact]
+    public async Task Coordinators_restarted_together_without_seeds_form_one_cluster()
+    {
+        // Each restarted coordinator joins the coordinators its own directory recorded; were each to
+        // found a cluster when the other did not answer at once, two clusters would resume the same jobs.
+        string[] dirs = [Directory.CreateTempSubdirectory("rnncluster-restart-a-").FullName, Directory.CreateTempSubdirectory("rnncluster-restart-b-").FullName];
+        var nodes = new List<ClusterNode>();
+        try
+        {
+            var crashable = TestCluster.Hocon + "\nakka.coordinated-shutdown.run-by-actor-system-terminate = off";
+            var ports = new int[2];
+            for (var i = 0; i < 2; i++)
+            {
+                using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+                probe.Start();
+                ports[i] = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+                probe.Stop();
+            }
+
+            var first = await ClusterNode.StartAsync(new NodeOptions([NodeOptions.CoordinatorRole], Port: ports[0], CheckpointDir: dirs[0]), crashable);
+            nodes.Add(first);
+            await TestCluster.WaitUntil(() => Akka.Cluster.Cluster.Get(first.System).SelfMember.Status == Akka.Cluster.MemberStatus.Up, "first coordinator up");
+            nodes.Add(await ClusterNode.StartAsync(new NodeOptions([NodeOptions.CoordinatorRole], Port: ports[1], CheckpointDir: dirs[1],
+                Seeds: [string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{ports[0]}")]), crashable));
+            await TestCluster.WaitUntil(() => dirs.All(d => File.Exists(Path.Combine(d, "coordinators.txt")) && File.ReadAllLines(Path.Combine(d, "coordinators.txt")).Length == 2), "both coordinators recorded in both directories");
+            await Task.WhenAll(nodes.Select(n => n.System.Terminate())); // both crash
+            nodes.Clear();
+
+            var restarted = await Task.WhenAll(Enumerable.Range(0, 2).Select(i => ClusterNode.StartAsync(new NodeOptions([NodeOptions.CoordinatorRole], Port: ports[i], CheckpointDir: dirs[i]), TestCluster.Hocon)));
+            nodes.AddRange(restarted);
+            await TestCluster.WaitUntil(() => restarted.All(n => Akka.Cluster.Cluster.Get(n.System).State.Members.Count(m => m.Status == Akka.Cluster.MemberStatus.Up) == 2), "one cluster of both coordinators");
+        }
+        finally
+        {
+            foreach (var node in Enumerable.Reverse(nodes))
+            {
+                await node.DisposeAsync();
+            }
+
+            foreach (var dir in dirs)
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+        }
+    }
 }

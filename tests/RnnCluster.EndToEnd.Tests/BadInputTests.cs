@@ -164,6 +164,26 @@ public sealed class BadInputTests
     }
 
     [Fact]
+    public async Task Should_wait_for_the_first_recorded_coordinator_when_restarted_without_seeds_and_say_how_to_go_on_alone()
+    {
+        // Coordinators restarted without --seeds order the coordinators their directories recorded the
+        // same way and only the first founds the cluster again, so two restarted at once never form two
+        // clusters; one that is not first and finds nobody says what to do.
+        using var directory = new TempDirectory();
+        using var free = new TcpListener(IPAddress.Loopback, 0);
+        free.Start();
+        var port = ((IPEndPoint)free.LocalEndpoint).Port;
+        free.Stop();
+        await File.WriteAllLinesAsync(Path.Combine(directory.Path, "coordinators.txt"), ["akka.tcp://rnncluster@127.0.0.1:1", $"akka.tcp://rnncluster@127.0.0.1:{port}"]);
+
+        using var coordinator = await CliProcess.RunAsync(Timeout, "node", "--roles", "coordinator", "--port", $"{port}", "--checkpoint-dir", directory.Path, "--join-timeout", "3", "--http-port", "0");
+
+        Assert.True(coordinator.ExitCode != 0, coordinator.Describe());
+        var last = coordinator.Errors.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1].Trim();
+        Assert.Equal($"rnncluster: this coordinator, started without --seeds, waited --join-timeout 3 s for the coordinators it last ran with (127.0.0.1:1, from {Path.Combine(directory.Path, "coordinators.txt")}); after a restart only the first of them, 127.0.0.1:1, founds the cluster again (so that two never form): start it too, or, if it is gone for good, start this node with --seeds naming itself (127.0.0.1:{port}) to found a cluster without it", last);
+    }
+
+    [Fact]
     public async Task Should_refuse_the_port_of_a_running_node()
     {
         // A node's listener must not share its port (SO_REUSEPORT) with a second node.

@@ -134,6 +134,14 @@ public static class NodeCommand
         // signal before our token fires; that is a normal stop too.
         var reason = Akka.Actor.CoordinatedShutdown.Get(node.System).ShutdownReason;
         var stoppedBySignal = cancel.IsCancellationRequested || reason is Akka.Actor.CoordinatedShutdown.ClrExitReason;
+        if (stopped == node.WhenTerminated && reason is Akka.Actor.CoordinatedShutdown.ClusterJoinUnsuccessfulReason
+            && options.Seeds is not { Count: > 0 } && options.CheckpointDir is { } dir)
+        {
+            var self = Akka.Cluster.Cluster.Get(node.System).SelfAddress;
+            var seeds = ClusterNode.RestartSeeds(dir, self);
+            throw new CliError($"this coordinator, started without --seeds, waited --join-timeout {options.JoinTimeoutSeconds} s for the coordinators it last ran with ({string.Join(", ", seeds.Where(a => !a.Equals(self)).Select(a => $"{a.Host}:{a.Port}"))}, from {Path.Combine(dir, "coordinators.txt")}); after a restart only the first of them, {seeds[0].Host}:{seeds[0].Port}, founds the cluster again (so that two never form): start it too, or, if it is gone for good, start this node with --seeds naming itself ({options.AdvertisedHost}:{node.Port}) to found a cluster without it");
+        }
+
         if (stopped == node.WhenTerminated && reason is Akka.Actor.CoordinatedShutdown.ClusterJoinUnsuccessfulReason)
         {
             throw new CliError($"--seeds {string.Join(",", options.Seeds ?? [])}: no seed node let this node join within --join-timeout {options.JoinTimeoutSeconds} s; check that a coordinator runs at that host:port, is reachable from here, and is named as it advertises itself (its `node` line's address, e.g. 127.0.0.1 rather than localhost){(options.Tls is null ? "; a cluster that speaks TLS needs --tls" : string.Empty)}");

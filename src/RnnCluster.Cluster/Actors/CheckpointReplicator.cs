@@ -35,8 +35,12 @@ public sealed class CheckpointReplicator : ReceiveActor
     private readonly string? _dir;
     private readonly Dictionary<Address, IActorRef> _peers = [];
 
-    // The coordinators that are up, from this actor's own membership events: the cluster's read view
-    // (Cluster.State) can still show a member as joining when its MemberUp arrives here.
+    // The coordinators this cluster has had, for coordinators.txt, from this actor's own MemberUp events
+    // (the cluster's read view, Cluster.State, can still show a member as joining when its MemberUp
+    // arrives here). Never shrunk on MemberRemoved: when a whole cluster stops, the last coordinator
+    // would otherwise remember only itself and found a second cluster when all restart together. A node
+    // started without --seeds (restarted from this file) starts from the file's list; one given --seeds
+    // starts afresh, which is how a coordinator gone for good leaves the list.
     private readonly HashSet<Address> _coordinators = [];
     private readonly Dictionary<string, ReplicateCheckpoint> _replicated = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _stepWritten = new(StringComparer.Ordinal);
@@ -50,6 +54,11 @@ public sealed class CheckpointReplicator : ReceiveActor
     {
         _dir = settings.CheckpointDir;
         _transport = new Transport(settings);
+        if (_dir is not null && _cluster.Settings.SeedNodes.Count == 0)
+        {
+            _coordinators.UnionWith(KnownCoordinators.Others(_dir, _cluster.SelfAddress));
+        }
+
         Receive<ClusterEvent.MemberUp>(up =>
         {
             Identify(up.Member);
@@ -61,10 +70,6 @@ public sealed class CheckpointReplicator : ReceiveActor
         Receive<ClusterEvent.MemberRemoved>(removed =>
         {
             Forget(removed.Member.Address);
-            if (_coordinators.Remove(removed.Member.Address))
-            {
-                RecordCoordinators();
-            }
         });
         Receive<ActorIdentity>(OnIdentity);
         Receive<Terminated>(t => Forget(t.ActorRef.Path.Address));

@@ -54,16 +54,23 @@ public sealed class ClusterNode : IAsyncDisposable
             var cluster = Akka.Cluster.Cluster.Get(system);
             if (options.Seeds is not { Count: > 0 })
             {
-                // A coordinator restarted without --seeds first tries the coordinators it last ran with: the
-                // first seed (itself) joins one of them when it answers within seed-node-timeout (5 s), else
-                // founds a cluster, so it never starts a second cluster beside one that carried on without it.
-                var others = options.IsCoordinator && options.CheckpointDir is { } dir
-                    ? KnownCoordinators.Others(dir, cluster.SelfAddress)
-                    : [];
-                if (others.Count > 0)
+                // A coordinator restarted without --seeds joins the coordinators it last ran with. They all
+                // order that list the same way (RestartSeeds), and only the first may found a cluster, after
+                // seed-node-timeout (5 s) without an answer (Akka's first seed): coordinators restarted together
+                // form one cluster, and none starts a second beside one that carried on without it.
+                var seeds = options.IsCoordinator && options.CheckpointDir is { } dir ? RestartSeeds(dir, cluster.SelfAddress) : [];
+                if (seeds.Count > 1)
                 {
-                    system.Log.Info("trying the coordinators this node last ran with ({0}, from {1}) before founding a cluster", string.Join(", ", others), options.CheckpointDir);
-                    cluster.JoinSeedNodes([cluster.SelfAddress, .. others]);
+                    if (seeds[0].Equals(cluster.SelfAddress))
+                    {
+                        system.Log.Info("joining the coordinators this node last ran with ({0}, from {1}); as the first of them it founds a cluster if none answers within 5 s", string.Join(", ", seeds.Skip(1)), options.CheckpointDir);
+                    }
+                    else
+                    {
+                        system.Log.Info("joining the coordinators this node last ran with ({0}, from {1}); a cluster they all left is founded again by {2}, the first of them", string.Join(", ", seeds.Where(a => !a.Equals(cluster.SelfAddress))), options.CheckpointDir, seeds[0]);
+                    }
+
+                    cluster.JoinSeedNodes(seeds);
                 }
                 else
                 {
@@ -81,6 +88,14 @@ public sealed class ClusterNode : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>
+    /// The seed list of a coordinator restarted without --seeds: itself and the coordinators its
+    /// checkpoint directory recorded (<see cref="Actors.KnownCoordinators"/>), in ordinal order of their
+    /// addresses, so every one of them puts the same coordinator first. A single entry: it runs alone.
+    /// </summary>
+    public static IReadOnlyList<Address> RestartSeeds(string checkpointDir, Address self)
+        => [.. Actors.KnownCoordinators.Others(checkpointDir, self).Append(self).OrderBy(a => a.ToString(), StringComparer.Ordinal)];
 
     public async ValueTask DisposeAsync()
     {
