@@ -16,10 +16,18 @@ public static class CancelCommand
         {
             var id = result.GetValue(jobId)!;
             await using var client = await contact.ConnectAsync(result, cancel);
-            if (!await client.CancelAsync(id, contact.Timeout(result)))
+            var (cancelled, retried) = await CancelWithRetriesAsync(client, id, contact.Timeout(result));
+            if (!cancelled)
             {
                 var jobs = (await client.GetStatusAsync(contact.Timeout(result))).Jobs;
-                throw new CliError(jobs.FirstOrDefault(j => j.Id == id) is { } known
+                var known = jobs.FirstOrDefault(j => j.Id == id);
+                if (retried && known?.State == Cluster.Protocol.JobStates.Cancelled)
+                {
+                    Console.WriteLine($"cancelled {id}"); // an earlier attempt got through; its answer was lost in the move
+                    return 0;
+                }
+
+                throw new CliError(known is not null
                     ? $"job {id} has already ended ({known.State}); only a queued or running job can be cancelled"
                     : $"no job {Core.Text.QuotedText.Quote(id)} on this cluster" + (jobs.Count == 0 ? " (it has no jobs)" : $" (its jobs: {string.Join(", ", jobs.Select(j => j.Id))})"));
             }
@@ -28,5 +36,29 @@ public static class CancelCommand
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>
+    /// Asks the cluster to cancel <paramref name="id"/>, again every 10 s without an answer until
+    /// <paramref name="timeout"/>: while the job supervisor moves to another coordinator a request can
+    /// be lost, and the supervisor's new home answers a repeated one (cancelling is idempotent).
+    /// Returns whether it was cancelled and whether it took more than one request.
+    /// </summary>
+    /// <exception cref="TimeoutException">When no request is answered within <paramref name="timeout"/>.</exception>
+    private static async Task<(bool Cancelled, bool Retried)> CancelWithRetriesAsync(Cluster.Hosting.ClusterClientConnection client, string id, TimeSpan timeout)
+    {
+        var attempt = TimeSpan.FromSeconds(Math.Min(10, timeout.TotalSeconds));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        for (var retried = false; ; retried = true)
+        {
+            try
+            {
+                return (await client.CancelAsync(id, attempt), retried);
+            }
+            catch (TimeoutException) when (clock.Elapsed + attempt <= timeout)
+            {
+                Console.Error.WriteLine($"rnncluster: no answer to the cancel of {id} within {attempt.TotalSeconds:0} s (the job supervisor may be moving to another coordinator); asking again");
+            }
+        }
     }
 }

@@ -184,8 +184,14 @@ public sealed class ClusterClientConnection : IAsyncDisposable
         }
         catch (AskTimeoutException e)
         {
+            var mayHaveActed = message switch
+            {
+                SubmitJob => " (the job may still have been accepted: check with `rnncluster status`)",
+                CancelJob => " (the job may have been cancelled all the same: check with `rnncluster status`)",
+                _ => string.Empty,
+            };
             throw new TimeoutException(
-                $"the cluster did not answer {message.GetType().Name} within {timeout.TotalSeconds:F0} s: the coordinator is down or unreachable, or its reply was lost (a job may still have been accepted: check with `rnncluster status`)", e);
+                $"the cluster did not answer {message.GetType().Name} within {timeout.TotalSeconds:F0} s: the coordinator is down or unreachable, or its reply was lost{mayHaveActed}", e);
         }
 
         return reply is T t ? t : throw new InvalidOperationException($"unexpected reply {reply.GetType().Name} to {message.GetType().Name}");
