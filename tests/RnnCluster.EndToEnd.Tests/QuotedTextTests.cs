@@ -40,5 +40,6 @@ public sealed class QuotedTextTests
         Assert.NotEqual(0, refused.ExitCode);
         var line = Assert.Single(refused.Errors.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.Contains("'\\u{200B}' (U+200B)", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("(Parameter", line, StringComparison.Ordinal); // no .NET exception wording
     }
 }

@@ -40,8 +40,9 @@ public sealed class Vocabulary
             return UnknownId;
         }
 
+        // No parameter name: the message reaches users whole (".. (Parameter 'token')" would be noise).
         throw new ArgumentException(
-            $"token {QuotedText.Quote(token)} is not in the vocabulary, which has no {SpecialTokens.Unknown}", nameof(token));
+            $"token {QuotedText.Quote(token)} is not in the vocabulary, which has no {SpecialTokens.Unknown}");
     }
 
     public string TokenOf(int id)

@@ -425,6 +425,11 @@ public sealed record JobDefinition
                 throw new ArgumentException($"--split {Split} applies to --task classify only (a language model's --valid defaults to the last 10% of the text)");
             }
 
+            if (Corpus is null && (MaxVocab != 0 || MinCount != 1))
+            {
+                throw new ArgumentException($"{(MaxVocab != 0 ? $"--max-vocab {MaxVocab}" : $"--min-count {MinCount}")} applies to a --corpus: the built-in corpus's grammar has a fixed vocabulary");
+            }
+
             return;
         }
 

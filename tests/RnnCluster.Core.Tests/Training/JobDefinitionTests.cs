@@ -213,7 +213,16 @@ public class JobDefinitionTests
     public void Max_vocab_zero_means_no_limit_and_two_is_the_smallest_limit()
     {
         new JobDefinition { MaxVocab = 0 }.Validate();
-        new JobDefinition { MaxVocab = 2 }.Validate();
+        new JobDefinition { MaxVocab = 2, Corpus = "corpus.txt" }.Validate();
+    }
+
+    [Fact]
+    public void Vocabulary_limits_are_refused_for_the_built_in_corpus_whose_grammar_fixes_the_vocabulary()
+    {
+        Assert.Equal("--max-vocab 2 applies to a --corpus: the built-in corpus's grammar has a fixed vocabulary",
+            Assert.Throws<ArgumentException>(() => new JobDefinition { MaxVocab = 2 }.Validate()).Message);
+        Assert.Equal("--min-count 1000 applies to a --corpus: the built-in corpus's grammar has a fixed vocabulary",
+            Assert.Throws<ArgumentException>(() => new JobDefinition { MinCount = 1000 }.Validate()).Message);
     }
 
     private static JobDefinition Spoil(JobDefinition j, string badValue) => badValue switch
