@@ -25,7 +25,7 @@ if (parsed.Errors.Count > 0)
     // One line naming what was wrong (not the whole help text), as for every other bad input.
     var command = string.Join(' ', parsed.CommandResult.Command is var c && c != root ? ["rnncluster", c.Name] : ["rnncluster"]);
     var error = parsed.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal)) ?? parsed.Errors[0];
-    await Console.Error.WriteLineAsync($"rnncluster: {ParseErrors.Readable(error.Message)} (see {command} --help)");
+    await Console.Error.WriteLineAsync($"rnncluster: {RnnCluster.Core.Text.QuotedText.EscapeInvisible(ParseErrors.Readable(error.Message))} (see {command} --help)");
     return 2;
 }
 

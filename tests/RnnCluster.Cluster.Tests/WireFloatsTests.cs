@@ -53,7 +53,7 @@ public sealed class WireFloatsTests
         var size = MessageCodec.Serialize(SliceOf(WireFloats.Dense(rounded, encoding))).Length;
         var back = RoundTrip(WireFloats.Dense(rounded, encoding), pieceBytes);
 
-        Assert.InRange(size, 200_000, 200_100);
+        Assert.InRange(size, 200_000, 200_150); // 2 bytes a value; the slice's other fields (ids, offsets, part count) take ~115
         Assert.False(back.IsSparse);
         Assert.Equal(rounded, back.ToArray());
         Assert.Equal(values.Length, back.Length);

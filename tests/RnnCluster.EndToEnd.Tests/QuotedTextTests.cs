@@ -42,4 +42,18 @@ public sealed class QuotedTextTests
         Assert.Contains("'\\u{200B}' (U+200B)", line, StringComparison.Ordinal);
         Assert.DoesNotContain("(Parameter", line, StringComparison.Ordinal); // no .NET exception wording
     }
+
+    [Fact]
+    public async Task A_path_with_terminal_escape_sequences_is_printed_escaped()
+    {
+        // Paths reach many messages unquoted; the line printer escapes what they carry, so a file name
+        // cannot recolour, move the cursor of or retitle the user's terminal.
+        using var refused = await CliProcess.RunAsync(Timeout, "train", "--corpus", "/tmp/no\u001b[31mpe\u0007", "--max-steps", "1");
+
+        Assert.NotEqual(0, refused.ExitCode);
+        var line = Assert.Single(refused.Errors.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("no\\u{001B}[31mpe\\u{0007}", line, StringComparison.Ordinal);
+        Assert.DoesNotContain('\u001b', line);
+        Assert.DoesNotContain('\u0007', line);
+    }
 }

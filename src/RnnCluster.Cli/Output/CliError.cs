@@ -19,7 +19,7 @@ public sealed class CliError(string message, int exitCode = 1) : Exception(messa
         }
         catch (Exception e) when (IsExpected(e))
         {
-            await Console.Error.WriteLineAsync("rnncluster: " + Reason(e).ReplaceLineEndings(" "));
+            await Console.Error.WriteLineAsync("rnncluster: " + Core.Text.QuotedText.EscapeInvisible(Reason(e).ReplaceLineEndings(" ")));
             return e is CliError c ? c.ExitCode : 1;
         }
     }

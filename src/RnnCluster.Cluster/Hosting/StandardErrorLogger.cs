@@ -26,7 +26,9 @@ public sealed class StandardErrorLogger : ReceiveActor, IRequiresMessageQueue<IL
     /// <summary>
     /// The line printed for <paramref name="e"/>. A failed TLS handshake, which Akka reports with
     /// troubleshooting hints and a stack trace, becomes one line (the refusing side has also logged why,
-    /// see <see cref="Security.ClusterTls"/>); every other event prints as Akka formats it.
+    /// see <see cref="Security.ClusterTls"/>); so does a warning that carries a stack trace (remoting's
+    /// "association failed … Disassociated" when a peer goes away or is refused: the frames say nothing
+    /// to an operator). Errors with other causes print as Akka formats them, stack trace included.
     /// </summary>
     public static string OneLine(LogEvent e)
     {
@@ -34,7 +36,8 @@ public sealed class StandardErrorLogger : ReceiveActor, IRequiresMessageQueue<IL
         var cause = e is Error { Cause: { } c } ? c : null;
         if (!message.StartsWith("TLS handshake failed", StringComparison.Ordinal) && !IsTls(cause) && !message.Contains("TLS handshake failure", StringComparison.Ordinal))
         {
-            return e.ToString();
+            var formatted = e.ToString();
+            return e is Warning && formatted.Contains('\n', StringComparison.Ordinal) ? WithoutStackFrames(formatted) : formatted;
         }
 
         var lines = message.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
@@ -43,6 +46,10 @@ public sealed class StandardErrorLogger : ReceiveActor, IRequiresMessageQueue<IL
         var first = lines.Length > 0 ? lines[0] : string.Empty;
         return $"[{e.LogLevel().ToString().Replace("Level", string.Empty, StringComparison.Ordinal).ToUpperInvariant()}][{e.Timestamp:MM/dd/yyyy HH:mm:ss.fff}Z][{e.LogSource}] {first}{(error.Length > 0 ? " — " + error : string.Empty)}";
     }
+
+    /// <summary>The lines of <paramref name="text"/> that are not stack frames, joined into one.</summary>
+    private static string WithoutStackFrames(string text) => string.Join(' ', text.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+        .Where(l => !l.StartsWith("at ", StringComparison.Ordinal) && !l.StartsWith("--- End of", StringComparison.Ordinal)));
 
     /// <summary>True when <paramref name="cause"/> (or an inner exception) is a TLS failure: a refused certificate, or a peer that does not speak TLS.</summary>
     private static bool IsTls(Exception? cause)

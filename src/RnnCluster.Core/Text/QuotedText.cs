@@ -28,14 +28,7 @@ public static class QuotedText
                 escaped.Add(rune.Value);
             }
 
-            quoted.Append(rune.Value switch
-            {
-                '\r' => "\\r",
-                '\n' => "\\n",
-                '\t' => "\\t",
-                0 => "\\0",
-                _ => string.Create(CultureInfo.InvariantCulture, $"\\u{{{rune.Value:X4}}}"),
-            });
+            quoted.Append(Escape(rune));
         }
 
         quoted.Append('\'');
@@ -46,6 +39,37 @@ public static class QuotedText
 
         return quoted.ToString();
     }
+
+    /// <summary>
+    /// <paramref name="text"/> with every character <see cref="Quote"/> would escape written as its
+    /// escape (no quotes, no code point list): the last guard of a message line, so user text that
+    /// reached it unquoted (a path, a class name) cannot move the cursor, recolour or retitle a terminal.
+    /// Text already quoted holds no such character, so it passes unchanged.
+    /// </summary>
+    public static string EscapeInvisible(string text)
+    {
+        if (!text.EnumerateRunes().Any(NeedsEscape))
+        {
+            return text;
+        }
+
+        var escaped = new StringBuilder(text.Length + 16);
+        foreach (var rune in text.EnumerateRunes())
+        {
+            escaped.Append(NeedsEscape(rune) ? Escape(rune) : rune.ToString());
+        }
+
+        return escaped.ToString();
+    }
+
+    private static string Escape(Rune rune) => rune.Value switch
+    {
+        '\r' => "\\r",
+        '\n' => "\\n",
+        '\t' => "\\t",
+        0 => "\\0",
+        _ => string.Create(CultureInfo.InvariantCulture, $"\\u{{{rune.Value:X4}}}"),
+    };
 
     private static bool NeedsEscape(Rune rune) => Rune.GetUnicodeCategory(rune) is UnicodeCategory.Control or UnicodeCategory.Format
         or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator or UnicodeCategory.OtherNotAssigned or UnicodeCategory.Surrogate

@@ -28,4 +28,12 @@ public sealed class QuotedTextTests
 
         Assert.Contains("token '\\r' (U+000D) is not in the vocabulary", error.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("/tmp/no\u001b[31mpe: no such file", "/tmp/no\\u{001B}[31mpe: no such file")]
+    [InlineData("/tmp/\u001b]0;title\u0007", "/tmp/\\u{001B}]0;title\\u{0007}")]
+    [InlineData("class 'c\\u{001B}[31m' (U+001B) and a\u001b[31m", "class 'c\\u{001B}[31m' (U+001B) and a\\u{001B}[31m")]
+    [InlineData("plain text: unchanged", "plain text: unchanged")]
+    public void A_message_line_escapes_what_reached_it_unquoted_and_leaves_quoted_text_alone(string line, string expected) =>
+        Assert.Equal(expected, QuotedText.EscapeInvisible(line));
 }
