@@ -35,4 +35,23 @@ public class StandardErrorLoggerTests
 
         Assert.Contains(" at ", line, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_transport_codec_error_prints_as_one_line()
+    {
+        Exception cause;
+        try
+        {
+            throw new DotNetty.Codecs.TooLongFrameException("Adjusted frame length exceeds 2097152: 16843546 - discarded");
+        }
+        catch (DotNetty.Codecs.TooLongFrameException e)
+        {
+            cause = e;
+        }
+
+        var line = StandardErrorLogger.OneLine(new Error(cause, "akka.tcp://rnncluster@127.0.0.1:4053/system/transports", typeof(StandardErrorLoggerTests), "Error caught channel"));
+
+        Assert.DoesNotContain('\n', line);
+        Assert.Contains("Adjusted frame length exceeds 2097152", line, StringComparison.Ordinal);
+    }
 }

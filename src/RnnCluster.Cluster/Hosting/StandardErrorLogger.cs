@@ -26,9 +26,10 @@ public sealed class StandardErrorLogger : ReceiveActor, IRequiresMessageQueue<IL
     /// <summary>
     /// The line printed for <paramref name="e"/>. A failed TLS handshake, which Akka reports with
     /// troubleshooting hints and a stack trace, becomes one line (the refusing side has also logged why,
-    /// see <see cref="Security.ClusterTls"/>); so does a warning that carries a stack trace (remoting's
-    /// "association failed … Disassociated" when a peer goes away or is refused: the frames say nothing
-    /// to an operator). Errors with other causes print as Akka formats them, stack trace included.
+    /// see <see cref="Security.ClusterTls"/>); so does any other event that carries a stack trace, unless
+    /// it is an error from outside remoting (<see cref="IsTransport"/>): remoting's "association failed …
+    /// Disassociated" when a peer goes away or is refused, a transport codec's error. Errors of other
+    /// classes and causes (bugs) print as Akka formats them, stack trace included.
     /// </summary>
     public static string OneLine(LogEvent e)
     {
@@ -37,7 +38,9 @@ public sealed class StandardErrorLogger : ReceiveActor, IRequiresMessageQueue<IL
         if (!message.StartsWith("TLS handshake failed", StringComparison.Ordinal) && !IsTls(cause) && !message.Contains("TLS handshake failure", StringComparison.Ordinal))
         {
             var formatted = e.ToString();
-            return e is Warning && formatted.Contains('\n', StringComparison.Ordinal) ? WithoutStackFrames(formatted) : formatted;
+            return (e is not Error || IsTransport(cause?.GetType()) || IsTransport(e.LogClass)) && formatted.Contains('\n', StringComparison.Ordinal)
+                ? WithoutStackFrames(formatted)
+                : formatted;
         }
 
         var lines = message.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
@@ -46,6 +49,15 @@ public sealed class StandardErrorLogger : ReceiveActor, IRequiresMessageQueue<IL
         var first = lines.Length > 0 ? lines[0] : string.Empty;
         return $"[{e.LogLevel().ToString().Replace("Level", string.Empty, StringComparison.Ordinal).ToUpperInvariant()}][{e.Timestamp:MM/dd/yyyy HH:mm:ss.fff}Z][{e.LogSource}] {first}{(error.Length > 0 ? " — " + error : string.Empty)}";
     }
+
+    /// <summary>
+    /// True for remoting's and its transport's types (Akka.Remote, DotNetty), as the logging class or the
+    /// cause of an event: an association that failed or was dropped ("Disassociated"), bytes on a
+    /// remoting port that are not remoting frames (a TLS client's hello on a plain node: "Adjusted frame
+    /// length exceeds …"). Their stack frames say nothing to an operator.
+    /// </summary>
+    private static bool IsTransport(Type? type) => type?.Namespace is { } name
+        && (name.StartsWith("DotNetty", StringComparison.Ordinal) || name.StartsWith("Akka.Remote", StringComparison.Ordinal));
 
     /// <summary>The lines of <paramref name="text"/> that are not stack frames, joined into one.</summary>
     private static string WithoutStackFrames(string text) => string.Join(' ', text.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
