@@ -537,7 +537,8 @@ public sealed class JobSupervisor : ReceiveActor
         var jobs = _order.Select(id => _jobs[id].ToStatus());
         if (_endedEarlier.Count > 0)
         {
-            jobs = _endedEarlier.Values.Where(s => !_jobs.ContainsKey(s.Id)).Concat(jobs).OrderBy(s => JobCheckpoints.JobNumber(s.Id) ?? int.MaxValue);
+            // Disjoint from _jobs (filtered when they were taken in; later jobs get new numbers).
+            jobs = _endedEarlier.Values.Concat(jobs).OrderBy(s => JobCheckpoints.JobNumber(s.Id) ?? int.MaxValue);
         }
 
         return new ClusterStatus(members, [.. jobs]);

@@ -115,15 +115,19 @@ internal sealed class ShardReplica
         var started = Stopwatch.GetTimestamp();
         StateCodec.Load(_state, step.StateH, step.StateC);
         _streams?.LoadState(_state);
-        var (loss, tokens) = _streams is { } streams
-            ? streams.Compute(step.Window, step.Step, step.Seed, step.LossScale, outputLayerDone)
-            : Gradient.Compute(step.Window, step.Step, step.Seed, step.LossScale);
-        if (_streams is null)
+        StepGradient computed;
+        if (_streams is { } streams)
         {
+            computed = streams.Compute(step.Window, step.Step, step.Seed, step.LossScale, outputLayerDone);
+            streams.SaveState(_state);
+        }
+        else
+        {
+            computed = Gradient.Compute(step.Window, step.Step, step.Seed, step.LossScale);
             outputLayerDone?.Invoke();
         }
 
-        _streams?.SaveState(_state);
+        var (loss, tokens) = computed;
         var grads = Gradient.Gradient;
         var result = Result(step, workerId, loss, tokens, grads, withGradient ? Gradient.Support.Rows : [],
             withGradient ? grads.AsMemory(_embeddingLength) : ReadOnlyMemory<float>.Empty, patchMs + Stopwatch.GetElapsedTime(started).TotalMilliseconds,

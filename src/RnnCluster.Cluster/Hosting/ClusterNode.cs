@@ -61,15 +61,8 @@ public sealed class ClusterNode : IAsyncDisposable
                 var seeds = options.IsCoordinator && options.CheckpointDir is { } dir ? RestartSeeds(dir, cluster.SelfAddress) : [];
                 if (seeds.Count > 1)
                 {
-                    if (seeds[0].Equals(cluster.SelfAddress))
-                    {
-                        system.Log.Info("joining the coordinators this node last ran with ({0}, from {1}); as the first of them it founds a cluster if none answers within 5 s", string.Join(", ", seeds.Skip(1)), options.CheckpointDir);
-                    }
-                    else
-                    {
-                        system.Log.Info("joining the coordinators this node last ran with ({0}, from {1}); a cluster they all left is founded again by {2}, the first of them", string.Join(", ", seeds.Where(a => !a.Equals(cluster.SelfAddress))), options.CheckpointDir, seeds[0]);
-                    }
-
+                    var founder = seeds[0].Equals(cluster.SelfAddress) ? "this node, the first of them, founds a cluster if none answers within 5 s" : $"a cluster they all left is founded again by {seeds[0]}, the first of them";
+                    system.Log.Info("joining the coordinators this node last ran with ({0}, from {1}); {2}", string.Join(", ", seeds.Where(a => !a.Equals(cluster.SelfAddress))), options.CheckpointDir, founder);
                     cluster.JoinSeedNodes(seeds);
                 }
                 else
