@@ -11,7 +11,7 @@ public class StandardErrorLoggerTests
         var warning = new Warning("akka.tcp://rnncluster@127.0.0.1:4053/system/endpointManager", typeof(StandardErrorLoggerTests),
             "Association with remote system akka.tcp://rnncluster@127.0.0.1:4060 has failed; address is now gated for 5000 ms. Reason is: [Akka.Remote.EndpointDisassociatedException: Disassociated\n   at Akka.Remote.EndpointWriter.PublishAndThrow(Exception reason, LogLevel level, Boolean needToThrow)\n   at Akka.Actor.ActorCell.HandleInvokeFailure(Exception cause)\n--- End of stack trace from previous location ---\n]");
 
-        var line = StandardErrorLogger.OneLine(warning);
+        var line = StandardErrorLogger.OneLine(warning)!;
 
         Assert.DoesNotContain('\n', line);
         Assert.DoesNotContain(" at Akka.", line, StringComparison.Ordinal);
@@ -31,7 +31,7 @@ public class StandardErrorLoggerTests
             cause = e;
         }
 
-        var line = StandardErrorLogger.OneLine(new Error(cause, "source", typeof(StandardErrorLoggerTests), "failed"));
+        var line = StandardErrorLogger.OneLine(new Error(cause, "source", typeof(StandardErrorLoggerTests), "failed"))!;
 
         Assert.Contains(" at ", line, StringComparison.Ordinal);
     }
@@ -42,16 +42,43 @@ public class StandardErrorLoggerTests
         Exception cause;
         try
         {
-            throw new DotNetty.Codecs.TooLongFrameException("Adjusted frame length exceeds 2097152: 16843546 - discarded");
+            throw new DotNetty.Codecs.CorruptedFrameException("negative pre-adjustment length field: -3");
         }
-        catch (DotNetty.Codecs.TooLongFrameException e)
+        catch (DotNetty.Codecs.CorruptedFrameException e)
         {
             cause = e;
         }
 
-        var line = StandardErrorLogger.OneLine(new Error(cause, "akka.tcp://rnncluster@127.0.0.1:4053/system/transports", typeof(StandardErrorLoggerTests), "Error caught channel"));
+        var line = StandardErrorLogger.OneLine(new Error(cause, "akka.tcp://rnncluster@127.0.0.1:4053/system/transports", typeof(StandardErrorLoggerTests), "Error caught channel"))!;
 
         Assert.DoesNotContain('\n', line);
-        Assert.Contains("Adjusted frame length exceeds 2097152", line, StringComparison.Ordinal);
+        Assert.Contains("negative pre-adjustment length field: -3", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_connection_without_tls_refused_by_a_tls_node_is_one_line_naming_the_peer()
+    {
+        const string channel = "[[::ffff:127.0.0.1]:4601->[::ffff:127.0.0.1]:44418](Id=16247385)";
+        var codec = new Error(new InvalidOperationException("not an SSL/TLS record: 3100"), "TcpServerHandler (akka://rnncluster)", typeof(StandardErrorLoggerTests), $"Error caught channel {channel}");
+        var handshake = new Error(null, "TcpServerHandler (akka://rnncluster)", typeof(StandardErrorLoggerTests), $"TLS handshake failed on channel {channel}\nError: not an SSL/TLS record: 3100\nTroubleshooting: …");
+        var rejected = new Warning("TcpServerHandler (akka://rnncluster)", typeof(StandardErrorLoggerTests), "Rejected incoming connection from [[::ffff:127.0.0.1]:44418] due to TLS handshake failure. This is likely invalid or malicious traffic.");
+        var callback = new Error(null, "TcpServerHandler (akka://rnncluster)", typeof(StandardErrorLoggerTests), $"TLS handshake failed on channel {channel}\nError: The remote certificate was rejected by the provided RemoteCertificateValidationCallback.");
+
+        Assert.Null(StandardErrorLogger.OneLine(codec));
+        Assert.Null(StandardErrorLogger.OneLine(rejected));
+        Assert.Null(StandardErrorLogger.OneLine(callback)); // the certificate check logged the refusal and its reason
+        Assert.EndsWith("] TLS: refused the remoting connection of [::ffff:127.0.0.1]:44418: it does not speak TLS (a node or client started without --tls)", StandardErrorLogger.OneLine(handshake), StringComparison.Ordinal);
+        Assert.StartsWith("[WARNING]", StandardErrorLogger.OneLine(handshake), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_tls_hello_on_a_plain_port_and_a_client_without_a_certificate_are_one_line_each()
+    {
+        var hello = new Error(new DotNetty.Codecs.TooLongFrameException("Adjusted frame length exceeds 2097152: 16843546 - discarded"), "TcpServerHandler (akka://rnncluster)", typeof(StandardErrorLoggerTests),
+            "Error caught channel [[::ffff:127.0.0.1]:4602->[::ffff:127.0.0.1]:58796](Id=0a)");
+        var noCertificate = new Warning("TcpTransport (akka://rnncluster)", typeof(StandardErrorLoggerTests), "Mutual TLS required but client did not provide a certificate from [::ffff:127.0.0.1]:37154");
+
+        Assert.Contains("refused the remoting connection of [::ffff:127.0.0.1]:58796: it sent a TLS handshake or other bytes that are not remoting frames", StandardErrorLogger.OneLine(hello), StringComparison.Ordinal);
+        Assert.EndsWith("TLS: refused the remoting connection of [::ffff:127.0.0.1]:37154: it presented no certificate (a client without --tls checking whether this node speaks TLS)", StandardErrorLogger.OneLine(noCertificate), StringComparison.Ordinal);
     }
 }

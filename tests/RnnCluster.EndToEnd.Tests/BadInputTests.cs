@@ -48,7 +48,9 @@ public sealed class BadInputTests
     [InlineData("--builtin-train-tokens 0 must be between 100 and 20,000,000", "train", "--builtin-train-tokens", "0")]
     [InlineData("--checkpoint-dir /dev/null: is a character device; give a directory", "node", "--roles", "coordinator", "--port", "0", "--checkpoint-dir", "/dev/null")]
     [InlineData("a worker-only node needs --seeds", "node", "--roles", "worker", "--port", "0")]
-    [InlineData("--lr Infinity must be a positive finite number", "train", "--lr", "1e39")]
+    [InlineData("--lr 1e39 is too large for a 32-bit float (it would be infinite; the largest is 3.4e38)", "train", "--lr", "1e39")]
+    [InlineData("--lr 1e-300 is too small for a 32-bit float (it would be 0; the smallest positive one is 1.4e-45)", "train", "--lr", "1e-300")]
+    [InlineData("--lr Infinity must be a positive finite number", "train", "--lr", "Infinity")]
     [InlineData("--eval-batch 0 must be between 1 and 100000", "train", "--eval-batch", "0")]
     [InlineData("--momentum 1 must be in [0, 1)", "train", "--optimizer", "momentum", "--momentum", "1")]
     [InlineData("--forget-bias 1E+30 must be between -100 and 100", "train", "--forget-bias", "1e30")]
@@ -160,7 +162,29 @@ public sealed class BadInputTests
 
         Assert.True(worker.ExitCode != 0, worker.Describe());
         var last = worker.Errors.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1].Trim();
-        Assert.Equal($"rnncluster: --seeds 127.0.0.1:{port}: no seed node let this node join within --join-timeout 3 s; check that a coordinator runs at that host:port, is reachable from here, and is named as it advertises itself (its `node` line's address, e.g. 127.0.0.1 rather than localhost); a cluster that speaks TLS needs --tls", last);
+        Assert.Equal($"rnncluster: --seeds 127.0.0.1:{port}: nothing listens at 127.0.0.1:{port} (connection refused): is the node running, and is that its --port (the port in its `node` line)? (the node waited --join-timeout 3 s to join)", last);
+    }
+
+    [Fact]
+    public async Task Should_say_that_a_worker_node_takes_no_clients_and_name_the_coordinator()
+    {
+        using var coordinator = CliProcess.Start(["node", "--json", "--roles", "coordinator", "--host", "127.0.0.1", "--port", "0", "--http-port", "-1", "--exit-on-stdin-close"]);
+        var contact = $"127.0.0.1:{(await coordinator.WaitForEventAsync("node", _ => true, Timeout)).GetProperty("port").GetInt32()}";
+        using var worker = CliProcess.Start(["node", "--json", "--roles", "worker", "--host", "127.0.0.1", "--port", "0", "--http-port", "-1", "--exit-on-stdin-close", "--seeds", contact]);
+        var workerPort = (await worker.WaitForEventAsync("node", _ => true, Timeout)).GetProperty("port").GetInt32();
+        using (var ready = await CliProcess.RunAsync(Timeout, "status", "--contact", contact, "--json"))
+        {
+            Assert.True(ready.ExitCode == 0, ready.Describe());
+        }
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        using var status = await CliProcess.RunAsync(Timeout, "status", "--contact", $"127.0.0.1:{workerPort}");
+        AssertOneLineError(status, $"127.0.0.1:{workerPort} is a worker node, which takes no clients: give --contact a coordinator node's host:port (this cluster's: {contact})");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"took {clock.Elapsed.TotalSeconds:F1} s (the --timeout is 30 s)");
+        worker.CloseInput();
+        coordinator.CloseInput();
+        await worker.WaitForExitAsync(Timeout);
+        await coordinator.WaitForExitAsync(Timeout);
     }
 
     [Fact]

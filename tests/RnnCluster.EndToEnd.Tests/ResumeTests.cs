@@ -40,19 +40,20 @@ public sealed class ResumeTests
     }
 
     [Fact]
-    public async Task Should_resume_from_another_directory_with_the_files_the_run_named_relatively()
+    public async Task Should_resume_from_another_directory_with_the_files_the_run_named_relatively_and_other_threads()
     {
         using var directory = new TempDirectory();
         await File.WriteAllTextAsync(directory.File("text.txt"), string.Concat(Enumerable.Repeat("the cat sat on the mat\nthe dog sat on the log\n", 150)));
         Directory.CreateDirectory(directory.File("elsewhere"));
         string[] args = ["train", "--corpus", "text.txt", "--hidden", "16", "--layers", "1", "--batch", "4", "--bptt", "10", "--epochs", "2", "--threads", "1",
-            "--checkpoint-dir", "ck", "--checkpoint-every", "30", "--json"];
+            "--checkpoint-dir", "ck", "--checkpoint-every", "30", "--deterministic", "--json"];
         using var full = CliProcess.Start(directory.Path, args);
         Assert.True(await full.WaitForExitAsync(Timeout) == 0, full.Describe());
         var digest = Assert.Single(full.EventsNamed("summary")).GetProperty("weights_sha256").GetString();
         File.Delete(directory.File("ck/epoch-002.rnnc"));
 
-        using var resumed = CliProcess.Start(directory.File("elsewhere"), "train", "--resume", "../ck/step-00000030.rnnc", "--json");
+        // On another machine, another thread count: deterministic training gives the same weights.
+        using var resumed = CliProcess.Start(directory.File("elsewhere"), "train", "--resume", "../ck/step-00000030.rnnc", "--threads", "2", "--json");
         Assert.True(await resumed.WaitForExitAsync(Timeout) == 0, resumed.Describe());
         Assert.Equal(digest, Assert.Single(resumed.EventsNamed("summary")).GetProperty("weights_sha256").GetString());
         Assert.True(File.Exists(directory.File("ck/epoch-002.rnnc")), "the resumed run writes into the run's checkpoint directory");

@@ -57,13 +57,19 @@ public sealed class TlsTests
         var port = (await coordinator.WaitForEventAsync("node", _ => true, Timeout)).GetProperty("port").GetInt32();
         var contact = $"127.0.0.1:{port}";
 
-        // A worker with another CA's certificates: each side refuses the other's certificate and the worker stops.
+        // A worker with another CA's certificates: each side refuses the other's certificate and the worker
+        // stops, saying why in one line; one without certificates stops as soon as a probe finds the seed speaks TLS.
         using var intruder = await CliProcess.RunAsync(Timeout, "node", "--roles", "worker", "--host", "127.0.0.1", "--port", "0", "--seeds", contact,
             "--join-timeout", "30", "--tls", theirs);
         Assert.Equal(1, intruder.ExitCode);
-        var reason = intruder.Errors.Trim().Split('\n')[^1];
-        Assert.StartsWith($"rnncluster: --tls {theirs}: the TLS handshake with {contact} failed", reason, StringComparison.Ordinal);
-        Assert.Contains("TLS: refused the remoting connection of", intruder.Errors, StringComparison.Ordinal);
+        Assert.StartsWith($"rnncluster: --seeds {contact}: the node at {contact} presents a certificate that the CA in --tls {theirs} did not sign",
+            Assert.Single(intruder.Errors.Split('\n', StringSplitOptions.RemoveEmptyEntries)), StringComparison.Ordinal);
+        var joinClock = System.Diagnostics.Stopwatch.StartNew();
+        using var plainWorker = await CliProcess.RunAsync(Timeout, "node", "--roles", "worker", "--host", "127.0.0.1", "--port", "0", "--seeds", contact);
+        Assert.Equal(1, plainWorker.ExitCode);
+        Assert.StartsWith($"rnncluster: --seeds {contact}: the node at {contact} speaks TLS: give --tls DIR",
+            Assert.Single(plainWorker.Errors.Split('\n', StringSplitOptions.RemoveEmptyEntries)), StringComparison.Ordinal);
+        Assert.True(joinClock.Elapsed < TimeSpan.FromSeconds(30), $"the worker without --tls stopped after {joinClock.Elapsed.TotalSeconds:F1} s (--join-timeout is 60 s)");
 
         // Clients: another CA's certificate, and none, are refused, each with its reason in a few seconds
         // (not after the default 30 s --timeout); the cluster's own is served.
@@ -85,8 +91,14 @@ public sealed class TlsTests
             using var secure = await CliProcess.RunAsync(Timeout, "status", "--contact", $"127.0.0.1:{plainPort}", "--tls", ours);
             Assert.Equal(1, secure.ExitCode);
             Assert.StartsWith($"rnncluster: the node at 127.0.0.1:{plainPort} speaks plain TCP, not TLS: leave out --tls", secure.Errors.Trim(), StringComparison.Ordinal);
+            using var secureWorker = await CliProcess.RunAsync(Timeout, "node", "--roles", "worker", "--host", "127.0.0.1", "--port", "0", "--seeds", $"127.0.0.1:{plainPort}", "--tls", ours);
+            Assert.Equal(1, secureWorker.ExitCode);
+            Assert.StartsWith($"rnncluster: --seeds 127.0.0.1:{plainPort}: the node at 127.0.0.1:{plainPort} speaks plain TCP, not TLS",
+                Assert.Single(secureWorker.Errors.Split('\n', StringSplitOptions.RemoveEmptyEntries)), StringComparison.Ordinal);
             plainNode.CloseInput();
             await plainNode.WaitForExitAsync(Timeout);
+            Assert.Contains("it sent a TLS handshake or other bytes that are not remoting frames", plainNode.Errors, StringComparison.Ordinal);
+            Assert.DoesNotContain("TooLongFrameException", plainNode.Errors, StringComparison.Ordinal);
         }
 
         // The data plane: a connection with the cluster's client certificate gets past TLS (and is closed for its bad frame), one with another CA's is refused.
@@ -98,9 +110,14 @@ public sealed class TlsTests
         Assert.Single(coordinator.Errors.Split('\n'), l => l.Contains("TLS: refused the data-plane connection of", StringComparison.Ordinal) && l.Contains("'CN=RnnCluster client'", StringComparison.Ordinal));
         Assert.Single(coordinator.Errors.Split('\n'), l => l.Contains("a connection sent a frame without the magic number", StringComparison.Ordinal));
         var refusals = coordinator.Errors.Split('\n').Where(l => l.Contains("TLS: refused the remoting connection", StringComparison.Ordinal)).ToArray();
-        Assert.True(refusals.Length >= 2, coordinator.Errors); // the worker's and the stranger client's
+        Assert.True(refusals.Length >= 4, coordinator.Errors); // the two workers', the two clients'
         Assert.Contains(refusals, l => l.Contains("'CN=RnnCluster node' is not signed by this cluster's CA", StringComparison.Ordinal));
         Assert.Contains(refusals, l => l.Contains("'CN=RnnCluster client' is not signed by this cluster's CA", StringComparison.Ordinal));
+        Assert.Contains(refusals, l => l.Contains(": it does not speak TLS (a node or client started without --tls)", StringComparison.Ordinal));
+        Assert.Contains(refusals, l => l.Contains(": it presented no certificate", StringComparison.Ordinal));
+        // One line per refused connection: the transport's own events about it are not printed.
+        Assert.DoesNotContain("Rejected incoming connection", coordinator.Errors, StringComparison.Ordinal);
+        Assert.DoesNotContain("NotSslRecordException", coordinator.Errors, StringComparison.Ordinal);
         // No stack traces: each failed handshake, and each association it ends, is one line (on failure
         // the whole log is shown, to tell which event carried frames).
         Assert.False(coordinator.Errors.Contains("   at ", StringComparison.Ordinal), "stack frames in the coordinator's log:\n" + coordinator.Errors);

@@ -216,6 +216,18 @@ public sealed class JobOptions
     private Option<T> Add<T>(string name, string description, T defaultValue, Func<JobDefinition, T, JobDefinition> apply)
     {
         var option = new Option<T>(name) { Description = $"{description} [default: {defaultValue?.ToString() ?? "none"}]" };
+        if (typeof(T) == typeof(float))
+        {
+            option.Validators.Add(r =>
+            {
+                if (r.Tokens is [var token] && double.TryParse(token.Value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var d)
+                    && Core.Training.FloatRange.Problem(d) is { } problem)
+                {
+                    r.AddError($"{name} {token.Value} {problem}");
+                }
+            });
+        }
+
         All.Add(option);
         _binders.Add((result, get, set) =>
         {

@@ -129,7 +129,22 @@ public static class NodeCommand
         var address = Akka.Cluster.Cluster.Get(node.System).SelfAddress.ToString();
         new NodeStarted(string.Join(',', options.Roles), Environment.ProcessId, node.Port, address, monitoring?.Url?.ToString()).Print(json);
         var stdinClosed = exitOnStdinClose ? StandardInputClosedAsync() : Task.Delay(Timeout.Infinite, CancellationToken.None);
-        var stopped = await Task.WhenAny(node.WhenTerminated, stdinClosed, Task.Delay(Timeout.Infinite, cancel));
+        var joinThrough = options with { Seeds = OtherSeeds(options, node.Port) };
+        using var joining = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        var up = false;
+        Akka.Cluster.Cluster.Get(node.System).RegisterOnMemberUp(() => Volatile.Write(ref up, true));
+        var tlsMismatch = joinThrough.Seeds is { Count: > 0 }
+            ? JoinDiagnosis.TlsMismatchAsync(joinThrough, () => Volatile.Read(ref up), joining.Token)
+            : Task.Delay(Timeout.Infinite, joining.Token).ContinueWith(_ => string.Empty, TaskScheduler.Default);
+        var stopped = await Task.WhenAny(node.WhenTerminated, stdinClosed, tlsMismatch, Task.Delay(Timeout.Infinite, cancel));
+        await joining.CancelAsync();
+        if (stopped == tlsMismatch && tlsMismatch.IsCompletedSuccessfully)
+        {
+            // Remoting would retry until --join-timeout: the seeds refuse this node over TLS, which waiting does not cure.
+            StandardErrorLogger.Discard(node.System);
+            throw new CliError(tlsMismatch.Result);
+        }
+
         // Akka's own exit hook (run-by-clr-shutdown-hook) may stop the actor system on the same
         // signal before our token fires; that is a normal stop too.
         var reason = Akka.Actor.CoordinatedShutdown.Get(node.System).ShutdownReason;
@@ -142,13 +157,27 @@ public static class NodeCommand
             throw new CliError($"this coordinator, started without --seeds, waited --join-timeout {options.JoinTimeoutSeconds} s for the coordinators it last ran with ({string.Join(", ", seeds.Where(a => !a.Equals(self)).Select(a => $"{a.Host}:{a.Port}"))}, from {Path.Combine(dir, "coordinators.txt")}); after a restart only the first of them, {seeds[0].Host}:{seeds[0].Port}, founds the cluster again (so that two never form): start it too, or, if it is gone for good, start this node with --seeds naming itself ({options.AdvertisedHost}:{node.Port}) to found a cluster without it");
         }
 
+        if (stopped == node.WhenTerminated && reason is Akka.Actor.CoordinatedShutdown.ClusterJoinUnsuccessfulReason
+            && await JoinDiagnosis.DiagnoseSeedsAsync(joinThrough, cancel) is { } finding)
+        {
+            StandardErrorLogger.Discard(node.System);
+            throw new CliError($"{finding.Reason} (the node waited --join-timeout {options.JoinTimeoutSeconds} s to join)");
+        }
+
         if (stopped == node.WhenTerminated && reason is Akka.Actor.CoordinatedShutdown.ClusterJoinUnsuccessfulReason)
         {
+            StandardErrorLogger.StartPrinting(node.System); // what remoting saw may tell why
             throw new CliError($"--seeds {string.Join(",", options.Seeds ?? [])}: no seed node let this node join within --join-timeout {options.JoinTimeoutSeconds} s; check that a coordinator runs at that host:port, is reachable from here, and is named as it advertises itself (its `node` line's address, e.g. 127.0.0.1 rather than localhost){(options.Tls is null ? "; a cluster that speaks TLS needs --tls" : string.Empty)}");
         }
 
         if (stopped == node.WhenTerminated && reason?.GetType().Name == "TlsHandshakeFailureReason")
         {
+            StandardErrorLogger.Discard(node.System);
+            if (await JoinDiagnosis.DiagnoseSeedsAsync(joinThrough, cancel) is { NothingListens: false } mismatch)
+            {
+                throw new CliError(mismatch.Reason);
+            }
+
             throw new CliError(options.Tls is { } tls
                 ? $"--tls {tls.Directory}: the TLS handshake with {string.Join(",", options.Seeds ?? [])} failed and the node stopped: that node speaks plain TCP or holds certificates of another CA (its log and this one say which side refused); give every node and client the same `rnncluster certs` directory"
                 : "a TLS handshake failed and the node stopped");

@@ -24,7 +24,7 @@ public static class TrainCommand
         command.Options.Add(logDir);
         var resume = new Option<string?>("--resume")
         {
-            Description = "continue a run exactly from a checkpoint its --checkpoint-dir holds (epoch-NNN.rnnc or step-NNNNNNNN.rnnc): the same job (its files as recorded, absolute), the same final weights as a run never stopped; no job flag may be given with it (--log-dir appends to the run's log); every task",
+            Description = "continue a run exactly from a checkpoint its --checkpoint-dir holds (epoch-NNN.rnnc or step-NNNNNNNN.rnnc): the same job (its files as recorded, absolute), the same final weights as a run never stopped; no job flag but --threads may be given with it (--log-dir appends to the run's log); every task",
         };
         command.Options.Add(resume);
         command.SetAction((result, cancel) => CliError.Guard(() => Task.Run(() =>
@@ -35,13 +35,24 @@ public static class TrainCommand
                 return Run(options.BindWithBuiltinDefaults(result), json, result.GetValue(logDir), null, cancel);
             }
 
-            if (options.All.FirstOrDefault(o => o != options.Json && result.GetResult(o) is { Implicit: false }) is { } given)
+            var threads = (Option<int>)options.All.Single(o => o.Name == "--threads");
+            if (options.All.FirstOrDefault(o => o != options.Json && o != threads && result.GetResult(o) is { Implicit: false }) is { } given)
             {
-                throw new ArgumentException($"{given.Name} cannot be given with --resume: a resumed run continues exactly as its checkpoint saved it");
+                throw new ArgumentException($"{given.Name} cannot be given with --resume: a resumed run continues exactly as its checkpoint saved it (only --threads, --json and --log-dir may change)");
             }
 
             var point = ResumePoint.Read(from);
-            return Run(point.Job, json, result.GetValue(logDir), point, cancel);
+            var job = point.Job;
+            if (result.GetResult(threads) is { Implicit: false })
+            {
+                // Another machine, or a machine shared differently: the run keeps its stream groups (so its
+                // batches are cut as before) and computes them on the given threads. The weights then equal an
+                // unstopped run's bitwise with --deterministic (or the same thread count), else up to rounding.
+                var groups = job.Training.EffectiveStreamGroups(job.Training.Threads > 0 ? job.Training.Threads : Environment.ProcessorCount);
+                job = job.WithTraining(t => t with { Threads = result.GetValue(threads), StreamGroups = groups });
+            }
+
+            return Run(job, json, result.GetValue(logDir), point, cancel);
         }, cancel)));
         return command;
     }

@@ -28,7 +28,7 @@ public sealed class ClusterClientConnection : IAsyncDisposable
     public ClusterStatus? FirstStatus { get; private set; }
 
     /// <summary>How long (seconds) a connection waits for an answer before checking whether TLS is why none comes.</summary>
-    private static readonly TimeSpan ProbeAfter = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan ProbeAfter = TimeSpan.FromSeconds(4);
 
     /// <summary>
     /// Connects through <paramref name="contact"/> (host:port of a coordinator). A node answers only as
@@ -38,15 +38,16 @@ public sealed class ClusterClientConnection : IAsyncDisposable
     /// </summary>
     /// <param name="tls">The client's certificates when the cluster speaks TLS (null: plain TCP).</param>
     /// <exception cref="TimeoutException">When no candidate answers within <paramref name="timeout"/> (the message lists them).</exception>
-    /// <exception cref="ClusterRefusedException">When the node does not answer because of TLS (one speaks it and the other not, or their certificates come from different CAs); the message says which, after ≈ 2–6 s.</exception>
+    /// <exception cref="ClusterRefusedException">When the node does not answer because of TLS (one speaks it and the other not, or their certificates come from different CAs); the message says which, after ≈ 4–8 s.</exception>
     public static async Task<ClusterClientConnection> ConnectAsync(string contact, TimeSpan timeout, CancellationToken cancel = default, Security.ClusterTls? tls = null)
     {
         var candidates = ClusterAddresses.CandidateAddresses(contact, tls is not null);
         using var settled = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         var attempts = candidates.Select(a => TryConnectAsync(a, timeout, tls, settled.Token)).ToList();
 
-        // When no candidate has answered after a moment, one TLS handshake tells whether TLS is the reason
-        // (a plain client and a TLS cluster, or certificates of another CA), so the client says so at once.
+        // When no candidate has answered after 4 s (a healthy node answers within 1 s, a busy one within a
+        // few), one TLS handshake tells whether TLS is the reason (a plain client and a TLS cluster, or
+        // certificates of another CA), so the client says so at once; a plain node logs the probe as one line.
         var probe = ProbeTlsAsync(candidates[0], tls, timeout, settled.Token);
         ClusterClientConnection? winner = null;
         string? refusal = null;
@@ -61,16 +62,16 @@ public sealed class ClusterClientConnection : IAsyncDisposable
                 continue;
             }
 
-            pending.Remove((Task<ClusterClientConnection?>)done);
-            winner = await ((Task<ClusterClientConnection?>)done).ConfigureAwait(false);
+            pending.Remove((Task<Attempt>)done);
+            (winner, refusal) = await ((Task<Attempt>)done).ConfigureAwait(false);
         }
 
         await settled.CancelAsync().ConfigureAwait(false);
         foreach (var other in await Task.WhenAll(attempts).ConfigureAwait(false))
         {
-            if (other is not null && other != winner)
+            if (other.Connection is { } connection && connection != winner)
             {
-                await other.DisposeAsync().ConfigureAwait(false);
+                await connection.DisposeAsync().ConfigureAwait(false);
             }
         }
 
@@ -89,7 +90,7 @@ public sealed class ClusterClientConnection : IAsyncDisposable
         try
         {
             await Task.Delay(ProbeAfter < timeout ? ProbeAfter : timeout / 2, cancel).ConfigureAwait(false);
-            return await Security.ContactProbe.DiagnoseAsync(node.Host, node.Port ?? 0, tls, cancel).ConfigureAwait(false);
+            return (await Security.ContactProbe.DiagnoseAsync(node.Host, node.Port ?? 0, tls, cancel).ConfigureAwait(false))?.Reason;
         }
         catch (OperationCanceledException)
         {
@@ -97,8 +98,11 @@ public sealed class ClusterClientConnection : IAsyncDisposable
         }
     }
 
-    /// <summary>A client of its own that asks <paramref name="node"/> for the status; null when it does not answer in time or the attempt is cancelled.</summary>
-    private static async Task<ClusterClientConnection?> TryConnectAsync(Address node, TimeSpan timeout, Security.ClusterTls? tls, CancellationToken cancel)
+    /// <summary>One candidate's outcome: a connection that answered, a reason it never will (a worker node), or neither (no answer in time, cancelled).</summary>
+    private readonly record struct Attempt(ClusterClientConnection? Connection, string? Refusal);
+
+    /// <summary>A client of its own that asks <paramref name="node"/> for the status; a worker node, which has no receptionist for clients, is named as such after <see cref="ProbeAfter"/>.</summary>
+    private static async Task<Attempt> TryConnectAsync(Address node, TimeSpan timeout, Security.ClusterTls? tls, CancellationToken cancel)
     {
         var clientHost = Environment.GetEnvironmentVariable("RNNCLUSTER_CLIENT_HOST");
         var config = ClusterConfig.ForClient(string.IsNullOrEmpty(clientHost) ? "127.0.0.1" : clientHost, tls is not null);
@@ -106,14 +110,54 @@ public sealed class ClusterClientConnection : IAsyncDisposable
         var receptionist = ActorPath.Parse($"{node}/system/receptionist");
         var settings = ClusterClientSettings.Create(system).WithInitialContacts(ImmutableHashSet.Create(receptionist));
         var connection = new ClusterClientConnection(system, system.ActorOf(ClusterClient.Props(settings), "client"));
+        using var answered = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         try
         {
-            connection.FirstStatus = await connection.AskAsync<ClusterStatus>(GetStatus.Instance, timeout, cancel).ConfigureAwait(false);
-            return connection;
+            var status = connection.AskAsync<ClusterStatus>(GetStatus.Instance, timeout, answered.Token);
+            var worker = WorkerNodeAsync(system, node, answered.Token);
+            if (await Task.WhenAny(status, worker).ConfigureAwait(false) == worker && await worker.ConfigureAwait(false) is { } reason)
+            {
+                await answered.CancelAsync().ConfigureAwait(false);
+                await connection.DisposeAsync().ConfigureAwait(false);
+                return new(null, reason);
+            }
+
+            connection.FirstStatus = await status.ConfigureAwait(false);
+            await answered.CancelAsync().ConfigureAwait(false);
+            return new(connection, null);
         }
         catch (Exception e) when (e is AskTimeoutException or TaskCanceledException or OperationCanceledException or TimeoutException)
         {
             await connection.DisposeAsync().ConfigureAwait(false);
+            return default;
+        }
+    }
+
+    /// <summary>
+    /// After <see cref="ProbeAfter"/> without an answer: when <paramref name="node"/> is a worker node (it
+    /// has the supervisor desk every node has, but no receptionist for clients), one line saying so and
+    /// naming the coordinators it knows; else null (a coordinator, no RnnCluster node, no answer, cancelled).
+    /// </summary>
+    private static async Task<string?> WorkerNodeAsync(ActorSystem system, Address node, CancellationToken cancel)
+    {
+        var patience = TimeSpan.FromSeconds(3);
+        try
+        {
+            await Task.Delay(ProbeAfter, cancel).ConfigureAwait(false);
+            var desk = await system.ActorSelection($"{node}/user/supervisor").Ask<ActorIdentity>(new Identify("desk"), patience, cancel).ConfigureAwait(false);
+            var receptionist = await system.ActorSelection($"{node}/system/receptionist").Ask<ActorIdentity>(new Identify("receptionist"), patience, cancel).ConfigureAwait(false);
+            if (desk.Subject is null || receptionist.Subject is not null)
+            {
+                return null;
+            }
+
+            var members = (await desk.Subject.Ask<ClusterStatus>(GetStatus.Instance, patience, cancel).ConfigureAwait(false)).Members;
+            var coordinators = members.Where(m => m.Roles.Contains(NodeOptions.CoordinatorRole) && m.Status == "Up")
+                .Select(m => Address.Parse(m.Address)).Select(a => $"{a.Host}:{a.Port}").ToList();
+            return $"{node.Host}:{node.Port} is a worker node, which takes no clients: give --contact a coordinator node's host:port ({(coordinators.Count > 0 ? $"this cluster's: {string.Join(", ", coordinators)}" : "none is up in its cluster now")})";
+        }
+        catch (Exception e) when (e is AskTimeoutException or TaskCanceledException or OperationCanceledException or TimeoutException)
+        {
             return null;
         }
     }

@@ -18,6 +18,9 @@ public sealed class ClusterNode : IAsyncDisposable
 {
     private static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(20);
 
+    /// <summary>How long (seconds) a node with seeds holds its log back while it has not joined: past <see cref="JoinDiagnosis.FirstProbeAfter"/> and one probe.</summary>
+    private static readonly TimeSpan HoldLogWhileJoining = TimeSpan.FromSeconds(8);
+
     private ClusterNode(ActorSystem system, NodeOptions options)
     {
         System = system;
@@ -71,7 +74,18 @@ public sealed class ClusterNode : IAsyncDisposable
                 }
             }
 
-            StandardErrorLogger.StartPrinting(system);
+            if (options.Seeds is { Count: > 0 })
+            {
+                // Held until the node has joined, or long enough for JoinDiagnosis to find a TLS mismatch with
+                // its seeds (then the CLI's one line is all it prints), whichever comes first.
+                cluster.RegisterOnMemberUp(() => StandardErrorLogger.StartPrinting(system));
+                _ = Task.Delay(HoldLogWhileJoining, CancellationToken.None).ContinueWith(_ => StandardErrorLogger.StartPrinting(system), TaskScheduler.Default);
+            }
+            else
+            {
+                StandardErrorLogger.StartPrinting(system);
+            }
+
             _ = NodeWarmup.StartAsync();
             return Task.FromResult(node);
         }

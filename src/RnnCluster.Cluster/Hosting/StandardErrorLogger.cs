@@ -8,33 +8,53 @@ namespace RnnCluster.Cluster.Hosting;
 /// <summary>
 /// Akka's log sink for every node: log lines go to standard error, so a node's standard output holds
 /// only what the CLI prints there (its "node up" line; JSON with <c>--json</c>). Until the node has
-/// started (<see cref="StartPrinting"/>) lines are held back: a node that cannot start (a port taken,
-/// say) ends with the CLI's one-line reason, not with Akka's stack traces; one that starts prints them.
+/// started (<see cref="StartPrinting"/>; a node with seeds: joined, or a few seconds passed) lines are
+/// held back: a node that cannot start (a port taken, say) or is refused by its seeds over TLS ends with
+/// the CLI's one-line reason (<see cref="Discard"/>), not with Akka's stack traces; one that starts prints them.
 /// </summary>
 public sealed class StandardErrorLogger : ReceiveActor, IRequiresMessageQueue<ILoggerMessageQueueSemantics>
 {
     private const int MaxHeldLines = 1000;
     private static readonly ConditionalWeakTable<ActorSystem, Gate> Gates = [];
 
+    /// <summary>The remote end of a transport event's "channel [[local]:port->[remote]:port](Id=…)".</summary>
+    private static readonly System.Text.RegularExpressions.Regex ChannelPeer = new(@"channel \[(?<local>[^ ]+?)->(?<remote>[^ ]+?)\]\(Id=", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
     public StandardErrorLogger()
     {
         var gate = Gates.GetValue(Context.System, _ => new Gate());
         Receive<InitializeLogger>(_ => Sender.Tell(new LoggerInitialized()));
-        Receive<LogEvent>(e => gate.Write(OneLine(e)));
+        Receive<LogEvent>(e =>
+        {
+            if (OneLine(e) is { } line)
+            {
+                gate.Write(line);
+            }
+        });
     }
 
     /// <summary>
-    /// The line printed for <paramref name="e"/>. A failed TLS handshake, which Akka reports with
-    /// troubleshooting hints and a stack trace, becomes one line (the refusing side has also logged why,
-    /// see <see cref="Security.ClusterTls"/>); so does any other event that carries a stack trace, unless
-    /// it is an error from outside remoting (<see cref="IsTransport"/>): remoting's "association failed …
-    /// Disassociated" when a peer goes away or is refused, a transport codec's error. Errors of other
-    /// classes and causes (bugs) print as Akka formats them, stack trace included.
+    /// The line printed for <paramref name="e"/>, or null when it says nothing another line does not. A
+    /// connection refused over TLS is one line on the refusing side, "TLS: refused the remoting connection
+    /// of PEER: why": the certificate check logs it itself (<see cref="Security.ClusterTls"/>), and a peer
+    /// without TLS, or with TLS against a plain node, is said so here in place of the transport's three
+    /// events (the codec's error, "TLS handshake failed …", "Rejected incoming connection …"). Any other
+    /// failed handshake, which Akka reports with troubleshooting hints and a stack trace, becomes one line;
+    /// so does any other event that carries a stack trace, unless it is an error from outside remoting
+    /// (<see cref="IsTransport"/>): remoting's "association failed … Disassociated" when a peer goes away
+    /// or is refused, a transport codec's error. Errors of other classes and causes (bugs) print as Akka
+    /// formats them, stack trace included.
     /// </summary>
-    public static string OneLine(LogEvent e)
+    public static string? OneLine(LogEvent e)
     {
+        ArgumentNullException.ThrowIfNull(e);
         var message = e.Message?.ToString() ?? string.Empty;
         var cause = e is Error { Cause: { } c } ? c : null;
+        if (TransportRefusal(message, cause) is { } refusal)
+        {
+            return refusal.Length == 0 ? null : $"[WARNING][{e.Timestamp:MM/dd/yyyy HH:mm:ss.fff}Z][{e.LogSource}] {refusal}";
+        }
+
         if (!message.StartsWith("TLS handshake failed", StringComparison.Ordinal) && !IsTls(cause) && !message.Contains("TLS handshake failure", StringComparison.Ordinal))
         {
             var formatted = e.ToString();
@@ -48,6 +68,49 @@ public sealed class StandardErrorLogger : ReceiveActor, IRequiresMessageQueue<IL
             ?? (cause is null ? string.Empty : $"{cause.GetType().Name}: {cause.Message.Split('\n')[0].Trim()}");
         var first = lines.Length > 0 ? lines[0] : string.Empty;
         return $"[{e.LogLevel().ToString().Replace("Level", string.Empty, StringComparison.Ordinal).ToUpperInvariant()}][{e.Timestamp:MM/dd/yyyy HH:mm:ss.fff}Z][{e.LogSource}] {first}{(error.Length > 0 ? " — " + error : string.Empty)}";
+    }
+
+    /// <summary>
+    /// For the transport's events about a connection refused over TLS: the refusal line's text, or empty
+    /// when the event repeats what another line says (null: not such an event).
+    /// </summary>
+    private static string? TransportRefusal(string message, Exception? cause)
+    {
+        if (message.StartsWith("Rejected incoming connection from", StringComparison.Ordinal) && message.Contains("TLS handshake failure", StringComparison.Ordinal))
+        {
+            return string.Empty; // follows "TLS handshake failed on channel …"
+        }
+
+        const string notTlsRecord = "not an SSL/TLS record";
+        var notTls = message.Contains(notTlsRecord, StringComparison.Ordinal) || cause?.GetType().Name == "NotSslRecordException" || cause?.Message.Contains(notTlsRecord, StringComparison.Ordinal) == true;
+        if (message.StartsWith("Error caught channel", StringComparison.Ordinal) && notTls)
+        {
+            return string.Empty; // followed by "TLS handshake failed on channel …"
+        }
+
+        var peer = ChannelPeer.Match(message) is { Success: true } m ? m.Groups["remote"].Value : "a peer";
+        if (message.StartsWith("TLS handshake failed", StringComparison.Ordinal))
+        {
+            if (message.Contains("RemoteCertificateValidationCallback", StringComparison.Ordinal))
+            {
+                return string.Empty; // the certificate check logged who and why
+            }
+
+            return notTls ? $"TLS: refused the remoting connection of {peer}: it does not speak TLS (a node or client started without --tls)" : null;
+        }
+
+        if (message.StartsWith("Error caught channel", StringComparison.Ordinal) && cause?.GetType().Name == "TooLongFrameException")
+        {
+            return $"refused the remoting connection of {peer}: it sent a TLS handshake or other bytes that are not remoting frames (a node or client started with --tls, or a client checking why this node is slow to answer); this node speaks plain TCP";
+        }
+
+        const string noCertificate = "Mutual TLS required but client did not provide a certificate from ";
+        if (message.StartsWith(noCertificate, StringComparison.Ordinal))
+        {
+            return $"TLS: refused the remoting connection of {message[noCertificate.Length..].Trim()}: it presented no certificate (a client without --tls checking whether this node speaks TLS)";
+        }
+
+        return null;
     }
 
     /// <summary>
@@ -78,18 +141,31 @@ public sealed class StandardErrorLogger : ReceiveActor, IRequiresMessageQueue<IL
         return false;
     }
 
-    /// <summary>Prints the lines held back so far for <paramref name="system"/> and every later one at once.</summary>
+    /// <summary>Prints the lines held back so far for <paramref name="system"/> and every later one at once (unless <see cref="Discard"/> came first).</summary>
     public static void StartPrinting(ActorSystem system) => Gates.GetValue(system, _ => new Gate()).Open();
+
+    /// <summary>
+    /// Drops the lines held back so far for <paramref name="system"/> and every later one: a node that
+    /// stops before it joined, for a reason the CLI prints in one line (a TLS mismatch with its seeds),
+    /// prints that line alone.
+    /// </summary>
+    public static void Discard(ActorSystem system) => Gates.GetValue(system, _ => new Gate()).Close();
 
     private sealed class Gate
     {
         private readonly Queue<string> _held = new();
         private bool _open;
+        private bool _closed;
 
         public void Write(string line)
         {
             lock (_held)
             {
+                if (_closed)
+                {
+                    return;
+                }
+
                 if (!_open)
                 {
                     if (_held.Count < MaxHeldLines)
@@ -104,10 +180,24 @@ public sealed class StandardErrorLogger : ReceiveActor, IRequiresMessageQueue<IL
             Console.Error.WriteLine(line);
         }
 
+        public void Close()
+        {
+            lock (_held)
+            {
+                _closed = true;
+                _held.Clear();
+            }
+        }
+
         public void Open()
         {
             lock (_held)
             {
+                if (_closed)
+                {
+                    return;
+                }
+
                 _open = true;
                 while (_held.TryDequeue(out var line))
                 {

@@ -18,15 +18,19 @@ public sealed class ClusterTls
     /// <summary>The environment variable that gives the directory when no <c>--tls</c> is given.</summary>
     public const string EnvironmentVariable = "RNNCLUSTER_TLS_DIR";
 
-    private ClusterTls(string directory, X509Certificate2 certificate, X509Certificate2 authority)
+    private ClusterTls(string directory, string certificateFile, X509Certificate2 certificate, X509Certificate2 authority)
     {
         Directory = directory;
+        CertificateFile = certificateFile;
         Certificate = certificate;
         Authority = authority;
     }
 
     /// <summary>The directory the certificates came from.</summary>
     public string Directory { get; }
+
+    /// <summary>The file in <see cref="Directory"/> that holds this member's certificate: node.pfx for a node, client.pfx for a client.</summary>
+    public string CertificateFile { get; }
 
     /// <summary>This member's certificate, with its private key.</summary>
     public X509Certificate2 Certificate { get; }
@@ -80,7 +84,7 @@ public sealed class ClusterTls
             throw new ArgumentException($"{flag} {directory}: {Path.GetFileName(ownPath)} holds no private key");
         }
 
-        var tls = new ClusterTls(Path.GetFullPath(directory), own, authority);
+        var tls = new ClusterTls(Path.GetFullPath(directory), Path.GetFileName(ownPath), own, authority);
         if (!tls.Accepts(own, out _))
         {
             throw new ArgumentException($"{flag} {directory}: {Path.GetFileName(ownPath)} is not signed by its {ClusterCertificates.AuthorityFile} (the files come from different `rnncluster certs` runs); copy one run's directory whole");

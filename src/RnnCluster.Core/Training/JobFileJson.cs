@@ -61,7 +61,7 @@ public static class JobFileJson
                 throw new ArgumentException($"job file: \"{key}\": null is not a value; leave the field out for its default ({defaultValue.ToJsonString()})");
             }
 
-            owner[key] = value?.DeepClone();
+            owner[key] = AsFieldType(key, value)?.DeepClone();
         }
 
         try
@@ -122,13 +122,40 @@ public static class JobFileJson
         }
     }
 
-    /// <summary>What the field named <paramref name="field"/> takes, for error messages.</summary>
-    private static string Expected(string field, JsonNode? value)
+    /// <summary>
+    /// <paramref name="value"/> as the field's type reads it: a whole number written with an exponent or
+    /// a fraction of zero (<c>1e3</c>, <c>300.0</c>) as an integer for a whole-number field.
+    /// </summary>
+    /// <exception cref="ArgumentException">When a number for a 32-bit float field is too small or too large for one (<c>1e-300</c> would be read as 0).</exception>
+    private static JsonNode? AsFieldType(string field, JsonNode? value)
+    {
+        if (value is not JsonValue number || number.GetValueKind() != JsonValueKind.Number || !number.TryGetValue<double>(out var d))
+        {
+            return value;
+        }
+
+        var type = FieldType(field);
+        if (type == typeof(float) && FloatRange.Problem(d) is { } problem)
+        {
+            throw new ArgumentException($"job file: \"{field}\": {number.ToJsonString()} {problem}");
+        }
+
+        var whole = double.IsFinite(d) && Math.Floor(d) == d && Math.Abs(d) <= 1L << 53;
+        return whole && (type == typeof(int) || type == typeof(long) || type == typeof(ulong)) ? JsonValue.Create((long)d) : value;
+    }
+
+    private static Type FieldType(string field)
     {
         var type = new[] { typeof(JobDefinition), typeof(ModelSpec), typeof(TrainingOptions) }
             .SelectMany(t => Options.GetTypeInfo(t).Properties)
             .First(p => p.Name == field).PropertyType;
-        type = Nullable.GetUnderlyingType(type) ?? type;
+        return Nullable.GetUnderlyingType(type) ?? type;
+    }
+
+    /// <summary>What the field named <paramref name="field"/> takes, for error messages.</summary>
+    private static string Expected(string field, JsonNode? value)
+    {
+        var type = FieldType(field);
         var whole = value is JsonValue v && v.TryGetValue<double>(out var d) && double.IsFinite(d) && Math.Floor(d) == d;
         return type switch
         {

@@ -141,12 +141,22 @@ public class JobDefinitionTests
     [InlineData("""{"deterministic": 3}""", "\"deterministic\": 3 is not true or false")]
     [InlineData("""{"corpus": 5}""", "\"corpus\": 5 is not a string")]
     [InlineData("""{"lr": "fast"}""", "\"lr\": \"fast\" is not a number")]
+    [InlineData("""{"lr": 1e-300}""", "\"lr\": 1e-300 is too small for a 32-bit float (it would be 0")]
+    [InlineData("""{"clip": -1e300}""", "\"clip\": -1e300 is too large for a 32-bit float (it would be infinite")]
     [InlineData("""[1, 2]""", "object")]
     public void A_bad_job_file_field_is_rejected_naming_it(string json, string named)
     {
         var e = Assert.Throws<ArgumentException>(() => JobDefinition.FromJson(json));
 
         Assert.Contains(named, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_whole_number_written_with_an_exponent_or_a_zero_fraction_is_read_as_one()
+    {
+        var job = JobDefinition.FromJson("""{"hidden": 1e3, "batch": 20.0, "max_steps": 2E2, "lr": 1e-3}""");
+
+        Assert.Equal((1000, 20, 200L, 1e-3f), (job.Model.Hidden, job.Training.Batch, job.Training.MaxSteps, job.Training.LearningRate));
     }
 
     [Theory]
