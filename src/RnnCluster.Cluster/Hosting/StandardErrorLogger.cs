@@ -101,7 +101,7 @@ public sealed class StandardErrorLogger : ReceiveActor, IRequiresMessageQueue<IL
 
         if (message.StartsWith("Error caught channel", StringComparison.Ordinal) && cause?.GetType().Name == "TooLongFrameException")
         {
-            return $"refused the remoting connection of {peer}: it sent a TLS handshake or other bytes that are not remoting frames (a node or client started with --tls, or a client checking why this node is slow to answer); this node speaks plain TCP";
+            return $"refused the remoting connection of {peer}: it sent a TLS handshake or other bytes that are not remoting frames (a node or client started with --tls, or one checking why this node is slow to answer); this node speaks plain TCP";
         }
 
         const string noCertificate = "Mutual TLS required but client did not provide a certificate from ";
