@@ -79,6 +79,6 @@ public class StandardErrorLoggerTests
         var noCertificate = new Warning("TcpTransport (akka://rnncluster)", typeof(StandardErrorLoggerTests), "Mutual TLS required but client did not provide a certificate from [::ffff:127.0.0.1]:37154");
 
         Assert.Contains("refused the remoting connection of [::ffff:127.0.0.1]:58796: it sent a TLS handshake or other bytes that are not remoting frames", StandardErrorLogger.OneLine(hello), StringComparison.Ordinal);
-        Assert.EndsWith("TLS: refused the remoting connection of [::ffff:127.0.0.1]:37154: it presented no certificate (a client without --tls checking whether this node speaks TLS)", StandardErrorLogger.OneLine(noCertificate), StringComparison.Ordinal);
+        Assert.EndsWith("TLS: refused the remoting connection of [::ffff:127.0.0.1]:37154: it presented no certificate (a node or client without --tls checking whether this node speaks TLS)", StandardErrorLogger.OneLine(noCertificate), StringComparison.Ordinal);
     }
 }

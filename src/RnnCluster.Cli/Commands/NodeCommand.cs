@@ -135,7 +135,7 @@ public static class NodeCommand
         Akka.Cluster.Cluster.Get(node.System).RegisterOnMemberUp(() => Volatile.Write(ref up, true));
         var tlsMismatch = joinThrough.Seeds is { Count: > 0 }
             ? JoinDiagnosis.TlsMismatchAsync(joinThrough, () => Volatile.Read(ref up), joining.Token)
-            : Task.Delay(Timeout.Infinite, joining.Token).ContinueWith(_ => string.Empty, TaskScheduler.Default);
+            : new TaskCompletionSource<string>().Task; // no seeds but itself: nothing to probe, never completes
         var stopped = await Task.WhenAny(node.WhenTerminated, stdinClosed, tlsMismatch, Task.Delay(Timeout.Infinite, cancel));
         await joining.CancelAsync();
         if (stopped == tlsMismatch && tlsMismatch.IsCompletedSuccessfully)

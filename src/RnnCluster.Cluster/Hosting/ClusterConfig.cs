@@ -1,4 +1,5 @@
 using System.Globalization;
+using Akka.Actor;
 using Akka.Configuration;
 
 namespace RnnCluster.Cluster.Hosting;
@@ -47,10 +48,38 @@ public static class ClusterConfig
         return config;
     }
 
+    /// <summary>
+    /// The seed nodes' addresses: each seed as written, then (for a name) as each IPv4 address it resolves
+    /// to, since a node answers only as the address it advertises (<c>--seeds localhost:4053</c> reaches a
+    /// coordinator advertised as 127.0.0.1:4053; Akka joins through whichever seed answers first). A seed
+    /// that names this node itself is this node's own address alone, so that the first seed can found the cluster.
+    /// </summary>
+    private static IEnumerable<Address> SeedAddresses(NodeOptions options)
+    {
+        var tls = options.Tls is not null;
+        var self = options.Port == 0 ? null : ClusterAddresses.NodeAddress(string.Create(CultureInfo.InvariantCulture, $"{options.AdvertisedHost}:{options.Port}"), tls);
+        foreach (var seed in options.Seeds ?? [])
+        {
+            var given = ClusterAddresses.NodeAddress(seed, tls);
+            var candidates = ClusterAddresses.CandidateAddresses(seed, tls);
+            if (self is not null && candidates.Contains(self))
+            {
+                yield return self;
+                continue;
+            }
+
+            yield return given;
+            foreach (var resolved in candidates.Where(a => !a.Equals(given)))
+            {
+                yield return resolved;
+            }
+        }
+    }
+
     public static Config ForNode(NodeOptions options, string? extraHocon = null)
     {
         var roles = string.Join(", ", options.Roles.Select(Quote));
-        var seeds = string.Join(", ", (options.Seeds ?? []).Select(s => Quote(ClusterAddresses.NodeAddress(s, options.Tls is not null).ToString())));
+        var seeds = string.Join(", ", SeedAddresses(options).Select(a => Quote(a.ToString())));
         var hocon = string.Create(CultureInfo.InvariantCulture, $$"""
             akka.remote.dot-netty.tcp.hostname = {{Quote(options.Host)}}
             akka.remote.dot-netty.tcp.public-hostname = {{Quote(options.AdvertisedHost)}}

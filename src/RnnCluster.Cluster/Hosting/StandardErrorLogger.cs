@@ -107,7 +107,7 @@ public sealed class StandardErrorLogger : ReceiveActor, IRequiresMessageQueue<IL
         const string noCertificate = "Mutual TLS required but client did not provide a certificate from ";
         if (message.StartsWith(noCertificate, StringComparison.Ordinal))
         {
-            return $"TLS: refused the remoting connection of {message[noCertificate.Length..].Trim()}: it presented no certificate (a client without --tls checking whether this node speaks TLS)";
+            return $"TLS: refused the remoting connection of {message[noCertificate.Length..].Trim()}: it presented no certificate (a node or client without --tls checking whether this node speaks TLS)";
         }
 
         return null;

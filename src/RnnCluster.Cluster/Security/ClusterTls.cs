@@ -64,7 +64,9 @@ public sealed class ClusterTls
 
         if (!System.IO.Directory.Exists(directory))
         {
-            throw new ArgumentException($"{flag} {directory}: not a directory; create one with rnncluster certs --out {directory}");
+            throw new ArgumentException(File.Exists(directory)
+                ? $"{flag} {directory}: a file, not a directory: give the directory that holds the cluster's ca.crt, node.pfx and client.pfx ({Path.GetDirectoryName(Path.GetFullPath(directory))}?)"
+                : $"{flag} {directory}: not a directory: give the directory `rnncluster certs --out` wrote for this cluster (a new set made with certs --out {directory} would be another CA, which the cluster refuses)");
         }
 
         var authorityPath = Path.Combine(directory, ClusterCertificates.AuthorityFile);
