@@ -15,6 +15,10 @@ namespace RnnCluster.Cluster.Hosting;
 public sealed class StandardErrorLogger : ReceiveActor, IRequiresMessageQueue<ILoggerMessageQueueSemantics>
 {
     private const int MaxHeldLines = 1000;
+    private const int FallbackHeld = 0;
+    private const int FallbackPrinting = 1;
+    private const int FallbackDiscarded = 2;
+    private static int _fallbackState;
     private static readonly ConditionalWeakTable<ActorSystem, Gate> Gates = [];
 
     /// <summary>The remote end of a transport event's "channel [[local]:port->[remote]:port](Id=…)".</summary>
@@ -142,14 +146,29 @@ public sealed class StandardErrorLogger : ReceiveActor, IRequiresMessageQueue<IL
     }
 
     /// <summary>Prints the lines held back so far for <paramref name="system"/> and every later one at once (unless <see cref="Discard"/> came first).</summary>
-    public static void StartPrinting(ActorSystem system) => Gates.GetValue(system, _ => new Gate()).Open();
+    public static void StartPrinting(ActorSystem system)
+    {
+        Interlocked.CompareExchange(ref _fallbackState, FallbackPrinting, FallbackHeld);
+        Gates.GetValue(system, _ => new Gate()).Open();
+    }
 
     /// <summary>
     /// Drops the lines held back so far for <paramref name="system"/> and every later one: a node that
     /// stops before it joined, for a reason the CLI prints in one line (a TLS mismatch with its seeds),
     /// prints that line alone.
     /// </summary>
-    public static void Discard(ActorSystem system) => Gates.GetValue(system, _ => new Gate()).Close();
+    public static void Discard(ActorSystem system)
+    {
+        Volatile.Write(ref _fallbackState, FallbackDiscarded);
+        Gates.GetValue(system, _ => new Gate()).Close();
+    }
+
+    /// <summary>
+    /// Whether <see cref="StandardErrorFallbackLogger"/> prints: only once a node of this process has
+    /// started printing (<see cref="StartPrinting"/>), and never after <see cref="Discard"/>, so a node
+    /// that could not start or was refused still ends with the CLI's one line.
+    /// </summary>
+    internal static bool FallbackPrints => Volatile.Read(ref _fallbackState) == FallbackPrinting;
 
     private sealed class Gate
     {
