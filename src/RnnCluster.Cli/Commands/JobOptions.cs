@@ -63,7 +63,7 @@ public sealed class JobOptions
         Add("--compress", "cluster jobs (train ignores it): gradients on the wire: none | bf16 | fp16 (in sync mode weight updates too, as 16-bit differences) | topk:R (the fraction R of largest gradient values, the rest kept for later steps; e.g. topk:0.01 or topk:1%)", Defaults.Compress, (j, v) => j with { Compress = v });
         Add("--ps-placement", "cluster jobs (train ignores it): the parameter server: workers (sharded: each worker node serves one key range) | coordinator (one server holds every weight) | auto (workers with --optimizer sgd in sync mode for a model of 1,000,000 parameters or more, else coordinator)", Defaults.PsPlacement, (j, v) => j with { PsPlacement = v });
         Add("--workers", "cluster jobs (train ignores it): worker processes `local` starts (0: 2) / workers a submitted job waits for (0: whatever is up)", Defaults.Workers, (j, v) => j with { Workers = v });
-        Add("--threads", "compute threads per process (0: all cores); stream groups run in parallel on them", Defaults.Training.Threads, (j, v) => j.WithTraining(t => t with { Threads = v }));
+        Threads = Add("--threads", "compute threads per process (0: all cores); stream groups run in parallel on them", Defaults.Training.Threads, (j, v) => j.WithTraining(t => t with { Threads = v }));
         Add("--stream-groups", "stream groups G, the unit of gradient work (0: one per thread, 4 with --deterministic)", Defaults.Training.StreamGroups, (j, v) => j.WithTraining(t => t with { StreamGroups = v }));
         Add("--deterministic", "bitwise-reproducible training: the same weights for any thread or worker count (fixed stream groups, single-threaded GEMMs)", Defaults.Training.Deterministic, (j, v) => j.WithTraining(t => t with { Deterministic = v }));
         Add<string?>("--out", "write the trained model to this file", null, (j, v) => j with { Out = v });
@@ -78,6 +78,9 @@ public sealed class JobOptions
     public Option<FileInfo?> JobFile { get; }
 
     public Option<bool> Json { get; }
+
+    /// <summary><c>--threads</c>: the one job flag a resumed run may change.</summary>
+    public Option<int> Threads { get; }
 
     public List<Option> All { get; } = [];
 

@@ -9,8 +9,11 @@ public static class Threads
     public static int Configure(int requested)
     {
         Core.Training.TrainingOptions.RequireThreads(requested);
-        var threads = requested > 0 ? requested : Environment.ProcessorCount;
+        var threads = Resolve(requested);
         Gemm.SetThreads(threads);
         return threads;
     }
+
+    /// <summary>The thread count <paramref name="requested"/> stands for on this machine: itself, or every core when 0.</summary>
+    public static int Resolve(int requested) => requested > 0 ? requested : Environment.ProcessorCount;
 }

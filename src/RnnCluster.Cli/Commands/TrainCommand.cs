@@ -35,7 +35,7 @@ public static class TrainCommand
                 return Run(options.BindWithBuiltinDefaults(result), json, result.GetValue(logDir), null, cancel);
             }
 
-            var threads = (Option<int>)options.All.Single(o => o.Name == "--threads");
+            var threads = options.Threads;
             if (options.All.FirstOrDefault(o => o != options.Json && o != threads && result.GetResult(o) is { Implicit: false }) is { } given)
             {
                 throw new ArgumentException($"{given.Name} cannot be given with --resume: a resumed run continues exactly as its checkpoint saved it (only --threads, --json and --log-dir may change)");
@@ -48,7 +48,7 @@ public static class TrainCommand
                 // Another machine, or a machine shared differently: the run keeps its stream groups (so its
                 // batches are cut as before) and computes them on the given threads. The weights then equal an
                 // unstopped run's bitwise with --deterministic (or the same thread count), else up to rounding.
-                var groups = job.Training.EffectiveStreamGroups(job.Training.Threads > 0 ? job.Training.Threads : Environment.ProcessorCount);
+                var groups = job.Training.EffectiveStreamGroups(Threads.Resolve(job.Training.Threads));
                 job = job.WithTraining(t => t with { Threads = result.GetValue(threads), StreamGroups = groups });
             }
 

@@ -92,7 +92,6 @@ public sealed class StandardErrorLogger : ReceiveActor, IRequiresMessageQueue<IL
             return string.Empty; // followed by "TLS handshake failed on channel …"
         }
 
-        var peer = ChannelPeer.Match(message) is { Success: true } m ? m.Groups["remote"].Value : "a peer";
         if (message.StartsWith("TLS handshake failed", StringComparison.Ordinal))
         {
             if (message.Contains("RemoteCertificateValidationCallback", StringComparison.Ordinal))
@@ -100,12 +99,12 @@ public sealed class StandardErrorLogger : ReceiveActor, IRequiresMessageQueue<IL
                 return string.Empty; // the certificate check logged who and why
             }
 
-            return notTls ? $"TLS: refused the remoting connection of {peer}: it does not speak TLS (a node or client started without --tls)" : null;
+            return notTls ? $"TLS: refused the remoting connection of {Peer(message)}: it does not speak TLS (a node or client started without --tls)" : null;
         }
 
         if (message.StartsWith("Error caught channel", StringComparison.Ordinal) && cause?.GetType().Name == "TooLongFrameException")
         {
-            return $"refused the remoting connection of {peer}: it sent a TLS handshake or other bytes that are not remoting frames (a node or client started with --tls, or one checking why this node is slow to answer); this node speaks plain TCP";
+            return $"refused the remoting connection of {Peer(message)}: it sent a TLS handshake or other bytes that are not remoting frames (a node or client started with --tls, or one checking why this node is slow to answer); this node speaks plain TCP";
         }
 
         const string noCertificate = "Mutual TLS required but client did not provide a certificate from ";
@@ -116,6 +115,9 @@ public sealed class StandardErrorLogger : ReceiveActor, IRequiresMessageQueue<IL
 
         return null;
     }
+
+    /// <summary>The remote end of a transport event's channel, or "a peer".</summary>
+    private static string Peer(string message) => ChannelPeer.Match(message) is { Success: true } m ? m.Groups["remote"].Value : "a peer";
 
     /// <summary>
     /// True for remoting's and its transport's types (Akka.Remote, DotNetty), as the logging class or the
