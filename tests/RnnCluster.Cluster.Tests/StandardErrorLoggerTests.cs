@@ -67,7 +67,7 @@ public class StandardErrorLoggerTests
         Assert.Null(StandardErrorLogger.OneLine(codec));
         Assert.Null(StandardErrorLogger.OneLine(rejected));
         Assert.Null(StandardErrorLogger.OneLine(callback)); // the certificate check logged the refusal and its reason
-        Assert.EndsWith("] TLS: refused the remoting connection of [::ffff:127.0.0.1]:44418: it does not speak TLS (a node or client started without --tls)", StandardErrorLogger.OneLine(handshake), StringComparison.Ordinal);
+        Assert.EndsWith("] TLS: refused the remoting connection of 127.0.0.1:44418: it does not speak TLS (a node or client started without --tls)", StandardErrorLogger.OneLine(handshake), StringComparison.Ordinal);
         Assert.StartsWith("[WARNING]", StandardErrorLogger.OneLine(handshake), StringComparison.Ordinal);
     }
 
@@ -78,7 +78,40 @@ public class StandardErrorLoggerTests
             "Error caught channel [[::ffff:127.0.0.1]:4602->[::ffff:127.0.0.1]:58796](Id=0a)");
         var noCertificate = new Warning("TcpTransport (akka://rnncluster)", typeof(StandardErrorLoggerTests), "Mutual TLS required but client did not provide a certificate from [::ffff:127.0.0.1]:37154");
 
-        Assert.Contains("refused the remoting connection of [::ffff:127.0.0.1]:58796: it sent a TLS handshake or other bytes that are not remoting frames", StandardErrorLogger.OneLine(hello), StringComparison.Ordinal);
-        Assert.EndsWith("TLS: refused the remoting connection of [::ffff:127.0.0.1]:37154: it presented no certificate (a node or client without --tls checking whether this node speaks TLS)", StandardErrorLogger.OneLine(noCertificate), StringComparison.Ordinal);
+        Assert.Contains("refused the remoting connection of 127.0.0.1:58796: it sent a TLS handshake or other bytes that are not remoting frames", StandardErrorLogger.OneLine(hello), StringComparison.Ordinal);
+        Assert.EndsWith("TLS: refused the remoting connection of 127.0.0.1:37154: it presented no certificate (a node or client without --tls checking whether this node speaks TLS)", StandardErrorLogger.OneLine(noCertificate), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_clients_connection_that_ends_is_not_logged_but_a_nodes_is()
+    {
+        const string client = "akka.ssl.tcp://rnncluster-client@127.0.0.1:45385";
+        var gated = new Warning($"akka.ssl.tcp://rnncluster@127.0.0.1:14600/system/endpointManager/reliableEndpointWriter-akka.ssl.tcp%3A%2F%2Frnncluster-client%40127.0.0.1%3A45385-4", typeof(StandardErrorLoggerTests),
+            $"Association with remote system {client} has failed; address is now gated for 2000 ms. Reason is: [Akka.Remote.EndpointDisassociatedException: Disassociated");
+        var writer = new Error(new InvalidOperationException("Disassociated"), "akka://rnncluster/system/endpointManager/reliableEndpointWriter-akka.ssl.tcp%3A%2F%2Frnncluster-client%40127.0.0.1%3A45385-4/endpointWriter", typeof(StandardErrorLoggerTests), "Disassociated");
+        var node = new Warning("akka.tcp://rnncluster@127.0.0.1:14600/system/endpointManager/reliableEndpointWriter-akka.tcp%3A%2F%2Frnncluster%40127.0.0.1%3A4054-4", typeof(StandardErrorLoggerTests),
+            "Association with remote system akka.tcp://rnncluster@127.0.0.1:4054 has failed; address is now gated for 2000 ms. Reason is: [Akka.Remote.EndpointDisassociatedException: Disassociated");
+
+        Assert.Null(StandardErrorLogger.OneLine(gated));
+        Assert.Null(StandardErrorLogger.OneLine(writer));
+        Assert.Contains("rnncluster@127.0.0.1:4054 has failed", StandardErrorLogger.OneLine(node), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_refusal_repeated_for_one_host_within_10_s_prints_once()
+    {
+        var last = new Dictionary<string, DateTime>();
+        var t = new DateTime(2026, 12, 3, 7, 0, 0, DateTimeKind.Utc);
+        const string plain = "[WARNING][…][TcpServerHandler (akka://rnncluster)] TLS: refused the remoting connection of 127.0.0.1:50314: it does not speak TLS (a node or client started without --tls)";
+        const string probe = "[WARNING][…][TcpTransport (akka://rnncluster)] TLS: refused the remoting connection of 127.0.0.1:43798: it presented no certificate (a node or client without --tls checking whether this node speaks TLS)";
+        const string otherCa = "[WARNING][…] TLS: refused the remoting connection of 127.0.0.1:41000: its certificate 'CN=RnnCluster node' is not signed by this cluster's CA (…)";
+        const string otherHost = "[WARNING][…] TLS: refused the remoting connection of 10.0.0.7:50314: it does not speak TLS (a node or client started without --tls)";
+
+        Assert.False(StandardErrorLogger.RepeatsRefusal(plain, t, last));
+        Assert.True(StandardErrorLogger.RepeatsRefusal(probe, t.AddSeconds(4), last)); // the same node's probe: the same reason
+        Assert.False(StandardErrorLogger.RepeatsRefusal(otherCa, t.AddSeconds(5), last)); // another reason
+        Assert.False(StandardErrorLogger.RepeatsRefusal(otherHost, t.AddSeconds(5), last)); // another host
+        Assert.False(StandardErrorLogger.RepeatsRefusal(plain, t.AddSeconds(11), last)); // 10 s after the line printed
+        Assert.False(StandardErrorLogger.RepeatsRefusal("[INFO][…] Cluster Node [akka.tcp://rnncluster@127.0.0.1:4053] - Started up successfully", t, last));
     }
 }

@@ -166,6 +166,71 @@ public sealed class BadInputTests
     }
 
     [Fact]
+    public async Task Should_say_when_the_port_is_another_servers_or_nobodys()
+    {
+        // Another program's port (an HTTP server answering every connection with its error) is named as
+        // such, by the client and by a node given it as a seed, in one line: not a TLS mismatch, no wait for
+        // the --timeout or --join-timeout, no `node up` line.
+        using var server = new TcpListener(IPAddress.Loopback, 0);
+        server.Start();
+        var port = ((IPEndPoint)server.LocalEndpoint).Port;
+        using var stop = new CancellationTokenSource();
+        var serving = ServeHttpErrorsAsync(server, stop.Token);
+        var expected = $"the port 127.0.0.1:{port} answers, but not as an RnnCluster node (it sent \"HTTP/1.0 400 Bad Request\"): give the remoting port of a node, the port in its `node` line";
+
+        using var status = await CliProcess.RunAsync(Timeout, "status", "--contact", $"127.0.0.1:{port}");
+        AssertOneLineError(status, expected);
+        Assert.Equal(string.Empty, status.Output.Trim());
+        using var worker = await CliProcess.RunAsync(Timeout, "node", "--roles", "worker", "--host", "127.0.0.1", "--port", "0", "--http-port", "-1", "--seeds", $"127.0.0.1:{port}");
+        AssertOneLineError(worker, $"--seeds 127.0.0.1:{port}: {expected}");
+        Assert.Equal(string.Empty, worker.Output.Trim());
+
+        await stop.CancelAsync();
+        server.Stop();
+        await serving;
+
+        // Now nothing listens there: the client says so as soon as its connection is refused.
+        using var nobody = await CliProcess.RunAsync(Timeout, "status", "--contact", $"127.0.0.1:{port}");
+        AssertOneLineError(nobody, $"nothing listens at 127.0.0.1:{port} (connection refused)");
+    }
+
+    /// <summary>Answers every connection's first bytes with an HTTP error and closes it, as a web server does with a TLS hello or remoting frames.</summary>
+    private static async Task ServeHttpErrorsAsync(TcpListener server, CancellationToken stop)
+    {
+        var response = System.Text.Encoding.ASCII.GetBytes("HTTP/1.0 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
+        while (!stop.IsCancellationRequested)
+        {
+            TcpClient client;
+            try
+            {
+                client = await server.AcceptTcpClientAsync(stop);
+            }
+            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+            {
+                return;
+            }
+
+            _ = Task.Run(
+                async () =>
+                {
+                    using (client)
+                    {
+                        try
+                        {
+                            var stream = client.GetStream();
+                            _ = await stream.ReadAsync(new byte[4096], stop); // whatever it is: one read, then the error
+                            await stream.WriteAsync(response, stop);
+                        }
+                        catch (Exception e) when (e is IOException or OperationCanceledException or SocketException)
+                        {
+                        }
+                    }
+                },
+                CancellationToken.None);
+        }
+    }
+
+    [Fact]
     public async Task Should_say_that_a_worker_node_takes_no_clients_and_name_the_coordinator()
     {
         using var coordinator = CliProcess.Start(["node", "--json", "--roles", "coordinator", "--host", "127.0.0.1", "--port", "0", "--http-port", "-1", "--exit-on-stdin-close"]);
@@ -186,6 +251,8 @@ public sealed class BadInputTests
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"took {clock.Elapsed.TotalSeconds:F1} s (the --timeout is 30 s)");
         worker.CloseInput();
         await worker.WaitForExitAsync(Timeout);
+        // The client's requests to the worker are read (and dropped), not logged as messages it cannot deserialize.
+        Assert.DoesNotContain("Deserialization failed", worker.Errors, StringComparison.Ordinal);
 
         // SIGTERM after the worker left: a normal stop (once exit 1 with an empty error line).
         using (var term = System.Diagnostics.Process.Start("kill", ["-TERM", coordinator.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]))

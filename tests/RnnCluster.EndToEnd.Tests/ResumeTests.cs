@@ -61,6 +61,20 @@ public sealed class ResumeTests
     }
 
     [Fact]
+    public async Task Should_name_a_checkpoint_cut_short_by_max_steps_by_its_step_and_say_where_it_is()
+    {
+        using var directory = new TempDirectory();
+        var checkpoints = directory.File("ck");
+        using var run = await CliProcess.RunAsync(Timeout, ["train", .. Job(2), "--max-steps", "4", "--checkpoint-dir", checkpoints]);
+        Assert.True(run.ExitCode == 0, run.Describe());
+
+        // Four steps of a 75-step epoch are no epoch's end.
+        Assert.Equal("step-00000004.rnnc", Path.GetFileName(Assert.Single(Directory.GetFiles(checkpoints))));
+        var step = Path.Combine(checkpoints, "step-00000004.rnnc");
+        Assert.Contains($"--checkpoint-dir: {checkpoints} holds the run's checkpoints; the last, step-00000004.rnnc, continues with `rnncluster train --resume {step}`", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Should_refuse_job_flags_a_model_file_and_a_finished_run_in_one_line()
     {
         using var directory = new TempDirectory();

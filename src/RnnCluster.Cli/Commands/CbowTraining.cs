@@ -36,10 +36,11 @@ public static class CbowTraining
         var (corpusWords, batch) = (data.Train.Words.Length, job.Training.Batch);
         CbowTrainer? trainer = null;
         ITrainingObserver observer = new CbowView(json, step => CbowGradient.WordsWalked(step, corpusWords, batch));
+        TrainCheckpointer? checkpointer = null;
         if (job.CheckpointDir is { } dir)
         {
             var absolute = job.WithAbsolutePaths(); // a run resumed from another directory finds the same files
-            observer = new TrainCheckpointer(observer, dir, job.CheckpointEvery, (path, epoch) => TrainingCheckpoint.Write(path, absolute, recorded, trainer!.Snapshot(),
+            observer = checkpointer = new TrainCheckpointer(observer, dir, job.CheckpointEvery, (path, epoch) => TrainingCheckpoint.Write(path, absolute, recorded, trainer!.Snapshot(),
                 ResumePoint.Fields(epoch?.ValidPerplexity, null)));
         }
 
@@ -64,6 +65,11 @@ public static class CbowTraining
         if (job.Out is { } outPath)
         {
             new WordVectors(data.Vocabulary.Tokens, trainer.InputVectors.ToArray(), spec.Hidden).Write(outPath);
+        }
+
+        if (checkpointer?.Note("rnncluster train") is { } note)
+        {
+            TrainingView.Message(json, "note", note);
         }
 
         CbowPrinter.Print(summary, words, settings.Negatives, job.Out, json);

@@ -35,10 +35,11 @@ public static class ClassifierTraining
         ITrainingObserver observer = new ClassifierView(json, () => trainer?.Validated);
         void Save(string path, object progress) => ModelFile.SaveClassifier(path, spec, data, trainer!.Weights, trainer.Loop.Optimizer.State, progress);
         BestModelKeeper? keeper = null;
+        TrainCheckpointer? checkpointer = null;
         if (job.CheckpointDir is { } dir)
         {
             var absolute = job.WithAbsolutePaths(); // a run resumed from another directory finds the same files
-            observer = new TrainCheckpointer(observer, dir, job.CheckpointEvery, (path, epoch) => TrainingCheckpoint.Write(path, absolute, recorded, trainer!.Snapshot(),
+            observer = checkpointer = new TrainCheckpointer(observer, dir, job.CheckpointEvery, (path, epoch) => TrainingCheckpoint.Write(path, absolute, recorded, trainer!.Snapshot(),
                 ResumePoint.Fields(epoch?.ValidPerplexity, keeper?.Best)));
         }
 
@@ -67,6 +68,11 @@ public static class ClassifierTraining
         else if (job.Out is { } outPath)
         {
             Save(outPath, new { epoch = summary.Epochs, step = summary.Steps, valid_loss = valid.Loss, valid_accuracy = valid.Metrics.Accuracy, job = job.ToJson() });
+        }
+
+        if (checkpointer?.Note("rnncluster train") is { } note)
+        {
+            TrainingView.Message(json, "note", note);
         }
 
         ClassificationPrinter.PrintSummary(summary, valid, testScores, data.Labels, json, keeper is { Best: null } ? null : job.Out);

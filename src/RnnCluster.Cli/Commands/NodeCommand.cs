@@ -51,7 +51,7 @@ public static class NodeCommand
             Description = "seconds to try joining through --seeds; a node that has not joined by then exits with an error",
             DefaultValueFactory = _ => NodeOptions.DefaultJoinTimeoutSeconds,
         };
-        var json = new Option<bool>("--json") { Description = "print {\"event\":\"node\",…} when up instead of a text line" };
+        var json = new Option<bool>("--json") { Description = "print {\"event\":\"node\",…} when up (joined, for a node with --seeds) instead of a text line" };
         var tls = new Option<string?>("--tls")
         {
             Description = $"directory of the cluster's certificates (rnncluster certs): remoting and the data plane use TLS with its node.pfx and accept only peers whose certificate its ca.crt signed (from ${Cluster.Security.ClusterTls.EnvironmentVariable} when set)",
@@ -67,7 +67,7 @@ public static class NodeCommand
             Description = "leave the cluster when standard input closes (used by `local` for its child processes)",
             Hidden = true,
         };
-        var command = new Command("node", "Run one cluster node in the foreground (Ctrl-C or SIGTERM leaves the cluster). Prints one line with its port when it is up.")
+        var command = new Command("node", "Run one cluster node in the foreground (Ctrl-C or SIGTERM leaves the cluster). Prints one line with its port when it is up (with --seeds: once it has joined).")
         {
             roles, host, port, dataPort, seeds, publicHost, threads, workersPerNode, checkpointDir, joinTimeout, tls, json, exitOnStdinClose,
         };
@@ -127,60 +127,39 @@ public static class NodeCommand
         await using var node = await StartAsync(options, cancel);
         monitoring?.Attach(node);
         var address = Akka.Cluster.Cluster.Get(node.System).SelfAddress.ToString();
-        new NodeStarted(string.Join(',', options.Roles), Environment.ProcessId, node.Port, address, monitoring?.Url?.ToString()).Print(json);
+        var started = new NodeStarted(string.Join(',', options.Roles), Environment.ProcessId, node.Port, address, monitoring?.Url?.ToString());
         var stdinClosed = exitOnStdinClose ? StandardInputClosedAsync() : Task.Delay(Timeout.Infinite, CancellationToken.None);
         var joinThrough = options with { Seeds = OtherSeeds(options, node.Port) };
         using var joining = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-        var up = false;
-        Akka.Cluster.Cluster.Get(node.System).RegisterOnMemberUp(() => Volatile.Write(ref up, true));
-        var tlsMismatch = joinThrough.Seeds is { Count: > 0 }
-            ? JoinDiagnosis.TlsMismatchAsync(joinThrough, () => Volatile.Read(ref up), joining.Token)
-            : new TaskCompletionSource<string>().Task; // no seeds but itself: nothing to probe, never completes
-        var stopped = await Task.WhenAny(node.WhenTerminated, stdinClosed, tlsMismatch, Task.Delay(Timeout.Infinite, cancel));
-        await joining.CancelAsync();
-        if (stopped == tlsMismatch && tlsMismatch.IsCompletedSuccessfully)
+        Task<string> seedRefusal;
+        if (joinThrough.Seeds is { Count: > 0 })
         {
-            // Remoting would retry until --join-timeout: the seeds refuse this node over TLS, which waiting does not cure.
+            // Up once it has joined through its seeds: a node they refuse prints only the reason.
+            _ = node.WhenUp.ContinueWith(_ => started.Print(json), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+            seedRefusal = JoinDiagnosis.SeedRefusalAsync(joinThrough, () => node.WhenUp.IsCompleted, joining.Token);
+        }
+        else
+        {
+            started.Print(json);
+            seedRefusal = new TaskCompletionSource<string>().Task; // no seeds but itself: nothing to probe, never completes
+        }
+
+        var stopped = await Task.WhenAny(node.WhenTerminated, stdinClosed, seedRefusal, Task.Delay(Timeout.Infinite, cancel));
+        await joining.CancelAsync();
+        if (stopped == seedRefusal && seedRefusal.IsCompletedSuccessfully)
+        {
+            // Remoting would retry until --join-timeout: a seed refuses this node over TLS or is no node at all, which waiting does not cure.
             StandardErrorLogger.Discard(node.System);
-            throw new CliError(tlsMismatch.Result);
+            throw new CliError(seedRefusal.Result);
         }
 
         // Akka's own exit hook (run-by-clr-shutdown-hook) may stop the actor system on the same
         // signal before our token fires; that is a normal stop too.
         var reason = Akka.Actor.CoordinatedShutdown.Get(node.System).ShutdownReason;
         var stoppedBySignal = cancel.IsCancellationRequested || reason is Akka.Actor.CoordinatedShutdown.ClrExitReason;
-        if (stopped == node.WhenTerminated && reason is Akka.Actor.CoordinatedShutdown.ClusterJoinUnsuccessfulReason
-            && options.Seeds is not { Count: > 0 } && options.CheckpointDir is { } dir)
+        if (stopped == node.WhenTerminated && (reason is Akka.Actor.CoordinatedShutdown.ClusterJoinUnsuccessfulReason || reason?.GetType().Name == "TlsHandshakeFailureReason"))
         {
-            var self = Akka.Cluster.Cluster.Get(node.System).SelfAddress;
-            var seeds = ClusterNode.RestartSeeds(dir, self);
-            throw new CliError($"this coordinator, started without --seeds, waited --join-timeout {options.JoinTimeoutSeconds} s for the coordinators it last ran with ({string.Join(", ", seeds.Where(a => !a.Equals(self)).Select(a => $"{a.Host}:{a.Port}"))}, from {Path.Combine(dir, "coordinators.txt")}); after a restart only the first of them, {seeds[0].Host}:{seeds[0].Port}, founds the cluster again (so that two never form): start it too, or, if it is gone for good, start this node with --seeds naming itself ({options.AdvertisedHost}:{node.Port}) to found a cluster without it");
-        }
-
-        if (stopped == node.WhenTerminated && reason is Akka.Actor.CoordinatedShutdown.ClusterJoinUnsuccessfulReason
-            && await JoinDiagnosis.DiagnoseSeedsAsync(joinThrough, cancel) is { } finding)
-        {
-            StandardErrorLogger.Discard(node.System);
-            throw new CliError($"{finding.Reason} (the node waited --join-timeout {options.JoinTimeoutSeconds} s to join)");
-        }
-
-        if (stopped == node.WhenTerminated && reason is Akka.Actor.CoordinatedShutdown.ClusterJoinUnsuccessfulReason)
-        {
-            StandardErrorLogger.StartPrinting(node.System); // what remoting saw may tell why
-            throw new CliError($"--seeds {string.Join(",", options.Seeds ?? [])}: no seed node let this node join within --join-timeout {options.JoinTimeoutSeconds} s; check that a coordinator runs at that host:port, is reachable from here, and is named as it advertises itself (its `node` line's address, e.g. 127.0.0.1 rather than localhost){(options.Tls is null ? "; a cluster that speaks TLS needs --tls" : string.Empty)}");
-        }
-
-        if (stopped == node.WhenTerminated && reason?.GetType().Name == "TlsHandshakeFailureReason")
-        {
-            StandardErrorLogger.Discard(node.System);
-            if (await JoinDiagnosis.DiagnoseSeedsAsync(joinThrough, cancel) is { NothingListens: false } mismatch)
-            {
-                throw new CliError(mismatch.Reason);
-            }
-
-            throw new CliError(options.Tls is { } tls
-                ? $"--tls {tls.Directory}: the TLS handshake with {string.Join(",", options.Seeds ?? [])} failed and the node stopped: that node speaks plain TCP or holds certificates of another CA (its log and this one say which side refused); give every node and client the same `rnncluster certs` directory"
-                : "a TLS handshake failed and the node stopped");
+            throw await JoinFailureAsync(node, options, joinThrough, tlsHandshake: reason is not Akka.Actor.CoordinatedShutdown.ClusterJoinUnsuccessfulReason, cancel);
         }
 
         if (stopped == node.WhenTerminated && !stoppedBySignal && reason is Akka.Actor.CoordinatedShutdown.ClusterDowningReason && OtherSeeds(options, node.Port).Count > 0)
@@ -196,6 +175,40 @@ public static class NodeCommand
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// The one line for a node that stopped without joining: its --join-timeout passed
+    /// (<paramref name="tlsHandshake"/> false) or remoting's TLS handshake with a seed failed. A probe of
+    /// the seeds (<see cref="JoinDiagnosis.DiagnoseSeedsAsync"/>) names the cause when it finds one; else
+    /// the node's log, held back so far, is printed, since what remoting saw may tell why.
+    /// </summary>
+    private static async Task<CliError> JoinFailureAsync(ClusterNode node, NodeOptions options, NodeOptions joinThrough, bool tlsHandshake, CancellationToken cancel)
+    {
+        if (!tlsHandshake && options.Seeds is not { Count: > 0 } && options.CheckpointDir is { } dir)
+        {
+            var self = Akka.Cluster.Cluster.Get(node.System).SelfAddress;
+            var seeds = ClusterNode.RestartSeeds(dir, self);
+            return new CliError($"this coordinator, started without --seeds, waited --join-timeout {options.JoinTimeoutSeconds} s for the coordinators it last ran with ({string.Join(", ", seeds.Where(a => !a.Equals(self)).Select(a => $"{a.Host}:{a.Port}"))}, from {Path.Combine(dir, "coordinators.txt")}); after a restart only the first of them, {seeds[0].Host}:{seeds[0].Port}, founds the cluster again (so that two never form): start it too, or, if it is gone for good, start this node with --seeds naming itself ({options.AdvertisedHost}:{node.Port}) to found a cluster without it");
+        }
+
+        var finding = await JoinDiagnosis.DiagnoseSeedsAsync(joinThrough, cancel);
+        if (finding is not null && !(tlsHandshake && finding.NothingListens))
+        {
+            StandardErrorLogger.Discard(node.System);
+            return new CliError(tlsHandshake ? finding.Reason : $"{finding.Reason} (the node waited --join-timeout {options.JoinTimeoutSeconds} s to join)");
+        }
+
+        if (tlsHandshake)
+        {
+            StandardErrorLogger.Discard(node.System);
+            return new CliError(options.Tls is { } tls
+                ? $"{tls.Flag} {tls.Directory}: the TLS handshake with {string.Join(",", options.Seeds ?? [])} failed and the node stopped: that node speaks plain TCP or holds certificates of another CA (its log and this one say which side refused); give every node and client the same `rnncluster certs` directory"
+                : "a TLS handshake failed and the node stopped");
+        }
+
+        StandardErrorLogger.StartPrinting(node.System);
+        return new CliError($"--seeds {string.Join(",", options.Seeds ?? [])}: no seed node let this node join within --join-timeout {options.JoinTimeoutSeconds} s; check that a coordinator runs at that host:port, is reachable from here, and is named as it advertises itself (its `node` line's address, e.g. 127.0.0.1 rather than localhost){(options.Tls is null ? "; a cluster that speaks TLS needs --tls" : string.Empty)}");
     }
 
     /// <summary>The node's seeds but itself (<paramref name="port"/> is its remoting port): restarted after a downing, it rejoins through them.</summary>

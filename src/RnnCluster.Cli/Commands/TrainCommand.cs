@@ -91,10 +91,11 @@ public static class TrainCommand
         void Save(string path, object progress) => ModelFile.Save(path, spec, data, trainer!.Weights, trainer.Optimizer, progress);
         ITrainingObserver observer = view;
         BestModelKeeper? keeper = null;
+        TrainCheckpointer? checkpointer = null;
         if (job.CheckpointDir is { } dir)
         {
             var recorded = job.WithAbsolutePaths(); // a run resumed from another directory finds the same files
-            observer = new TrainCheckpointer(view, dir, job.CheckpointEvery, (path, epoch) => TrainingCheckpoint.Write(path, recorded, data, trainer!.Snapshot(),
+            observer = checkpointer = new TrainCheckpointer(view, dir, job.CheckpointEvery, (path, epoch) => TrainingCheckpoint.Write(path, recorded, data, trainer!.Snapshot(),
                 ResumePoint.Fields(epoch?.ValidPerplexity, keeper?.Best)));
         }
 
@@ -146,6 +147,11 @@ public static class TrainCommand
         if (log is not null)
         {
             view.Note($"--log-dir: {log.Path} and its plots");
+        }
+
+        if (checkpointer?.Note("rnncluster train") is { } note)
+        {
+            view.Note(note);
         }
 
         if (keeper is not null)

@@ -38,7 +38,11 @@ public sealed class ClusterClientConnection : IAsyncDisposable
     /// </summary>
     /// <param name="tls">The client's certificates when the cluster speaks TLS (null: plain TCP).</param>
     /// <exception cref="TimeoutException">When no candidate answers within <paramref name="timeout"/> (the message lists them).</exception>
-    /// <exception cref="ClusterRefusedException">When the node does not answer because of TLS (one speaks it and the other not, or their certificates come from different CAs); the message says which, after ≈ 4–8 s.</exception>
+    /// <exception cref="ClusterRefusedException">
+    /// When the node will not answer: nothing listens at the port (at once); TLS (one speaks it and the other
+    /// not, or their certificates come from different CAs), a worker node, or a port that is no node's
+    /// (after ≈ 4–8 s). The message says which.
+    /// </exception>
     public static async Task<ClusterClientConnection> ConnectAsync(string contact, TimeSpan timeout, CancellationToken cancel = default, Security.ClusterTls? tls = null)
     {
         var candidates = ClusterAddresses.CandidateAddresses(contact, tls is not null);
@@ -51,6 +55,7 @@ public sealed class ClusterClientConnection : IAsyncDisposable
         var probe = ProbeTlsAsync(candidates[0], tls, timeout, settled.Token);
         ClusterClientConnection? winner = null;
         string? refusal = null;
+        string? nothingListens = null;
         var pending = attempts.ToList();
         while (pending.Count > 0 && winner is null && refusal is null)
         {
@@ -63,8 +68,19 @@ public sealed class ClusterClientConnection : IAsyncDisposable
             }
 
             pending.Remove((Task<Attempt>)done);
-            (winner, refusal) = await ((Task<Attempt>)done).ConfigureAwait(false);
+            var attempt = await ((Task<Attempt>)done).ConfigureAwait(false);
+            winner = attempt.Connection;
+            if (attempt.NothingListens)
+            {
+                nothingListens ??= attempt.Refusal; // final only when no other candidate answers
+            }
+            else
+            {
+                refusal = attempt.Refusal;
+            }
         }
+
+        refusal ??= winner is null ? nothingListens : null;
 
         await settled.CancelAsync().ConfigureAwait(false);
         foreach (var other in await Task.WhenAll(attempts).ConfigureAwait(false))
@@ -81,7 +97,7 @@ public sealed class ClusterClientConnection : IAsyncDisposable
             throw new ClusterRefusedException(refusal);
         }
 
-        return winner ?? throw new TimeoutException($"no RnnCluster coordinator answered at {contact} within {timeout.TotalSeconds:0.#} s; give a coordinator node's host:port as it advertises it (tried: {string.Join(", ", candidates.Select(a => $"{a.Host}:{a.Port}"))}; worker nodes take no clients{(tls is null ? "; a cluster that speaks TLS needs --tls" : $"; with --tls {tls.Directory}: a cluster with other certificates refuses this client")})");
+        return winner ?? throw new TimeoutException($"no RnnCluster coordinator answered at {contact} within {timeout.TotalSeconds:0.#} s; give a coordinator node's host:port as it advertises it (tried: {string.Join(", ", candidates.Select(a => $"{a.Host}:{a.Port}"))}; worker nodes take no clients{(tls is null ? "; a cluster that speaks TLS needs --tls" : $"; with {tls.Flag} {tls.Directory}: a cluster with other certificates refuses this client")})");
     }
 
     /// <summary>After <see cref="ProbeAfter"/> without an answer, what <see cref="Security.ContactProbe"/> finds wrong with TLS (null: nothing, or cancelled).</summary>
@@ -98,10 +114,17 @@ public sealed class ClusterClientConnection : IAsyncDisposable
         }
     }
 
-    /// <summary>One candidate's outcome: a connection that answered, a reason it never will (a worker node), or neither (no answer in time, cancelled).</summary>
-    private readonly record struct Attempt(ClusterClientConnection? Connection, string? Refusal);
+    /// <summary>
+    /// One candidate's outcome: a connection that answered, a reason it never will (a worker node; nothing
+    /// listens at its port, <paramref name="NothingListens"/>), or neither (no answer in time, cancelled).
+    /// </summary>
+    private readonly record struct Attempt(ClusterClientConnection? Connection, string? Refusal, bool NothingListens = false);
 
-    /// <summary>A client of its own that asks <paramref name="node"/> for the status; a worker node, which has no receptionist for clients, is named as such after <see cref="ProbeAfter"/>.</summary>
+    /// <summary>
+    /// A client of its own that asks <paramref name="node"/> for the status; a worker node, which has no
+    /// receptionist for clients, is named as such after <see cref="ProbeAfter"/>, and a port where nothing
+    /// listens as soon as remoting's connection is refused.
+    /// </summary>
     private static async Task<Attempt> TryConnectAsync(Address node, TimeSpan timeout, Security.ClusterTls? tls, CancellationToken cancel)
     {
         var clientHost = Environment.GetEnvironmentVariable("RNNCLUSTER_CLIENT_HOST");
@@ -115,11 +138,23 @@ public sealed class ClusterClientConnection : IAsyncDisposable
         {
             var status = connection.AskAsync<ClusterStatus>(GetStatus.Instance, timeout, answered.Token);
             var worker = WorkerNodeAsync(system, node, answered.Token);
-            if (await Task.WhenAny(status, worker).ConfigureAwait(false) == worker && await worker.ConfigureAwait(false) is { } reason)
+            var refused = ConnectionRefusedAsync(system, node, answered.Token);
+            var reasons = new List<Task<string?>> { worker, refused };
+            while (reasons.Count > 0)
             {
-                await answered.CancelAsync().ConfigureAwait(false);
-                await connection.DisposeAsync().ConfigureAwait(false);
-                return new(null, reason);
+                var done = await Task.WhenAny(reasons.Cast<Task>().Prepend(status)).ConfigureAwait(false);
+                if (done == status)
+                {
+                    break;
+                }
+
+                reasons.Remove((Task<string?>)done);
+                if (await ((Task<string?>)done).ConfigureAwait(false) is { } reason)
+                {
+                    await answered.CancelAsync().ConfigureAwait(false);
+                    await connection.DisposeAsync().ConfigureAwait(false);
+                    return new(null, reason, NothingListens: done == refused);
+                }
             }
 
             connection.FirstStatus = await status.ConfigureAwait(false);
@@ -130,6 +165,51 @@ public sealed class ClusterClientConnection : IAsyncDisposable
         {
             await connection.DisposeAsync().ConfigureAwait(false);
             return default;
+        }
+    }
+
+    /// <summary>
+    /// Completes with one line when remoting reports that <paramref name="node"/> refused the connection
+    /// (nothing listens at its port), which it does within milliseconds; with null when cancelled.
+    /// </summary>
+    private static async Task<string?> ConnectionRefusedAsync(ActorSystem system, Address node, CancellationToken cancel)
+    {
+        var refused = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var listener = system.ActorOf(Props.Create(() => new ConnectionRefusals(node, refused)));
+        system.EventStream.Subscribe(listener, typeof(Akka.Remote.AssociationErrorEvent));
+        await using (cancel.Register(() => refused.TrySetResult(null)).ConfigureAwait(false))
+        {
+            return await refused.Task.ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Watches remoting's association errors for a refused connection to one node.</summary>
+    private sealed class ConnectionRefusals : ReceiveActor
+    {
+        public ConnectionRefusals(Address node, TaskCompletionSource<string?> refused)
+        {
+            Receive<Akka.Remote.AssociationErrorEvent>(e =>
+            {
+                if (e.RemoteAddress == node && IsConnectionRefused(e.Cause))
+                {
+                    refused.TrySetResult($"nothing listens at {node.Host}:{node.Port} (connection refused): is the node running, and is that its --port (the port in its `node` line)?");
+                    Context.Stop(Self);
+                }
+            });
+        }
+
+        private static bool IsConnectionRefused(Exception? cause)
+        {
+            for (var e = cause; e is not null; e = e.InnerException)
+            {
+                if (e is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.ConnectionRefused }
+                    || e.Message.Contains("Connection refused", StringComparison.OrdinalIgnoreCase))
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
     }
 

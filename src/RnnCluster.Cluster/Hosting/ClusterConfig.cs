@@ -99,7 +99,10 @@ public static class ClusterConfig
             config = ConfigurationFactory.ParseString(extraHocon).WithFallback(config);
         }
 
-        return config.WithFallback(Load(NodeFiles));
+        // Every node can read ClusterClient's messages (a worker has no receptionist, but a client given a
+        // worker's port still sends it its contact requests): without the serializer they are warnings in
+        // the worker's log; with it, dead letters the client's own check turns into one line for the user.
+        return config.WithFallback(Load(NodeFiles)).WithFallback(Akka.Cluster.Tools.Client.ClusterClientReceptionist.DefaultConfig());
     }
 
     /// <param name="tls">True when the client speaks TLS (its certificate comes with the actor system's setup).</param>

@@ -26,6 +26,9 @@ public sealed class ClusterNode : IAsyncDisposable
         System = system;
         Options = options;
         Port = ((ExtendedActorSystem)system).Provider.DefaultAddress.Port ?? options.Port;
+        var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Akka.Cluster.Cluster.Get(system).RegisterOnMemberUp(up.SetResult);
+        WhenUp = up.Task;
     }
 
     public ActorSystem System { get; }
@@ -36,6 +39,9 @@ public sealed class ClusterNode : IAsyncDisposable
     public int Port { get; }
 
     public Task WhenTerminated => System.WhenTerminated;
+
+    /// <summary>Completes when this node is an Up member of the cluster; never, for a node that does not join.</summary>
+    public Task WhenUp { get; }
 
     public static Task<ClusterNode> StartAsync(NodeOptions options, CancellationToken cancel = default)
         => StartAsync(options, null, cancel);

@@ -4,7 +4,7 @@ namespace RnnCluster.Cluster.Hosting;
 
 /// <summary>
 /// Why a node started with <c>--seeds</c> has not joined, found by <see cref="ContactProbe"/> (one TLS
-/// handshake with each seed's remoting port). Remoting alone cannot tell: a node without <c>--tls</c>
+/// handshake with each seed's remoting port): a TLS mismatch, another server on the port, nothing listening. Remoting alone cannot tell: a node without <c>--tls</c>
 /// whose seeds speak TLS retries every 5 s until <c>--join-timeout</c>, while each seed logs a refused
 /// connection.
 /// </summary>
@@ -17,13 +17,13 @@ public static class JoinDiagnosis
     public static readonly TimeSpan ProbeInterval = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// Completes with one line (naming <c>--seeds</c> and the seed) as soon as a probe finds that TLS
-    /// keeps this node from one of its seeds: one speaks TLS and the other not, or their certificates come
-    /// from different CAs. Probes after <see cref="FirstProbeAfter"/>, then every <see cref="ProbeInterval"/>,
+    /// Completes with one line (naming <c>--seeds</c> and the seed) as soon as a probe finds that a seed
+    /// will never let this node join: TLS keeps them apart (one speaks TLS and the other not, or their
+    /// certificates come from different CAs), or the seed's port is no RnnCluster node's (another server answers there). Probes after <see cref="FirstProbeAfter"/>, then every <see cref="ProbeInterval"/>,
     /// while <paramref name="joined"/> is false; a seed where nothing listens yet is probed again later.
     /// Never completes while nothing is found; cancelled by <paramref name="cancel"/>.
     /// </summary>
-    public static async Task<string> TlsMismatchAsync(NodeOptions options, Func<bool> joined, CancellationToken cancel)
+    public static async Task<string> SeedRefusalAsync(NodeOptions options, Func<bool> joined, CancellationToken cancel)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(joined);
@@ -40,8 +40,8 @@ public static class JoinDiagnosis
     }
 
     /// <summary>
-    /// The first thing a probe finds wrong with the node's seeds, in their order: a TLS mismatch before a
-    /// port where nothing listens; null when nothing is found (or there are no seeds). The reason starts
+    /// The first thing a probe finds wrong with the node's seeds, in their order: a TLS mismatch or a port
+    /// that is no node's before a port where nothing listens; null when nothing is found (or there are no seeds). The reason starts
     /// with <c>--seeds</c> and the seed. Takes at most about 4 s per seed.
     /// </summary>
     public static async Task<ContactProbe.Finding?> DiagnoseSeedsAsync(NodeOptions options, CancellationToken cancel)

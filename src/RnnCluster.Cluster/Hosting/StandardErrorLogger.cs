@@ -28,14 +28,58 @@ public sealed class StandardErrorLogger : ReceiveActor, IRequiresMessageQueue<IL
     {
         var gate = Gates.GetValue(Context.System, _ => new Gate());
         Receive<InitializeLogger>(_ => Sender.Tell(new LoggerInitialized()));
+        var lastRefusal = new Dictionary<string, DateTime>(StringComparer.Ordinal);
         Receive<LogEvent>(e =>
         {
-            if (OneLine(e) is { } line)
+            if (OneLine(e) is { } line && !RepeatsRefusal(line, e.Timestamp, lastRefusal))
             {
                 gate.Write(line);
             }
         });
     }
+
+    /// <summary>
+    /// How long (seconds) one refusal of one peer host is logged once: a node without TLS is refused for
+    /// its remoting connection and again, seconds later, for its probe of why (no certificate), which
+    /// say the same.
+    /// </summary>
+    private static readonly TimeSpan RefusalQuiet = TimeSpan.FromSeconds(10);
+
+    /// <summary>"refused the remoting connection of HOST:PORT: REASON" in a refusal line.</summary>
+    private static readonly System.Text.RegularExpressions.Regex RefusedPeer = new(@"refused the remoting connection of (?<host>\[[^\]]+\]|[^\s:]+):\d+: (?<reason>.*)$", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    /// <summary>
+    /// True when <paramref name="line"/> (logged at <paramref name="at"/>) refuses a peer host for the same
+    /// reason as a line printed less than <see cref="RefusalQuiet"/> before (it is then not printed); a
+    /// connection without TLS and one without a certificate count as one reason. <paramref name="lastRefusal"/>
+    /// holds the time of the last printed line per host and reason.
+    /// </summary>
+    internal static bool RepeatsRefusal(string line, DateTime at, Dictionary<string, DateTime> lastRefusal)
+    {
+        ArgumentNullException.ThrowIfNull(line);
+        ArgumentNullException.ThrowIfNull(lastRefusal);
+        if (RefusedPeer.Match(line) is not { Success: true } m)
+        {
+            return false;
+        }
+
+        var reason = m.Groups["reason"].Value;
+        var withoutTls = reason.StartsWith("it does not speak TLS", StringComparison.Ordinal) || reason.StartsWith("it presented no certificate", StringComparison.Ordinal);
+        var key = $"{m.Groups["host"].Value} {(withoutTls ? "without TLS" : reason)}";
+        if (lastRefusal.TryGetValue(key, out var last) && at >= last && at - last < RefusalQuiet)
+        {
+            return true;
+        }
+
+        lastRefusal[key] = at;
+        return false;
+    }
+
+    /// <summary>"[::ffff:127.0.0.1]:P", how the transport names an IPv4 peer of a dual-stack listener, as "127.0.0.1:P".</summary>
+    private static readonly System.Text.RegularExpressions.Regex MappedIPv4 = new(@"\[::ffff:(?<ip>\d{1,3}(\.\d{1,3}){3})\]", System.Text.RegularExpressions.RegexOptions.CultureInvariant | System.Text.RegularExpressions.RegexOptions.IgnoreCase);
+
+    /// <summary>A remoting client (`status`, `submit`, …) is a system of this name; its connection ending is no news.</summary>
+    private const string ClientSystem = "rnncluster-client";
 
     /// <summary>
     /// The line printed for <paramref name="e"/>, or null when it says nothing another line does not. A
@@ -52,11 +96,21 @@ public sealed class StandardErrorLogger : ReceiveActor, IRequiresMessageQueue<IL
     public static string? OneLine(LogEvent e)
     {
         ArgumentNullException.ThrowIfNull(e);
-        var message = e.Message?.ToString() ?? string.Empty;
+        var message = MappedIPv4.Replace(e.Message?.ToString() ?? string.Empty, "${ip}");
         var cause = e is Error { Cause: { } c } ? c : null;
+        if (EndsClientConnection(e, message))
+        {
+            return null;
+        }
+
         if (TransportRefusal(message, cause) is { } refusal)
         {
             return refusal.Length == 0 ? null : $"[WARNING][{e.Timestamp:MM/dd/yyyy HH:mm:ss.fff}Z][{e.LogSource}] {refusal}";
+        }
+
+        if (message.StartsWith("TLS: refused", StringComparison.Ordinal))
+        {
+            return $"[WARNING][{e.Timestamp:MM/dd/yyyy HH:mm:ss.fff}Z][{e.LogSource}] {message}";
         }
 
         if (!message.StartsWith("TLS handshake failed", StringComparison.Ordinal) && !IsTls(cause) && !message.Contains("TLS handshake failure", StringComparison.Ordinal))
@@ -72,6 +126,20 @@ public sealed class StandardErrorLogger : ReceiveActor, IRequiresMessageQueue<IL
             ?? (cause is null ? string.Empty : $"{cause.GetType().Name}: {cause.Message.Split('\n')[0].Trim()}");
         var first = lines.Length > 0 ? lines[0] : string.Empty;
         return $"[{e.LogLevel().ToString().Replace("Level", string.Empty, StringComparison.Ordinal).ToUpperInvariant()}][{e.Timestamp:MM/dd/yyyy HH:mm:ss.fff}Z][{e.LogSource}] {first}{(error.Length > 0 ? " — " + error : string.Empty)}";
+    }
+
+    /// <summary>
+    /// True for remoting's events about a client's connection that ended (a <c>status</c> or <c>submit</c>
+    /// that got its answer and stopped): "Association with … rnncluster-client… has failed … Disassociated",
+    /// the endpoint writer's "Disassociated" error, "Removing receive buffers for … rnncluster-client…".
+    /// </summary>
+    private static bool EndsClientConnection(LogEvent e, string message)
+    {
+        var ofClient = message.Contains($"//{ClientSystem}@", StringComparison.Ordinal)
+            || e.LogSource?.Contains($"%2F%2F{ClientSystem}%40", StringComparison.Ordinal) == true;
+        return ofClient && (message.Contains("Disassociated", StringComparison.Ordinal)
+            || message.StartsWith("Removing receive buffers", StringComparison.Ordinal)
+            || (e is Error { Cause: { } cause } && cause.GetType().Name == "EndpointDisassociatedException"));
     }
 
     /// <summary>

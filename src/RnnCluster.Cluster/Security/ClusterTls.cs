@@ -18,13 +18,17 @@ public sealed class ClusterTls
     /// <summary>The environment variable that gives the directory when no <c>--tls</c> is given.</summary>
     public const string EnvironmentVariable = "RNNCLUSTER_TLS_DIR";
 
-    private ClusterTls(string directory, string certificateFile, X509Certificate2 certificate, X509Certificate2 authority)
+    private ClusterTls(string flag, string directory, string certificateFile, X509Certificate2 certificate, X509Certificate2 authority)
     {
+        Flag = flag;
         Directory = directory;
         CertificateFile = certificateFile;
         Certificate = certificate;
         Authority = authority;
     }
+
+    /// <summary>Where <see cref="Directory"/> was given, for messages: "--tls", or <see cref="EnvironmentVariable"/> when no flag was.</summary>
+    public string Flag { get; }
 
     /// <summary>The directory the certificates came from.</summary>
     public string Directory { get; }
@@ -86,7 +90,7 @@ public sealed class ClusterTls
             throw new ArgumentException($"{flag} {directory}: {Path.GetFileName(ownPath)} holds no private key");
         }
 
-        var tls = new ClusterTls(Path.GetFullPath(directory), Path.GetFileName(ownPath), own, authority);
+        var tls = new ClusterTls(flag, Path.GetFullPath(directory), Path.GetFileName(ownPath), own, authority);
         if (!tls.Accepts(own, out _))
         {
             throw new ArgumentException($"{flag} {directory}: {Path.GetFileName(ownPath)} is not signed by its {ClusterCertificates.AuthorityFile} (the files come from different `rnncluster certs` runs); copy one run's directory whole");
