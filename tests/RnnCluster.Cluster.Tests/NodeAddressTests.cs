@@ -59,4 +59,24 @@ public sealed class NodeAddressTests
 
         Assert.Contains("public host", error.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("127.0.0.1:4053", "127.0.0.1:4053")]
+    [InlineData("akka.tcp://rnncluster@127.0.0.1:15041", "127.0.0.1:15041")] // the address a `node` line prints
+    [InlineData("akka.ssl.tcp://rnncluster@node-a:4053/", "node-a:4053")]
+    public void A_contact_is_host_port_or_a_nodes_address(string given, string expected) => Assert.Equal(expected, ClusterAddresses.HostPort(given));
+
+    [Theory]
+    [InlineData("http://127.0.0.1:15041")]
+    [InlineData("akka.tcp://other@127.0.0.1:15041")]
+    [InlineData("user@127.0.0.1:15041")]
+    [InlineData("127.0.0.1")]
+    [InlineData(":4053")]
+    [InlineData("127.0.0.1:99999")]
+    public void Anything_else_is_refused_naming_the_form(string given)
+    {
+        var error = Assert.Throws<ArgumentException>(() => ClusterAddresses.ParseContact(given));
+
+        Assert.Contains("is not host:port (e.g. 127.0.0.1:4053, or a node's address as its `node` line prints it)", error.Message, StringComparison.Ordinal);
+    }
 }

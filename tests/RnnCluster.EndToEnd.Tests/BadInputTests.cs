@@ -192,6 +192,51 @@ public sealed class BadInputTests
         // Now nothing listens there: the client says so as soon as its connection is refused.
         using var nobody = await CliProcess.RunAsync(Timeout, "status", "--contact", $"127.0.0.1:{port}");
         AssertOneLineError(nobody, $"nothing listens at 127.0.0.1:{port} (connection refused)");
+
+        // A web server speaking TLS (any certificate but a node's) is no node either, with or without --tls.
+        using var https = new TcpListener(IPAddress.Loopback, 0);
+        https.Start();
+        var httpsPort = ((IPEndPoint)https.LocalEndpoint).Port;
+        using var stopHttps = new CancellationTokenSource();
+        var servingHttps = ServeTlsAsync(https, stopHttps.Token);
+        using var tlsStatus = await CliProcess.RunAsync(Timeout, "status", "--contact", $"127.0.0.1:{httpsPort}");
+        AssertOneLineError(tlsStatus, $"the port 127.0.0.1:{httpsPort} answers, but not as an RnnCluster node (it speaks TLS with a certificate for 'CN=example.web')");
+        await stopHttps.CancelAsync();
+        https.Stop();
+        await servingHttps;
+    }
+
+    /// <summary>Completes a TLS handshake with every connection, as a web server with a certificate for 'CN=example.web' does, and closes it.</summary>
+    private static async Task ServeTlsAsync(TcpListener server, CancellationToken stop)
+    {
+        using var key = System.Security.Cryptography.ECDsa.Create();
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=example.web", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
+        using var created = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        using var certificate = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12(created.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pkcs12), null);
+        while (!stop.IsCancellationRequested)
+        {
+            TcpClient client;
+            try
+            {
+                client = await server.AcceptTcpClientAsync(stop);
+            }
+            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+            {
+                return;
+            }
+
+            using (client)
+            {
+                try
+                {
+                    await using var tls = new System.Net.Security.SslStream(client.GetStream());
+                    await tls.AuthenticateAsServerAsync(certificate).WaitAsync(TimeSpan.FromSeconds(5), stop);
+                }
+                catch (Exception e) when (e is IOException or OperationCanceledException or TimeoutException or System.Security.Authentication.AuthenticationException or SocketException)
+                {
+                }
+            }
+        }
     }
 
     /// <summary>Answers every connection's first bytes with an HTTP error and closes it, as a web server does with a TLS hello or remoting frames.</summary>

@@ -44,7 +44,16 @@ public sealed class ContactOptions
     /// <summary>Connects to the cluster; a node that does not answer becomes a one-line error.</summary>
     public async Task<ClusterClientConnection> ConnectAsync(ParseResult result, CancellationToken cancel)
     {
-        var contact = result.GetValue(Contact)!;
+        string contact;
+        try
+        {
+            contact = ClusterAddresses.HostPort(result.GetValue(Contact)!);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"--contact {e.Message}", e);
+        }
+
         var tls = Cluster.Security.ClusterTls.Load(result.GetValue(Tls), client: true);
         try
         {

@@ -81,7 +81,7 @@ public static class NodeCommand
                 roleList,
                 bindHost,
                 result.GetValue(port) ?? NodeEnvironment.Port("PORT", "--port") ?? (roleList.Contains(NodeOptions.CoordinatorRole) ? CoordinatorPort : 0),
-                NodeEnvironment.SplitList(result.GetValue(seeds)),
+                Seeds(NodeEnvironment.SplitList(result.GetValue(seeds))),
                 result.GetValue(workersPerNode),
                 Threads.Configure(result.GetValue(threads)),
                 result.GetValue(checkpointDir),
@@ -209,6 +209,20 @@ public static class NodeCommand
 
         StandardErrorLogger.StartPrinting(node.System);
         return new CliError($"--seeds {string.Join(",", options.Seeds ?? [])}: no seed node let this node join within --join-timeout {options.JoinTimeoutSeconds} s; check that a coordinator runs at that host:port, is reachable from here, and is named as it advertises itself (its `node` line's address, e.g. 127.0.0.1 rather than localhost){(options.Tls is null ? "; a cluster that speaks TLS needs --tls" : string.Empty)}");
+    }
+
+    /// <summary>The seeds as host:port (a node's address as its `node` line prints it is taken too).</summary>
+    /// <exception cref="ArgumentException">Naming --seeds, for a seed that is neither.</exception>
+    private static List<string> Seeds(IEnumerable<string> given)
+    {
+        try
+        {
+            return [.. given.Select(ClusterAddresses.HostPort)];
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"--seeds {e.Message}", e);
+        }
     }
 
     /// <summary>The node's seeds but itself (<paramref name="port"/> is its remoting port): restarted after a downing, it rejoins through them.</summary>

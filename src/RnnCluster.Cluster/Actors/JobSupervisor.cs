@@ -118,7 +118,7 @@ public sealed class JobSupervisor : ReceiveActor
     /// <summary>Takes up the running jobs whose checkpoints are in <paramref name="dir"/> or its replica directory.</summary>
     private void ResumeFrom(string dir)
     {
-        _nextId = Math.Max(_nextId, JobCheckpoints.HighestJobNumber(dir));
+        _nextId = Math.Max(_nextId, Math.Max(JobCheckpoints.HighestJobNumber(dir), AcceptedJobs.HighestJobNumber(dir)));
         foreach (var stale in AtomicFile.RemoveStaleTemporaries(dir).Concat(AtomicFile.RemoveStaleTemporaries(JobCheckpoints.ReplicaDirectory(dir))))
         {
             _log.Info("removed {0}, left by a checkpoint write whose process was killed", stale);
@@ -152,6 +152,62 @@ public sealed class JobSupervisor : ReceiveActor
         foreach (var (path, error) in unreadable)
         {
             _log.Warning("cannot resume from {0}: {1}", path, error);
+        }
+
+        RequeueUnstarted(dir);
+    }
+
+    /// <summary>
+    /// Queues again the jobs <paramref name="dir"/> records as accepted that have no checkpoint yet (they
+    /// were queued, or running before their first checkpoint, when the cluster stopped): from their
+    /// beginning, or from the checkpoint their <c>submit --resume</c> named.
+    /// </summary>
+    private void RequeueUnstarted(string dir)
+    {
+        var unstarted = AcceptedJobs.Unstarted(dir, out var unreadable);
+        foreach (var (id, jobJson, resumeFrom) in unstarted)
+        {
+            if (_jobs.ContainsKey(id))
+            {
+                continue;
+            }
+
+            JobDefinition job;
+            TrainingSnapshot? resume = null;
+            Checkpoint? checkpoint = null;
+            try
+            {
+                job = JobDefinition.FromJson(jobJson);
+                if (resumeFrom is not null)
+                {
+                    var read = JobCheckpoints.Read(resumeFrom);
+                    (job, resume, checkpoint) = (read.Job, read.Snapshot, read.Checkpoint);
+                }
+            }
+            catch (Exception e) when (e is ArgumentException or CheckpointException or IOException)
+            {
+                _log.Warning("cannot queue {0} again from {1}: {2}", id, AcceptedJobs.PathFor(dir, id), e.Message);
+                continue;
+            }
+
+            var record = new JobRecord(id, job, null) { CheckpointPath = JobCheckpoints.PathFor(job.CheckpointDir ?? dir, id), Resume = resume };
+            if (resume is not null)
+            {
+                record.Started = DateTime.UtcNow;
+                record.Progress = record.Progress with { Epoch = resume.Epoch, Step = resume.Step };
+            }
+
+            _jobs[id] = record;
+            _order.Add(id);
+            _log.Info("queuing {0} again: it was accepted before the cluster stopped and had no checkpoint yet, so it starts {1}", id,
+                resume is null ? "from its beginning" : $"from {resumeFrom} (epoch {resume.Epoch}, step {resume.Step}), as submitted");
+            Task.Run(() => checkpoint is null ? LoadCorpus(job) : LoadCorpus(job, checkpoint)).PipeTo(Self, success: data => new ResumeLoaded(id, data, null),
+                failure: e => new ResumeLoaded(id, null, Describe(e)));
+        }
+
+        foreach (var (path, error) in unreadable)
+        {
+            _log.Warning("cannot queue again the job of {0}: {1}", path, error);
         }
     }
 
@@ -194,7 +250,7 @@ public sealed class JobSupervisor : ReceiveActor
         if (submit.ResumeFrom is { } checkpoint)
         {
             var requester = Sender;
-            Task.Run(() => LoadForResume(checkpoint)).PipeTo(Self, success: loaded => loaded with { ReplyTo = requester },
+            Task.Run(() => LoadForResume(checkpoint)).PipeTo(Self, success: loaded => loaded with { ReplyTo = requester, ResumeFrom = checkpoint },
                 failure: e => new CorpusLoaded(new JobDefinition(), null, $"cannot resume from {checkpoint}: {Describe(e)}", requester));
             return;
         }
@@ -245,6 +301,18 @@ public sealed class JobSupervisor : ReceiveActor
         _order.Add(id);
         _queue.Enqueue(id);
         _log.Info("accepted {0} ({1})", id, data.Describe());
+        if (_checkpointDir is { } recordDir)
+        {
+            try
+            {
+                AcceptedJobs.Write(recordDir, id, loaded.Job.ToJson(), loaded.ResumeFrom);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                _log.Warning("{0} is accepted, but its record could not be written to {1} ({2}): until its first checkpoint, a restart of the cluster would lose it", id, recordDir, e.Message);
+            }
+        }
+
         Replicator.Tell(new JobStateChanged(id, JobStates.Queued), Self);
         loaded.ReplyTo.Tell(new JobAccepted(id, loaded.Job.Task));
         StartNext();
@@ -466,6 +534,18 @@ public sealed class JobSupervisor : ReceiveActor
         job.Reason = reason;
         job.Data = null;
         Replicator.Tell(new JobStateChanged(id, state, job.ToStatus()), Self);
+        if (_checkpointDir is { } recordDir)
+        {
+            try
+            {
+                AcceptedJobs.MarkEnded(recordDir, id, state);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                _log.Warning("the record of {0} could not be marked {1}: {2}", id, state, e.Message);
+            }
+        }
+
         if (job.CheckpointPath is { } path)
         {
             // Watchers hear the end once the checkpoint carries its final name (<id>.<state>.rnnc), so a

@@ -4,7 +4,7 @@ using RnnCluster.Core.Training;
 namespace RnnCluster.Cluster.Actors;
 
 /// <summary>Corpus loading finished off the actor thread (Dataset) or failed (Error); with Resume, for a job continued from a checkpoint.</summary>
-internal sealed record CorpusLoaded(JobDefinition Job, JobData? Dataset, string? Error, IActorRef ReplyTo, TrainingSnapshot? Resume = null);
+internal sealed record CorpusLoaded(JobDefinition Job, JobData? Dataset, string? Error, IActorRef ReplyTo, TrainingSnapshot? Resume = null, string? ResumeFrom = null);
 
 /// <summary>An epoch's validation (and, when final, test, --out and the task's scores in <paramref name="Final"/>) finished off the actor thread.</summary>
 internal sealed record EpochEvaluated(RunEpochEnd End, double ValidPpl, FinalEvaluation? Final, string? Error, Protocol.SplitScores? ValidScores = null);

@@ -19,18 +19,41 @@ public static class ClusterAddresses
     /// <summary>The path under which the supervisor (a singleton proxy) is registered with the receptionist.</summary>
     public const string SupervisorService = "/user/supervisor";
 
-    /// <summary>Parses "host:port" (throws <see cref="ArgumentException"/> otherwise).</summary>
+    /// <summary>
+    /// Parses "host:port", or a node's address as its <c>node</c> line prints it
+    /// (<c>akka.tcp://rnncluster@host:port</c>, <c>akka.ssl.tcp://…</c>), to its host and port.
+    /// </summary>
+    /// <exception cref="ArgumentException">When the text is neither (a URL of another scheme, a host with '/' or '@', no port, a port outside 1–65535).</exception>
     public static (string Host, int Port) ParseContact(string contact)
     {
         ArgumentNullException.ThrowIfNull(contact);
-        var colon = contact.LastIndexOf(':');
-        if (colon <= 0 || !int.TryParse(contact.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var port)
-            || port is < 1 or > 65535)
+        var text = contact;
+        foreach (var protocol in new[] { Protocol, TlsProtocol })
         {
-            throw new ArgumentException($"{Core.Text.QuotedText.Quote(contact)} is not host:port");
+            var prefix = $"{protocol}://{SystemName}@";
+            if (text.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+            {
+                text = text[prefix.Length..].TrimEnd('/');
+                break;
+            }
         }
 
-        return (contact[..colon], port);
+        var colon = text.LastIndexOf(':');
+        var host = colon > 0 ? text[..colon] : string.Empty;
+        if (colon <= 0 || host.IndexOfAny(['/', '@', ' ']) >= 0
+            || !int.TryParse(text.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
+        {
+            throw new ArgumentException($"{Core.Text.QuotedText.Quote(contact)} is not host:port (e.g. 127.0.0.1:4053, or a node's address as its `node` line prints it)");
+        }
+
+        return (host, port);
+    }
+
+    /// <summary>"host:port" of <paramref name="contact"/> (see <see cref="ParseContact"/>).</summary>
+    public static string HostPort(string contact)
+    {
+        var (host, port) = ParseContact(contact);
+        return string.Create(CultureInfo.InvariantCulture, $"{host}:{port}");
     }
 
     /// <param name="tls">True when the cluster speaks TLS (its addresses are akka.ssl.tcp://…).</param>

@@ -21,6 +21,9 @@ public static class ClusterCertificates
     public const string NodeFile = "node.pfx";
     public const string ClientFile = "client.pfx";
 
+    /// <summary>The subject of every node's certificate (<see cref="NodeFile"/>): a TLS server presenting another is no RnnCluster node.</summary>
+    public const string NodeSubject = "CN=RnnCluster node";
+
     private const string ServerAuth = "1.3.6.1.5.5.7.3.1";
     private const string ClientAuth = "1.3.6.1.5.5.7.3.2";
 
@@ -57,7 +60,7 @@ public static class ClusterCertificates
         var authorityPath = Path.Combine(directory, AuthorityFile);
         File.WriteAllText(authorityPath, authority.ExportCertificatePem() + "\n");
         written.Add(authorityPath);
-        written.Add(WriteLeaf(directory, NodeFile, "CN=RnnCluster node", [.. hosts, "localhost", "127.0.0.1"], authority, notBefore, notAfter, 1));
+        written.Add(WriteLeaf(directory, NodeFile, NodeSubject, [.. hosts, "localhost", "127.0.0.1"], authority, notBefore, notAfter, 1));
         written.Add(WriteLeaf(directory, ClientFile, "CN=RnnCluster client", ["localhost", "127.0.0.1"], authority, notBefore, notAfter, 2));
         return written;
     }

@@ -51,6 +51,7 @@ public static class ContactProbe
         }
 
         X509Certificate? presented = null;
+        string? presentedSubject = null; // read in the callback: the certificate is disposed with a failed handshake
         string? untrusted = null;
         var received = new FirstBytesStream(tcp.GetStream());
         var ssl = new SslStream(received, leaveInnerStreamOpen: false);
@@ -63,6 +64,7 @@ public static class ContactProbe
                 RemoteCertificateValidationCallback = (_, certificate, _, _) =>
                 {
                     presented = certificate;
+                    presentedSubject = certificate?.Subject;
                     if (tls is not null && !tls.Accepts(certificate, out var reason))
                     {
                         untrusted = reason;
@@ -82,7 +84,12 @@ public static class ContactProbe
             {
                 if (received.NotTls is { } answer)
                 {
-                    return Mismatch($"the port {host}:{port} answers, but not as an RnnCluster node (it sent {answer}): give the remoting port of a node, the port in its `node` line");
+                    return Mismatch(NotANode(host, port, $"it sent {answer}"));
+                }
+
+                if (NotANodeCertificate(presentedSubject) is { } subject)
+                {
+                    return Mismatch(NotANode(host, port, $"it speaks TLS with a certificate for '{subject}'"));
                 }
 
                 if (presented is null && e is OperationCanceledException)
@@ -98,6 +105,11 @@ public static class ContactProbe
                     (_, { }, { } reason) => $"{node} presents a certificate that the CA in {tls!.Flag} {tls.Directory} did not sign ({reason}); give --tls the directory of this cluster's certificates",
                     _ => refusesClient,
                 });
+            }
+
+            if (NotANodeCertificate(presentedSubject) is { } other)
+            {
+                return Mismatch(NotANode(host, port, $"it speaks TLS with a certificate for '{other}'"));
             }
 
             if (tls is null)
@@ -123,6 +135,13 @@ public static class ContactProbe
             }
         }
     }
+
+    private static string NotANode(string host, int port, string evidence)
+        => $"the port {host}:{port} answers, but not as an RnnCluster node ({evidence}): give the remoting port of a node, the port in its `node` line";
+
+    /// <summary>The subject of a presented certificate (<paramref name="subject"/>) when it is no RnnCluster node's (<see cref="ClusterCertificates.NodeSubject"/>); null for none or a node's.</summary>
+    private static string? NotANodeCertificate(string? subject)
+        => subject is not null && subject != ClusterCertificates.NodeSubject ? subject : null;
 
     private static Finding? Mismatch(string? reason) => reason is null ? null : new(reason, NothingListens: false);
 

@@ -1,0 +1,93 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using RnnCluster.Core.Checkpoints;
+
+namespace RnnCluster.Cluster.Actors;
+
+/// <summary>
+/// The record of every job a coordinator with a checkpoint directory accepted, <c>&lt;dir&gt;/&lt;job-id&gt;.json</c>
+/// (its job as submitted, and the checkpoint a <c>submit --resume</c> continues from): a job accepted
+/// but not yet checkpointed (queued, or running before its first checkpoint) outlives a restart of the
+/// whole cluster, and its number is never given to another job. When the job ends the file is renamed to
+/// <c>&lt;job-id&gt;.&lt;state&gt;.json</c>, as its checkpoint is (<see cref="JobCheckpoints"/>).
+/// </summary>
+internal static class AcceptedJobs
+{
+    private const string Extension = ".json";
+
+    public static string PathFor(string dir, string jobId) => Path.Combine(dir, jobId + Extension);
+
+    /// <summary>Writes the record of an accepted job atomically.</summary>
+    /// <exception cref="IOException">When it cannot be written.</exception>
+    /// <exception cref="UnauthorizedAccessException">When the directory may not be written.</exception>
+    public static void Write(string dir, string jobId, string jobJson, string? resumeFrom)
+    {
+        var record = new JsonObject
+        {
+            ["job_id"] = jobId,
+            ["accepted_utc"] = DateTime.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+            ["resume_from"] = resumeFrom,
+            ["job"] = JsonNode.Parse(jobJson),
+        };
+        AtomicFile.Write(PathFor(dir, jobId), stream =>
+        {
+            using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+            record.WriteTo(writer);
+        });
+    }
+
+    /// <summary>Renames a job's record to <c>&lt;job-id&gt;.&lt;state&gt;.json</c> (nothing when there is none).</summary>
+    public static void MarkEnded(string dir, string jobId, string state)
+    {
+        var path = PathFor(dir, jobId);
+        if (File.Exists(path))
+        {
+            File.Move(path, Path.Combine(dir, $"{jobId}.{state}{Extension}"), overwrite: true);
+        }
+    }
+
+    /// <summary>
+    /// The jobs <paramref name="dir"/> records as accepted and not ended that have no checkpoint there or
+    /// in its replica directory (neither running nor ended), by job number: they start again from their
+    /// beginning (or from the checkpoint their <c>submit --resume</c> named). Records that cannot be read
+    /// are returned in <paramref name="unreadable"/> with the reason.
+    /// </summary>
+    public static IReadOnlyList<(string JobId, string JobJson, string? ResumeFrom)> Unstarted(string dir, out IReadOnlyList<(string Path, string Error)> unreadable)
+    {
+        var found = new List<(int, string, string, string?)>();
+        var failed = new List<(string, string)>();
+        if (Directory.Exists(dir))
+        {
+            foreach (var path in Directory.EnumerateFiles(dir, "job-*" + Extension))
+            {
+                var id = Path.GetFileNameWithoutExtension(path);
+                if (JobCheckpoints.JobNumber(path) is not { } number || id.Contains('.', StringComparison.Ordinal) || HasCheckpoint(dir, id))
+                {
+                    continue;
+                }
+
+                try
+                {
+                    var record = JsonNode.Parse(File.ReadAllText(path))?.AsObject() ?? throw new JsonException("empty");
+                    var job = record["job"]?.ToJsonString() ?? throw new JsonException("no \"job\"");
+                    found.Add((number, id, job, record["resume_from"]?.GetValue<string>()));
+                }
+                catch (Exception e) when (e is JsonException or InvalidOperationException or IOException or UnauthorizedAccessException)
+                {
+                    failed.Add((path, e.Message));
+                }
+            }
+        }
+
+        unreadable = failed;
+        return [.. found.OrderBy(f => f.Item1).Select(f => (f.Item2, f.Item3, f.Item4))];
+    }
+
+    /// <summary>The highest job number any record in <paramref name="dir"/> names (0: none).</summary>
+    public static int HighestJobNumber(string dir)
+        => Directory.Exists(dir) ? Directory.EnumerateFiles(dir, "job-*" + Extension).Select(JobCheckpoints.JobNumber).Max() ?? 0 : 0;
+
+    private static bool HasCheckpoint(string dir, string jobId)
+        => new[] { dir, JobCheckpoints.ReplicaDirectory(dir) }.Any(d => Directory.Exists(d) && Directory.EnumerateFiles(d, jobId + ".*").Any(p => p.EndsWith(JobCheckpoints.Extension, StringComparison.Ordinal)
+            && JobCheckpoints.JobNumber(p) == JobCheckpoints.JobNumber(jobId)));
+}
