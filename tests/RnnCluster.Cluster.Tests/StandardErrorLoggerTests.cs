@@ -114,4 +114,21 @@ public class StandardErrorLoggerTests
         Assert.False(StandardErrorLogger.RepeatsRefusal(plain, t.AddSeconds(11), last)); // 10 s after the line printed
         Assert.False(StandardErrorLogger.RepeatsRefusal("[INFO][…] Cluster Node [akka.tcp://rnncluster@127.0.0.1:4053] - Started up successfully", t, last));
     }
+
+    [Fact]
+    public void A_message_for_another_name_of_this_node_is_one_warning_once_per_address()
+    {
+        var dropped = new Error(null, "akka.tcp://rnncluster@127.0.0.1:15001/system/endpointManager/endpointWriter", typeof(StandardErrorLoggerTests),
+            "Dropping message [Akka.Actor.ActorSelectionMessage] for non-local recipient [[akka.ssl.tcp://rnncluster@localhost:15001/]] arriving at [akka.ssl.tcp://rnncluster@localhost:15001] inbound addresses [akka.ssl.tcp://rnncluster@127.0.0.1:15001]");
+
+        var line = StandardErrorLogger.OneLine(dropped)!;
+
+        Assert.StartsWith("[WARNING]", line, StringComparison.Ordinal);
+        Assert.EndsWith("] dropped messages addressed to akka.ssl.tcp://rnncluster@localhost:15001: this node answers only as akka.ssl.tcp://rnncluster@127.0.0.1:15001, the address it advertises (its --public-host, else --host); a client or node must name it so", line, StringComparison.Ordinal);
+        var last = new Dictionary<string, DateTime>();
+        var t = new DateTime(2026, 12, 3, 8, 0, 0, DateTimeKind.Utc);
+        Assert.False(StandardErrorLogger.RepeatsRefusal(line, t, last));
+        Assert.True(StandardErrorLogger.RepeatsRefusal(line, t.AddSeconds(3), last));
+        Assert.False(StandardErrorLogger.RepeatsRefusal(line, t.AddSeconds(12), last));
+    }
 }

@@ -13,9 +13,9 @@ public static class SubmitCommand
         var watch = new Option<bool>("--watch") { Description = "follow the job until it ends (exit non-zero if it fails)" };
         var resume = new Option<string?>("--resume")
         {
-            Description = "continue a failed or cancelled job from its checkpoint, <checkpoint-dir>/<job-id>.<state>.rnnc (a path on the coordinator), as a new job with the checkpoint's job definition (job flags are not used)",
+            Description = "continue a failed or cancelled job from its checkpoint, <checkpoint-dir>/<job-id>.<state>.rnnc (a path on the coordinator; a relative one is taken from this command's directory), as a new job with the checkpoint's job definition (job flags are not used)",
         };
-        var command = new Command("submit", "Submit a job to the cluster at --contact (flags or a --job file; paths such as --corpus and --out are read and written on the coordinator). Prints the job id.");
+        var command = new Command("submit", "Submit a job to the cluster at --contact (flags or a --job file; paths such as --corpus and --out are read and written on the coordinator, a relative one taken from this command's directory). Prints the job id.");
         job.AddTo(command);
         contact.AddTo(command);
         command.Options.Add(watch);
@@ -33,7 +33,9 @@ public static class SubmitCommand
                 throw new ArgumentException($"{given.Name} cannot be given with --resume: a resumed job continues exactly as its checkpoint saved it");
             }
 
-            var definition = resumeFrom is null ? job.BindWithBuiltinDefaults(result) : null;
+            // Relative paths name files here, where the command runs: the coordinator gets them absolute.
+            var definition = resumeFrom is null ? job.BindWithBuiltinDefaults(result).WithAbsolutePaths() : null;
+            resumeFrom = resumeFrom is null ? null : Path.GetFullPath(resumeFrom);
             definition?.ValidateForCluster();
             var json = result.GetValue(job.Json);
             await using var client = await contact.ConnectAsync(result, cancel);

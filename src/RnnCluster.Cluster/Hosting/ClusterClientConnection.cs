@@ -39,12 +39,25 @@ public sealed class ClusterClientConnection : IAsyncDisposable
     /// <param name="tls">The client's certificates when the cluster speaks TLS (null: plain TCP).</param>
     /// <exception cref="TimeoutException">When no candidate answers within <paramref name="timeout"/> (the message lists them).</exception>
     /// <exception cref="ClusterRefusedException">
-    /// When the node will not answer: nothing listens at the port (at once); TLS (one speaks it and the other
+    /// When the node will not answer: its name does not resolve, or nothing listens at the port (at once); TLS (one speaks it and the other
     /// not, or their certificates come from different CAs), a worker node, or a port that is no node's
     /// (after ≈ 4–8 s). The message says which.
     /// </exception>
     public static async Task<ClusterClientConnection> ConnectAsync(string contact, TimeSpan timeout, CancellationToken cancel = default, Security.ClusterTls? tls = null)
     {
+        var (host, _) = ClusterAddresses.ParseContact(contact);
+        if (!System.Net.IPAddress.TryParse(host, out _))
+        {
+            try
+            {
+                _ = await System.Net.Dns.GetHostAddressesAsync(host, cancel).ConfigureAwait(false);
+            }
+            catch (System.Net.Sockets.SocketException e)
+            {
+                throw new ClusterRefusedException($"--contact {contact}: the name {host} does not resolve to an address ({e.Message.TrimEnd('.')}): check the name, or give the node's IP address");
+            }
+        }
+
         var candidates = ClusterAddresses.CandidateAddresses(contact, tls is not null);
         using var settled = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         var attempts = candidates.Select(a => TryConnectAsync(a, timeout, tls, settled.Token)).ToList();
@@ -53,17 +66,35 @@ public sealed class ClusterClientConnection : IAsyncDisposable
         // few), one TLS handshake tells whether TLS is the reason (a plain client and a TLS cluster, or
         // certificates of another CA), so the client says so at once; a plain node logs the probe as one line.
         var probe = ProbeTlsAsync(candidates[0], tls, timeout, settled.Token);
+
+        // A node answers only as the address it advertises: an IP address that gets no answer within 4 s
+        // is tried as the names it is known by too (a node started with --public-host localhost, say).
+        var otherNames = OtherNamesAsync(candidates, settled.Token);
+        var never = Task.Delay(System.Threading.Timeout.Infinite, settled.Token);
         ClusterClientConnection? winner = null;
         string? refusal = null;
         string? nothingListens = null;
         var pending = attempts.ToList();
         while (pending.Count > 0 && winner is null && refusal is null)
         {
-            var done = await Task.WhenAny(pending.Cast<Task>().Append(probe)).ConfigureAwait(false);
+            var done = await Task.WhenAny(pending.Cast<Task>().Append(probe).Append(otherNames)).ConfigureAwait(false);
             if (done == probe)
             {
                 refusal = await probe.ConfigureAwait(false);
-                probe = Task.Delay(System.Threading.Timeout.Infinite, settled.Token).ContinueWith(_ => (string?)null, TaskScheduler.Default);
+                probe = never.ContinueWith(_ => (string?)null, TaskScheduler.Default);
+                continue;
+            }
+
+            if (done == otherNames)
+            {
+                foreach (var name in await otherNames.ConfigureAwait(false))
+                {
+                    var another = TryConnectAsync(name, timeout, tls, settled.Token);
+                    attempts.Add(another);
+                    pending.Add(another);
+                }
+
+                otherNames = never.ContinueWith(_ => (IReadOnlyList<Address>)[], TaskScheduler.Default);
                 continue;
             }
 
@@ -98,6 +129,32 @@ public sealed class ClusterClientConnection : IAsyncDisposable
         }
 
         return winner ?? throw new TimeoutException($"no RnnCluster coordinator answered at {contact} within {timeout.TotalSeconds:0.#} s; give a coordinator node's host:port as it advertises it (tried: {string.Join(", ", candidates.Select(a => $"{a.Host}:{a.Port}"))}; worker nodes take no clients{(tls is null ? "; a cluster that speaks TLS needs --tls" : $"; with {tls.Flag} {tls.Directory}: a cluster with other certificates refuses this client")})");
+    }
+
+    /// <summary>
+    /// After <see cref="ProbeAfter"/> without an answer: the names an IP address among
+    /// <paramref name="candidates"/> is known by (reverse lookup, /etc/hosts) that are not candidates
+    /// yet, as addresses; empty when there are none, the lookup fails, or it is cancelled.
+    /// </summary>
+    private static async Task<IReadOnlyList<Address>> OtherNamesAsync(IReadOnlyList<Address> candidates, CancellationToken cancel)
+    {
+        try
+        {
+            await Task.Delay(ProbeAfter, cancel).ConfigureAwait(false);
+            var found = new List<Address>();
+            foreach (var candidate in candidates.Where(c => System.Net.IPAddress.TryParse(c.Host, out _)))
+            {
+                var entry = await System.Net.Dns.GetHostEntryAsync(candidate.Host!, cancel).ConfigureAwait(false);
+                found.AddRange(entry.Aliases.Prepend(entry.HostName).Where(n => !string.IsNullOrEmpty(n) && !System.Net.IPAddress.TryParse(n, out _))
+                    .Select(n => new Address(candidate.Protocol, candidate.System, n, candidate.Port)));
+            }
+
+            return [.. found.Distinct().Where(a => !candidates.Contains(a))];
+        }
+        catch (Exception e) when (e is OperationCanceledException or System.Net.Sockets.SocketException or ArgumentException)
+        {
+            return [];
+        }
     }
 
     /// <summary>After <see cref="ProbeAfter"/> without an answer, what <see cref="Security.ContactProbe"/> finds wrong with TLS (null: nothing, or cancelled).</summary>

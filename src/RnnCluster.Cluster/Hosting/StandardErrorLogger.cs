@@ -45,6 +45,17 @@ public sealed class StandardErrorLogger : ReceiveActor, IRequiresMessageQueue<IL
     /// </summary>
     private static readonly TimeSpan RefusalQuiet = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Remoting's "Dropping message [T] for non-local recipient [[ADDRESS/]] arriving at [A] inbound
+    /// addresses [B]": a peer named this node by another address than the one it advertises (a client
+    /// trying a name as written beside its resolved address, or a wrong one). An error with a stack
+    /// trace in Akka's form; here one warning, once per address in 10 s (<see cref="RepeatsRefusal"/>).
+    /// </summary>
+    private static readonly System.Text.RegularExpressions.Regex NonLocalRecipient = new(@"^Dropping message \[[^\]]*\] for non-local recipient \[+(?<to>[a-z.]+://[^/\]\s]+)[^\]\s]*\]+ arriving at \[[^\]]*\] inbound addresses \[(?<inbound>[^\]]*)\]", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    /// <summary>"dropped messages addressed to ADDRESS:" in the line for a non-local recipient.</summary>
+    private static readonly System.Text.RegularExpressions.Regex DroppedFor = new(@"\] dropped messages addressed to (?<to>\S+):", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
     /// <summary>"refused the remoting connection of HOST:PORT: REASON" in a refusal line.</summary>
     private static readonly System.Text.RegularExpressions.Regex RefusedPeer = new(@"refused the remoting connection of (?<host>\[[^\]]+\]|[^\s:]+):\d+: (?<reason>.*)$", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
 
@@ -58,14 +69,22 @@ public sealed class StandardErrorLogger : ReceiveActor, IRequiresMessageQueue<IL
     {
         ArgumentNullException.ThrowIfNull(line);
         ArgumentNullException.ThrowIfNull(lastRefusal);
-        if (RefusedPeer.Match(line) is not { Success: true } m)
+        string key;
+        if (RefusedPeer.Match(line) is { Success: true } m)
+        {
+            var reason = m.Groups["reason"].Value;
+            var withoutTls = reason.StartsWith("it does not speak TLS", StringComparison.Ordinal) || reason.StartsWith("it presented no certificate", StringComparison.Ordinal);
+            key = $"{m.Groups["host"].Value} {(withoutTls ? "without TLS" : reason)}";
+        }
+        else if (DroppedFor.Match(line) is { Success: true } d)
+        {
+            key = "dropped " + d.Groups["to"].Value;
+        }
+        else
         {
             return false;
         }
 
-        var reason = m.Groups["reason"].Value;
-        var withoutTls = reason.StartsWith("it does not speak TLS", StringComparison.Ordinal) || reason.StartsWith("it presented no certificate", StringComparison.Ordinal);
-        var key = $"{m.Groups["host"].Value} {(withoutTls ? "without TLS" : reason)}";
         if (lastRefusal.TryGetValue(key, out var last) && at >= last && at - last < RefusalQuiet)
         {
             return true;
@@ -98,7 +117,7 @@ public sealed class StandardErrorLogger : ReceiveActor, IRequiresMessageQueue<IL
         ArgumentNullException.ThrowIfNull(e);
         var message = MappedIPv4.Replace(e.Message?.ToString() ?? string.Empty, "${ip}");
         var cause = e is Error { Cause: { } c } ? c : null;
-        if (EndsClientConnection(e, message))
+        if (EndsClientConnection(e, message) || RepeatsDisassociation(e))
         {
             return null;
         }
@@ -111,6 +130,11 @@ public sealed class StandardErrorLogger : ReceiveActor, IRequiresMessageQueue<IL
         if (message.StartsWith("TLS: refused", StringComparison.Ordinal))
         {
             return $"[WARNING][{e.Timestamp:MM/dd/yyyy HH:mm:ss.fff}Z][{e.LogSource}] {message}";
+        }
+
+        if (NonLocalRecipient.Match(message) is { Success: true } dropped)
+        {
+            return $"[WARNING][{e.Timestamp:MM/dd/yyyy HH:mm:ss.fff}Z][{e.LogSource}] dropped messages addressed to {dropped.Groups["to"].Value}: this node answers only as {dropped.Groups["inbound"].Value}, the address it advertises (its --public-host, else --host); a client or node must name it so";
         }
 
         if (!message.StartsWith("TLS handshake failed", StringComparison.Ordinal) && !IsTls(cause) && !message.Contains("TLS handshake failure", StringComparison.Ordinal))
@@ -141,6 +165,15 @@ public sealed class StandardErrorLogger : ReceiveActor, IRequiresMessageQueue<IL
             || message.StartsWith("Removing receive buffers", StringComparison.Ordinal)
             || (e is Error { Cause: { } cause } && cause.GetType().Name == "EndpointDisassociatedException"));
     }
+
+    /// <summary>
+    /// True for the endpoint writer's "Disassociated" error (an EndpointDisassociatedException, with its
+    /// stack trace): the warning "Association with remote system X has failed; address is now gated …
+    /// Disassociated" just before it names the peer and says the same.
+    /// </summary>
+    private static bool RepeatsDisassociation(LogEvent e)
+        => e is Error { Cause: { } cause } && cause.GetType().Name == "EndpointDisassociatedException"
+            && e.Message?.ToString()?.StartsWith("Disassociated", StringComparison.Ordinal) == true;
 
     /// <summary>
     /// For the transport's events about a connection refused over TLS: the refusal line's text, or empty

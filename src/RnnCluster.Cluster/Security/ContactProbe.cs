@@ -45,6 +45,11 @@ public static class ContactProbe
         {
             return new($"nothing listens at {host}:{port} (connection refused): is the node running, and is that its --port (the port in its `node` line)?", NothingListens: true);
         }
+        catch (SocketException e) when (e.SocketErrorCode is SocketError.HostNotFound or SocketError.NoData or SocketError.TryAgain)
+        {
+            // Not yet, perhaps: under docker-compose a container's name resolves once it has started.
+            return new($"the name {host} does not resolve to an address ({e.Message.TrimEnd('.')}): check the name, or give the node's IP address", NothingListens: true);
+        }
         catch (Exception e) when (e is SocketException or OperationCanceledException)
         {
             return null;

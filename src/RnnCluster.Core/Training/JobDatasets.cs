@@ -27,7 +27,7 @@ public static class JobDatasets
     }
 
     /// <summary>Checks that the corpus, validation and test paths the job gives exist (a corpus may be a directory).</summary>
-    /// <exception cref="CorpusException">Naming the flag and job-file field of a missing path.</exception>
+    /// <exception cref="CorpusException">Naming the flag of a missing path.</exception>
     public static void CheckInputPaths(JobDefinition job)
     {
         ArgumentNullException.ThrowIfNull(job);
@@ -36,7 +36,7 @@ public static class JobDatasets
         RequireExists(job.Test, "test", directoryAllowed: false);
     }
 
-    /// <summary>A path the job names must exist before anything is read, and the error names its flag and job-file field.</summary>
+    /// <summary>A path the job names must exist before anything is read, and the error names its flag (a job file's field has the flag's name).</summary>
     private static void RequireExists(string? path, string field, bool directoryAllowed)
     {
         if (path is null || File.Exists(path) || (directoryAllowed && Directory.Exists(path)))
@@ -45,7 +45,7 @@ public static class JobDatasets
         }
 
         var what = Directory.Exists(path) ? "is a directory; give a text file" : "not found; check the path";
-        throw new CorpusException($"--{field} '{path}' (\"{field}\" in a job file): {what}");
+        throw new CorpusException($"--{field} '{path}': {what}");
     }
 
     /// <summary>The generator's true perplexity when the job trains on the built-in corpus.</summary>
