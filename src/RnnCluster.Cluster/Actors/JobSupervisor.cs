@@ -478,7 +478,7 @@ public sealed class JobSupervisor : ReceiveActor
                 job.Job.LocalSgd ? job.Job.SyncEvery : null, job.Job.LocalSgd ? job.Job.WarmupSyncSteps : null, job.Job.Compression.ToString(),
                 job.Job.Async ? job.Job.MaxStaleness : null, end.Staleness, job.Job.Task, final.Classification, final.Words);
             _log.Info("{0} completed: valid ppl {1:F3} after {2} steps; {3:F0} tokens/s; per step {4}",
-                job.Id, ev.ValidPpl, end.Steps, end.TokensPerSec, end.Timings);
+                job.Id, ev.ValidPpl, end.Steps, end.TokensPerSec, end.Timings?.Describe() ?? "not timed");
             Finish(job.Id, JobStates.Completed, done, null);
         }
     }

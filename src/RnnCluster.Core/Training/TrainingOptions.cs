@@ -74,7 +74,7 @@ public sealed record TrainingOptions
         Require(Decay > 0 && Decay <= 1, $"--decay {Decay} must be in (0, 1]");
         Require(DecayAfter >= 0, $"--decay-after {DecayAfter} must be >= 0");
         Require(DecayOnPlateau is >= 0 and <= 1e6, $"--decay-on-plateau {DecayOnPlateau} must be between 0 (off) and 1000000 perplexity points");
-        Require(Clip >= 0 && float.IsFinite(Clip), $"--clip {Clip} must be >= 0 (0 disables clipping)");
+        Require(Clip >= 0 && float.IsFinite(Clip), $"--clip {Clip} must be a finite number >= 0 (0 disables clipping)");
         Require(Epochs >= 1, $"--epochs {Epochs} must be >= 1");
         Require(MaxSteps >= 0, $"--max-steps {MaxSteps} must be >= 0");
         RequireThreads(Threads);
