@@ -436,5 +436,6 @@ public sealed class BadInputTests
         Assert.StartsWith("rnncluster: ", line, StringComparison.Ordinal);
         Assert.Contains(expected, line, StringComparison.Ordinal);
         Assert.DoesNotContain("training", cli.Output, StringComparison.OrdinalIgnoreCase);
+        Assert.True(cli.Output.Trim().Length == 0, $"standard output of a refused command: {cli.Output}"); // nothing but the error, and that on standard error
     }
 }

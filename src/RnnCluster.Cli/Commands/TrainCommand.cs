@@ -74,7 +74,6 @@ public static class TrainCommand
         var view = new TrainingView(json);
         using var log = logDir is null ? null : OpenLog(logDir, view, append: resumed is not null);
         Threads.Configure(job.Training.Threads);
-        view.Info($"gemm backend: {Gemm.Describe()}");
         TextDataset data;
         try
         {
@@ -122,6 +121,7 @@ public static class TrainCommand
             view.Info($"--resume {resumed.Path}: epoch {trainer.Loop.Epoch}, step {trainer.Steps} of the run (window {trainer.Loop.Window} of {trainer.Loop.Windows}), lr {trainer.Loop.Lr:G4}");
         }
 
+        view.Info($"gemm backend: {Gemm.Describe()}"); // once the run's data and checkpoint are known good: a refused run prints its error alone
         view.Info($"{spec.Cell.Name()} {spec.Layers}x{spec.Hidden}, vocabulary {data.Vocabulary.Count:N0}, {trainer.Loop.Layout.Size:N0} parameters{(spec.TieWeights ? " (embedding and softmax weights tied)" : string.Empty)}; "
             + $"{data.Train.Length:N0} training / {data.Valid.Length:N0} validation tokens" + (job.Corpus is null ? " (built-in corpus)" : string.Empty));
         var plan = trainer.Plan;
