@@ -48,6 +48,11 @@ public sealed class FailoverTests
             Assert.True(submitted.Accepted, submitted.Reason);
             var id = submitted.JobId!;
 
+            // A job queued behind it has no checkpoint when the oldest dies: the survivor queues it again from
+            // the record of it the oldest's supervisor sent when it accepted it.
+            var queued = await client.SubmitAsync(TestCluster.SmallJob(workers: 2).WithTraining(t => t with { MaxSteps = 3 }), TestCluster.Timeout);
+            Assert.True(queued.Accepted, queued.Reason);
+
             var before = new List<JobEvent>();
             using var cancel = new CancellationTokenSource(TimeSpan.FromMinutes(4));
             await foreach (var e in client.WatchAsync(id, cancel.Token))
@@ -140,6 +145,20 @@ public sealed class FailoverTests
             Assert.True(File.Exists(Path.Combine(survivorDir, id + ".completed.rnnc")));
             // The summary's wall time covers the whole job (the failover too), not only the resumed part.
             Assert.True(done.Summary.WallSeconds > sinceSubmitted - 5 && done.Summary.WallSeconds <= sinceSubmitted, $"wall {done.Summary.WallSeconds:F1} s; {sinceSubmitted:F1} s since the job was submitted");
+            using (var queuedWatch = new CancellationTokenSource(TimeSpan.FromMinutes(2)))
+            {
+                JobEvent? last = null;
+                await foreach (var e in client.WatchAsync(queued.JobId!, queuedWatch.Token))
+                {
+                    last = e;
+                }
+
+                Assert.IsType<JobCompleted>(last);
+                Assert.True(File.Exists(Path.Combine(survivorDir, "replicas", queued.JobId + ".completed.json")),
+                    string.Join(", ", Directory.EnumerateFiles(survivorDir, "*", SearchOption.AllDirectories).Select(Path.GetFileName)));
+                Assert.Empty(AcceptedJobs.Unstarted(survivorDir, out _)); // a restart would not queue it a second time
+            }
+
             Console.WriteLine($"failover: killed at step {killedAtStep}, resumed at {resumedAt}; first progress after resume {failover!.Value.TotalSeconds:F1} s later; "
                 + $"valid ppl {done.Summary.ValidPerplexity:R} vs undisturbed {expected.ValidPerplexity:R} (relative {relative:E2})");
         }
@@ -188,6 +207,11 @@ public sealed class FailoverTests
             var submitted = await client.SubmitAsync(job, TestCluster.Timeout);
             Assert.True(submitted.Accepted, submitted.Reason);
             var id = submitted.JobId!;
+
+            // A job queued behind it has no checkpoint when the oldest dies: the survivor queues it again from
+            // the record of it the oldest's supervisor sent when it accepted it.
+            var queued = await client.SubmitAsync(TestCluster.SmallJob(workers: 2).WithTraining(t => t with { MaxSteps = 3 }), TestCluster.Timeout);
+            Assert.True(queued.Accepted, queued.Reason);
             await TestCluster.WaitUntil(() => File.Exists(JobCheckpoints.PathFor(dir, id)), "the first checkpoint");
             await oldest.System.Terminate(); // a crash
 

@@ -47,35 +47,34 @@ internal static class AcceptedJobs
     }
 
     /// <summary>
-    /// The jobs <paramref name="dir"/> records as accepted and not ended that have no checkpoint there or
-    /// in its replica directory (neither running nor ended), by job number: they start again from their
-    /// beginning (or from the checkpoint their <c>submit --resume</c> named). Records that cannot be read
-    /// are returned in <paramref name="unreadable"/> with the reason.
+    /// The jobs <paramref name="dir"/> or its replica directory (the records other coordinators' supervisors
+    /// sent, <see cref="CheckpointReplicator"/>) records as accepted and not ended that have no checkpoint
+    /// in either (neither running nor ended), by job number: they start again from their beginning (or
+    /// from the checkpoint their <c>submit --resume</c> named). Records that cannot be read are returned
+    /// in <paramref name="unreadable"/> with the reason.
     /// </summary>
     public static IReadOnlyList<(string JobId, string JobJson, string? ResumeFrom)> Unstarted(string dir, out IReadOnlyList<(string Path, string Error)> unreadable)
     {
         var found = new List<(int, string, string, string?)>();
         var failed = new List<(string, string)>();
-        if (Directory.Exists(dir))
+        foreach (var path in new[] { dir, JobCheckpoints.ReplicaDirectory(dir) }.Where(Directory.Exists).SelectMany(d => Directory.EnumerateFiles(d, "job-*" + Extension)))
         {
-            foreach (var path in Directory.EnumerateFiles(dir, "job-*" + Extension))
+            var id = Path.GetFileNameWithoutExtension(path);
+            if (JobCheckpoints.JobNumber(path) is not { } number || id.Contains('.', StringComparison.Ordinal) || HasCheckpoint(dir, id)
+                || found.Any(f => f.Item2 == id) || HasEnded(dir, id))
             {
-                var id = Path.GetFileNameWithoutExtension(path);
-                if (JobCheckpoints.JobNumber(path) is not { } number || id.Contains('.', StringComparison.Ordinal) || HasCheckpoint(dir, id))
-                {
-                    continue;
-                }
+                continue;
+            }
 
-                try
-                {
-                    var record = JsonNode.Parse(File.ReadAllText(path))?.AsObject() ?? throw new JsonException("empty");
-                    var job = record["job"]?.ToJsonString() ?? throw new JsonException("no \"job\"");
-                    found.Add((number, id, job, record["resume_from"]?.GetValue<string>()));
-                }
-                catch (Exception e) when (e is JsonException or InvalidOperationException or IOException or UnauthorizedAccessException)
-                {
-                    failed.Add((path, e.Message));
-                }
+            try
+            {
+                var record = JsonNode.Parse(File.ReadAllText(path))?.AsObject() ?? throw new JsonException("empty");
+                var job = record["job"]?.ToJsonString() ?? throw new JsonException("no \"job\"");
+                found.Add((number, id, job, record["resume_from"]?.GetValue<string>()));
+            }
+            catch (Exception e) when (e is JsonException or InvalidOperationException or IOException or UnauthorizedAccessException)
+            {
+                failed.Add((path, e.Message));
             }
         }
 
@@ -83,9 +82,14 @@ internal static class AcceptedJobs
         return [.. found.OrderBy(f => f.Item1).Select(f => (f.Item2, f.Item3, f.Item4))];
     }
 
-    /// <summary>The highest job number any record in <paramref name="dir"/> names (0: none).</summary>
+    /// <summary>The highest job number any record in <paramref name="dir"/> or its replica directory names (0: none).</summary>
     public static int HighestJobNumber(string dir)
-        => Directory.Exists(dir) ? Directory.EnumerateFiles(dir, "job-*" + Extension).Select(JobCheckpoints.JobNumber).Max() ?? 0 : 0;
+        => new[] { dir, JobCheckpoints.ReplicaDirectory(dir) }.Where(Directory.Exists)
+            .SelectMany(d => Directory.EnumerateFiles(d, "job-*" + Extension)).Select(JobCheckpoints.JobNumber).Max() ?? 0;
+
+    /// <summary>True when a record of the job's end (<c>&lt;job-id&gt;.&lt;state&gt;.json</c>) is in <paramref name="dir"/> or its replica directory.</summary>
+    private static bool HasEnded(string dir, string jobId)
+        => new[] { dir, JobCheckpoints.ReplicaDirectory(dir) }.Any(d => Directory.Exists(d) && Directory.EnumerateFiles(d, jobId + ".*" + Extension).Any());
 
     private static bool HasCheckpoint(string dir, string jobId)
         => new[] { dir, JobCheckpoints.ReplicaDirectory(dir) }.Any(d => Directory.Exists(d) && Directory.EnumerateFiles(d, jobId + ".*").Any(p => p.EndsWith(JobCheckpoints.Extension, StringComparison.Ordinal)

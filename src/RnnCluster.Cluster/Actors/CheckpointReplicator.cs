@@ -239,6 +239,23 @@ public sealed class CheckpointReplicator : ReceiveActor
         if (change.State is JobStates.Queued or JobStates.Running)
         {
             _unfinished.Add(change.JobId);
+            if (!fromThisNode && change.JobJson is { } jobJson && ReplicaDirectory() is { } replicas)
+            {
+                var accepted = _log;
+                _writes = _writes.Then(
+                    () =>
+                    {
+                        try
+                        {
+                            AcceptedJobs.Write(replicas, change.JobId, jobJson, change.ResumeFrom);
+                        }
+                        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                        {
+                            accepted.Warning("the record of {0} could not be kept in {1}: {2}", change.JobId, replicas, e.Message);
+                        }
+                    });
+            }
+
             return;
         }
 
@@ -265,6 +282,7 @@ public sealed class CheckpointReplicator : ReceiveActor
                     try
                     {
                         JobCheckpoints.MarkEnded(path, change.State);
+                        AcceptedJobs.MarkEnded(Path.GetDirectoryName(path)!, change.JobId, change.State);
                     }
                     catch (FileNotFoundException)
                     {

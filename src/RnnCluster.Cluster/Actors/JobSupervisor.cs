@@ -313,7 +313,7 @@ public sealed class JobSupervisor : ReceiveActor
             }
         }
 
-        Replicator.Tell(new JobStateChanged(id, JobStates.Queued), Self);
+        Replicator.Tell(new JobStateChanged(id, JobStates.Queued, JobJson: loaded.Job.ToJson(), ResumeFrom: loaded.ResumeFrom), Self);
         loaded.ReplyTo.Tell(new JobAccepted(id, loaded.Job.Task));
         StartNext();
     }
@@ -539,6 +539,7 @@ public sealed class JobSupervisor : ReceiveActor
             try
             {
                 AcceptedJobs.MarkEnded(recordDir, id, state);
+                AcceptedJobs.MarkEnded(JobCheckpoints.ReplicaDirectory(recordDir), id, state); // accepted on another coordinator
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {

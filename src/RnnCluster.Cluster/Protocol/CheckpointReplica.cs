@@ -17,6 +17,10 @@ public sealed record CheckpointReplica(string JobId, long Step, byte[] Bytes) : 
 /// coordinator without a checkpoint directory) or ended (completed, failed, cancelled: its replica is
 /// renamed <c>&lt;job-id&gt;.&lt;state&gt;.rnnc</c> so it is never resumed). An ended job carries its
 /// final status (<see cref="Final"/>), which a supervisor that later starts on another coordinator lists.
+/// An accepted job carries its definition (<see cref="JobJson"/>, and the checkpoint a <c>submit
+/// --resume</c> named, <see cref="ResumeFrom"/>), which the other coordinators keep as
+/// <c>replicas/&lt;job-id&gt;.json</c>: a job the supervisor's coordinator took with it before its first
+/// checkpoint is queued again where the supervisor moves.
 /// </summary>
 [MessagePackObject(true)]
-public sealed record JobStateChanged(string JobId, string State, JobStatus? Final = null) : IClusterMessage;
+public sealed record JobStateChanged(string JobId, string State, JobStatus? Final = null, string? JobJson = null, string? ResumeFrom = null) : IClusterMessage;
