@@ -207,11 +207,6 @@ public sealed class FailoverTests
             var submitted = await client.SubmitAsync(job, TestCluster.Timeout);
             Assert.True(submitted.Accepted, submitted.Reason);
             var id = submitted.JobId!;
-
-            // A job queued behind it has no checkpoint when the oldest dies: the survivor queues it again from
-            // the record of it the oldest's supervisor sent when it accepted it.
-            var queued = await client.SubmitAsync(TestCluster.SmallJob(workers: 2).WithTraining(t => t with { MaxSteps = 3 }), TestCluster.Timeout);
-            Assert.True(queued.Accepted, queued.Reason);
             await TestCluster.WaitUntil(() => File.Exists(JobCheckpoints.PathFor(dir, id)), "the first checkpoint");
             await oldest.System.Terminate(); // a crash
 
