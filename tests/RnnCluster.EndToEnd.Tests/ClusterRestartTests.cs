@@ -37,6 +37,7 @@ public sealed class ClusterRestartTests
                 .ToDictionary(j => j.GetProperty("id").GetString()!, j => j.GetProperty("state").GetString());
             Assert.Equal(["job-1", "job-2", "job-3"], jobs.Keys.Order().ToArray());
             Assert.Contains(jobs["job-1"], new[] { "running", "queued" }); // queued again from its beginning, not lost
+            Assert.Equal("queued", jobs["job-2"]); // still behind job-1, although its smaller corpus loads first
             Assert.Contains("queuing job-2 again: it was accepted before the cluster stopped and had no checkpoint yet, so it starts from its beginning", coordinator.Errors, StringComparison.Ordinal);
 
             using var cancel = await CliProcess.RunAsync(Timeout, "cancel", "job-1", "--contact", contact);

@@ -70,7 +70,7 @@ public sealed class ResumeTests
 
         // Four steps of a 75-step epoch are no epoch's end.
         Assert.Equal("step-00000004.rnnc", Path.GetFileName(Assert.Single(Directory.GetFiles(checkpoints))));
-        Assert.Contains($"--checkpoint-dir: {checkpoints} holds the run's checkpoints (the last: step-00000004.rnnc); `rnncluster train --resume CHECKPOINT` continues a run that stopped before its end from any of them", run.Output, StringComparison.Ordinal);
+        Assert.Contains($"--checkpoint-dir: {checkpoints} holds the run's checkpoints (the last: step-00000004.rnnc)", run.Output, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -67,7 +67,7 @@ public static class CbowTraining
             new WordVectors(data.Vocabulary.Tokens, trainer.InputVectors.ToArray(), spec.Hidden).Write(outPath);
         }
 
-        if (checkpointer?.Note("rnncluster train") is { } note)
+        if (checkpointer?.Note() is { } note)
         {
             TrainingView.Message(json, "note", note);
         }

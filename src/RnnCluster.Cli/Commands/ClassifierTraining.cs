@@ -70,7 +70,7 @@ public static class ClassifierTraining
             Save(outPath, new { epoch = summary.Epochs, step = summary.Steps, valid_loss = valid.Loss, valid_accuracy = valid.Metrics.Accuracy, job = job.ToJson() });
         }
 
-        if (checkpointer?.Note("rnncluster train") is { } note)
+        if (checkpointer?.Note() is { } note)
         {
             TrainingView.Message(json, "note", note);
         }

@@ -208,7 +208,7 @@ public static class NodeCommand
         }
 
         StandardErrorLogger.StartPrinting(node.System);
-        return new CliError($"--seeds {string.Join(",", options.Seeds ?? [])}: no seed node let this node join within --join-timeout {options.JoinTimeoutSeconds} s; check that a coordinator runs at that host:port, is reachable from here, and is named as it advertises itself (its `node` line's address, e.g. 127.0.0.1 rather than localhost){(options.Tls is null ? "; a cluster that speaks TLS needs --tls" : string.Empty)}");
+        return new CliError($"--seeds {string.Join(",", options.Seeds ?? [])}: no seed node let this node join within --join-timeout {options.JoinTimeoutSeconds} s; check that a coordinator runs at that host:port, is reachable from here, and is named as it advertises itself (the host in its `node` line's address, e.g. localhost or 127.0.0.1: a node answers to that name alone){(options.Tls is null ? "; a cluster that speaks TLS needs --tls" : string.Empty)}");
     }
 
     /// <summary>The seeds as host:port (a node's address as its `node` line prints it is taken too).</summary>

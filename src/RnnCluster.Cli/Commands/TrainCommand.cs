@@ -149,7 +149,7 @@ public static class TrainCommand
             view.Note($"--log-dir: {log.Path} and its plots");
         }
 
-        if (checkpointer?.Note("rnncluster train") is { } note)
+        if (checkpointer?.Note() is { } note)
         {
             view.Note(note);
         }

@@ -36,9 +36,9 @@ public sealed class TrainCheckpointer(ITrainingObserver inner, string directory,
         inner.OnEpoch(report);
     }
 
-    /// <summary>The line a run prints at its end: where its checkpoints are, and that a run stopped before its end continues from them.</summary>
-    public string? Note(string command) => LastWritten is { } path
-        ? $"--checkpoint-dir: {directory} holds the run's checkpoints (the last: {Path.GetFileName(path)}); `{command} --resume CHECKPOINT` continues a run that stopped before its end from any of them"
+    /// <summary>The line a run that ended prints: where its checkpoints are (a run killed before its end continues from them with <c>train --resume</c>, which README and --help say).</summary>
+    public string? Note() => LastWritten is { } path
+        ? $"--checkpoint-dir: {directory} holds the run's checkpoints (the last: {Path.GetFileName(path)})"
         : null;
 
     private void Write(string path, EpochReport? report)

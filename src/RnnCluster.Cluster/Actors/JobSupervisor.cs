@@ -143,6 +143,7 @@ public sealed class JobSupervisor : ReceiveActor
             record.Progress = record.Progress with { Epoch = snapshot.Epoch, Step = snapshot.Step };
             _jobs[id] = record;
             _order.Add(id);
+            _queue.Enqueue(id); // in job order: StartNext waits for the head's data
             _log.Info("resuming {0} from {1} (epoch {2}, step {3})", id, found.Path, snapshot.Epoch, snapshot.Step);
             var checkpoint = found.Checkpoint;
             Task.Run(() => LoadCorpus(job, checkpoint)).PipeTo(Self, success: data => new ResumeLoaded(id, data, null),
@@ -199,6 +200,7 @@ public sealed class JobSupervisor : ReceiveActor
 
             _jobs[id] = record;
             _order.Add(id);
+            _queue.Enqueue(id);
             _log.Info("queuing {0} again: it was accepted before the cluster stopped and had no checkpoint yet, so it starts {1}", id,
                 resume is null ? "from its beginning" : $"from {resumeFrom} (epoch {resume.Epoch}, step {resume.Step}), as submitted");
             Task.Run(() => checkpoint is null ? LoadCorpus(job) : LoadCorpus(job, checkpoint)).PipeTo(Self, success: data => new ResumeLoaded(id, data, null),
@@ -331,8 +333,7 @@ public sealed class JobSupervisor : ReceiveActor
             return;
         }
 
-        job.Data = loaded.Dataset;
-        _queue.Enqueue(job.Id);
+        job.Data = loaded.Dataset; // queued when it was taken up, in job order
         StartNext();
     }
 
@@ -375,9 +376,15 @@ public sealed class JobSupervisor : ReceiveActor
 
     private void StartNext()
     {
-        while (_running is null && _queue.TryDequeue(out var id))
+        while (_running is null && _queue.TryPeek(out var id))
         {
             var job = _jobs[id];
+            if (job.State == JobStates.Queued && job.Data is null)
+            {
+                break; // taken up after a restart, its data still loading: the jobs behind it wait, so they run in job order
+            }
+
+            _queue.Dequeue();
             if (job.State != JobStates.Queued || job.Data is null)
             {
                 continue;
