@@ -231,36 +231,27 @@ public sealed class BadInputTests
         var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=example.web", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
         using var created = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
         using var certificate = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12(created.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pkcs12), null);
-        while (!stop.IsCancellationRequested)
+        await ServeAsync(server, async stream =>
         {
-            TcpClient client;
-            try
-            {
-                client = await server.AcceptTcpClientAsync(stop);
-            }
-            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
-            {
-                return;
-            }
-
-            using (client)
-            {
-                try
-                {
-                    await using var tls = new System.Net.Security.SslStream(client.GetStream());
-                    await tls.AuthenticateAsServerAsync(certificate).WaitAsync(TimeSpan.FromSeconds(5), stop);
-                }
-                catch (Exception e) when (e is IOException or OperationCanceledException or TimeoutException or System.Security.Authentication.AuthenticationException or SocketException)
-                {
-                }
-            }
-        }
+            await using var tls = new System.Net.Security.SslStream(stream);
+            await tls.AuthenticateAsServerAsync(certificate).WaitAsync(TimeSpan.FromSeconds(5), stop);
+        }, stop);
     }
 
     /// <summary>Answers every connection's first bytes with an HTTP error and closes it, as a web server does with a TLS hello or remoting frames.</summary>
-    private static async Task ServeHttpErrorsAsync(TcpListener server, CancellationToken stop)
+    private static Task ServeHttpErrorsAsync(TcpListener server, CancellationToken stop)
     {
         var response = System.Text.Encoding.ASCII.GetBytes("HTTP/1.0 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
+        return ServeAsync(server, async stream =>
+        {
+            _ = await stream.ReadAsync(new byte[4096], stop); // whatever it is: one read, then the error
+            await stream.WriteAsync(response, stop);
+        }, stop);
+    }
+
+    /// <summary>Accepts connections until <paramref name="stop"/>, handles each with <paramref name="handle"/> beside the others, then closes it (the handler's network errors ignored).</summary>
+    private static async Task ServeAsync(TcpListener server, Func<NetworkStream, Task> handle, CancellationToken stop)
+    {
         while (!stop.IsCancellationRequested)
         {
             TcpClient client;
@@ -280,11 +271,9 @@ public sealed class BadInputTests
                     {
                         try
                         {
-                            var stream = client.GetStream();
-                            _ = await stream.ReadAsync(new byte[4096], stop); // whatever it is: one read, then the error
-                            await stream.WriteAsync(response, stop);
+                            await handle(client.GetStream());
                         }
-                        catch (Exception e) when (e is IOException or OperationCanceledException or SocketException)
+                        catch (Exception e) when (e is IOException or OperationCanceledException or TimeoutException or SocketException or System.Security.Authentication.AuthenticationException)
                         {
                         }
                     }

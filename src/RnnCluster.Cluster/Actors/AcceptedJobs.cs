@@ -57,7 +57,7 @@ internal static class AcceptedJobs
     {
         var found = new List<(int, string, string, string?)>();
         var failed = new List<(string, string)>();
-        foreach (var path in new[] { dir, JobCheckpoints.ReplicaDirectory(dir) }.Where(Directory.Exists).SelectMany(d => Directory.EnumerateFiles(d, "job-*" + Extension)))
+        foreach (var path in Records(dir, "job-*" + Extension))
         {
             var id = Path.GetFileNameWithoutExtension(path);
             if (JobCheckpoints.JobNumber(path) is not { } number || id.Contains('.', StringComparison.Ordinal) || HasCheckpoint(dir, id)
@@ -84,14 +84,16 @@ internal static class AcceptedJobs
 
     /// <summary>The highest job number any record in <paramref name="dir"/> or its replica directory names (0: none).</summary>
     public static int HighestJobNumber(string dir)
-        => new[] { dir, JobCheckpoints.ReplicaDirectory(dir) }.Where(Directory.Exists)
-            .SelectMany(d => Directory.EnumerateFiles(d, "job-*" + Extension)).Select(JobCheckpoints.JobNumber).Max() ?? 0;
+        => Records(dir, "job-*" + Extension).Select(JobCheckpoints.JobNumber).Max() ?? 0;
 
     /// <summary>True when a record of the job's end (<c>&lt;job-id&gt;.&lt;state&gt;.json</c>) is in <paramref name="dir"/> or its replica directory.</summary>
     private static bool HasEnded(string dir, string jobId)
-        => new[] { dir, JobCheckpoints.ReplicaDirectory(dir) }.Any(d => Directory.Exists(d) && Directory.EnumerateFiles(d, jobId + ".*" + Extension).Any());
+        => Records(dir, jobId + ".*" + Extension).Any();
+
+    /// <summary>The files matching <paramref name="pattern"/> in <paramref name="dir"/> and its replica directory (those that exist).</summary>
+    private static IEnumerable<string> Records(string dir, string pattern)
+        => new[] { dir, JobCheckpoints.ReplicaDirectory(dir) }.Where(Directory.Exists).SelectMany(d => Directory.EnumerateFiles(d, pattern));
 
     private static bool HasCheckpoint(string dir, string jobId)
-        => new[] { dir, JobCheckpoints.ReplicaDirectory(dir) }.Any(d => Directory.Exists(d) && Directory.EnumerateFiles(d, jobId + ".*").Any(p => p.EndsWith(JobCheckpoints.Extension, StringComparison.Ordinal)
-            && JobCheckpoints.JobNumber(p) == JobCheckpoints.JobNumber(jobId)));
+        => Records(dir, jobId + ".*").Any(p => p.EndsWith(JobCheckpoints.Extension, StringComparison.Ordinal)); // job-N.rnnc or job-N.<state>.rnnc
 }

@@ -54,7 +54,7 @@ public sealed class ClusterClientConnection : IAsyncDisposable
             }
             catch (System.Net.Sockets.SocketException e)
             {
-                throw new ClusterRefusedException($"--contact {contact}: the name {host} does not resolve to an address ({e.Message.TrimEnd('.')}): check the name, or give the node's IP address");
+                throw new ClusterRefusedException($"--contact {contact}: {Security.ContactProbe.DoesNotResolve(host, e)}");
             }
         }
 
@@ -249,7 +249,7 @@ public sealed class ClusterClientConnection : IAsyncDisposable
             {
                 if (e.RemoteAddress == node && IsConnectionRefused(e.Cause))
                 {
-                    refused.TrySetResult($"nothing listens at {node.Host}:{node.Port} (connection refused): is the node running, and is that its --port (the port in its `node` line)?");
+                    refused.TrySetResult(Security.ContactProbe.NothingListensAt(node.Host!, node.Port ?? 0));
                     Context.Stop(Self);
                 }
             });

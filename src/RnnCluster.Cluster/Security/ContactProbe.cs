@@ -43,12 +43,12 @@ public static class ContactProbe
         }
         catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionRefused)
         {
-            return new($"nothing listens at {host}:{port} (connection refused): is the node running, and is that its --port (the port in its `node` line)?", NothingListens: true);
+            return new(NothingListensAt(host, port), NothingListens: true);
         }
         catch (SocketException e) when (e.SocketErrorCode is SocketError.HostNotFound or SocketError.NoData or SocketError.TryAgain)
         {
             // Not yet, perhaps: under docker-compose a container's name resolves once it has started.
-            return new($"the name {host} does not resolve to an address ({e.Message.TrimEnd('.')}): check the name, or give the node's IP address", NothingListens: true);
+            return new(DoesNotResolve(host, e), NothingListens: true);
         }
         catch (Exception e) when (e is SocketException or OperationCanceledException)
         {
@@ -147,6 +147,14 @@ public static class ContactProbe
     /// <summary>The subject of a presented certificate (<paramref name="subject"/>) when it is no RnnCluster node's (<see cref="ClusterCertificates.NodeSubject"/>); null for none or a node's.</summary>
     private static string? NotANodeCertificate(string? subject)
         => subject is not null && subject != ClusterCertificates.NodeSubject ? subject : null;
+
+    /// <summary>The line for a port where nothing listens (the connection was refused).</summary>
+    public static string NothingListensAt(string host, int port)
+        => $"nothing listens at {host}:{port} (connection refused): is the node running, and is that its --port (the port in its `node` line)?";
+
+    /// <summary>The line for a host name that does not resolve (<paramref name="error"/>: the lookup's).</summary>
+    public static string DoesNotResolve(string host, SocketException error)
+        => $"the name {host} does not resolve to an address ({error.Message.TrimEnd('.')}): check the name, or give the node's IP address";
 
     private static Finding? Mismatch(string? reason) => reason is null ? null : new(reason, NothingListens: false);
 
