@@ -67,16 +67,20 @@ public sealed class NodeAddressTests
     public void A_contact_is_host_port_or_a_nodes_address(string given, string expected) => Assert.Equal(expected, ClusterAddresses.HostPort(given));
 
     [Theory]
-    [InlineData("http://127.0.0.1:15041")]
-    [InlineData("akka.tcp://other@127.0.0.1:15041")]
-    [InlineData("user@127.0.0.1:15041")]
-    [InlineData("127.0.0.1")]
-    [InlineData(":4053")]
-    [InlineData("127.0.0.1:99999")]
-    public void Anything_else_is_refused_naming_the_form(string given)
+    [InlineData("http://127.0.0.1:15041", "is not host:port")]
+    [InlineData("akka.tcp://other@127.0.0.1:15041", "is the address of an actor system named 'other', not of an RnnCluster node (akka.tcp://rnncluster@host:port)")]
+    [InlineData("akka.ssl.tcp://@127.0.0.1:15041", "is the address of an actor system named '', not of an RnnCluster node")]
+    [InlineData("user@127.0.0.1:15041", "is not host:port")]
+    [InlineData("127.0.0.1", "is not host:port")]
+    [InlineData(":4053", "is not host:port")]
+    [InlineData("127.0.0.1:99999", "'127.0.0.1:99999': the port '99999' is not a number from 1 to 65535")]
+    [InlineData("127.0.0.1:0", "the port '0' is not a number from 1 to 65535")]
+    [InlineData("127.0.0.1:http", "the port 'http' is not a number from 1 to 65535")]
+    public void Anything_else_is_refused_saying_what_is_wrong(string given, string expected)
     {
         var error = Assert.Throws<ArgumentException>(() => ClusterAddresses.ParseContact(given));
 
-        Assert.Contains("is not host:port (e.g. 127.0.0.1:4053, or a node's address as its `node` line prints it)", error.Message, StringComparison.Ordinal);
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+        Assert.Contains("(e.g. 127.0.0.1:4053, or a node's address as its `node` line prints it)", error.Message, StringComparison.Ordinal);
     }
 }

@@ -53,6 +53,9 @@ public sealed class BadInputTests
     [InlineData("--lr Infinity must be a positive finite number", "train", "--lr", "Infinity")]
     [InlineData("--eval-batch 0 must be between 1 and 100000", "train", "--eval-batch", "0")]
     [InlineData("--momentum 1 must be in [0, 1)", "train", "--optimizer", "momentum", "--momentum", "1")]
+    [InlineData("--momentum applies to --optimizer momentum only (this job's optimizer is sgd)", "train", "--momentum", "0.5")]
+    [InlineData("--dropout 0.99999999 (1 as a 32-bit float) must be in [0, 1)", "train", "--dropout", "0.99999999")]
+    [InlineData("--lr is given 2 times: give it once", "train", "--lr", "1", "--lr", "2")]
     [InlineData("--forget-bias 1E+30 must be between -100 and 100", "train", "--forget-bias", "1e30")]
     [InlineData("--tolerance -1 must be a relative error between 0 and 1", "gradcheck", "--tolerance", "-1")]
     [InlineData("--timeout 0 must be between 1 and 86400 seconds", "status", "--timeout", "0")]
@@ -398,6 +401,8 @@ public sealed class BadInputTests
     [InlineData("""{"compress": "int8"}""", "\"compress\": 'int8': expected none, bf16, fp16 or topk:R")]
     [InlineData("""{"max_staleness": 3}""", "\"max_staleness\" applies to --mode async only (this job's mode is sync)")]
     [InlineData("""{"mode": "async", "sync_every": 4}""", "\"sync_every\" applies to --mode local-sgd only (this job's mode is async)")]
+    [InlineData("""{"momentum": 0.5}""", "\"momentum\" applies to --optimizer momentum only (this job's optimizer is sgd)")]
+    [InlineData("""{"dropout": 0.99999999}""", "\"dropout\": 0.99999999 (1 as a 32-bit float) must be in [0, 1)")]
     [InlineData("""{"compress": null}""", "\"compress\": null is not a value; leave the field out for its default (\"none\")")]
     [InlineData("""{"lr": 0.5""", "is not valid JSON")]
     public async Task Should_name_the_job_file_and_its_field(string json, string expected)

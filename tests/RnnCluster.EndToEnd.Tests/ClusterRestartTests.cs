@@ -2,7 +2,10 @@ using System.Text.Json;
 
 namespace RnnCluster.EndToEnd.Tests;
 
-/// <summary>Every process of a cluster killed (kill -9) and started again with the same --checkpoint-dir: no accepted job is lost, no job id is given twice.</summary>
+/// <summary>
+/// Every process of a cluster killed (kill -9) and started again with the same --checkpoint-dir: no
+/// accepted job is lost, no job id is given twice, and the jobs that ended before are still listed.
+/// </summary>
 public sealed class ClusterRestartTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
@@ -46,10 +49,30 @@ public sealed class ClusterRestartTests
             Assert.True(watch.ExitCode == 0, watch.Describe());
             Assert.Single(watch.EventsNamed("summary"));
             Assert.True(File.Exists(Path.Combine(checkpoints, "job-2.completed.json")), string.Join(", ", Directory.GetFiles(checkpoints).Select(Path.GetFileName)));
-            coordinator.CloseInput();
-            worker.CloseInput();
-            await worker.WaitForExitAsync(Timeout);
-            await coordinator.WaitForExitAsync(Timeout);
+            using var watchNext = await CliProcess.RunAsync(Timeout, "watch", "job-3", "--contact", contact, "--json");
+            Assert.True(watchNext.ExitCode == 0, watchNext.Describe());
+            worker.KillHard();
+            coordinator.KillHard();
+        }
+
+        // Killed again with every job ended: a second restart lists them with their final figures.
+        var (again, againWorker) = await StartAsync(checkpoints, port);
+        using (again)
+        using (againWorker)
+        {
+            using var status = await CliProcess.RunAsync(Timeout, "status", "--contact", contact, "--json");
+            Assert.True(status.ExitCode == 0, status.Describe());
+            var jobs = JsonDocument.Parse(status.Output).RootElement.GetProperty("jobs").EnumerateArray().ToDictionary(j => j.GetProperty("id").GetString()!, j => j.Clone());
+            Assert.Equal(["job-1", "job-2", "job-3"], jobs.Keys.Order().ToArray());
+            Assert.Equal(["cancelled", "completed", "completed"], jobs.Values.OrderBy(j => j.GetProperty("id").GetString()).Select(j => j.GetProperty("state").GetString()!).ToArray());
+            Assert.Equal(5, jobs["job-3"].GetProperty("step").GetInt64());
+            using var watch = await CliProcess.RunAsync(Timeout, "watch", "job-2", "--contact", contact);
+            Assert.Contains("it ended (completed) under an earlier job supervisor", watch.Errors, StringComparison.Ordinal);
+            Assert.Equal("job-4", await SubmitAsync(contact, "--max-steps", "2", "--hidden", "16", "--threads", "1"));
+            again.CloseInput();
+            againWorker.CloseInput();
+            await againWorker.WaitForExitAsync(Timeout);
+            await again.WaitForExitAsync(Timeout);
         }
 
         first.Dispose();

@@ -15,7 +15,11 @@ public sealed class JobOptions
     private readonly List<Action<ParseResult, Func<JobDefinition>, Action<JobDefinition>>> _binders = [];
     private readonly Option<string?> _corpus;
     private readonly Option<string> _task;
-    private readonly (string Mode, Option Option)[] _modeOnly;
+    private readonly Option<string> _mode;
+    private readonly Option<string> _optimizer;
+
+    // Fields that mean something for one value of another flag only: (that flag, its value, the field's option).
+    private readonly (Option<string> Flag, string Value, Option Option)[] _conditional;
 
     public JobOptions()
     {
@@ -51,14 +55,15 @@ public sealed class JobOptions
         Add("--tie-weights", "the softmax's output weights are the input embedding (Press & Wolf 2017; Inan et al. 2017): one V×H matrix instead of two; language models only", Defaults.Model.TieWeights, (j, v) => j.WithModel(m => m with { TieWeights = v }));
         Add("--seed", "random seed (runs are deterministic for a seed)", Defaults.Training.Seed, (j, v) => j.WithTraining(t => t with { Seed = v }));
         Add("--max-steps", "stop after this many steps (0: no limit)", Defaults.Training.MaxSteps, (j, v) => j.WithTraining(t => t with { MaxSteps = v }));
-        Add("--optimizer", "sgd | momentum | adam", Defaults.Training.Optimizer, (j, v) => j.WithTraining(t => t with { Optimizer = v }));
-        Add("--momentum", "momentum coefficient for --optimizer momentum", Defaults.Training.Momentum, (j, v) => j.WithTraining(t => t with { Momentum = v }));
-        Add("--mode", "cluster jobs (train ignores it): sync (every step's gradients summed) | local-sgd (each worker takes --sync-every SGD steps alone, then the weights are averaged) | async (each gradient applied as it arrives; a worker runs at most --max-staleness steps ahead)", Defaults.Mode, (j, v) => j with { Mode = v });
-        _modeOnly =
+        _optimizer = Add("--optimizer", "sgd | momentum | adam", Defaults.Training.Optimizer, (j, v) => j.WithTraining(t => t with { Optimizer = v }));
+        var momentum = Add("--momentum", "momentum coefficient for --optimizer momentum", Defaults.Training.Momentum, (j, v) => j.WithTraining(t => t with { Momentum = v }));
+        _mode = Add("--mode", "cluster jobs (train ignores it): sync (every step's gradients summed) | local-sgd (each worker takes --sync-every SGD steps alone, then the weights are averaged) | async (each gradient applied as it arrives; a worker runs at most --max-staleness steps ahead)", Defaults.Mode, (j, v) => j with { Mode = v });
+        _conditional =
         [
-            ("local-sgd", Add("--sync-every", "--mode local-sgd: local steps between averagings (H)", Defaults.SyncEvery, (j, v) => j with { SyncEvery = v })),
-            ("local-sgd", Add("--warmup-sync-steps", "--mode local-sgd: synchronous steps before the first local round (post-local SGD)", Defaults.WarmupSyncSteps, (j, v) => j with { WarmupSyncSteps = v })),
-            ("async", Add("--max-staleness", "--mode async: steps a worker may run ahead of the slowest (S, 0–1000; 0: in step, as sync)", Defaults.MaxStaleness, (j, v) => j with { MaxStaleness = v })),
+            (_optimizer, "momentum", momentum),
+            (_mode, "local-sgd", Add("--sync-every", "--mode local-sgd: local steps between averagings (H)", Defaults.SyncEvery, (j, v) => j with { SyncEvery = v })),
+            (_mode, "local-sgd", Add("--warmup-sync-steps", "--mode local-sgd: synchronous steps before the first local round (post-local SGD)", Defaults.WarmupSyncSteps, (j, v) => j with { WarmupSyncSteps = v })),
+            (_mode, "async", Add("--max-staleness", "--mode async: steps a worker may run ahead of the slowest (S, 0–1000; 0: in step, as sync)", Defaults.MaxStaleness, (j, v) => j with { MaxStaleness = v })),
         ];
         Add("--compress", "cluster jobs (train ignores it): gradients on the wire: none | bf16 | fp16 (in sync mode weight updates too, as 16-bit differences) | topk:R (the fraction R of largest gradient values, the rest kept for later steps; e.g. topk:0.01 or topk:1%)", Defaults.Compress, (j, v) => j with { Compress = v });
         Add("--ps-placement", "cluster jobs (train ignores it): the parameter server: workers (sharded: each worker node serves one key range) | coordinator (one server holds every weight) | auto (workers with --optimizer sgd in sync mode for a model of 1,000,000 parameters or more, else coordinator)", Defaults.PsPlacement, (j, v) => j with { PsPlacement = v });
@@ -105,28 +110,31 @@ public sealed class JobOptions
             defaults = JobDefinition.DefaultsFor(task); // a classifier's defaults differ; the built-in corpus is text for language models
         }
 
-        var (job, fileFields) = file is null ? (defaults ?? new JobDefinition(), new HashSet<string>()) : ReadJobFile(file, task);
+        var (job, fileFields) = file is null ? (defaults ?? new JobDefinition(), new Dictionary<string, string>()) : ReadJobFile(file, task);
         foreach (var binder in _binders)
         {
             binder(result, () => job, j => job = j);
         }
 
-        // A field of one mode set in another, as a flag or in the job file (also at its default value, which Validate cannot tell).
-        foreach (var (mode, option) in _modeOnly)
+        // A field of one mode (or optimizer) set for another, as a flag or in the job file (also at its
+        // default value, which Validate cannot tell): it would be ignored without a word.
+        foreach (var (flag, value, option) in _conditional)
         {
-            if (mode == job.Mode)
+            var actual = flag == _mode ? job.Mode : job.Training.Optimizer;
+            if (value == actual)
             {
                 continue;
             }
 
+            var applies = $"applies to {flag.Name} {value} only (this job's {flag.Name.TrimStart('-')} is {actual})";
             if (result.GetResult(option) is { Implicit: false })
             {
-                throw new ArgumentException($"{option.Name} applies to --mode {mode} only (this job's mode is {job.Mode})");
+                throw new ArgumentException($"{option.Name} {applies}");
             }
 
-            if (fileFields.Contains(FieldOf(option.Name)))
+            if (fileFields.ContainsKey(FieldOf(option.Name)))
             {
-                throw new ArgumentException($"{file!.FullName}: \"{FieldOf(option.Name)}\" applies to --mode {mode} only (this job's mode is {job.Mode})");
+                throw new ArgumentException($"{file!.FullName}: \"{FieldOf(option.Name)}\" {applies}");
             }
         }
 
@@ -134,9 +142,9 @@ public sealed class JobOptions
         {
             job.Validate();
         }
-        catch (ArgumentException e) when (file is not null && FromFile(result, e.Message, file) is { } named)
+        catch (ArgumentException e) when (((file is not null ? FromFile(result, e.Message, file, fileFields) : null) ?? AsWritten(result, e.Message)) is { } restated)
         {
-            throw new ArgumentException(named, e);
+            throw new ArgumentException(restated, e);
         }
 
         return job;
@@ -146,7 +154,7 @@ public sealed class JobOptions
     /// A validation message about a value the job file set (its flag was not given on the command line),
     /// restated with the file and its field (<c>--hidden -5 …</c> becomes <c>FILE: "hidden": -5 …</c>); null otherwise.
     /// </summary>
-    private string? FromFile(ParseResult result, string message, FileInfo file)
+    private string? FromFile(ParseResult result, string message, FileInfo file, Dictionary<string, string> fileFields)
     {
         var flag = message.Split(' ', 2)[0].TrimEnd(':');
         var option = All.FirstOrDefault(o => o.Name == flag);
@@ -155,7 +163,50 @@ public sealed class JobOptions
             return null;
         }
 
-        return $"{file.FullName}: \"{FieldOf(flag)}\": {message[(flag.Length + 1)..].TrimStart(':', ' ')}";
+        var rest = message[(flag.Length + 1)..].TrimStart(':', ' ');
+        if (fileFields.TryGetValue(FieldOf(flag), out var written))
+        {
+            rest = WithValueAsWritten(rest, written);
+        }
+
+        return $"{file.FullName}: \"{FieldOf(flag)}\": {rest}";
+    }
+
+    /// <summary>
+    /// A validation message about a flag given on the command line whose number became another value as a
+    /// 32-bit float, restated with the number as written (<c>--dropout 1 must be in [0, 1)</c> for
+    /// <c>--dropout 0.99999999</c> becomes <c>--dropout 0.99999999 (1 as a 32-bit float) must be …</c>); null otherwise.
+    /// </summary>
+    private string? AsWritten(ParseResult result, string message)
+    {
+        var flag = message.Split(' ', 2)[0];
+        var option = All.FirstOrDefault(o => o.Name == flag);
+        if (option is null || message.Length <= flag.Length + 1 || result.GetResult(option) is not { Implicit: false, Tokens: [var token] })
+        {
+            return null;
+        }
+
+        var rest = message[(flag.Length + 1)..];
+        var restated = WithValueAsWritten(rest, token.Value);
+        return ReferenceEquals(restated, rest) ? null : $"{flag} {restated}";
+    }
+
+    /// <summary>
+    /// "1 must be …" as "0.99999999 (1 as a 32-bit float) must be …" when <paramref name="written"/> is a
+    /// number other than the one the message starts with (the float it was rounded to); <paramref name="rest"/> itself otherwise.
+    /// </summary>
+    private static string WithValueAsWritten(string rest, string written)
+    {
+        var value = rest.Split(' ', 2)[0];
+        const System.Globalization.NumberStyles Number = System.Globalization.NumberStyles.Float;
+        var invariant = System.Globalization.CultureInfo.InvariantCulture;
+        if (!decimal.TryParse(written, Number, invariant, out var asWritten) || !decimal.TryParse(value, Number, invariant, out var asStored)
+            || asWritten == asStored)
+        {
+            return rest;
+        }
+
+        return $"{written} ({value} as a 32-bit float){rest[value.Length..]}";
     }
 
     /// <summary>
@@ -176,8 +227,8 @@ public sealed class JobOptions
     /// <summary>A flag's job-file field: <c>--decay-after</c> is <c>decay_after</c>.</summary>
     private static string FieldOf(string flag) => flag.TrimStart('-').Replace('-', '_');
 
-    /// <summary>The job a file describes and the names of the fields it gives.</summary>
-    private static (JobDefinition Job, HashSet<string> Fields) ReadJobFile(FileInfo file, string? task)
+    /// <summary>The job a file describes and the fields it gives (name → the value's JSON text).</summary>
+    private static (JobDefinition Job, Dictionary<string, string> Fields) ReadJobFile(FileInfo file, string? task)
     {
         if (Directory.Exists(file.FullName))
         {
@@ -204,7 +255,13 @@ public sealed class JobOptions
             var json = File.ReadAllText(file.FullName);
             var job = JobDefinition.FromJson(json, task);
             using var document = System.Text.Json.JsonDocument.Parse(json);
-            return (job, [.. document.RootElement.EnumerateObject().Select(p => p.Name)]);
+            var fields = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var property in document.RootElement.EnumerateObject())
+            {
+                fields[property.Name] = property.Value.GetRawText();
+            }
+
+            return (job, fields);
         }
         catch (ArgumentException e)
         {

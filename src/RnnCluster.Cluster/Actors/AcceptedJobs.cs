@@ -9,11 +9,15 @@ namespace RnnCluster.Cluster.Actors;
 /// (its job as submitted, and the checkpoint a <c>submit --resume</c> continues from): a job accepted
 /// but not yet checkpointed (queued, or running before its first checkpoint) outlives a restart of the
 /// whole cluster, and its number is never given to another job. When the job ends the file is renamed to
-/// <c>&lt;job-id&gt;.&lt;state&gt;.json</c>, as its checkpoint is (<see cref="JobCheckpoints"/>).
+/// <c>&lt;job-id&gt;.&lt;state&gt;.json</c>, as its checkpoint is (<see cref="JobCheckpoints"/>), and
+/// gets the job's final status (<c>"final"</c>), which the status lists after a restart.
 /// </summary>
 internal static class AcceptedJobs
 {
     private const string Extension = ".json";
+
+    // A final status may hold NaN (a job that ended before its first validation).
+    private static readonly JsonSerializerOptions StatusJson = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     public static string PathFor(string dir, string jobId) => Path.Combine(dir, jobId + Extension);
 
@@ -36,14 +40,71 @@ internal static class AcceptedJobs
         });
     }
 
-    /// <summary>Renames a job's record to <c>&lt;job-id&gt;.&lt;state&gt;.json</c> (nothing when there is none).</summary>
-    public static void MarkEnded(string dir, string jobId, string state)
+    /// <summary>
+    /// Renames a job's record to <c>&lt;job-id&gt;.&lt;state&gt;.json</c>, with <paramref name="final"/> in it
+    /// when given (written atomically; nothing when there is no record).
+    /// </summary>
+    /// <exception cref="IOException">When the record cannot be read or written.</exception>
+    /// <exception cref="UnauthorizedAccessException">When the directory may not be written.</exception>
+    public static void MarkEnded(string dir, string jobId, string state, Protocol.JobStatus? final = null)
     {
         var path = PathFor(dir, jobId);
-        if (File.Exists(path))
+        if (!File.Exists(path))
         {
-            File.Move(path, Path.Combine(dir, $"{jobId}.{state}{Extension}"), overwrite: true);
+            return;
         }
+
+        var ended = Path.Combine(dir, $"{jobId}.{state}{Extension}");
+        JsonObject? record = null;
+        try
+        {
+            record = final is null ? null : JsonNode.Parse(File.ReadAllText(path))?.AsObject();
+        }
+        catch (JsonException)
+        {
+            // an unreadable record is still renamed, as it is
+        }
+
+        if (record is null)
+        {
+            File.Move(path, ended, overwrite: true);
+            return;
+        }
+
+        record["final"] = JsonSerializer.SerializeToNode(final, StatusJson);
+        AtomicFile.Write(ended, stream =>
+        {
+            using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+            record.WriteTo(writer);
+        });
+        File.Delete(path);
+    }
+
+    /// <summary>
+    /// The final status of every job whose record in <paramref name="dir"/> or its replica directory says it
+    /// ended (<c>&lt;job-id&gt;.&lt;state&gt;.json</c> with <c>"final"</c>), one per job, by job number. Records
+    /// without a readable final status are left out.
+    /// </summary>
+    public static IReadOnlyList<Protocol.JobStatus> Ended(string dir)
+    {
+        var found = new Dictionary<string, Protocol.JobStatus>(StringComparer.Ordinal);
+        foreach (var path in Records(dir, "job-*.*" + Extension))
+        {
+            try
+            {
+                var final = JsonNode.Parse(File.ReadAllText(path))?["final"]?.Deserialize<Protocol.JobStatus>(StatusJson);
+                if (final is not null && JobCheckpoints.JobNumber(final.Id) is not null)
+                {
+                    found.TryAdd(final.Id, final);
+                }
+            }
+            catch (Exception e) when (e is JsonException or InvalidOperationException or NotSupportedException or IOException or UnauthorizedAccessException)
+            {
+                // listed only when it can be read; the job's number still counts (HighestJobNumber)
+            }
+        }
+
+        return [.. found.Values.OrderBy(s => JobCheckpoints.JobNumber(s.Id))];
     }
 
     /// <summary>

@@ -282,7 +282,7 @@ public sealed class CheckpointReplicator : ReceiveActor
                     try
                     {
                         JobCheckpoints.MarkEnded(path, change.State);
-                        AcceptedJobs.MarkEnded(Path.GetDirectoryName(path)!, change.JobId, change.State);
+                        AcceptedJobs.MarkEnded(Path.GetDirectoryName(path)!, change.JobId, change.State, change.Final);
                     }
                     catch (FileNotFoundException)
                     {

@@ -23,7 +23,7 @@ public sealed class JobSupervisor : ReceiveActor
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly IActorRef _parameterServer;
     private readonly Dictionary<string, JobRecord> _jobs = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, JobStatus> _endedEarlier = new(StringComparer.Ordinal); // ended under a supervisor on another coordinator
+    private readonly Dictionary<string, JobStatus> _endedEarlier = new(StringComparer.Ordinal); // ended under an earlier supervisor (another coordinator, or before a restart)
     private readonly List<string> _order = [];
     private readonly Queue<string> _queue = new();
     private readonly string? _checkpointDir;
@@ -94,10 +94,12 @@ public sealed class JobSupervisor : ReceiveActor
             ResumeFrom(dir);
         }
 
-        // Jobs that ended under an earlier supervisor (on another coordinator) stay in the status.
-        foreach (var ended in known.Ended.Where(s => !_jobs.ContainsKey(s.Id)))
+        // Jobs that ended under an earlier supervisor (on another coordinator, or before the whole cluster
+        // restarted: their records in the checkpoint directory) stay in the status.
+        var endedOnRecord = _checkpointDir is { } records ? AcceptedJobs.Ended(records) : [];
+        foreach (var ended in known.Ended.Concat(endedOnRecord).Where(s => !_jobs.ContainsKey(s.Id)))
         {
-            _endedEarlier[ended.Id] = ended;
+            _endedEarlier.TryAdd(ended.Id, ended);
         }
 
         // Jobs that ran under the previous supervisor and cannot go on here are listed as failed with
@@ -495,7 +497,7 @@ public sealed class JobSupervisor : ReceiveActor
         if (!_jobs.TryGetValue(watch.JobId, out var job))
         {
             Sender.Tell(new JobFailed(watch.JobId, _endedEarlier.TryGetValue(watch.JobId, out var ended)
-                ? $"it ended ({ended.State}) before the job supervisor moved to this coordinator, so there is nothing to follow; status shows its final figures"
+                ? $"it ended ({ended.State}) under an earlier job supervisor (before a failover or a restart of the cluster), so there is nothing to follow; status shows its final figures"
                 : $"no job {QuotedText.Quote(watch.JobId)}"));
             return;
         }
@@ -545,8 +547,9 @@ public sealed class JobSupervisor : ReceiveActor
         {
             try
             {
-                AcceptedJobs.MarkEnded(recordDir, id, state);
-                AcceptedJobs.MarkEnded(JobCheckpoints.ReplicaDirectory(recordDir), id, state); // accepted on another coordinator
+                var status = job.ToStatus();
+                AcceptedJobs.MarkEnded(recordDir, id, state, status);
+                AcceptedJobs.MarkEnded(JobCheckpoints.ReplicaDirectory(recordDir), id, state, status); // accepted on another coordinator
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {

@@ -38,12 +38,23 @@ public static class ClusterAddresses
             }
         }
 
+        var quoted = Core.Text.QuotedText.Quote(contact);
+        var form = "(e.g. 127.0.0.1:4053, or a node's address as its `node` line prints it)";
+        if (System.Text.RegularExpressions.Regex.Match(text, @"^akka(\.ssl)?\.tcp://([^@/]*)@") is { Success: true } other)
+        {
+            throw new ArgumentException($"{quoted} is the address of an actor system named {Core.Text.QuotedText.Quote(other.Groups[2].Value)}, not of an RnnCluster node (akka.tcp://{SystemName}@host:port) {form}");
+        }
+
         var colon = text.LastIndexOf(':');
         var host = colon > 0 ? text[..colon] : string.Empty;
-        if (colon <= 0 || host.IndexOfAny(['/', '@', ' ']) >= 0
-            || !int.TryParse(text.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
+        if (colon <= 0 || host.IndexOfAny(['/', '@', ' ']) >= 0)
         {
-            throw new ArgumentException($"{Core.Text.QuotedText.Quote(contact)} is not host:port (e.g. 127.0.0.1:4053, or a node's address as its `node` line prints it)");
+            throw new ArgumentException($"{quoted} is not host:port {form}");
+        }
+
+        if (!int.TryParse(text.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
+        {
+            throw new ArgumentException($"{quoted}: the port {Core.Text.QuotedText.Quote(text[(colon + 1)..])} is not a number from 1 to 65535 {form}");
         }
 
         return (host, port);
