@@ -30,6 +30,7 @@ public sealed class AcceptedJobsTests : IDisposable
         Assert.Equal(failed.Timings, ended[1].Timings);
         Assert.Empty(AcceptedJobs.Unstarted(_dir, out _));
         Assert.Equal(2, AcceptedJobs.HighestJobNumber(_dir));
+        Assert.Contains("\"train_ppl\": \"Infinity\"", File.ReadAllText(Path.Combine(_dir, "job-2.failed.json")), StringComparison.Ordinal); // snake_case, as the rest of the record
     }
 
     [Fact]

@@ -64,6 +64,7 @@ public sealed class NodeAddressTests
     [InlineData("127.0.0.1:4053", "127.0.0.1:4053")]
     [InlineData("akka.tcp://rnncluster@127.0.0.1:15041", "127.0.0.1:15041")] // the address a `node` line prints
     [InlineData("akka.ssl.tcp://rnncluster@node-a:4053/", "node-a:4053")]
+    [InlineData("[::1]:4053", "[::1]:4053")]
     public void A_contact_is_host_port_or_a_nodes_address(string given, string expected) => Assert.Equal(expected, ClusterAddresses.HostPort(given));
 
     [Theory]
@@ -76,6 +77,10 @@ public sealed class NodeAddressTests
     [InlineData("127.0.0.1:99999", "'127.0.0.1:99999': the port '99999' is not a number from 1 to 65535")]
     [InlineData("127.0.0.1:0", "the port '0' is not a number from 1 to 65535")]
     [InlineData("127.0.0.1:http", "the port 'http' is not a number from 1 to 65535")]
+    [InlineData("::1:4053", "'::1:4053': an IPv6 address goes in brackets, as [::1]:4053")]
+    [InlineData("[::1]", "is not host:port")]
+    [InlineData("[::1:4053", "is not host:port")]
+    [InlineData("127.0.0.1:4053,127.0.0.1:4054", "is not host:port")]
     public void Anything_else_is_refused_saying_what_is_wrong(string given, string expected)
     {
         var error = Assert.Throws<ArgumentException>(() => ClusterAddresses.ParseContact(given));

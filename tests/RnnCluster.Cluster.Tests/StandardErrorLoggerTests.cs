@@ -6,6 +6,19 @@ namespace RnnCluster.Cluster.Tests;
 public class StandardErrorLoggerTests
 {
     [Fact]
+    public void Any_line_names_an_IPv4_peer_of_a_dual_stack_listener_as_IPv4()
+    {
+        var closed = new Warning("DotNettyTransport (akka://rnncluster)", typeof(StandardErrorLoggerTests),
+            "Channel closed by the remote peer. Channel [[::ffff:127.0.0.1]:41442->[::ffff:127.0.0.1]:4053](Id=0b)");
+
+        var line = StandardErrorLogger.OneLine(closed);
+
+        Assert.NotNull(line);
+        Assert.Contains("Channel [127.0.0.1:41442->127.0.0.1:4053]", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("::ffff:", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_warning_with_a_stack_trace_prints_as_one_line_without_its_frames()
     {
         var warning = new Warning("akka.tcp://rnncluster@127.0.0.1:4053/system/endpointManager", typeof(StandardErrorLoggerTests),

@@ -16,8 +16,12 @@ internal static class AcceptedJobs
 {
     private const string Extension = ".json";
 
-    // A final status may hold NaN (a job that ended before its first validation).
-    private static readonly JsonSerializerOptions StatusJson = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
+    // snake_case as the rest of the record; a final status may hold NaN (a job that ended before its first validation).
+    private static readonly JsonSerializerOptions StatusJson = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
 
     public static string PathFor(string dir, string jobId) => Path.Combine(dir, jobId + Extension);
 

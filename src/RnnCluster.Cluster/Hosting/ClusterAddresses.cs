@@ -46,8 +46,18 @@ public static class ClusterAddresses
         }
 
         var colon = text.LastIndexOf(':');
+        if (text.StartsWith('['))
+        {
+            var close = text.IndexOf(']', StringComparison.Ordinal);
+            colon = close > 1 && close + 1 < text.Length && text[close + 1] == ':' ? close + 1 : -1;
+        }
+        else if (text.IndexOf(':', StringComparison.Ordinal) != colon && text[..colon].All(c => char.IsAsciiHexDigit(c) || c is ':' or '.'))
+        {
+            throw new ArgumentException($"{quoted}: an IPv6 address goes in brackets, as [::1]:4053 {form}");
+        }
+
         var host = colon > 0 ? text[..colon] : string.Empty;
-        if (colon <= 0 || host.IndexOfAny(['/', '@', ' ']) >= 0)
+        if (colon <= 0 || host.IndexOfAny(['/', '@', ' ', ',']) >= 0)
         {
             throw new ArgumentException($"{quoted} is not host:port {form}");
         }

@@ -139,7 +139,7 @@ public sealed class StandardErrorLogger : ReceiveActor, IRequiresMessageQueue<IL
 
         if (!message.StartsWith("TLS handshake failed", StringComparison.Ordinal) && !IsTls(cause) && !message.Contains("TLS handshake failure", StringComparison.Ordinal))
         {
-            var formatted = e.ToString();
+            var formatted = MappedIPv4.Replace(e.ToString(), "${ip}"); // as the message: its peers as 127.0.0.1:P
             return (e is not Error || IsTransport(cause?.GetType()) || IsTransport(e.LogClass)) && formatted.Contains('\n', StringComparison.Ordinal)
                 ? WithoutStackFrames(formatted)
                 : formatted;
