@@ -430,6 +430,19 @@ public sealed record JobDefinition
                 throw new ArgumentException($"{(MaxVocab != 0 ? $"--max-vocab {MaxVocab}" : $"--min-count {MinCount}")} applies to a --corpus: the built-in corpus's grammar has a fixed vocabulary");
             }
 
+            // Fields a language model of this kind would ignore without a word.
+            var lm = new JobDefinition();
+            var unused = new (bool Set, string Flag, string Why)[]
+            {
+                (Corpus is null && Valid is not null, "--valid", "the built-in corpus makes its own validation text (--builtin-valid-tokens); give --corpus with it"),
+                (Corpus is null && Test is not null, "--test", "the built-in corpus has no test text; give --corpus with it"),
+                (Model.Cell is not (CellType.Lstm or CellType.CharLstm) && Model.ForgetBias != lm.Model.ForgetBias, "--forget-bias", $"it is the LSTM's forget-gate bias, and --model {Model.Cell.Name()} has none"),
+            }.FirstOrDefault(u => u.Set);
+            if (unused.Set)
+            {
+                throw new ArgumentException($"{unused.Flag} does not apply here: {unused.Why}");
+            }
+
             return;
         }
 

@@ -12,7 +12,7 @@ public class JobDefinitionTests
         Valid = "/data/ptb/valid.txt",
         Tokens = "char",
         MaxVocab = 5000,
-        Model = new ModelSpec(CellType.Gru, 0, 3, 64, Dropout: 0.5f, InitScale: 0.05f, ForgetBias: 1f),
+        Model = new ModelSpec(CellType.Lstm, 0, 3, 64, Dropout: 0.5f, InitScale: 0.05f, ForgetBias: 1f),
         Training = new TrainingOptions
         {
             Batch = 16,
@@ -172,7 +172,7 @@ public class JobDefinitionTests
         var spec = Custom.ToModelSpec(321);
         var options = Custom.Training;
 
-        Assert.Equal(new ModelSpec(CellType.Gru, 321, 3, 64, 0.5f, 0.05f, 1f), spec);
+        Assert.Equal(new ModelSpec(CellType.Lstm, 321, 3, 64, 0.5f, 0.05f, 1f), spec);
         Assert.Equal((16, 35, 0.5f, 0.8f, 6, 2.5f, 39), (options.Batch, options.Bptt, options.LearningRate, options.Decay, options.DecayAfter, options.Clip, options.Epochs));
         Assert.Equal((12345678901234UL, 1000L, "adam"), (options.Seed, options.MaxSteps, options.Optimizer));
     }
