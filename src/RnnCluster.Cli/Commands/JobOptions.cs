@@ -15,11 +15,8 @@ public sealed class JobOptions
     private readonly List<Action<ParseResult, Func<JobDefinition>, Action<JobDefinition>>> _binders = [];
     private readonly Option<string?> _corpus;
     private readonly Option<string> _task;
-    private readonly Option<string> _mode;
-    private readonly Option<string> _optimizer;
-
-    // Fields that mean something for one value of another flag only: (that flag, its value, the field's option).
-    private readonly (Option<string> Flag, string Value, Option Option)[] _conditional;
+    // Fields that mean something for one value of another flag only: (that flag, its value in the job, the value the field needs, the field's option).
+    private readonly (Option Flag, Func<JobDefinition, string> Actual, string Value, Option Option)[] _conditional;
 
     public JobOptions()
     {
@@ -55,15 +52,15 @@ public sealed class JobOptions
         Add("--tie-weights", "the softmax's output weights are the input embedding (Press & Wolf 2017; Inan et al. 2017): one V×H matrix instead of two; language models only", Defaults.Model.TieWeights, (j, v) => j.WithModel(m => m with { TieWeights = v }));
         Add("--seed", "random seed (runs are deterministic for a seed)", Defaults.Training.Seed, (j, v) => j.WithTraining(t => t with { Seed = v }));
         Add("--max-steps", "stop after this many steps (0: no limit)", Defaults.Training.MaxSteps, (j, v) => j.WithTraining(t => t with { MaxSteps = v }));
-        _optimizer = Add("--optimizer", "sgd | momentum | adam", Defaults.Training.Optimizer, (j, v) => j.WithTraining(t => t with { Optimizer = v }));
+        var optimizer = Add("--optimizer", "sgd | momentum | adam", Defaults.Training.Optimizer, (j, v) => j.WithTraining(t => t with { Optimizer = v }));
         var momentum = Add("--momentum", "momentum coefficient for --optimizer momentum", Defaults.Training.Momentum, (j, v) => j.WithTraining(t => t with { Momentum = v }));
-        _mode = Add("--mode", "cluster jobs (train ignores it): sync (every step's gradients summed) | local-sgd (each worker takes --sync-every SGD steps alone, then the weights are averaged) | async (each gradient applied as it arrives; a worker runs at most --max-staleness steps ahead)", Defaults.Mode, (j, v) => j with { Mode = v });
+        var mode = Add("--mode", "cluster jobs (train ignores it): sync (every step's gradients summed) | local-sgd (each worker takes --sync-every SGD steps alone, then the weights are averaged) | async (each gradient applied as it arrives; a worker runs at most --max-staleness steps ahead)", Defaults.Mode, (j, v) => j with { Mode = v });
         _conditional =
         [
-            (_optimizer, "momentum", momentum),
-            (_mode, "local-sgd", Add("--sync-every", "--mode local-sgd: local steps between averagings (H)", Defaults.SyncEvery, (j, v) => j with { SyncEvery = v })),
-            (_mode, "local-sgd", Add("--warmup-sync-steps", "--mode local-sgd: synchronous steps before the first local round (post-local SGD)", Defaults.WarmupSyncSteps, (j, v) => j with { WarmupSyncSteps = v })),
-            (_mode, "async", Add("--max-staleness", "--mode async: steps a worker may run ahead of the slowest (S, 0–1000; 0: in step, as sync)", Defaults.MaxStaleness, (j, v) => j with { MaxStaleness = v })),
+            (optimizer, j => j.Training.Optimizer, "momentum", momentum),
+            (mode, j => j.Mode, "local-sgd", Add("--sync-every", "--mode local-sgd: local steps between averagings (H)", Defaults.SyncEvery, (j, v) => j with { SyncEvery = v })),
+            (mode, j => j.Mode, "local-sgd", Add("--warmup-sync-steps", "--mode local-sgd: synchronous steps before the first local round (post-local SGD)", Defaults.WarmupSyncSteps, (j, v) => j with { WarmupSyncSteps = v })),
+            (mode, j => j.Mode, "async", Add("--max-staleness", "--mode async: steps a worker may run ahead of the slowest (S, 0–1000; 0: in step, as sync)", Defaults.MaxStaleness, (j, v) => j with { MaxStaleness = v })),
         ];
         Add("--compress", "cluster jobs (train ignores it): gradients on the wire: none | bf16 | fp16 (in sync mode weight updates too, as 16-bit differences) | topk:R (the fraction R of largest gradient values, the rest kept for later steps; e.g. topk:0.01 or topk:1%)", Defaults.Compress, (j, v) => j with { Compress = v });
         Add("--ps-placement", "cluster jobs (train ignores it): the parameter server: workers (sharded: each worker node serves one key range) | coordinator (one server holds every weight) | auto (workers with --optimizer sgd in sync mode for a model of 1,000,000 parameters or more, else coordinator)", Defaults.PsPlacement, (j, v) => j with { PsPlacement = v });
@@ -118,9 +115,9 @@ public sealed class JobOptions
 
         // A field of one mode (or optimizer) set for another, as a flag or in the job file (also at its
         // default value, which Validate cannot tell): it would be ignored without a word.
-        foreach (var (flag, value, option) in _conditional)
+        foreach (var (flag, actualOf, value, option) in _conditional)
         {
-            var actual = flag == _mode ? job.Mode : job.Training.Optimizer;
+            var actual = actualOf(job);
             if (value == actual)
             {
                 continue;
@@ -142,7 +139,7 @@ public sealed class JobOptions
         {
             job.Validate();
         }
-        catch (ArgumentException e) when (((file is not null ? FromFile(result, e.Message, file, fileFields) : null) ?? AsWritten(result, e.Message)) is { } restated)
+        catch (ArgumentException e) when (Restated(result, e.Message, file, fileFields) is { } restated)
         {
             throw new ArgumentException(restated, e);
         }
@@ -151,62 +148,49 @@ public sealed class JobOptions
     }
 
     /// <summary>
-    /// A validation message about a value the job file set (its flag was not given on the command line),
-    /// restated with the file and its field (<c>--hidden -5 …</c> becomes <c>FILE: "hidden": -5 …</c>); null otherwise.
+    /// A validation message restated with the value as its source gave it: about a value the job file set
+    /// (its flag was not given on the command line), with the file and its field (<c>--hidden -5 …</c>
+    /// becomes <c>FILE: "hidden": -5 …</c>); about a number that became another value as a 32-bit float,
+    /// with the number as written (<c>--dropout 1 must be in [0, 1)</c> for <c>--dropout 0.99999999</c>
+    /// becomes <c>--dropout 0.99999999 (1 as a 32-bit float) must be …</c>, in a file's field too); null
+    /// when there is nothing to restate.
     /// </summary>
-    private string? FromFile(ParseResult result, string message, FileInfo file, Dictionary<string, string> fileFields)
+    private string? Restated(ParseResult result, string message, FileInfo? file, Dictionary<string, string> fileFields)
     {
         var flag = message.Split(' ', 2)[0].TrimEnd(':');
         var option = All.FirstOrDefault(o => o.Name == flag);
-        if (option is null || message.Length <= flag.Length + 1 || result.GetResult(option) is { Implicit: false })
+        if (option is null || message.Length <= flag.Length + 1)
         {
             return null;
         }
 
         var rest = message[(flag.Length + 1)..].TrimStart(':', ' ');
-        if (fileFields.TryGetValue(FieldOf(flag), out var written))
+        if (result.GetResult(option) is { Implicit: false } given)
         {
-            rest = WithValueAsWritten(rest, written);
+            return given.Tokens is [var token] && ValueAsWritten(rest, token.Value) is { } restated ? $"{flag} {restated}" : null;
         }
 
-        return $"{file.FullName}: \"{FieldOf(flag)}\": {rest}";
-    }
-
-    /// <summary>
-    /// A validation message about a flag given on the command line whose number became another value as a
-    /// 32-bit float, restated with the number as written (<c>--dropout 1 must be in [0, 1)</c> for
-    /// <c>--dropout 0.99999999</c> becomes <c>--dropout 0.99999999 (1 as a 32-bit float) must be …</c>); null otherwise.
-    /// </summary>
-    private string? AsWritten(ParseResult result, string message)
-    {
-        var flag = message.Split(' ', 2)[0];
-        var option = All.FirstOrDefault(o => o.Name == flag);
-        if (option is null || message.Length <= flag.Length + 1 || result.GetResult(option) is not { Implicit: false, Tokens: [var token] })
+        if (file is null)
         {
             return null;
         }
 
-        var rest = message[(flag.Length + 1)..];
-        var restated = WithValueAsWritten(rest, token.Value);
-        return ReferenceEquals(restated, rest) ? null : $"{flag} {restated}";
+        var field = FieldOf(flag);
+        return $"{file.FullName}: \"{field}\": {(fileFields.TryGetValue(field, out var written) ? ValueAsWritten(rest, written) : null) ?? rest}";
     }
 
     /// <summary>
     /// "1 must be …" as "0.99999999 (1 as a 32-bit float) must be …" when <paramref name="written"/> is a
-    /// number other than the one the message starts with (the float it was rounded to); <paramref name="rest"/> itself otherwise.
+    /// number other than the one <paramref name="rest"/> starts with (the float it was rounded to); null otherwise.
     /// </summary>
-    private static string WithValueAsWritten(string rest, string written)
+    private static string? ValueAsWritten(string rest, string written)
     {
         var value = rest.Split(' ', 2)[0];
         const System.Globalization.NumberStyles Number = System.Globalization.NumberStyles.Float;
         var invariant = System.Globalization.CultureInfo.InvariantCulture;
-        if (!decimal.TryParse(written, Number, invariant, out var asWritten) || !decimal.TryParse(value, Number, invariant, out var asStored)
-            || asWritten == asStored)
-        {
-            return rest;
-        }
-
-        return $"{written} ({value} as a 32-bit float){rest[value.Length..]}";
+        return decimal.TryParse(written, Number, invariant, out var asWritten) && decimal.TryParse(value, Number, invariant, out var asStored) && asWritten != asStored
+            ? $"{written} ({value} as a 32-bit float){rest[value.Length..]}"
+            : null;
     }
 
     /// <summary>

@@ -37,11 +37,7 @@ internal static class AcceptedJobs
             ["resume_from"] = resumeFrom,
             ["job"] = JsonNode.Parse(jobJson),
         };
-        AtomicFile.Write(PathFor(dir, jobId), stream =>
-        {
-            using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
-            record.WriteTo(writer);
-        });
+        WriteRecord(PathFor(dir, jobId), record);
     }
 
     /// <summary>
@@ -76,13 +72,15 @@ internal static class AcceptedJobs
         }
 
         record["final"] = JsonSerializer.SerializeToNode(final, StatusJson);
-        AtomicFile.Write(ended, stream =>
-        {
-            using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
-            record.WriteTo(writer);
-        });
+        WriteRecord(ended, record);
         File.Delete(path);
     }
+
+    private static void WriteRecord(string path, JsonObject record) => AtomicFile.Write(path, stream =>
+    {
+        using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+        record.WriteTo(writer);
+    });
 
     /// <summary>
     /// The final status of every job whose record in <paramref name="dir"/> or its replica directory says it
