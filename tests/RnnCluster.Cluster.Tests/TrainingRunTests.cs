@@ -51,9 +51,62 @@ public sealed class TrainingRunTests
         Assert.Equal(1, update.Version);
     }
 
-    private static TrainingRun NewRun()
+    [Fact]
+    public void Should_commit_a_sharded_step_before_the_workers_confirm_its_weights_and_take_it_back_when_one_is_lost_first()
     {
-        var job = TestCluster.SmallJob(workers: 3) with { PsPlacement = "coordinator" }; // the central server's summation
+        var run = NewRun("workers");
+        var stateBefore = run.State.H.Concat(run.State.C).SelectMany(a => a).Select(BitConverter.SingleToInt32Bits).ToArray();
+        var (lossBefore, tokensBefore) = (run.Loop.EpochLoss, run.TotalTokens);
+        AcceptShardedStep(run, readyEarly: "w1");
+
+        Assert.True(run.ReadyToCommit); // results and squares are in: no worker needs to have confirmed
+        run.Commit();
+        Assert.Equal(1, run.Step);
+        run.AcceptReady(new WeightsReady(run.JobId, run.Generation, 1, "w0"));
+
+        Assert.True(run.SettleUnconfirmedCommit()); // w2 has not confirmed: the step is trained again
+        Assert.Equal(0, run.Step);
+        Assert.Equal(0, run.Window);
+        Assert.Equal((lossBefore, tokensBefore), (run.Loop.EpochLoss, run.TotalTokens));
+        Assert.Equal(stateBefore, run.State.H.Concat(run.State.C).SelectMany(a => a).Select(BitConverter.SingleToInt32Bits));
+        Assert.False(run.SettleUnconfirmedCommit());
+
+        run.BeginStep();
+        AcceptShardedStep(run, readyEarly: null);
+        run.Commit();
+        foreach (var id in new[] { "w0", "w1", "w2" })
+        {
+            run.AcceptReady(new WeightsReady(run.JobId, run.Generation, 1, id));
+        }
+
+        Assert.False(run.SettleUnconfirmedCommit()); // every worker holds the step's weights: it stands
+        Assert.Equal(1, run.Step);
+        Assert.False(run.NeedsFullWeights());
+    }
+
+    /// <summary>Every slot's result (carrying no gradient: it went to the key ranges) and every range's squares.</summary>
+    private static void AcceptShardedStep(TrainingRun run, string? readyEarly)
+    {
+        foreach (var result in Gradients(run))
+        {
+            run.Accept(result with { Dense = Array.Empty<float>(), Rows = [], RowValues = Array.Empty<float>(), StateH = Filled(result.StateH), StateC = Filled(result.StateC) });
+            if (result.WorkerId == readyEarly)
+            {
+                run.AcceptReady(new WeightsReady(run.JobId, run.Generation, run.Step + 1, readyEarly));
+            }
+        }
+
+        for (var k = 0; k < run.Slots.Count; k++)
+        {
+            run.AcceptSquares(new RangeSquares(run.JobId, run.Generation, run.Step, k, [0.25 * (k + 1)], []));
+        }
+    }
+
+    private static float[] Filled(float[] state) => [.. state.Select((_, j) => 0.001f * (j % 97))];
+
+    private static TrainingRun NewRun(string placement = "coordinator")
+    {
+        var job = TestCluster.SmallJob(workers: 3) with { PsPlacement = placement }; // coordinator: the central server's summation
         var data = BuiltInCorpus.Dataset(job.BuiltinTrainTokens, job.BuiltinValidTokens, job.Training.Seed);
         var run = new TrainingRun(new StartRun("job-t", job, job.ToModelSpec(data.Vocabulary.Count), new LanguageModelData(data)));
         run.Recut([.. Enumerable.Range(0, 3).Select(i => new KeyValuePair<string, IActorRef>($"w{i}", ActorRefs.Nobody))]);

@@ -191,6 +191,11 @@ public sealed class ParameterServer : ReceiveActor, IWithTimers
     private void LoseWorkers(Func<KeyValuePair<string, IActorRef>, bool> match, string why, bool restartStep = true)
     {
         var lost = _workers.Where(match).ToList();
+        if (_run is { Sharded: true } sharded && lost.Any(l => sharded.Slots.Any(s => s.WorkerId == l.Key)) && sharded.SettleUnconfirmedCommit())
+        {
+            _log.Warning("job {0}: a worker was lost before every worker confirmed step {1}'s weights; training step {1} again", sharded.JobId, sharded.Step);
+        }
+
         foreach (var (id, actor) in lost)
         {
             _workers.Remove(id);
@@ -487,13 +492,13 @@ public sealed class ParameterServer : ReceiveActor, IWithTimers
 
     private void OnWeightsReady(WeightsReady w)
     {
-        if (_run is { InFlight: true } run && Current(run, w.JobId, w.Generation) && run.AcceptReady(w))
+        if (_run is { } run && Current(run, w.JobId, w.Generation))
         {
-            CommitSharded(run);
+            run.AcceptReady(w); // also between steps: the committed step's weights are confirmed while the next one runs
         }
     }
 
-    /// <summary>Sharded: every result, every range's squares and every worker's weights are in: the step is done.</summary>
+    /// <summary>Sharded: every result and every range's squares are in: the step is done (see <see cref="TrainingRun.ReadyToCommit"/>).</summary>
     private void CommitSharded(TrainingRun run)
     {
         run.Commit();

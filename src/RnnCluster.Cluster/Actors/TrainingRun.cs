@@ -29,7 +29,9 @@ internal sealed class TrainingRun
     private readonly List<(float[] H, float[] C)?> _states = [];
     private readonly List<double> _losses = [];
     private readonly List<(double[] Blocks, double[] Rows)?> _squares = [];   // sharded: per key range
-    private readonly HashSet<string> _ready = new(StringComparer.Ordinal);     // sharded: workers at Version + 1
+    private readonly HashSet<string> _readyEarly = new(StringComparer.Ordinal);     // sharded: workers at Version + 1 before the step commits
+    private readonly HashSet<string> _awaitingReady = new(StringComparer.Ordinal);  // sharded: workers yet to confirm the committed Version
+    private UnconfirmedCommit? _unconfirmed;  // sharded: how to take the last commit back while _awaitingReady is not empty
     private readonly float[] _deltaRowValues;
     private readonly WeightMirror? _mirror;  // --compress bf16|fp16, central, sync and local SGD: the weights as the workers hold them
     private readonly Dictionary<long, int[]> _rowsChangedBy = [];  // async: version → the embedding rows its update changed (the last MaxDeltaVersions)
@@ -284,7 +286,7 @@ internal sealed class TrainingRun
         _stepTokens = 0;
         _squares.Clear();
         _squares.AddRange(Enumerable.Repeat<(double[], double[])?>(null, Sharded ? Slots.Count : 0));
-        _ready.Clear();
+        _readyEarly.Clear();
         LocalRoundInFlight = LocalSgd && Step >= Job.WarmupSyncSteps;
         RoundWindows = LocalRoundInFlight ? Loop.RoundWindows(Job.SyncEvery, Checkpointing ? Job.CheckpointEvery : 0) : 1;
     }
@@ -551,7 +553,7 @@ internal sealed class TrainingRun
         for (var i = 0; i < Slots.Count; i++)
         {
             var id = Slots[i].WorkerId;
-            if (!HasGradientFrom(id) || (Sharded && (_squares[i] is null || !_ready.Contains(id))))
+            if (!HasGradientFrom(id) || (Sharded && (_squares[i] is null || _awaitingReady.Contains(id))))
             {
                 yield return id;
             }
@@ -560,10 +562,13 @@ internal sealed class TrainingRun
 
     /// <summary>
     /// Sharded: true when the step can be committed: every slot's result and every range's squares are
-    /// in and every slot's worker holds the applied weights. The three arrive in any order: a worker's
-    /// <see cref="WeightsReady"/> may overtake another worker's squares on the way here.
+    /// in. Every range then applies the step with the same global norm, so the next weights version is
+    /// settled and the next step can go out while the ranges' new weights still travel: each worker
+    /// starts it once its replica holds them and confirms them with a <see cref="WeightsReady"/>
+    /// (which may come before or after the commit). Until every worker has, a lost worker takes the
+    /// commit back (<see cref="SettleUnconfirmedCommit"/>).
     /// </summary>
-    public bool ReadyToCommit => Sharded && _received == Slots.Count && _squares.All(q => q is not null) && _ready.Count == Slots.Count;
+    public bool ReadyToCommit => Sharded && _received == Slots.Count && _squares.All(q => q is not null);
 
     /// <summary>
     /// Sharded: takes a key range's partial sums of squares; once every range's are in, checks the
@@ -587,31 +592,104 @@ internal sealed class TrainingRun
         return ReadyToCommit;
     }
 
-    /// <summary>Sharded: a worker holds the applied step's weights; returns <see cref="ReadyToCommit"/>.</summary>
-    public bool AcceptReady(WeightsReady ready)
+    /// <summary>
+    /// Sharded: a worker's replica holds weights version <see cref="WeightsReady.Version"/>: the committed
+    /// <see cref="Version"/> (the commit is confirmed once every slot's worker has said so) or, before
+    /// the step in flight commits, the next.
+    /// </summary>
+    public void AcceptReady(WeightsReady ready)
     {
-        if (ready.Version != Version + 1 || !_slotOf.ContainsKey(ready.WorkerId))
+        if (!_slotOf.ContainsKey(ready.WorkerId))
+        {
+            return;
+        }
+
+        if (ready.Version == Version)
+        {
+            _awaitingReady.Remove(ready.WorkerId);
+            if (_awaitingReady.Count == 0)
+            {
+                _unconfirmed = null;
+            }
+        }
+        else if (ready.Version == Version + 1)
+        {
+            _readyEarly.Add(ready.WorkerId);
+        }
+    }
+
+    /// <summary>
+    /// Sharded, when a worker is lost: makes the last commit safe if some worker has not confirmed its
+    /// weights yet (the lost one may have been the only holder of a key range's new values). When the
+    /// weights were gathered here since, the unconfirmed workers get the full vector with the next step;
+    /// otherwise the commit is taken back: cursor, sums, streams' state and replica versions return to
+    /// before it, and the step is trained again (the workers roll their replicas back to its version).
+    /// Returns true when it took a commit back.
+    /// </summary>
+    public bool SettleUnconfirmedCommit()
+    {
+        if (_unconfirmed is not { } undo)
         {
             return false;
         }
 
-        _ready.Add(ready.WorkerId);
-        return ReadyToCommit;
+        _unconfirmed = null;
+        if (WeightsCurrent)
+        {
+            foreach (var id in _awaitingReady)
+            {
+                _versions[id] = -1;
+            }
+
+            _awaitingReady.Clear();
+            return false;
+        }
+
+        _awaitingReady.Clear();
+        Loop.Rewind(undo.Position);
+        for (var l = 0; l < State.H.Length; l++)
+        {
+            undo.H[l].CopyTo(State.H[l], 0);
+            undo.C[l].CopyTo(State.C[l], 0);
+        }
+
+        _versions.Clear();
+        foreach (var (id, version) in undo.Versions)
+        {
+            _versions[id] = version;
+        }
+
+        WeightsCurrent = undo.WeightsCurrent;
+        AfterStepPending = false;
+        return true;
     }
 
     /// <summary>
-    /// Sharded: every worker holds the new weights: stores the streams' state and advances the loop
-    /// (the weights here are stale from now until the next gather). Returns the step's (Σ CE, tokens).
+    /// Sharded: every result and every range's squares are in (<see cref="ReadyToCommit"/>): stores the
+    /// streams' state and advances the loop (the weights here are stale from now until the next gather),
+    /// keeping what it changed until every worker confirms the new weights. Returns the step's (Σ CE, tokens).
     /// </summary>
     public (double Loss, long Tokens) Commit()
     {
+        _unconfirmed = new UnconfirmedCommit(Loop.Position, [.. State.H.Select(h => (float[])h.Clone())], [.. State.C.Select(c => (float[])c.Clone())],
+            new Dictionary<string, long>(_versions, StringComparer.Ordinal), WeightsCurrent);
         StoreStates();
         var result = new StepGradient(TreeReduction.Sum(_plan, _losses.ToArray()), _stepTokens);
         Loop.Advance(result);
         WeightsCurrent = false;
+        _awaitingReady.Clear();
         foreach (var slot in Slots)
         {
-            _versions[slot.WorkerId] = Version;
+            _versions[slot.WorkerId] = Version; // every slot's worker will hold it: see SettleUnconfirmedCommit
+            if (!_readyEarly.Contains(slot.WorkerId))
+            {
+                _awaitingReady.Add(slot.WorkerId);
+            }
+        }
+
+        if (_awaitingReady.Count == 0)
+        {
+            _unconfirmed = null;
         }
 
         BeginStep();
@@ -651,6 +729,8 @@ internal sealed class TrainingRun
         var snapshot = LastGathered ?? throw new InvalidOperationException("no gathered weights to restart from");
         Loop.Restore(snapshot, State);
         _versions.Clear();
+        _awaitingReady.Clear();
+        _unconfirmed = null;
         WeightsCurrent = true;
         AfterStepPending = false;
     }
@@ -860,6 +940,13 @@ internal sealed class TrainingRun
     }
 
 }
+
+/// <summary>
+/// What a sharded commit changed, kept until every worker confirms the new weights: the loop's position
+/// and the streams' hidden state (per layer, (B, H)) before it, which weights version each worker held,
+/// and whether the weights here were current.
+/// </summary>
+internal sealed record UnconfirmedCommit(LoopPosition Position, float[][] H, float[][] C, Dictionary<string, long> Versions, bool WeightsCurrent);
 
 /// <summary>
 /// Worker <see cref="WorkerId"/> computes streams [First, First+Count) this generation: one node of the

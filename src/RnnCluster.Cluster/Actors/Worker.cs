@@ -27,6 +27,7 @@ public sealed class Worker : ReceiveActor, IWithTimers
     private WeightReplica? _weights;
     private ShardReplica? _shard;
     private (ComputeStep Step, IActorRef Sender)? _pending;
+    private (SendWeights Request, IActorRef Server)? _sendWhenHeld; // a gather of the version whose ranges are still coming in
     private KeyRangeServer? _keyRanges;
     private GradientCompressor? _compressor;
     private readonly List<GradientSlice> _earlySlices = [];
@@ -115,6 +116,7 @@ public sealed class Worker : ReceiveActor, IWithTimers
             _weights = null;
             _shard = null;
             _pending = null;
+            _sendWhenHeld = null;
             _keyRanges = null;
             _earlySlices.Clear();
         }
@@ -128,6 +130,7 @@ public sealed class Worker : ReceiveActor, IWithTimers
             _weights = new WeightReplica(jobId);
             _shard = null;
             _pending = null;
+            _sendWhenHeld = null;
             _keyRanges = null;
             _compressor = null;
             _earlySlices.RemoveAll(s => s.JobId != jobId); // a joiner's first slices may come before its first weights
@@ -178,6 +181,7 @@ public sealed class Worker : ReceiveActor, IWithTimers
         }
 
         _pending = (step, sender);
+        _sendWhenHeld = null; // a new step: the server gathers no more
         TryCompute();
     }
 
@@ -423,6 +427,11 @@ public sealed class Worker : ReceiveActor, IWithTimers
         if (weights.ApplySlice(slice))
         {
             _transport.Send(server.Coordinator, new WeightsReady(slice.JobId, slice.Generation, slice.Version, _id), Self);
+            if (_sendWhenHeld is var (request, requester) && request.JobId == slice.JobId && request.Version == slice.Version)
+            {
+                _sendWhenHeld = null;
+                OnSendWeights(request, requester);
+            }
         }
 
         TensorPool.Return(slice.Dense); // a decoded array goes back to the pool; a view of the range's weights is ignored
@@ -430,11 +439,20 @@ public sealed class Worker : ReceiveActor, IWithTimers
         TryCompute();
     }
 
+    /// <summary>
+    /// Sends the replica's weights as a full update, or, when the ranges of the version asked for are
+    /// still coming in (the server commits a sharded step before the new weights reach every replica),
+    /// once they are all in.
+    /// </summary>
     private void OnSendWeights(SendWeights request, IActorRef server)
     {
         if (_weights is { } weights && weights.JobId == request.JobId && weights.Version == request.Version && !weights.Partial)
         {
             _transport.Send(server, new WeightUpdate(weights.JobId, weights.Version, new WeightPatch(true, weights.Weights, [], ReadOnlyMemory<float>.Empty)), Self);
+        }
+        else if (_weights is { } arriving && arriving.JobId == request.JobId && arriving.Version == request.Version - 1 && !arriving.Stale)
+        {
+            _sendWhenHeld = (request, server);
         }
         else
         {

@@ -8,8 +8,10 @@ namespace RnnCluster.Cluster.Protocol;
 // GradientResult without the gradient) → each owner sums its range and sends its RangeSquares to the
 // other owners and the parameter server → each owner, once it holds every range's squares, combines
 // the global norm (in range order: the same bits everywhere), applies its range and sends its
-// WeightSlice to every worker → each worker, once it holds every range of the new version, sends
-// WeightsReady → the parameter server, with every result, squares and ready in, commits the step.
+// WeightSlice to every worker. The parameter server commits the step once every result and every
+// range's squares are in and sends the next ComputeStep at once; each worker starts it once it holds
+// every range of the new version, and sends WeightsReady (until every worker has, a lost worker makes
+// the server take the commit back and redo the step).
 
 /// <summary>
 /// Where a generation's key ranges live: range k is served by worker <see cref="Owners"/>[k] (its

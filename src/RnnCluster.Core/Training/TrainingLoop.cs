@@ -212,6 +212,26 @@ public sealed class TrainingLoop
         Move(result, windows);
     }
 
+    /// <summary>The cursor and the epoch's sums: what <see cref="Advance"/> changes (see <see cref="Rewind"/>).</summary>
+    public LoopPosition Position => new(Epoch, Window, Step, EpochLoss, EpochTokens, TotalTokens);
+
+    /// <summary>
+    /// Takes back the steps counted since <paramref name="position"/> (which this loop's
+    /// <see cref="Position"/> gave within the current epoch): a sharded parameter server's step committed
+    /// before every worker confirmed its new weights, and undone because a worker was lost meanwhile.
+    /// The sums are restored as they were, not subtracted, so they keep their bits.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">When <paramref name="position"/> is of another epoch or ahead of the cursor.</exception>
+    public void Rewind(LoopPosition position)
+    {
+        if (position.Epoch != Epoch || position.Step > Step || position.Window > Window)
+        {
+            throw new InvalidOperationException($"cannot rewind from epoch {Epoch} step {Step} to epoch {position.Epoch} step {position.Step}");
+        }
+
+        (Window, Step, EpochLoss, EpochTokens, TotalTokens) = (position.Window, position.Step, position.EpochLoss, position.EpochTokens, position.TotalTokens);
+    }
+
     private void Move(StepGradient result, int windows)
     {
         Step += windows;
