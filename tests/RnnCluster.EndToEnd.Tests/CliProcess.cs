@@ -67,6 +67,18 @@ internal sealed class CliProcess : IDisposable
 
     public static CliProcess Start(string workingDirectory, params string[] args) => Start(CliExecutable.StartInfo(args, workingDirectory));
 
+    /// <summary>Starts rnncluster with <paramref name="environment"/> added to this process's environment.</summary>
+    public static CliProcess StartWith(IReadOnlyDictionary<string, string> environment, params string[] args)
+    {
+        var info = CliExecutable.StartInfo(args, Environment.CurrentDirectory);
+        foreach (var (name, value) in environment)
+        {
+            info.Environment[name] = value;
+        }
+
+        return Start(info);
+    }
+
     /// <summary>Starts rnncluster inside Linux network namespace <paramref name="netns"/> (<c>ip netns exec</c>, which becomes the program: the pid is rnncluster's).</summary>
     public static CliProcess StartInNamespace(string netns, params string[] args)
     {

@@ -80,6 +80,7 @@ public static class LocalCommand
         job.CheckOutputPaths();
         Core.Checkpoints.OutputPath.CheckDirectory(monitoring.LogDir, "--log-dir");
 
+        GemmFallback.Warn(); // the worker processes load the same libraries; their standard error is not shown
         var threadsPerWorker = job.Training.Threads > 0 ? job.Training.Threads : Math.Max(1, Environment.ProcessorCount / job.Workers);
         if (!json)
         {

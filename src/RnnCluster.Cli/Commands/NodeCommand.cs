@@ -102,6 +102,10 @@ public static class NodeCommand
         using var signals = new TerminationSignals(outer);
         var cancel = signals.Token;
         options.Validate(); // a bad flag is reported before the dashboard's port is bound
+        if (options.Roles.Contains(NodeOptions.WorkerRole))
+        {
+            GemmFallback.Warn();
+        }
         while (await RunOnceAsync(options, monitoringOptions, json, exitOnStdinClose, cancel) is { } port)
         {
             // Downed: the rest of the cluster removed this node (it was unreachable for too long, e.g. cut

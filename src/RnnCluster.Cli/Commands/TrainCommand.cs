@@ -122,6 +122,7 @@ public static class TrainCommand
         }
 
         view.Info($"gemm backend: {Gemm.Describe()}"); // once the run's data and checkpoint are known good: a refused run prints its error alone
+        GemmFallback.Warn();
         view.Info($"{spec.Cell.Name()} {spec.Layers}x{spec.Hidden}, vocabulary {data.Vocabulary.Count:N0}, {trainer.Loop.Layout.Size:N0} parameters{(spec.TieWeights ? " (embedding and softmax weights tied)" : string.Empty)}; "
             + $"{data.Train.Length:N0} training / {data.Valid.Length:N0} validation tokens" + (job.Corpus is null ? " (built-in corpus)" : string.Empty));
         var plan = trainer.Plan;

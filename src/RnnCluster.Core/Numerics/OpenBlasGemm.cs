@@ -26,14 +26,17 @@ public sealed unsafe class OpenBlasGemm : IGemmBackend
 
     public string Name { get; }
 
-    /// <summary>Tries each known library name; <paramref name="attempts"/> records why each one failed.</summary>
-    public static OpenBlasGemm? TryLoad(List<string> attempts)
+    /// <summary>
+    /// Tries <paramref name="library"/> (a path or a name) when given, else each known library name;
+    /// <paramref name="attempts"/> records why each one failed.
+    /// </summary>
+    public static OpenBlasGemm? TryLoad(List<string> attempts, string? library = null)
     {
-        foreach (var name in CandidateNames)
+        foreach (var name in library is null ? CandidateNames : [library])
         {
             if (!NativeLibrary.TryLoad(name, out var handle))
             {
-                attempts.Add($"{name}: not found");
+                attempts.Add(library is null ? $"{name}: not found" : $"{Gemm.LibraryVariable}={name}: not found");
                 continue;
             }
 
