@@ -67,7 +67,11 @@ public sealed class ClusterRestartTests
             Assert.Equal(["cancelled", "completed", "completed"], jobs.Values.OrderBy(j => j.GetProperty("id").GetString()).Select(j => j.GetProperty("state").GetString()!).ToArray());
             Assert.Equal(5, jobs["job-3"].GetProperty("step").GetInt64());
             using var watch = await CliProcess.RunAsync(Timeout, "watch", "job-2", "--contact", contact);
-            Assert.Contains("it ended (completed) under an earlier job supervisor", watch.Errors, StringComparison.Ordinal);
+            Assert.True(watch.ExitCode == 0, watch.Describe()); // it completed: nothing to follow, nothing failed
+            Assert.Contains("job job-2 completed under an earlier job supervisor", watch.Output, StringComparison.Ordinal);
+            using var watchCancelled = await CliProcess.RunAsync(Timeout, "watch", "job-1", "--contact", contact);
+            Assert.True(watchCancelled.ExitCode == 3, watchCancelled.Describe());
+            Assert.Contains("job job-1 ended (cancelled) under an earlier job supervisor", watchCancelled.Errors, StringComparison.Ordinal);
             Assert.Equal("job-4", await SubmitAsync(contact, "--max-steps", "2", "--hidden", "16", "--threads", "1"));
             again.CloseInput();
             againWorker.CloseInput();

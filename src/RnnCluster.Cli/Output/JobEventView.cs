@@ -10,6 +10,9 @@ namespace RnnCluster.Cli.Output;
 /// </summary>
 public sealed class JobEventView(bool json, string? task = null)
 {
+    /// <summary>Exit code of watching a job that was cancelled (2 is a command line that cannot be parsed).</summary>
+    public const int CancelledExitCode = 3;
+
     private readonly TrainingView _view = new(json);
     private readonly LossView? _losses = task switch
     {
@@ -24,7 +27,7 @@ public sealed class JobEventView(bool json, string? task = null)
     public int Follow(string jobId, IAsyncEnumerable<JobEvent> events, CancellationToken cancel, bool detached = false)
     {
         // The summary is printed after the live progress display has ended, as `train` does.
-        JobCompleted completed;
+        JobEvent completed;
         try
         {
             completed = _view.Run($"job {jobId}", () => FollowAsync(jobId, events, cancel).GetAwaiter().GetResult());
@@ -34,11 +37,24 @@ public sealed class JobEventView(bool json, string? task = null)
             throw new CliError($"stopped watching {jobId}; the job goes on on the cluster (rnncluster watch {jobId} follows it again, rnncluster cancel {jobId} stops it)", 130);
         }
 
-        ShowSummary(completed);
+        if (completed is JobCompleted summary)
+        {
+            ShowSummary(summary);
+        }
+        else if (json)
+        {
+            JsonEvents.Write("ended_earlier", new { job = jobId, state = JobStates.Completed });
+        }
+        else
+        {
+            Console.WriteLine($"job {jobId} completed under an earlier job supervisor (before a failover or a restart of the cluster): there is nothing to follow; rnncluster status shows its final figures");
+        }
+
         return 0;
     }
 
-    private async Task<JobCompleted> FollowAsync(string jobId, IAsyncEnumerable<JobEvent> events, CancellationToken cancel)
+    /// <summary>The job's final event: <see cref="JobCompleted"/>, or <see cref="JobEndedEarlier"/> of a job that completed; throws for the others.</summary>
+    private async Task<JobEvent> FollowAsync(string jobId, IAsyncEnumerable<JobEvent> events, CancellationToken cancel)
     {
         await foreach (var e in events.WithCancellation(cancel))
         {
@@ -67,7 +83,12 @@ public sealed class JobEventView(bool json, string? task = null)
                 case JobFailed f:
                     throw new CliError($"job {jobId} failed: {f.Reason}");
                 case JobCancelled:
-                    throw new CliError($"job {jobId} was cancelled", 2);
+                    throw new CliError($"job {jobId} was cancelled", CancelledExitCode);
+                case JobEndedEarlier { State: JobStates.Completed } ended:
+                    return ended;
+                case JobEndedEarlier ended:
+                    throw new CliError($"job {jobId} ended ({ended.State}) under an earlier job supervisor (before a failover or a restart of the cluster): there is nothing to follow; rnncluster status shows its final figures",
+                        ended.State == JobStates.Cancelled ? CancelledExitCode : 1);
             }
         }
 

@@ -496,9 +496,9 @@ public sealed class JobSupervisor : ReceiveActor
     {
         if (!_jobs.TryGetValue(watch.JobId, out var job))
         {
-            Sender.Tell(new JobFailed(watch.JobId, _endedEarlier.TryGetValue(watch.JobId, out var ended)
-                ? $"it ended ({ended.State}) under an earlier job supervisor (before a failover or a restart of the cluster), so there is nothing to follow; status shows its final figures"
-                : $"no job {QuotedText.Quote(watch.JobId)}"));
+            Sender.Tell(_endedEarlier.TryGetValue(watch.JobId, out var ended)
+                ? new JobEndedEarlier(watch.JobId, ended.State)
+                : new JobFailed(watch.JobId, $"no job {QuotedText.Quote(watch.JobId)}"));
             return;
         }
 

@@ -121,6 +121,18 @@ public sealed record JobCancelled(string JobId) : JobEvent(JobId)
     public override bool IsFinal => true;
 }
 
+/// <summary>
+/// Answer to a watch of a job that ended under an earlier job supervisor (before a failover or a
+/// restart of the whole cluster): there are no events to follow, only its final state
+/// (<see cref="State"/>: completed, failed, diverged or cancelled); final.
+/// </summary>
+[MessagePackObject(true)]
+public sealed record JobEndedEarlier(string JobId, string State) : JobEvent(JobId)
+{
+    [IgnoreMember]
+    public override bool IsFinal => true;
+}
+
 /// <summary>A worker joined or left the running job (the streams were re-cut over <see cref="Workers"/>).</summary>
 [MessagePackObject(true)]
 public sealed record JobMemberEvent(string JobId, string Worker, bool Joined, int Workers) : JobEvent(JobId);

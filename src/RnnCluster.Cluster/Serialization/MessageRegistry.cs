@@ -25,6 +25,7 @@ public static class MessageRegistry
         (typeof(JobFailed), "ef"),
         (typeof(JobCancelled), "ex"),
         (typeof(JobMemberEvent), "em"),
+        (typeof(JobEndedEarlier), "eo"),
         (typeof(RegisterWorker), "rw"),
         (typeof(ReleaseJob), "rl"),
         (typeof(ComputeStep), "st"),
