@@ -54,6 +54,7 @@ public sealed class BadInputTests
     [InlineData("--eval-batch 0 must be between 1 and 100000", "train", "--eval-batch", "0")]
     [InlineData("--momentum 1 must be in [0, 1)", "train", "--optimizer", "momentum", "--momentum", "1")]
     [InlineData("--momentum applies to --optimizer momentum only (this job's optimizer is sgd)", "train", "--momentum", "0.5")]
+    [InlineData("--decay-after applies to --decay-on-plateau 0 only (this job's decay-on-plateau is 1)", "train", "--decay-on-plateau", "1", "--decay-after", "6")]
     [InlineData("--dropout 0.99999999 (1 as a 32-bit float) must be in [0, 1)", "train", "--dropout", "0.99999999")]
     [InlineData("--lr is given 2 times: give it once", "train", "--lr", "1", "--lr", "2")]
     [InlineData("--valid does not apply here: the built-in corpus makes its own validation text", "train", "--valid", "/proc/cpuinfo")]

@@ -42,8 +42,8 @@ public sealed class JobOptions
         Add("--bptt", "truncated BPTT window length", Defaults.Training.Bptt, (j, v) => j.WithTraining(t => t with { Bptt = v }));
         Add("--lr", "learning rate (language models: loss = Σ over time of the batch-mean cross-entropy, as Zaremba et al.; classify and cbow: the batch-mean loss)", Defaults.Training.LearningRate, (j, v) => j.WithTraining(t => t with { LearningRate = v }));
         Add("--decay", "learning-rate factor per epoch after --decay-after", Defaults.Training.Decay, (j, v) => j.WithTraining(t => t with { Decay = v }));
-        Add("--decay-after", "epochs at the initial learning rate", Defaults.Training.DecayAfter, (j, v) => j.WithTraining(t => t with { DecayAfter = v }));
-        Add("--decay-on-plateau", "instead of --decay-after: multiply the rate by --decay after each epoch whose validation perplexity fell by less than this many points (Kim et al.: 1; 0: off; train only)", Defaults.Training.DecayOnPlateau, (j, v) => j.WithTraining(t => t with { DecayOnPlateau = v }));
+        var decayAfter = Add("--decay-after", "epochs at the initial learning rate (a fixed schedule: with --decay-on-plateau 0)", Defaults.Training.DecayAfter, (j, v) => j.WithTraining(t => t with { DecayAfter = v }));
+        var decayOnPlateau = Add("--decay-on-plateau", "instead of --decay-after: multiply the rate by --decay after each epoch whose validation perplexity fell by less than this many points (Kim et al.: 1; 0: off; train only)", Defaults.Training.DecayOnPlateau, (j, v) => j.WithTraining(t => t with { DecayOnPlateau = v }));
         Add("--clip", "clip the gradient's global norm (0: off)", Defaults.Training.Clip, (j, v) => j.WithTraining(t => t with { Clip = v }));
         Add("--epochs", "passes over the training text", Defaults.Training.Epochs, (j, v) => j.WithTraining(t => t with { Epochs = v }));
         Add("--dropout", "dropout on non-recurrent connections", Defaults.Model.Dropout, (j, v) => j.WithModel(m => m with { Dropout = v }));
@@ -60,6 +60,7 @@ public sealed class JobOptions
             (optimizer, j => j.Training.Optimizer, "momentum", momentum),
             (mode, j => j.Mode, "local-sgd", Add("--sync-every", "--mode local-sgd: local steps between averagings (H)", Defaults.SyncEvery, (j, v) => j with { SyncEvery = v })),
             (mode, j => j.Mode, "local-sgd", Add("--warmup-sync-steps", "--mode local-sgd: synchronous steps before the first local round (post-local SGD)", Defaults.WarmupSyncSteps, (j, v) => j with { WarmupSyncSteps = v })),
+            (decayOnPlateau, j => j.Training.DecayOnPlateau.ToString(System.Globalization.CultureInfo.InvariantCulture), "0", decayAfter),
             (mode, j => j.Mode, "async", Add("--max-staleness", "--mode async: steps a worker may run ahead of the slowest (S, 0–1000; 0: in step, as sync)", Defaults.MaxStaleness, (j, v) => j with { MaxStaleness = v })),
         ];
         Add("--compress", "cluster jobs (train ignores it): gradients on the wire: none | bf16 | fp16 (in sync mode weight updates too, as 16-bit differences) | topk:R (the fraction R of largest gradient values, the rest kept for later steps; e.g. topk:0.01 or topk:1%)", Defaults.Compress, (j, v) => j with { Compress = v });
