@@ -59,6 +59,8 @@ public sealed class CheckpointReplicator : ReceiveActor
             _coordinators.UnionWith(KnownCoordinators.Others(_dir, _cluster.SelfAddress));
         }
 
+        RecordSelf();
+
         Receive<ClusterEvent.MemberUp>(up =>
         {
             Identify(up.Member);
@@ -139,6 +141,24 @@ public sealed class CheckpointReplicator : ReceiveActor
         foreach (var latest in _replicated.Values)
         {
             Send([peer], latest);
+        }
+    }
+
+    /// <summary>Records this node as its checkpoint directory's coordinator (its earlier addresses are no others to wait for).</summary>
+    private void RecordSelf()
+    {
+        if (_dir is null)
+        {
+            return;
+        }
+
+        try
+        {
+            KnownCoordinators.RecordSelf(_dir, _cluster.SelfAddress);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _log.Warning("this coordinator's address could not be recorded in {0}: {1}", _dir, e.Message);
         }
     }
 
