@@ -47,7 +47,7 @@ public sealed class JobEventView(bool json, string? task = null)
         }
         else
         {
-            Console.WriteLine($"job {jobId} completed under an earlier job supervisor (before a failover or a restart of the cluster): there is nothing to follow; rnncluster status shows its final figures");
+            Console.WriteLine(EndedEarlier(jobId, "completed"));
         }
 
         return 0;
@@ -87,14 +87,16 @@ public sealed class JobEventView(bool json, string? task = null)
                 case JobEndedEarlier { State: JobStates.Completed } ended:
                     return ended;
                 case JobEndedEarlier ended:
-                    throw new CliError($"job {jobId} ended ({ended.State}) under an earlier job supervisor (before a failover or a restart of the cluster): there is nothing to follow; rnncluster status shows its final figures",
-                        ended.State == JobStates.Cancelled ? CancelledExitCode : 1);
+                    throw new CliError(EndedEarlier(jobId, $"ended ({ended.State})"), ended.State == JobStates.Cancelled ? CancelledExitCode : 1);
             }
         }
 
         cancel.ThrowIfCancellationRequested();
         throw new CliError($"lost the event stream of job {jobId} before it ended");
     }
+
+    private static string EndedEarlier(string jobId, string how)
+        => $"job {jobId} {how} under an earlier job supervisor (before a failover or a restart of the cluster): there is nothing to follow; rnncluster status shows its final figures";
 
     private void ShowMember(JobMemberEvent m)
     {

@@ -31,7 +31,7 @@ internal sealed class TrainingRun
     private readonly List<(double[] Blocks, double[] Rows)?> _squares = [];   // sharded: per key range
     private readonly HashSet<string> _readyEarly = new(StringComparer.Ordinal);     // sharded: workers at Version + 1 before the step commits
     private readonly HashSet<string> _awaitingReady = new(StringComparer.Ordinal);  // sharded: workers yet to confirm the committed Version
-    private UnconfirmedCommit? _unconfirmed;  // sharded: how to take the last commit back while _awaitingReady is not empty
+    private readonly CommitUndo? _undo;  // sharded: how to take the last commit back while _awaitingReady is not empty
     private readonly float[] _deltaRowValues;
     private readonly WeightMirror? _mirror;  // --compress bf16|fp16, central, sync and local SGD: the weights as the workers hold them
     private readonly Dictionary<long, int[]> _rowsChangedBy = [];  // async: version → the embedding rows its update changed (the last MaxDeltaVersions)
@@ -66,6 +66,7 @@ internal sealed class TrainingRun
             ? new WeightMirror(Weights.Length, _embeddingLength, Spec.Hidden, Compression.Kind)
             : null;
         LastGathered = Sharded ? Loop.Snapshot(State) : null;
+        _undo = Sharded ? new CommitUndo(ModelState.Carried(Spec, Options.Batch)) : null;
     }
 
     /// <summary>
@@ -607,10 +608,6 @@ internal sealed class TrainingRun
         if (ready.Version == Version)
         {
             _awaitingReady.Remove(ready.WorkerId);
-            if (_awaitingReady.Count == 0)
-            {
-                _unconfirmed = null;
-            }
         }
         else if (ready.Version == Version + 1)
         {
@@ -628,12 +625,11 @@ internal sealed class TrainingRun
     /// </summary>
     public bool SettleUnconfirmedCommit()
     {
-        if (_unconfirmed is not { } undo)
+        if (_awaitingReady.Count == 0 || _undo is not { } undo)
         {
             return false;
         }
 
-        _unconfirmed = null;
         if (WeightsCurrent)
         {
             foreach (var id in _awaitingReady)
@@ -647,13 +643,7 @@ internal sealed class TrainingRun
 
         _awaitingReady.Clear();
         Loop.Rewind(undo.Position);
-        for (var l = 0; l < State.H.Length; l++)
-        {
-            undo.H[l].CopyTo(State.H[l], 0);
-            undo.C[l].CopyTo(State.C[l], 0);
-        }
-
-        _versions.Clear();
+        State.CopyFrom(undo.State);
         foreach (var (id, version) in undo.Versions)
         {
             _versions[id] = version;
@@ -671,8 +661,7 @@ internal sealed class TrainingRun
     /// </summary>
     public (double Loss, long Tokens) Commit()
     {
-        _unconfirmed = new UnconfirmedCommit(Loop.Position, [.. State.H.Select(h => (float[])h.Clone())], [.. State.C.Select(c => (float[])c.Clone())],
-            new Dictionary<string, long>(_versions, StringComparer.Ordinal), WeightsCurrent);
+        _undo?.Save(Loop.Position, State, Slots.Select(s => (s.WorkerId, _versions.GetValueOrDefault(s.WorkerId, -1))), WeightsCurrent);
         StoreStates();
         var result = new StepGradient(TreeReduction.Sum(_plan, _losses.ToArray()), _stepTokens);
         Loop.Advance(result);
@@ -685,11 +674,6 @@ internal sealed class TrainingRun
             {
                 _awaitingReady.Add(slot.WorkerId);
             }
-        }
-
-        if (_awaitingReady.Count == 0)
-        {
-            _unconfirmed = null;
         }
 
         BeginStep();
@@ -730,7 +714,6 @@ internal sealed class TrainingRun
         Loop.Restore(snapshot, State);
         _versions.Clear();
         _awaitingReady.Clear();
-        _unconfirmed = null;
         WeightsCurrent = true;
         AfterStepPending = false;
     }
@@ -943,10 +926,29 @@ internal sealed class TrainingRun
 
 /// <summary>
 /// What a sharded commit changed, kept until every worker confirms the new weights: the loop's position
-/// and the streams' hidden state (per layer, (B, H)) before it, which weights version each worker held,
-/// and whether the weights here were current.
+/// and the streams' hidden state before it (<paramref name="state"/>: buffers of the run's shape, reused
+/// every step), which weights version each slot's worker held (−1: none), and whether the weights here
+/// were current.
 /// </summary>
-internal sealed record UnconfirmedCommit(LoopPosition Position, float[][] H, float[][] C, Dictionary<string, long> Versions, bool WeightsCurrent);
+internal sealed class CommitUndo(ModelState state)
+{
+    public LoopPosition Position { get; private set; }
+
+    public ModelState State { get; } = state;
+
+    public List<(string WorkerId, long Version)> Versions { get; } = [];
+
+    public bool WeightsCurrent { get; private set; }
+
+    public void Save(LoopPosition position, ModelState current, IEnumerable<(string WorkerId, long Version)> versions, bool weightsCurrent)
+    {
+        Position = position;
+        State.CopyFrom(current);
+        Versions.Clear();
+        Versions.AddRange(versions);
+        WeightsCurrent = weightsCurrent;
+    }
+}
 
 /// <summary>
 /// Worker <see cref="WorkerId"/> computes streams [First, First+Count) this generation: one node of the

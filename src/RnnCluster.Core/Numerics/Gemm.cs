@@ -23,11 +23,9 @@ public static class Gemm
     /// What to tell the user when OpenBLAS did not load and the managed fallback was taken without
     /// being asked for (it is tens of times slower: 34× on PTB's tied RNN 1×450 here); null otherwise.
     /// </summary>
-    public static string? FallbackWarning => Selected.Value.FellBack ? FallbackWarningFor(Selected.Value.Reason) : null;
-
-    /// <summary>The warning for a fallback taken because of <paramref name="reason"/> (the load attempts).</summary>
-    public static string FallbackWarningFor(string reason)
-        => $"{reason}: every GEMM runs on the managed fallback, tens of times slower; install libopenblas0 (apt-get install libopenblas0) or set {LibraryVariable} to an OpenBLAS library";
+    public static string? FallbackWarning => Selected.Value.FellBack
+        ? $"{SelectionReason}: every GEMM runs on the managed fallback, tens of times slower; install libopenblas0 (apt-get install libopenblas0) or set {LibraryVariable} to an OpenBLAS library"
+        : null;
 
     public static void SetThreads(int threads) => Backend.SetThreads(threads);
 

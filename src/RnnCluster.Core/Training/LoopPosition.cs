@@ -5,4 +5,4 @@ namespace RnnCluster.Core.Training;
 /// done, <paramref name="Step"/> steps in all) and its sums (loss in nats, tokens) at one moment: see
 /// <see cref="TrainingLoop.Rewind"/>.
 /// </summary>
-public sealed record LoopPosition(int Epoch, int Window, long Step, double EpochLoss, long EpochTokens, long TotalTokens);
+public readonly record struct LoopPosition(int Epoch, int Window, long Step, double EpochLoss, long EpochTokens, long TotalTokens);
