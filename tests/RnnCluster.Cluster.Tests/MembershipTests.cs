@@ -1,5 +1,9 @@
+using System.Collections.Concurrent;
+using Akka.Actor;
+using Akka.Event;
 using RnnCluster.Cluster.Hosting;
 using RnnCluster.Cluster.Protocol;
+using RnnCluster.Cluster.Transfer;
 
 namespace RnnCluster.Cluster.Tests;
 
@@ -73,5 +77,69 @@ public sealed class MembershipTests
         var epoch = Assert.Single(events.OfType<JobEpoch>());
         Assert.Equal(epoch.TokensExpected, epoch.Report.Tokens);
         Reference.AssertSamePerplexity(expected.ValidPerplexity, done.Summary.ValidPerplexity);
+    }
+    /// <summary>
+    /// The sharded server commits a step once every result and every range's squares are in, before
+    /// the workers confirm they hold the new weights. From step 10 on both worker nodes drop every
+    /// weight slice, so neither replica can complete the committed version; worker 1 is stopped once a
+    /// slice was dropped: the commit no worker confirmed is taken back, worker 0 rolls its partial replica
+    /// back and trains the step again alone, and every token counts once.
+    /// </summary>
+    [Fact]
+    public async Task Should_take_back_a_sharded_commit_when_a_worker_is_lost_before_confirming_its_weights()
+    {
+        var job = TestCluster.SmallJob(workers: 2) with { PsPlacement = "workers", BuiltinTrainTokens = 12_000 };
+        var expected = Reference.Train(job);
+        await using var cluster = await TestCluster.StartAsync(2);
+        var warnings = new ConcurrentQueue<string>();
+        var collector = cluster.Coordinator.System.ActorOf(Props.Create(() => new WarningCollector(warnings)));
+        cluster.Coordinator.System.EventStream.Subscribe(collector, typeof(Warning));
+        var id = await cluster.SubmitAsync(job);
+        var victim = cluster.Workers[1];
+        var dropped = 0;
+        Task? leaving = null;
+
+        var events = await cluster.WatchAsync(id, e =>
+        {
+            if (leaving is null && e is JobProgress { Report.Step: >= 10 })
+            {
+                Func<string, bool> dropSlices = manifest =>
+                {
+                    if (manifest != "ws")
+                    {
+                        return false;
+                    }
+
+                    Interlocked.Increment(ref dropped);
+                    return true;
+                };
+                var survivor = DataPlane.Of(cluster.Workers[0].System)!;
+                survivor.DropReceived = dropSlices;
+                DataPlane.Of(victim.System)!.DropReceived = dropSlices;
+                leaving = Task.Run(async () =>
+                {
+                    await TestCluster.WaitUntil(() => Volatile.Read(ref dropped) > 0, "a weight slice dropped");
+                    cluster.Workers.Remove(victim);
+                    victim.System.Stop(await victim.System.ActorSelection("/user/worker-0").ResolveOne(TestCluster.Timeout));
+                    survivor.DropReceived = null;
+                    await victim.DisposeAsync();
+                });
+            }
+
+            return Task.CompletedTask;
+        });
+        await leaving!;
+
+        var done = Assert.IsType<JobCompleted>(events[^1]);
+        Assert.Contains(warnings, w => w.Contains("before every worker confirmed", StringComparison.Ordinal));
+        Assert.Contains(events.OfType<JobMemberEvent>(), m => !m.Joined && m.Workers == 1);
+        var epoch = Assert.Single(events.OfType<JobEpoch>());
+        Assert.Equal(epoch.TokensExpected, epoch.Report.Tokens);
+        Reference.AssertSamePerplexity(expected.ValidPerplexity, done.Summary.ValidPerplexity);
+    }
+
+    private sealed class WarningCollector : ReceiveActor
+    {
+        public WarningCollector(ConcurrentQueue<string> into) => Receive<Warning>(w => into.Enqueue(w.Message?.ToString() ?? string.Empty));
     }
 }

@@ -62,6 +62,12 @@ public sealed class DataPlane : IAsyncDisposable
     /// <summary>Payload bytes received by this node's data plane.</summary>
     public long BytesReceived => Interlocked.Read(ref _bytesReceived);
 
+    /// <summary>
+    /// Fault injection for tests: a received frame whose manifest (see <see cref="MessageRegistry"/>)
+    /// this returns true for is dropped unread, as a connection that breaks loses it. Null: none is.
+    /// </summary>
+    internal Func<string, bool>? DropReceived { get; set; }
+
     /// <summary>Milliseconds spent decoding received messages (on the connections' threads).</summary>
     public double DecodeMs => Interlocked.Read(ref _decodeTicks) * 1000.0 / Stopwatch.Frequency;
 
@@ -222,7 +228,10 @@ public sealed class DataPlane : IAsyncDisposable
                     reader.BaseStream.ReadExactly(buffer, 0, (int)length);
                     Interlocked.Add(ref _bytesReceived, length);
                     Learn(header.SenderNode, header.SenderEndpoint);
-                    Deliver(header, buffer.AsMemory(0, (int)length));
+                    if (DropReceived?.Invoke(header.Manifest) != true)
+                    {
+                        Deliver(header, buffer.AsMemory(0, (int)length));
+                    }
                 }
                 finally
                 {
