@@ -60,6 +60,10 @@ public sealed class BadInputTests
     [InlineData("--valid does not apply here: the built-in corpus makes its own validation text", "train", "--valid", "/proc/cpuinfo")]
     [InlineData("--test does not apply here: the built-in corpus has no test text", "train", "--test", "/proc/cpuinfo")]
     [InlineData("--forget-bias does not apply here: it is the LSTM's forget-gate bias, and --model gru has none", "local", "--model", "gru", "--forget-bias", "1")]
+    [InlineData("--builtin-train-tokens does not apply here: it sizes the built-in corpus, and this job reads --corpus", "train", "--corpus", "/proc/cpuinfo", "--builtin-train-tokens", "5000")]
+    [InlineData("--builtin-valid-tokens does not apply here: it sizes the built-in corpus, and this job reads --corpus", "local", "--corpus", "/proc/cpuinfo", "--builtin-valid-tokens", "5000")]
+    [InlineData("--checkpoint-every 100 needs --checkpoint-dir, the directory the checkpoints are written to", "train", "--checkpoint-every", "100")]
+    [InlineData("--checkpoint-every 100 needs --checkpoint-dir, the directory the checkpoints are written to", "local", "--checkpoint-every", "100")]
     [InlineData("--lr '1,5' is not a number as written: use a decimal point and no thousands separators (e.g. 1.5)", "train", "--lr", "1,5")]
     [InlineData("--tolerance '0,5' is not a number as written", "gradcheck", "--tolerance", "0,5")]
     [InlineData("'::1:4053': an IPv6 address goes in brackets, as [::1]:4053", "status", "--contact", "::1:4053")]
@@ -412,6 +416,7 @@ public sealed class BadInputTests
     [InlineData("""{"momentum": 0.5}""", "\"momentum\" applies to --optimizer momentum only (this job's optimizer is sgd)")]
     [InlineData("""{"dropout": 0.99999999}""", "\"dropout\": 0.99999999 (1 as a 32-bit float) must be in [0, 1)")]
     [InlineData("""{"compress": null}""", "\"compress\": null is not a value; leave the field out for its default (\"none\")")]
+    [InlineData("""{"checkpoint_every": 100}""", "\"checkpoint_every\": 100 needs --checkpoint-dir, the directory the checkpoints are written to")]
     [InlineData("""{"lr": 0.5""", "is not valid JSON")]
     public async Task Should_name_the_job_file_and_its_field(string json, string expected)
     {

@@ -12,7 +12,7 @@ public sealed class SubmitCommandTests
         await using var cluster = await NodeCluster.StartAsync(workers: 1);
         var missing = Path.Combine(Path.GetTempPath(), $"rnncluster-no-such-corpus-{Guid.NewGuid():N}.txt");
 
-        using var submit = await CliProcess.RunAsync(CommandTimeout, SmallJob.With("submit", "--contact", cluster.Contact, "--corpus", missing));
+        using var submit = await CliProcess.RunAsync(CommandTimeout, "submit", "--contact", cluster.Contact, "--corpus", missing, "--max-steps", "1");
         Assert.NotEqual(0, submit.ExitCode);
         Assert.Contains("rejected", submit.Errors, StringComparison.OrdinalIgnoreCase);
         Assert.Contains(Path.GetFileName(missing), submit.Errors, StringComparison.Ordinal);

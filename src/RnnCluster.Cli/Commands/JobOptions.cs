@@ -99,7 +99,12 @@ public sealed class JobOptions
     /// The job file (if any; else <paramref name="defaults"/>, else the JobDefinition defaults) with every
     /// flag given on the command line applied over it, validated.
     /// </summary>
-    public JobDefinition Bind(ParseResult result, JobDefinition? defaults = null)
+    /// <param name="checkpointsNeedDir">
+    /// True for <c>train</c> and <c>local</c>, whose checkpoints go to the job's <c>--checkpoint-dir</c>
+    /// only (a submitted job's may go to its coordinator node's): <c>--checkpoint-every</c> without it is refused.
+    /// </param>
+    /// <exception cref="ArgumentException">When the job file or a flag is not valid (the message names it).</exception>
+    public JobDefinition Bind(ParseResult result, JobDefinition? defaults = null, bool checkpointsNeedDir = false)
     {
         var file = result.GetValue(JobFile);
         var task = result.GetResult(_task) is { Implicit: false } ? result.GetValue(_task) : null;
@@ -139,6 +144,10 @@ public sealed class JobOptions
         try
         {
             job.Validate();
+            if (checkpointsNeedDir && job.CheckpointEvery > 0 && job.CheckpointDir is null)
+            {
+                throw new ArgumentException($"--checkpoint-every {job.CheckpointEvery} needs --checkpoint-dir, the directory the checkpoints are written to");
+            }
         }
         catch (ArgumentException e) when (Restated(result, e.Message, file, fileFields) is { } restated)
         {
@@ -195,13 +204,13 @@ public sealed class JobOptions
     }
 
     /// <summary>
-    /// Like <see cref="Bind(ParseResult, JobDefinition?)"/>, but a job with neither a job file nor
+    /// Like <see cref="Bind(ParseResult, JobDefinition?, bool)"/>, but a job with neither a job file nor
     /// --corpus starts from <see cref="JobDefinition.BuiltinCorpusDefaults"/>.
     /// </summary>
-    public JobDefinition BindWithBuiltinDefaults(ParseResult result)
+    public JobDefinition BindWithBuiltinDefaults(ParseResult result, bool checkpointsNeedDir = false)
     {
         var builtin = result.GetValue(JobFile) is null && result.GetResult(_corpus) is null or { Implicit: true };
-        return Bind(result, builtin ? JobDefinition.BuiltinCorpusDefaults : null);
+        return Bind(result, builtin ? JobDefinition.BuiltinCorpusDefaults : null, checkpointsNeedDir);
     }
 
     private static CellType ParseCell(string name) => CellTypes.TryParse(name, out var cell)

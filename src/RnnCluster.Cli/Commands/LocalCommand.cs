@@ -38,7 +38,7 @@ public static class LocalCommand
         command.Options.Add(tls);
         command.SetAction((result, cancel) => CliError.Guard(() =>
         {
-            var job = ForLocalCluster(options.BindWithBuiltinDefaults(result));
+            var job = ForLocalCluster(options.BindWithBuiltinDefaults(result, checkpointsNeedDir: true));
             var monitoringOptions = monitoring.Bind(result, freePortIfTaken: true);
             var logDir = monitoringOptions.LogDir is { } dir ? Path.GetFullPath(dir) : null;
             var clientTls = Cluster.Security.ClusterTls.Load(result.GetValue(tls), client: true);

@@ -32,7 +32,7 @@ public static class TrainCommand
             var json = result.GetValue(options.Json);
             if (result.GetValue(resume) is not { } from)
             {
-                return Run(options.BindWithBuiltinDefaults(result), json, result.GetValue(logDir), null, cancel);
+                return Run(options.BindWithBuiltinDefaults(result, checkpointsNeedDir: true), json, result.GetValue(logDir), null, cancel);
             }
 
             var threads = options.Threads;

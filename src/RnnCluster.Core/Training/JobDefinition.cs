@@ -436,6 +436,8 @@ public sealed record JobDefinition
             {
                 (Corpus is null && Valid is not null, "--valid", "the built-in corpus makes its own validation text (--builtin-valid-tokens); give --corpus with it"),
                 (Corpus is null && Test is not null, "--test", "the built-in corpus has no test text; give --corpus with it"),
+                (Corpus is not null && BuiltinTrainTokens != lm.BuiltinTrainTokens, "--builtin-train-tokens", "it sizes the built-in corpus, and this job reads --corpus"),
+                (Corpus is not null && BuiltinValidTokens != lm.BuiltinValidTokens, "--builtin-valid-tokens", "it sizes the built-in corpus, and this job reads --corpus"),
                 (Model.Cell is not (CellType.Lstm or CellType.CharLstm) && Model.ForgetBias != lm.Model.ForgetBias, "--forget-bias", $"it is the LSTM's forget-gate bias, and --model {Model.Cell.Name()} has none"),
             }.FirstOrDefault(u => u.Set);
             if (unused.Set)
