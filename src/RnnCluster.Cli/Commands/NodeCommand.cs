@@ -91,17 +91,51 @@ public static class NodeCommand
             {
                 Tls = Cluster.Security.ClusterTls.Load(result.GetValue(tls), client: false),
             };
+            options.Validate(); // a bad flag is reported before the dashboard's port is bound
+            RefuseFlagsOfOtherRoles(result, options, workersPerNode, checkpointDir, monitoring);
             var monitoringOptions = monitoring.Bind(result) with { FreePortIfTaken = result.GetValue(freeHttpPortIfTaken) };
             return await RunAsync(options, monitoringOptions, result.GetValue(json), result.GetValue(exitOnStdinClose), cancel);
         }));
         return command;
     }
 
+    /// <summary>
+    /// Refuses a flag given on the command line that a node of these roles would ignore without a word:
+    /// <c>--workers-per-node</c> without the worker role, <c>--checkpoint-dir</c>, <c>--log-dir</c>,
+    /// <c>--http-port</c> and <c>--http-allow-cancel</c> without the coordinator role (asking for no
+    /// logs or no HTTP server, <c>--log-dir none</c> or <c>--http-port -1</c>, is taken).
+    /// </summary>
+    /// <exception cref="ArgumentException">Naming the first such flag and the roles.</exception>
+    private static void RefuseFlagsOfOtherRoles(ParseResult result, NodeOptions options, Option<int> workersPerNode, Option<string?> checkpointDir, MonitoringFlags monitoring)
+    {
+        const string NoMonitoring = "a worker-only node keeps no metrics logs and serves no dashboard (the coordinators do)";
+        var unused = new List<(Option Option, bool AsksForNothing, string Why)>();
+        if (!options.IsCoordinator)
+        {
+            unused.Add((checkpointDir, false, "checkpoints are written by the coordinators (give it to them)"));
+            unused.Add((monitoring.LogDir, result.GetValue(monitoring.LogDir) == "none", NoMonitoring));
+            unused.Add((monitoring.HttpPort, result.GetValue(monitoring.HttpPort) == -1, NoMonitoring));
+            unused.Add((monitoring.AllowCancel, false, NoMonitoring));
+        }
+
+        if (!options.Roles.Contains(NodeOptions.WorkerRole))
+        {
+            unused.Add((workersPerNode, false, "a coordinator-only node runs no workers"));
+        }
+
+        foreach (var (option, asksForNothing, why) in unused)
+        {
+            if (!asksForNothing && result.GetResult(option) is { Implicit: false })
+            {
+                throw new ArgumentException($"{option.Name} does not apply to this node (--roles {string.Join(',', options.Roles)}): {why}");
+            }
+        }
+    }
+
     private static async Task<int> RunAsync(NodeOptions options, Monitoring.MonitoringOptions monitoringOptions, bool json, bool exitOnStdinClose, CancellationToken outer)
     {
         using var signals = new TerminationSignals(outer);
         var cancel = signals.Token;
-        options.Validate(); // a bad flag is reported before the dashboard's port is bound
         if (options.Roles.Contains(NodeOptions.WorkerRole))
         {
             GemmFallback.Warn();
