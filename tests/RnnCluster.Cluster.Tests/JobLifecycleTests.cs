@@ -1,4 +1,5 @@
 using RnnCluster.Cluster.Protocol;
+using RnnCluster.Core.Training;
 
 namespace RnnCluster.Cluster.Tests;
 
@@ -11,7 +12,7 @@ public sealed class JobLifecycleTests
         var timeout = TestCluster.Timeout;
 
         var badSpec = await cluster.Client.SubmitAsync(TestCluster.SmallJob().WithTraining(t => t with { Batch = 0 }), timeout);
-        var missing = await cluster.Client.SubmitAsync(TestCluster.SmallJob() with { Corpus = "/no/such/corpus.txt" }, timeout);
+        var missing = await cluster.Client.SubmitAsync(new JobDefinition { Corpus = "/no/such/corpus.txt" }, timeout);
         var tooFew = await cluster.Client.SubmitAsync(TestCluster.SmallJob() with { BuiltinTrainTokens = 50, BuiltinValidTokens = 50 }, timeout);
         var mode = await cluster.Client.SubmitAsync(TestCluster.SmallJob() with { Mode = "async", PsPlacement = "workers" }, timeout);
 
