@@ -238,7 +238,12 @@ public sealed class FailoverTests
             nodes.Add(again);
             await TestCluster.WaitUntil(() => Akka.Cluster.Cluster.Get(survivor.System).State.Members.Count(m => m.Status == Akka.Cluster.MemberStatus.Up) == 3, "the restarted coordinator up in the same cluster");
             await TestCluster.WaitUntil(() => File.Exists(Path.Combine(dir, id + ".failed.rnnc")) && !File.Exists(JobCheckpoints.PathFor(dir, id)), "the stale checkpoint marked failed");
-            var next = await client.SubmitAsync(job.WithTraining(t => t with { Epochs = 1 }), TestCluster.Timeout);
+            // The supervisor runs on the coordinator without --checkpoint-dir now: a job asking for checkpoints is refused there.
+            var refused = await client.SubmitAsync(job, TestCluster.Timeout);
+            Assert.False(refused.Accepted);
+            Assert.Contains("this coordinator has no --checkpoint-dir", refused.Reason, StringComparison.Ordinal);
+            var next = await client.SubmitAsync(job.WithTraining(t => t with { Epochs = 1 }) with { CheckpointEvery = 0 }, TestCluster.Timeout);
+            Assert.True(next.Accepted, next.Reason);
             Assert.True(JobCheckpoints.JobNumber(next.JobId!) > JobCheckpoints.JobNumber(id), $"{next.JobId} after {id}");
         }
         finally

@@ -15,6 +15,7 @@ public sealed class JobLifecycleTests
         var missing = await cluster.Client.SubmitAsync(new JobDefinition { Corpus = "/no/such/corpus.txt" }, timeout);
         var tooFew = await cluster.Client.SubmitAsync(TestCluster.SmallJob() with { BuiltinTrainTokens = 50, BuiltinValidTokens = 50 }, timeout);
         var mode = await cluster.Client.SubmitAsync(TestCluster.SmallJob() with { Mode = "async", PsPlacement = "workers" }, timeout);
+        var nowhere = await cluster.Client.SubmitAsync(TestCluster.SmallJob() with { CheckpointEvery = 5 }, timeout); // the coordinator has no --checkpoint-dir
 
         Assert.False(badSpec.Accepted);
         Assert.Contains("--batch", badSpec.Reason, StringComparison.Ordinal);
@@ -24,6 +25,8 @@ public sealed class JobLifecycleTests
         Assert.False(string.IsNullOrWhiteSpace(tooFew.Reason));
         Assert.False(mode.Accepted);
         Assert.Contains("--mode async applies gradients on one server", mode.Reason, StringComparison.Ordinal);
+        Assert.False(nowhere.Accepted);
+        Assert.Contains("--checkpoint-every 5: this coordinator has no --checkpoint-dir and the job names none", nowhere.Reason, StringComparison.Ordinal);
         var id = await cluster.SubmitAsync(TestCluster.SmallJob().WithTraining(t => t with { MaxSteps = 10 }));
         var events = await cluster.WatchAsync(id);
         Assert.IsType<JobCompleted>(events[^1]);

@@ -17,6 +17,8 @@ public sealed class JobOptions
     private readonly Option<string> _task;
     // Fields that mean something for one value of another flag only: (that flag, its value in the job, the value the field needs, the field's option).
     private readonly (Option Flag, Func<JobDefinition, string> Actual, string Value, Option Option)[] _conditional;
+    // --builtin-train-tokens and --builtin-valid-tokens: they size the built-in corpus only.
+    private readonly Option[] _builtinSizes;
 
     public JobOptions()
     {
@@ -74,8 +76,11 @@ public sealed class JobOptions
         Add<string?>("--checkpoint-dir", "write checkpoints into this directory (train --resume and, on the cluster, submit --resume continue from them; every task)", null, (j, v) => j with { CheckpointDir = v });
         Add("--checkpoint-every", "steps between checkpoints (0: epoch ends only)", Defaults.CheckpointEvery, (j, v) => j with { CheckpointEvery = v });
         Add("--eval-batch", "streams for validation perplexity", Defaults.Training.EvalBatch, (j, v) => j.WithTraining(t => t with { EvalBatch = v }));
-        Add("--builtin-train-tokens", "size of the built-in training text", Defaults.BuiltinTrainTokens, (j, v) => j with { BuiltinTrainTokens = v });
-        Add("--builtin-valid-tokens", "size of the built-in validation text", Defaults.BuiltinValidTokens, (j, v) => j with { BuiltinValidTokens = v });
+        _builtinSizes =
+        [
+            Add("--builtin-train-tokens", "size of the built-in training text", Defaults.BuiltinTrainTokens, (j, v) => j with { BuiltinTrainTokens = v }),
+            Add("--builtin-valid-tokens", "size of the built-in validation text", Defaults.BuiltinValidTokens, (j, v) => j with { BuiltinValidTokens = v }),
+        ];
     }
 
     public Option<FileInfo?> JobFile { get; }
@@ -138,6 +143,25 @@ public sealed class JobOptions
             if (fileFields.ContainsKey(FieldOf(option.Name)))
             {
                 throw new ArgumentException($"{file!.FullName}: \"{FieldOf(option.Name)}\" {applies}");
+            }
+        }
+
+        // A language model on --corpus with a built-in corpus size given (at any value, even the default):
+        // refused here, where it is known what was given; a job read back from a checkpoint is not bound.
+        if (job.Corpus is not null && job.Task == "lm")
+        {
+            const string Why = "does not apply here: it sizes the built-in corpus, and this job reads --corpus";
+            foreach (var option in _builtinSizes)
+            {
+                if (result.GetResult(option) is { Implicit: false })
+                {
+                    throw new ArgumentException($"{option.Name} {Why}");
+                }
+
+                if (fileFields.ContainsKey(FieldOf(option.Name)))
+                {
+                    throw new ArgumentException($"{file!.FullName}: \"{FieldOf(option.Name)}\" {Why}");
+                }
             }
         }
 

@@ -102,8 +102,9 @@ public static class NodeCommand
     /// <summary>
     /// Refuses a flag given on the command line that a node of these roles would ignore without a word:
     /// <c>--workers-per-node</c> without the worker role, <c>--checkpoint-dir</c>, <c>--log-dir</c>,
-    /// <c>--http-port</c> and <c>--http-allow-cancel</c> without the coordinator role (asking for no
-    /// logs or no HTTP server, <c>--log-dir none</c> or <c>--http-port -1</c>, is taken).
+    /// <c>--http-port</c> and <c>--http-allow-cancel</c> without the coordinator role (a value that asks
+    /// for nothing — <c>--log-dir none</c>, <c>--http-port -1</c>, <c>--http-allow-cancel false</c>,
+    /// <c>--workers-per-node 1</c> — is taken). The roles may come from $RNNCLUSTER_ROLES.
     /// </summary>
     /// <exception cref="ArgumentException">Naming the first such flag and the roles.</exception>
     private static void RefuseFlagsOfOtherRoles(ParseResult result, NodeOptions options, Option<int> workersPerNode, Option<string?> checkpointDir, MonitoringFlags monitoring)
@@ -115,19 +116,19 @@ public static class NodeCommand
             unused.Add((checkpointDir, false, "checkpoints are written by the coordinators (give it to them)"));
             unused.Add((monitoring.LogDir, result.GetValue(monitoring.LogDir) == "none", NoMonitoring));
             unused.Add((monitoring.HttpPort, result.GetValue(monitoring.HttpPort) == -1, NoMonitoring));
-            unused.Add((monitoring.AllowCancel, false, NoMonitoring));
+            unused.Add((monitoring.AllowCancel, !result.GetValue(monitoring.AllowCancel), NoMonitoring));
         }
 
         if (!options.Roles.Contains(NodeOptions.WorkerRole))
         {
-            unused.Add((workersPerNode, false, "a coordinator-only node runs no workers"));
+            unused.Add((workersPerNode, result.GetValue(workersPerNode) == 1, "a coordinator-only node runs no workers"));
         }
 
         foreach (var (option, asksForNothing, why) in unused)
         {
             if (!asksForNothing && result.GetResult(option) is { Implicit: false })
             {
-                throw new ArgumentException($"{option.Name} does not apply to this node (--roles {string.Join(',', options.Roles)}): {why}");
+                throw new ArgumentException($"{option.Name} does not apply to this node (its roles: {string.Join(',', options.Roles)}): {why}");
             }
         }
     }

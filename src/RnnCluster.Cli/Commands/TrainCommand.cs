@@ -43,6 +43,12 @@ public static class TrainCommand
 
             var point = ResumePoint.Read(from);
             var job = point.Job;
+            if (job.CheckpointEvery > 0 && job.CheckpointDir is null)
+            {
+                // A cluster job's checkpoints went to its coordinator's --checkpoint-dir, which a resumed train does not have.
+                Console.Error.WriteLine($"rnncluster: warning: the job of {from} asks for a checkpoint every {job.CheckpointEvery} steps but names no checkpoint directory (a submitted job's went to its coordinator's --checkpoint-dir): resumed here, it writes none");
+            }
+
             if (result.GetResult(threads) is { Implicit: false })
             {
                 // Another machine, or a machine shared differently: the run keeps its stream groups (so its

@@ -265,6 +265,10 @@ public sealed class JobSupervisor : ReceiveActor
             job = JobDefinition.FromJson(submit.JobJson);
             job.ValidateForCluster();
             job.CheckOutputPaths();
+            if (job.CheckpointEvery > 0 && job.CheckpointDir is null && _checkpointDir is null)
+            {
+                throw new ArgumentException($"--checkpoint-every {job.CheckpointEvery}: this coordinator has no --checkpoint-dir and the job names none, so no checkpoint would be written; give the job --checkpoint-dir DIR (a directory on the coordinator's machine), or start the coordinator with one");
+            }
         }
         catch (ArgumentException e)
         {

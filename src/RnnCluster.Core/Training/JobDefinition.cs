@@ -403,7 +403,8 @@ public sealed record JobDefinition
                 (Model.ForgetBias != cbow.Model.ForgetBias, "--forget-bias"),
                 (Training.Bptt != cbow.Training.Bptt, "--bptt"),
                 (Training.EvalBatch != cbow.Training.EvalBatch, "--eval-batch"),
-                (BuiltinTrainTokens != cbow.BuiltinTrainTokens || BuiltinValidTokens != cbow.BuiltinValidTokens, "--builtin-train-tokens"),
+                (BuiltinTrainTokens != cbow.BuiltinTrainTokens, "--builtin-train-tokens"),
+                (BuiltinValidTokens != cbow.BuiltinValidTokens, "--builtin-valid-tokens"),
             }.FirstOrDefault(u => u.Set);
             if (unused.Set)
             {
@@ -436,8 +437,6 @@ public sealed record JobDefinition
             {
                 (Corpus is null && Valid is not null, "--valid", "the built-in corpus makes its own validation text (--builtin-valid-tokens); give --corpus with it"),
                 (Corpus is null && Test is not null, "--test", "the built-in corpus has no test text; give --corpus with it"),
-                (Corpus is not null && BuiltinTrainTokens != lm.BuiltinTrainTokens, "--builtin-train-tokens", "it sizes the built-in corpus, and this job reads --corpus"),
-                (Corpus is not null && BuiltinValidTokens != lm.BuiltinValidTokens, "--builtin-valid-tokens", "it sizes the built-in corpus, and this job reads --corpus"),
                 (Model.Cell is not (CellType.Lstm or CellType.CharLstm) && Model.ForgetBias != lm.Model.ForgetBias, "--forget-bias", $"it is the LSTM's forget-gate bias, and --model {Model.Cell.Name()} has none"),
             }.FirstOrDefault(u => u.Set);
             if (unused.Set)
@@ -464,7 +463,8 @@ public sealed record JobDefinition
             (Model.Cell == CellType.Bow && Training.Bptt != classify.Training.Bptt, "--bptt", "the bag of words reads whole documents; --bptt is a recurrent classifier's words per document"),
             (Model.Cell != CellType.Lstm && Model.ForgetBias != classify.Model.ForgetBias, "--forget-bias", "it is the LSTM's forget-gate bias"),
             (Training.EvalBatch != classify.Training.EvalBatch, "--eval-batch", "documents are scored in batches of their own"),
-            (BuiltinTrainTokens != classify.BuiltinTrainTokens || BuiltinValidTokens != classify.BuiltinValidTokens, "--builtin-train-tokens", "a classifier reads labelled --corpus files"),
+            (BuiltinTrainTokens != classify.BuiltinTrainTokens, "--builtin-train-tokens", "a classifier reads labelled --corpus files"),
+            (BuiltinValidTokens != classify.BuiltinValidTokens, "--builtin-valid-tokens", "a classifier reads labelled --corpus files"),
         }.FirstOrDefault(u => u.Set);
         if (ignored.Set)
         {
