@@ -131,8 +131,9 @@ public sealed class FailoverTests
             // further, and checkpoint writes and their replication run beside training, so on a loaded
             // machine the newest few may not have reached the survivor (seen with checkpoints every 5 steps:
             // killed after step 144, resumed at 135; with the suite's other projects running beside it, killed
-            // after 152, resumed at 134).
-            Assert.True(resumedAt >= killedAtStep - (4 * job.CheckpointEvery), $"resumed at step {resumedAt}, killed after step {killedAtStep}");
+            // after 152, resumed at 134; with a two-thread training beside the suite, killed after 157 and 163,
+            // resumed at 135 and 134: about 1.5 s of this job's steps).
+            Assert.True(resumedAt >= killedAtStep - (8 * job.CheckpointEvery), $"resumed at step {resumedAt}, killed after step {killedAtStep}");
             // Every epoch's tokens once: the total is restored from the checkpoint, so a window skipped or redone would show.
             // (The resumed epoch's own report may come before the new watch is subscribed.)
             var epochs = before.Concat(after).OfType<JobEpoch>().ToList();
