@@ -74,7 +74,7 @@ public sealed class JobOptions
         Add<string?>("--out", "write the trained model to this file", null, (j, v) => j with { Out = v });
         Add("--keep-best", "--out gets the model of the epoch with the lowest validation perplexity (--task classify: loss), written when that epoch ends (train only)", Defaults.KeepBest, (j, v) => j with { KeepBest = v });
         Add<string?>("--checkpoint-dir", "write checkpoints into this directory (train --resume and, on the cluster, submit --resume continue from them; every task)", null, (j, v) => j with { CheckpointDir = v });
-        Add("--checkpoint-every", "steps between checkpoints (0: epoch ends only)", Defaults.CheckpointEvery, (j, v) => j with { CheckpointEvery = v });
+        Add("--checkpoint-every", "steps between checkpoints (0: epoch ends only); with --checkpoint-dir (submit: or the coordinator node's)", Defaults.CheckpointEvery, (j, v) => j with { CheckpointEvery = v });
         Add("--eval-batch", "streams for validation perplexity", Defaults.Training.EvalBatch, (j, v) => j.WithTraining(t => t with { EvalBatch = v }));
         _builtinSizes =
         [
