@@ -3,6 +3,7 @@ using Akka.Actor;
 using Akka.Event;
 using RnnCluster.Cluster.Hosting;
 using RnnCluster.Cluster.Protocol;
+using RnnCluster.Cluster.Serialization;
 using RnnCluster.Cluster.Transfer;
 
 namespace RnnCluster.Cluster.Tests;
@@ -78,6 +79,7 @@ public sealed class MembershipTests
         Assert.Equal(epoch.TokensExpected, epoch.Report.Tokens);
         Reference.AssertSamePerplexity(expected.ValidPerplexity, done.Summary.ValidPerplexity);
     }
+
     /// <summary>
     /// The sharded server commits a step once every result and every range's squares are in, before
     /// the workers confirm they hold the new weights. From step 10 on both worker nodes drop every
@@ -103,9 +105,10 @@ public sealed class MembershipTests
         {
             if (leaving is null && e is JobProgress { Report.Step: >= 10 })
             {
+                MessageRegistry.TryGetManifest(typeof(WeightSlice), out var sliceManifest);
                 Func<string, bool> dropSlices = manifest =>
                 {
-                    if (manifest != "ws")
+                    if (manifest != sliceManifest)
                     {
                         return false;
                     }

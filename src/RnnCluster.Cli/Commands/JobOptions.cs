@@ -134,34 +134,16 @@ public sealed class JobOptions
                 continue;
             }
 
-            var applies = $"applies to {flag.Name} {value} only (this job's {flag.Name.TrimStart('-')} is {actual})";
-            if (result.GetResult(option) is { Implicit: false })
-            {
-                throw new ArgumentException($"{option.Name} {applies}");
-            }
-
-            if (fileFields.ContainsKey(FieldOf(option.Name)))
-            {
-                throw new ArgumentException($"{file!.FullName}: \"{FieldOf(option.Name)}\" {applies}");
-            }
+            RefuseIfGiven(result, option, file, fileFields, $"applies to {flag.Name} {value} only (this job's {flag.Name.TrimStart('-')} is {actual})");
         }
 
         // A language model on --corpus with a built-in corpus size given (at any value, even the default):
         // refused here, where it is known what was given; a job read back from a checkpoint is not bound.
         if (job.Corpus is not null && job.Task == "lm")
         {
-            const string Why = "does not apply here: it sizes the built-in corpus, and this job reads --corpus";
             foreach (var option in _builtinSizes)
             {
-                if (result.GetResult(option) is { Implicit: false })
-                {
-                    throw new ArgumentException($"{option.Name} {Why}");
-                }
-
-                if (fileFields.ContainsKey(FieldOf(option.Name)))
-                {
-                    throw new ArgumentException($"{file!.FullName}: \"{FieldOf(option.Name)}\" {Why}");
-                }
+                RefuseIfGiven(result, option, file, fileFields, "does not apply here: it sizes the built-in corpus, and this job reads --corpus");
             }
         }
 
@@ -179,6 +161,21 @@ public sealed class JobOptions
         }
 
         return job;
+    }
+
+    /// <summary>Refuses <paramref name="option"/> when the command line or the job file gives it (at any value): "--flag {why}" or "FILE: "field" {why}".</summary>
+    /// <exception cref="ArgumentException">When it was given.</exception>
+    private static void RefuseIfGiven(ParseResult result, Option option, FileInfo? file, Dictionary<string, string> fileFields, string why)
+    {
+        if (result.GetResult(option) is { Implicit: false })
+        {
+            throw new ArgumentException($"{option.Name} {why}");
+        }
+
+        if (fileFields.ContainsKey(FieldOf(option.Name)))
+        {
+            throw new ArgumentException($"{file!.FullName}: \"{FieldOf(option.Name)}\" {why}");
+        }
     }
 
     /// <summary>
