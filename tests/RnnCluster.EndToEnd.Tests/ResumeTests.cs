@@ -61,6 +61,30 @@ public sealed class ResumeTests
     }
 
     [Fact]
+    public async Task Should_train_a_finished_run_on_with_a_new_total_of_epochs_to_the_weights_of_a_run_started_with_it()
+    {
+        using var directory = new TempDirectory();
+        var checkpoints = directory.File("ck");
+        using var longer = await CliProcess.RunAsync(Timeout, ["train", .. Job(3), "--json"]);
+        Assert.True(longer.ExitCode == 0, longer.Describe());
+        var expected = Assert.Single(longer.EventsNamed("summary"));
+        using (var shorter = await CliProcess.RunAsync(Timeout, ["train", .. Job(2), "--checkpoint-dir", checkpoints, "--json"]))
+        {
+            Assert.True(shorter.ExitCode == 0, shorter.Describe());
+            Assert.NotEqual(expected.GetProperty("weights_sha256").GetString(), Assert.Single(shorter.EventsNamed("summary")).GetProperty("weights_sha256").GetString());
+        }
+
+        // The schedule (here: the rate decays after every epoch) runs on as in the 3-epoch run.
+        using var extended = await CliProcess.RunAsync(Timeout, "train", "--resume", Path.Combine(checkpoints, "epoch-002.rnnc"), "--epochs", "3", "--json");
+        Assert.True(extended.ExitCode == 0, extended.Describe());
+        var summary = Assert.Single(extended.EventsNamed("summary"));
+        Assert.Equal(expected.GetProperty("weights_sha256").GetString(), summary.GetProperty("weights_sha256").GetString());
+        Assert.Equal(expected.GetProperty("valid_ppl").GetDouble(), summary.GetProperty("valid_ppl").GetDouble());
+        Assert.Equal(3, summary.GetProperty("epochs").GetInt32());
+        Assert.True(File.Exists(Path.Combine(checkpoints, "epoch-003.rnnc")), "the extended run checkpoints into the run's directory");
+    }
+
+    [Fact]
     public async Task Should_name_a_checkpoint_cut_short_by_max_steps_by_its_step_and_say_where_it_is()
     {
         using var directory = new TempDirectory();
@@ -88,7 +112,8 @@ public sealed class ResumeTests
         [
             (["train", "--resume", last, "--lr", "2"], "--lr cannot be given with --resume"),
             (["train", "--resume", model], "--resume: " + model + " is a model file written by --out, not a checkpoint of --checkpoint-dir"),
-            (["train", "--resume", last], "the checkpoint is the end of its run (epoch 1 of 1, step 75): there is nothing left to train"),
+            (["train", "--resume", last], "the checkpoint is the end of its run (epoch 1 of 1): there is nothing left to train; give --epochs N (more than 1) to train it on"),
+            (["train", "--resume", last, "--epochs", "1"], "--epochs 1: the checkpoint " + last + " has already trained 1 epoch(s); give more than 1 to train on from it"),
             (["train", "--resume", directory.File("missing.rnnc")], "--resume: checkpoint '" + directory.File("missing.rnnc") + "' does not exist"),
         ];
         foreach (var (args, expected) in cases)

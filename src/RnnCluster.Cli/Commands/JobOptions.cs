@@ -47,7 +47,7 @@ public sealed class JobOptions
         var decayAfter = Add("--decay-after", "epochs at the initial learning rate (a fixed schedule: with --decay-on-plateau 0)", Defaults.Training.DecayAfter, (j, v) => j.WithTraining(t => t with { DecayAfter = v }));
         var decayOnPlateau = Add("--decay-on-plateau", "instead of --decay-after: multiply the rate by --decay after each epoch whose validation perplexity fell by less than this many points (Kim et al.: 1; 0: off; train only)", Defaults.Training.DecayOnPlateau, (j, v) => j.WithTraining(t => t with { DecayOnPlateau = v }));
         Add("--clip", "clip the gradient's global norm (0: off)", Defaults.Training.Clip, (j, v) => j.WithTraining(t => t with { Clip = v }));
-        Add("--epochs", "passes over the training text", Defaults.Training.Epochs, (j, v) => j.WithTraining(t => t with { Epochs = v }));
+        Epochs = Add("--epochs", "passes over the training text (with train --resume: the run's new total, to train on past its end or stop it earlier)", Defaults.Training.Epochs, (j, v) => j.WithTraining(t => t with { Epochs = v }));
         Add("--dropout", "dropout on non-recurrent connections", Defaults.Model.Dropout, (j, v) => j.WithModel(m => m with { Dropout = v }));
         Add("--init-scale", "uniform initialisation ±scale", Defaults.Model.InitScale, (j, v) => j.WithModel(m => m with { InitScale = v }));
         Add("--forget-bias", "initial LSTM forget-gate bias", Defaults.Model.ForgetBias, (j, v) => j.WithModel(m => m with { ForgetBias = v }));
@@ -89,6 +89,9 @@ public sealed class JobOptions
 
     /// <summary><c>--threads</c>: the one job flag a resumed run may change.</summary>
     public Option<int> Threads { get; }
+
+    /// <summary>--epochs: the one job flag besides --threads that train takes beside --resume (the run's new total of epochs).</summary>
+    public Option<int> Epochs { get; }
 
     public List<Option> All { get; } = [];
 

@@ -34,6 +34,9 @@ public sealed record ResumePoint(string Path, JobDefinition Job, TrainingSnapsho
         }
     }
 
+    /// <summary>Epochs the checkpoint has finished: its epoch when it was taken at that epoch's end (the validated ones), else those before it.</summary>
+    public int EpochsTrained => Snapshot.Epoch - (EndedEpochValid is null ? 1 : 0);
+
     /// <summary>The fields train adds to a checkpoint's progress: the ended epoch's validation perplexity (null mid-epoch) and the best epoch so far.</summary>
     public static IEnumerable<KeyValuePair<string, JsonNode?>> Fields(double? endedEpochValid, EpochReport? best) =>
     [

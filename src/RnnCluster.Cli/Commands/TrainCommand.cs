@@ -24,7 +24,7 @@ public static class TrainCommand
         command.Options.Add(logDir);
         var resume = new Option<string?>("--resume")
         {
-            Description = "continue a run exactly from a checkpoint its --checkpoint-dir holds (epoch-NNN.rnnc or step-NNNNNNNN.rnnc): the same job (its files as recorded, absolute), the same final weights as a run never stopped; no job flag but --threads may be given with it (--log-dir appends to the run's log); every task",
+            Description = "continue a run exactly from a checkpoint its --checkpoint-dir holds (epoch-NNN.rnnc or step-NNNNNNNN.rnnc): the same job (its files as recorded, absolute), the same final weights as a run never stopped; no job flag but --threads and --epochs may be given with it (--epochs N: the run's new total, e.g. to train a finished run on from its last epoch-NNN.rnnc; --log-dir appends to the run's log); every task",
         };
         command.Options.Add(resume);
         command.SetAction((result, cancel) => CliError.Guard(() => Task.Run(() =>
@@ -36,9 +36,10 @@ public static class TrainCommand
             }
 
             var threads = options.Threads;
-            if (options.All.FirstOrDefault(o => o != options.Json && o != threads && result.GetResult(o) is { Implicit: false }) is { } given)
+            var epochs = options.Epochs;
+            if (options.All.FirstOrDefault(o => o != options.Json && o != threads && o != epochs && result.GetResult(o) is { Implicit: false }) is { } given)
             {
-                throw new ArgumentException($"{given.Name} cannot be given with --resume: a resumed run continues exactly as its checkpoint saved it (only --threads, --json and --log-dir may change)");
+                throw new ArgumentException($"{given.Name} cannot be given with --resume: a resumed run continues exactly as its checkpoint saved it (only --epochs, --threads, --json and --log-dir may change)");
             }
 
             var point = ResumePoint.Read(from);
@@ -56,6 +57,23 @@ public static class TrainCommand
                 // unstopped run's bitwise with --deterministic (or the same thread count), else up to rounding.
                 var groups = job.Training.EffectiveStreamGroups(Threads.Resolve(job.Training.Threads));
                 job = job.WithTraining(t => t with { Threads = result.GetValue(threads), StreamGroups = groups });
+            }
+
+            if (result.GetResult(epochs) is { Implicit: false })
+            {
+                // A new total: the schedule runs on as it would have (the learning rate of an epoch depends on
+                // its number, not on the total), so the run ends as one started with this --epochs would.
+                var total = result.GetValue(epochs);
+                if (total <= point.EpochsTrained)
+                {
+                    throw new ArgumentException($"--epochs {total}: the checkpoint {from} has already trained {point.EpochsTrained} epoch(s); give more than {point.EpochsTrained} to train on from it");
+                }
+
+                job = job.WithTraining(t => t with { Epochs = total });
+            }
+            else if (point.EpochsTrained >= job.Training.Epochs)
+            {
+                throw new ArgumentException($"--resume {from}: the checkpoint is the end of its run (epoch {point.EpochsTrained} of {job.Training.Epochs}): there is nothing left to train; give --epochs N (more than {point.EpochsTrained}) to train it on");
             }
 
             return Run(job, json, result.GetValue(logDir), point, cancel);
