@@ -85,6 +85,30 @@ public sealed class ResumeTests
     }
 
     [Fact]
+    public async Task Should_write_the_resumed_run_into_another_checkpoint_directory_when_given_one()
+    {
+        using var directory = new TempDirectory();
+        var (checkpoints, elsewhere) = (directory.File("ck"), directory.File("elsewhere"));
+        using var full = await CliProcess.RunAsync(Timeout, ["train", .. Job(2), "--checkpoint-dir", checkpoints, "--checkpoint-every", "20", "--json"]);
+        Assert.True(full.ExitCode == 0, full.Describe());
+        var digest = Assert.Single(full.EventsNamed("summary")).GetProperty("weights_sha256").GetString();
+        var before = Directory.GetFiles(checkpoints).Order().ToArray();
+
+        using var resumed = await CliProcess.RunAsync(Timeout, "train", "--resume", Path.Combine(checkpoints, "step-00000020.rnnc"), "--checkpoint-dir", elsewhere, "--json");
+        Assert.True(resumed.ExitCode == 0, resumed.Describe());
+        Assert.Equal(digest, Assert.Single(resumed.EventsNamed("summary")).GetProperty("weights_sha256").GetString());
+        Assert.Equal(before, Directory.GetFiles(checkpoints).Order().ToArray());
+        Assert.True(File.Exists(Path.Combine(elsewhere, "epoch-002.rnnc")), "the resumed run writes into the given directory");
+        Assert.True(File.Exists(Path.Combine(elsewhere, "step-00000140.rnnc")), "every 20 steps, as the run's job says");
+
+        // Its checkpoints record the new directory: a run resumed from one writes there again.
+        using var extended = await CliProcess.RunAsync(Timeout, "train", "--resume", Path.Combine(elsewhere, "epoch-002.rnnc"), "--epochs", "3", "--json");
+        Assert.True(extended.ExitCode == 0, extended.Describe());
+        Assert.True(File.Exists(Path.Combine(elsewhere, "epoch-003.rnnc")), extended.Describe());
+        Assert.Equal(before, Directory.GetFiles(checkpoints).Order().ToArray());
+    }
+
+    [Fact]
     public async Task Should_name_a_checkpoint_cut_short_by_max_steps_by_its_step_and_say_where_it_is()
     {
         using var directory = new TempDirectory();
@@ -113,6 +137,7 @@ public sealed class ResumeTests
             (["train", "--resume", last, "--lr", "2"], "--lr cannot be given with --resume"),
             (["train", "--resume", model], "--resume: " + model + " is a model file written by --out, not a checkpoint of --checkpoint-dir"),
             (["train", "--resume", last], "the checkpoint is the end of its run (epoch 1 of 1): there is nothing left to train; give --epochs N (more than 1) to train it on"),
+            (["train", "--resume", last, "--epochs", "2", "--checkpoint-dir", " "], "--checkpoint-dir: the path is empty"),
             (["train", "--resume", last, "--epochs", "1"], "--epochs 1: the checkpoint " + last + " has already trained 1 epoch(s); give more than 1 to train on from it"),
             (["train", "--resume", directory.File("missing.rnnc")], "--resume: checkpoint '" + directory.File("missing.rnnc") + "' does not exist"),
         ];

@@ -73,7 +73,7 @@ public sealed class JobOptions
         Add("--deterministic", "bitwise-reproducible training: the same weights for any thread or worker count (fixed stream groups, single-threaded GEMMs)", Defaults.Training.Deterministic, (j, v) => j.WithTraining(t => t with { Deterministic = v }));
         Add<string?>("--out", "write the trained model to this file", null, (j, v) => j with { Out = v });
         Add("--keep-best", "--out gets the model of the epoch with the lowest validation perplexity (--task classify: loss), written when that epoch ends (train only)", Defaults.KeepBest, (j, v) => j with { KeepBest = v });
-        Add<string?>("--checkpoint-dir", "write checkpoints into this directory (train --resume and, on the cluster, submit --resume continue from them; every task)", null, (j, v) => j with { CheckpointDir = v });
+        CheckpointDir = Add<string?>("--checkpoint-dir", "write checkpoints into this directory (train --resume and, on the cluster, submit --resume continue from them; every task; with train --resume: the resumed run writes here instead of where the checkpoint's job said)", null, (j, v) => j with { CheckpointDir = v });
         Add("--checkpoint-every", "steps between checkpoints (0: epoch ends only); with --checkpoint-dir (submit: or the coordinator node's)", Defaults.CheckpointEvery, (j, v) => j with { CheckpointEvery = v });
         Add("--eval-batch", "streams for validation perplexity", Defaults.Training.EvalBatch, (j, v) => j.WithTraining(t => t with { EvalBatch = v }));
         _builtinSizes =
@@ -90,8 +90,11 @@ public sealed class JobOptions
     /// <summary><c>--threads</c>: the one job flag a resumed run may change.</summary>
     public Option<int> Threads { get; }
 
-    /// <summary>--epochs: the one job flag besides --threads that train takes beside --resume (the run's new total of epochs).</summary>
+    /// <summary>--epochs: a job flag train takes beside --resume (the run's new total of epochs).</summary>
     public Option<int> Epochs { get; }
+
+    /// <summary>--checkpoint-dir: a job flag train takes beside --resume (where the resumed run writes its checkpoints).</summary>
+    public Option<string?> CheckpointDir { get; }
 
     public List<Option> All { get; } = [];
 

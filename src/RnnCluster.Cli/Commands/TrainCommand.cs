@@ -24,7 +24,7 @@ public static class TrainCommand
         command.Options.Add(logDir);
         var resume = new Option<string?>("--resume")
         {
-            Description = "continue a run exactly from a checkpoint its --checkpoint-dir holds (epoch-NNN.rnnc or step-NNNNNNNN.rnnc): the same job (its files as recorded, absolute), the same final weights as a run never stopped; no job flag but --threads and --epochs may be given with it (--epochs N: the run's new total, e.g. to train a finished run on from its last epoch-NNN.rnnc; --log-dir appends to the run's log); every task",
+            Description = "continue a run exactly from a checkpoint its --checkpoint-dir holds (epoch-NNN.rnnc or step-NNNNNNNN.rnnc): the same job (its files as recorded, absolute), the same final weights as a run never stopped; no job flag but --threads, --epochs and --checkpoint-dir may be given with it (--epochs N: the run's new total, e.g. to train a finished run on from its last epoch-NNN.rnnc; --log-dir appends to the run's log); every task",
         };
         command.Options.Add(resume);
         command.SetAction((result, cancel) => CliError.Guard(() => Task.Run(() =>
@@ -37,17 +37,23 @@ public static class TrainCommand
 
             var threads = options.Threads;
             var epochs = options.Epochs;
-            if (options.All.FirstOrDefault(o => o != options.Json && o != threads && o != epochs && result.GetResult(o) is { Implicit: false }) is { } given)
+            Option[] mayChange = [options.Json, threads, epochs, options.CheckpointDir];
+            if (options.All.FirstOrDefault(o => !mayChange.Contains(o) && result.GetResult(o) is { Implicit: false }) is { } given)
             {
-                throw new ArgumentException($"{given.Name} cannot be given with --resume: a resumed run continues exactly as its checkpoint saved it (only --epochs, --threads, --json and --log-dir may change)");
+                throw new ArgumentException($"{given.Name} cannot be given with --resume: a resumed run continues exactly as its checkpoint saved it (only --epochs, --threads, --checkpoint-dir, --json and --log-dir may change)");
             }
 
             var point = ResumePoint.Read(from);
             var job = point.Job;
-            if (job.CheckpointEvery > 0 && job.CheckpointDir is null)
+            if (result.GetResult(options.CheckpointDir) is { Implicit: false })
+            {
+                // Another machine, or the run's directory lost: the resumed run writes (and records) this one.
+                job = job with { CheckpointDir = result.GetValue(options.CheckpointDir) };
+            }
+            else if (job.CheckpointEvery > 0 && job.CheckpointDir is null)
             {
                 // A cluster job's checkpoints went to its coordinator's --checkpoint-dir, which a resumed train does not have.
-                Console.Error.WriteLine($"rnncluster: warning: the job of {from} asks for a checkpoint every {job.CheckpointEvery} steps but names no checkpoint directory (a submitted job's went to its coordinator's --checkpoint-dir): resumed here, it writes none");
+                Console.Error.WriteLine($"rnncluster: warning: the job of {from} asks for a checkpoint every {job.CheckpointEvery} steps but names no checkpoint directory (a submitted job's went to its coordinator's --checkpoint-dir): resumed here, it writes none; give --checkpoint-dir DIR for them");
             }
 
             if (result.GetResult(threads) is { Implicit: false })
