@@ -442,6 +442,25 @@ public sealed class BadInputTests
         }
     }
 
+    [Theory]
+    [InlineData("""{"decay_on_plateau": 0, "decay_after": 5, "decay": 0.85}""", "--decay-on-plateau", "1")]
+    [InlineData("""{"optimizer": "momentum", "momentum": 0.5}""", "--optimizer", "sgd")]
+    public async Task Should_let_a_flag_that_switches_the_job_files_mode_drop_the_files_fields_of_that_mode(string json, string flag, string value)
+    {
+        var file = Path.Combine(Directory.CreateTempSubdirectory("rnncluster-job-").FullName, "job.json");
+        await File.WriteAllTextAsync(file, json);
+        try
+        {
+            // The command line overrides the file: its schedule (or optimizer) replaces the file's, whose own field goes with it.
+            using var cli = await CliProcess.RunAsync(Timeout, "train", "--job", file, flag, value, "--hidden", "8", "--max-steps", "1", "--json");
+            Assert.True(cli.ExitCode == 0, cli.Describe());
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(file)!, recursive: true);
+        }
+    }
+
     private static void AssertOneLineError(CliProcess cli, string expected)
     {
         Assert.True(cli.ExitCode != 0, cli.Describe());

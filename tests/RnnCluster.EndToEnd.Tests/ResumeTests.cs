@@ -109,7 +109,7 @@ public sealed class ResumeTests
     }
 
     [Fact]
-    public async Task Should_name_a_checkpoint_cut_short_by_max_steps_by_its_step_and_say_where_it_is()
+    public async Task Should_name_a_checkpoint_cut_short_by_max_steps_by_its_step_and_train_it_on_with_a_new_limit()
     {
         using var directory = new TempDirectory();
         var checkpoints = directory.File("ck");
@@ -119,6 +119,19 @@ public sealed class ResumeTests
         // Four steps of a 75-step epoch are no epoch's end.
         Assert.Equal("step-00000004.rnnc", Path.GetFileName(Assert.Single(Directory.GetFiles(checkpoints))));
         Assert.Contains($"--checkpoint-dir: {checkpoints} holds the run's checkpoints (the last: step-00000004.rnnc)", run.Output, StringComparison.Ordinal);
+
+        // Its end is the step limit: the error names --max-steps, and lifting it trains the run to its end.
+        var last = Path.Combine(checkpoints, "step-00000004.rnnc");
+        using var ended = await CliProcess.RunAsync(Timeout, "train", "--resume", last, "--epochs", "3");
+        Assert.True(ended.ExitCode != 0, ended.Describe());
+        Assert.Contains("the checkpoint is the end of its run (step 4 of --max-steps 4): there is nothing left to train; give --max-steps N (more than 4, or 0: no limit) to train it on", ended.Errors, StringComparison.Ordinal);
+        using var lifted = await CliProcess.RunAsync(Timeout, "train", "--resume", last, "--max-steps", "0", "--json");
+        Assert.True(lifted.ExitCode == 0, lifted.Describe());
+        using var whole = await CliProcess.RunAsync(Timeout, ["train", .. Job(2), "--json"]);
+        Assert.True(whole.ExitCode == 0, whole.Describe());
+        var (expected, summary) = (Assert.Single(whole.EventsNamed("summary")), Assert.Single(lifted.EventsNamed("summary")));
+        Assert.Equal(150, summary.GetProperty("steps").GetInt64());
+        Assert.Equal(expected.GetProperty("weights_sha256").GetString(), summary.GetProperty("weights_sha256").GetString());
     }
 
     [Fact]
@@ -138,6 +151,7 @@ public sealed class ResumeTests
             (["train", "--resume", model], "--resume: " + model + " is a model file written by --out, not a checkpoint of --checkpoint-dir"),
             (["train", "--resume", last], "the checkpoint is the end of its run (epoch 1 of 1): there is nothing left to train; give --epochs N (more than 1) to train it on"),
             (["train", "--resume", last, "--epochs", "2", "--checkpoint-dir", " "], "--checkpoint-dir: the path is empty"),
+            (["train", "--resume", last, "--epochs", "2", "--max-steps", "75"], "--max-steps 75: the checkpoint " + last + " has already trained 75 steps; give more than 75 (or 0: no limit) to train on from it"),
             (["train", "--resume", last, "--epochs", "1"], "--epochs 1: the checkpoint " + last + " has already trained 1 epoch(s); give more than 1 to train on from it"),
             (["train", "--resume", directory.File("missing.rnnc")], "--resume: checkpoint '" + directory.File("missing.rnnc") + "' does not exist"),
         ];

@@ -19,10 +19,12 @@ public sealed class JobOptions
     private readonly (Option Flag, Func<JobDefinition, string> Actual, string Value, Option Option)[] _conditional;
     // --builtin-train-tokens and --builtin-valid-tokens: they size the built-in corpus only.
     private readonly Option[] _builtinSizes;
+    // Each field's default, to drop a job file's field of a mode the command line switched away from.
+    private readonly Dictionary<Option, Func<JobDefinition, JobDefinition>> _resets = [];
 
     public JobOptions()
     {
-        JobFile = new Option<FileInfo?>("--job") { Description = "JSON job file (same names as the flags, snake_case)" };
+        JobFile = new Option<FileInfo?>("--job") { Description = "JSON job file (same names as the flags, snake_case); flags given with it override its fields (a flag that switches a mode, --decay-on-plateau, --mode or --optimizer, drops the file's fields of the mode it leaves)" };
         Json = new Option<bool>("--json") { Description = "print one JSON object per line instead of progress bars" };
         All.Add(JobFile);
         All.Add(Json);
@@ -53,7 +55,7 @@ public sealed class JobOptions
         Add("--forget-bias", "initial LSTM forget-gate bias", Defaults.Model.ForgetBias, (j, v) => j.WithModel(m => m with { ForgetBias = v }));
         Add("--tie-weights", "the softmax's output weights are the input embedding (Press & Wolf 2017; Inan et al. 2017): one V×H matrix instead of two; language models only", Defaults.Model.TieWeights, (j, v) => j.WithModel(m => m with { TieWeights = v }));
         Add("--seed", "random seed (runs are deterministic for a seed)", Defaults.Training.Seed, (j, v) => j.WithTraining(t => t with { Seed = v }));
-        Add("--max-steps", "stop after this many steps (0: no limit)", Defaults.Training.MaxSteps, (j, v) => j.WithTraining(t => t with { MaxSteps = v }));
+        MaxSteps = Add("--max-steps", "stop after this many steps (0: no limit; with train --resume: the run's new limit)", Defaults.Training.MaxSteps, (j, v) => j.WithTraining(t => t with { MaxSteps = v }));
         var optimizer = Add("--optimizer", "sgd | momentum | adam", Defaults.Training.Optimizer, (j, v) => j.WithTraining(t => t with { Optimizer = v }));
         var momentum = Add("--momentum", "momentum coefficient for --optimizer momentum", Defaults.Training.Momentum, (j, v) => j.WithTraining(t => t with { Momentum = v }));
         var mode = Add("--mode", "cluster jobs (train ignores it): sync (every step's gradients summed) | local-sgd (each worker takes --sync-every SGD steps alone, then the weights are averaged) | async (each gradient applied as it arrives; a worker runs at most --max-staleness steps ahead)", Defaults.Mode, (j, v) => j with { Mode = v });
@@ -92,6 +94,9 @@ public sealed class JobOptions
 
     /// <summary>--epochs: a job flag train takes beside --resume (the run's new total of epochs).</summary>
     public Option<int> Epochs { get; }
+
+    /// <summary>--max-steps: a job flag train takes beside --resume (the run's new step limit).</summary>
+    public Option<long> MaxSteps { get; }
 
     /// <summary>--checkpoint-dir: a job flag train takes beside --resume (where the resumed run writes its checkpoints).</summary>
     public Option<string?> CheckpointDir { get; }
@@ -137,6 +142,13 @@ public sealed class JobOptions
             var actual = actualOf(job);
             if (value == actual)
             {
+                continue;
+            }
+
+            if (result.GetResult(flag) is { Implicit: false } && result.GetResult(option) is not { Implicit: false } && fileFields.Remove(FieldOf(option.Name)))
+            {
+                // The command line switched the job file's mode: the file's field of the other mode goes with it.
+                job = _resets[option](job);
                 continue;
             }
 
@@ -310,6 +322,7 @@ public sealed class JobOptions
         }
 
         All.Add(option);
+        _resets[option] = job => apply(job, defaultValue);
         _binders.Add((result, get, set) =>
         {
             if (result.GetResult(option) is { Implicit: false })

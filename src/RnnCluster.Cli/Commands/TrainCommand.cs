@@ -24,7 +24,7 @@ public static class TrainCommand
         command.Options.Add(logDir);
         var resume = new Option<string?>("--resume")
         {
-            Description = "continue a run exactly from a checkpoint its --checkpoint-dir holds (epoch-NNN.rnnc or step-NNNNNNNN.rnnc): the same job (its files as recorded, absolute), the same final weights as a run never stopped; no job flag but --threads, --epochs and --checkpoint-dir may be given with it (--epochs N: the run's new total, e.g. to train a finished run on from its last epoch-NNN.rnnc; --log-dir appends to the run's log); every task",
+            Description = "continue a run exactly from a checkpoint its --checkpoint-dir holds (epoch-NNN.rnnc or step-NNNNNNNN.rnnc): the same job (its files as recorded, absolute), the same final weights as a run never stopped; no job flag but --threads, --epochs, --max-steps and --checkpoint-dir may be given with it (--epochs N, --max-steps N: the run's new length, e.g. to train a finished run on from its last epoch-NNN.rnnc; --log-dir appends to the run's log); every task",
         };
         command.Options.Add(resume);
         command.SetAction((result, cancel) => CliError.Guard(() => Task.Run(() =>
@@ -35,53 +35,7 @@ public static class TrainCommand
                 return Run(options.BindWithBuiltinDefaults(result, checkpointsNeedDir: true), json, result.GetValue(logDir), null, cancel);
             }
 
-            var threads = options.Threads;
-            var epochs = options.Epochs;
-            Option[] mayChange = [options.Json, threads, epochs, options.CheckpointDir];
-            if (options.All.FirstOrDefault(o => !mayChange.Contains(o) && result.GetResult(o) is { Implicit: false }) is { } given)
-            {
-                throw new ArgumentException($"{given.Name} cannot be given with --resume: a resumed run continues exactly as its checkpoint saved it (only --epochs, --threads, --checkpoint-dir, --json and --log-dir may change)");
-            }
-
-            var point = ResumePoint.Read(from);
-            var job = point.Job;
-            if (result.GetResult(options.CheckpointDir) is { Implicit: false })
-            {
-                // Another machine, or the run's directory lost: the resumed run writes (and records) this one.
-                job = job with { CheckpointDir = result.GetValue(options.CheckpointDir) };
-            }
-            else if (job.CheckpointEvery > 0 && job.CheckpointDir is null)
-            {
-                // A cluster job's checkpoints went to its coordinator's --checkpoint-dir, which a resumed train does not have.
-                Console.Error.WriteLine($"rnncluster: warning: the job of {from} asks for a checkpoint every {job.CheckpointEvery} steps but names no checkpoint directory (a submitted job's went to its coordinator's --checkpoint-dir): resumed here, it writes none; give --checkpoint-dir DIR for them");
-            }
-
-            if (result.GetResult(threads) is { Implicit: false })
-            {
-                // Another machine, or a machine shared differently: the run keeps its stream groups (so its
-                // batches are cut as before) and computes them on the given threads. The weights then equal an
-                // unstopped run's bitwise with --deterministic (or the same thread count), else up to rounding.
-                var groups = job.Training.EffectiveStreamGroups(Threads.Resolve(job.Training.Threads));
-                job = job.WithTraining(t => t with { Threads = result.GetValue(threads), StreamGroups = groups });
-            }
-
-            if (result.GetResult(epochs) is { Implicit: false })
-            {
-                // A new total: the schedule runs on as it would have (the learning rate of an epoch depends on
-                // its number, not on the total), so the run ends as one started with this --epochs would.
-                var total = result.GetValue(epochs);
-                if (total <= point.EpochsTrained)
-                {
-                    throw new ArgumentException($"--epochs {total}: the checkpoint {from} has already trained {point.EpochsTrained} epoch(s); give more than {point.EpochsTrained} to train on from it");
-                }
-
-                job = job.WithTraining(t => t with { Epochs = total });
-            }
-            else if (point.EpochsTrained >= job.Training.Epochs)
-            {
-                throw new ArgumentException($"--resume {from}: the checkpoint is the end of its run (epoch {point.EpochsTrained} of {job.Training.Epochs}): there is nothing left to train; give --epochs N (more than {point.EpochsTrained}) to train it on");
-            }
-
+            var (job, point) = ResumedJob.Of(result, options, from);
             return Run(job, json, result.GetValue(logDir), point, cancel);
         }, cancel)));
         return command;
