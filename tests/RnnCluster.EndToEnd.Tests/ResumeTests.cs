@@ -58,6 +58,12 @@ public sealed class ResumeTests
         Assert.Equal(digest, Assert.Single(resumed.EventsNamed("summary")).GetProperty("weights_sha256").GetString());
         Assert.True(File.Exists(directory.File("ck/epoch-002.rnnc")), "the resumed run writes into the run's checkpoint directory");
         Assert.False(Directory.Exists(directory.File("elsewhere/ck")));
+
+        // The corpus moved: the error says the run reads it where the checkpoint recorded it.
+        File.Move(directory.File("text.txt"), directory.File("moved.txt"));
+        using var moved = CliProcess.Start(directory.Path, "train", "--resume", "ck/step-00000030.rnnc");
+        Assert.True(await moved.WaitForExitAsync(Timeout) != 0, moved.Describe());
+        Assert.Contains($"the run reads the files its checkpoint recorded, at the same paths: --corpus '{directory.File("text.txt")}': not found", moved.Errors, StringComparison.Ordinal);
     }
 
     [Fact]

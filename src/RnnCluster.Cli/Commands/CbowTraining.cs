@@ -27,7 +27,7 @@ public static class CbowTraining
         }
         catch (Core.Text.CorpusException e) when (resumed is not null)
         {
-            throw new Core.Text.CorpusException($"--resume {resumed.Path}: the run's data: {e.Message}", e);
+            throw resumed.DataUnreadable(e);
         }
 
         var spec = job.ToModelSpec(data.Vocabulary.Count);

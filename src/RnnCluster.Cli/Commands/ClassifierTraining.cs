@@ -25,7 +25,7 @@ public static class ClassifierTraining
         }
         catch (CorpusException e) when (resumed is not null)
         {
-            throw new CorpusException($"--resume {resumed.Path}: the run's data: {e.Message}", e);
+            throw resumed.DataUnreadable(e);
         }
 
         var spec = job.ToModelSpec(data.Vocabulary.Count, data.Labels.Count);

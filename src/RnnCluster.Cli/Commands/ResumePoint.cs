@@ -60,6 +60,13 @@ public sealed record ResumePoint(string Path, JobDefinition Job, TrainingSnapsho
         }
     }
 
+    /// <summary>
+    /// The error for the run's files (corpus, validation, test text) when they cannot be read: a resumed run
+    /// reads them where its checkpoint recorded them (absolute paths), which no flag beside --resume changes.
+    /// </summary>
+    public Core.Text.CorpusException DataUnreadable(Core.Text.CorpusException e)
+        => new($"--resume {Path}: the run reads the files its checkpoint recorded, at the same paths: {e.Message} (put the file back there)", e);
+
     /// <summary>The corpus must give the model, vocabulary and (a classifier's) labels the checkpoint was trained with.</summary>
     /// <exception cref="ArgumentException">Naming --resume, when the corpus or the model differs.</exception>
     public void Check(CheckpointData data)

@@ -65,7 +65,7 @@ public static class TrainCommand
         }
         catch (CorpusException e) when (resumed is not null)
         {
-            throw new CorpusException($"--resume {resumed.Path}: the run's data: {e.Message}", e);
+            throw resumed.DataUnreadable(e);
         }
 
         var spec = job.ToModelSpec(data.Vocabulary);

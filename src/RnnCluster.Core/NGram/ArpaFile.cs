@@ -106,7 +106,7 @@ public static class ArpaFile
             var parts = header.Split('=');
             if (parts.Length != 2 || !parts[0].StartsWith("ngram ", StringComparison.Ordinal)
                 || !int.TryParse(parts[0].AsSpan(6), NumberStyles.None, CultureInfo.InvariantCulture, out var order) || order != counts.Count + 1
-                || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var count) || count < 1)
+                || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var count) || count < (order == 1 ? 1 : 0))
             {
                 throw lines.Bad($"expected 'ngram {counts.Count + 1}=COUNT', found '{header}'");
             }

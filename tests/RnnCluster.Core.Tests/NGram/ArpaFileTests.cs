@@ -40,7 +40,25 @@ public class ArpaFileTests
         Assert.Equal("\\end\\", lines[^1]);
     }
 
+    [Fact]
+    public void A_model_of_a_higher_order_than_its_text_has_n_grams_for_reads_back()
+    {
+        // One line of two words has no 5-gram (<s> a b <eos>: four tokens in all): the file lists "ngram 5=0".
+        using var directory = new TempDirectory();
+        var data = TextDatasetLoader.FromText("a b\n", "a b\n", null, TokenizerKind.Word);
+        var model = KneserNeyEstimator.Estimate(data.Train, data.Vocabulary, 5);
+        var path = Path.Combine(directory.Path, "kn5.arpa");
+
+        ArpaFile.Write(path, model);
+        var read = ArpaFile.Read(path);
+
+        Assert.Contains("ngram 5=0", File.ReadAllLines(path));
+        Assert.Equal(5, read.Order);
+        Assert.Equal(model.Evaluate(data.Valid).LossSum, read.Evaluate(data.Valid).LossSum);
+    }
+
     [Theory]
+    [InlineData("\\data\\\nngram 1=0\n", "line 2: expected 'ngram 1=COUNT'")]
     [InlineData("", "line 1: not an ARPA n-gram model")]
     [InlineData("hello\n", "line 1: not an ARPA n-gram model")]
     [InlineData("\\data\\\nngram 1=2\n\n\\1-grams:\n-0.3\ta\n", "line 6: the file ends after 1 of the 2 1-grams")]
