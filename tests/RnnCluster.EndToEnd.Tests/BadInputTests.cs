@@ -92,7 +92,7 @@ public sealed class BadInputTests
     [InlineData("--keep-best needs --out", "train", "--keep-best")]
     [InlineData("--mode cannot be given with --resume", "submit", "--resume", "/tmp/job-1.cancelled.rnnc", "--mode", "sync")]
     [InlineData("--decay-on-plateau 1 is supported by `train` only so far", "local", "--decay-on-plateau", "1")]
-    [InlineData("--keep-best is supported by `train` only so far", "submit", "--keep-best", "--out", "/tmp/rnncluster-never.rnnc", "--contact", "127.0.0.1:1")]
+    [InlineData("--keep-best true is supported by `train` only so far", "submit", "--keep-best", "--out", "/tmp/rnncluster-never.rnnc", "--contact", "127.0.0.1:1")]
     [InlineData("--decay-on-plateau -2 must be between 0 (off) and 1000000", "train", "--decay-on-plateau", "-2")]
     [InlineData("--order 12 must be between 1 and 9", "ngram", "--order", "12")]
     [InlineData("--out /dev/null: is a character device, not a regular file", "ngram", "--out", "/dev/null")]
@@ -454,6 +454,26 @@ public sealed class BadInputTests
             // The command line overrides the file: its schedule (or optimizer) replaces the file's, whose own field goes with it.
             using var cli = await CliProcess.RunAsync(Timeout, "train", "--job", file, flag, value, "--hidden", "8", "--max-steps", "1", "--json");
             Assert.True(cli.ExitCode == 0, cli.Describe());
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(file)!, recursive: true);
+        }
+    }
+
+    [Theory]
+    [InlineData("local", """{"keep_best": true, "out": "/tmp/rnncluster-never.rnnc"}""", "\"keep_best\": true is supported by `train` only so far; in the cluster use --checkpoint-dir, which keeps every epoch's model (--keep-best false runs a job file that asks for it)")]
+    [InlineData("submit", """{"decay_on_plateau": 1}""", "\"decay_on_plateau\": 1 is supported by `train` only so far")]
+    public async Task Should_name_the_job_files_field_the_cluster_does_not_run(string command, string json, string expected)
+    {
+        var file = Path.Combine(Directory.CreateTempSubdirectory("rnncluster-job-").FullName, "job.json");
+        await File.WriteAllTextAsync(file, json);
+        try
+        {
+            string[] contact = command == "submit" ? ["--contact", "127.0.0.1:1"] : []; // refused before any connection
+            using var cli = await CliProcess.RunAsync(Timeout, [command, "--job", file, .. contact]);
+
+            AssertOneLineError(cli, $"{file}: {expected}");
         }
         finally
         {

@@ -120,7 +120,8 @@ public sealed class JobOptions
     /// only (a submitted job's may go to its coordinator node's): <c>--checkpoint-every</c> without it is refused.
     /// </param>
     /// <exception cref="ArgumentException">When the job file or a flag is not valid (the message names it).</exception>
-    public JobDefinition Bind(ParseResult result, JobDefinition? defaults = null, bool checkpointsNeedDir = false)
+    /// <param name="forCluster">True for <c>local</c> and <c>submit</c>: also <see cref="JobDefinition.ValidateForCluster"/>, its message naming the job file's field when the file set it.</param>
+    public JobDefinition Bind(ParseResult result, JobDefinition? defaults = null, bool checkpointsNeedDir = false, bool forCluster = false)
     {
         var file = result.GetValue(JobFile);
         var task = result.GetResult(_task) is { Implicit: false } ? result.GetValue(_task) : null;
@@ -167,7 +168,15 @@ public sealed class JobOptions
 
         try
         {
-            job.Validate();
+            if (forCluster)
+            {
+                job.ValidateForCluster();
+            }
+            else
+            {
+                job.Validate();
+            }
+
             if (checkpointsNeedDir && job.CheckpointEvery > 0 && job.CheckpointDir is null)
             {
                 throw new ArgumentException($"--checkpoint-every {job.CheckpointEvery} needs --checkpoint-dir, the directory the checkpoints are written to");
@@ -243,13 +252,13 @@ public sealed class JobOptions
     }
 
     /// <summary>
-    /// Like <see cref="Bind(ParseResult, JobDefinition?, bool)"/>, but a job with neither a job file nor
+    /// Like <see cref="Bind(ParseResult, JobDefinition?, bool, bool)"/>, but a job with neither a job file nor
     /// --corpus starts from <see cref="JobDefinition.BuiltinCorpusDefaults"/>.
     /// </summary>
-    public JobDefinition BindWithBuiltinDefaults(ParseResult result, bool checkpointsNeedDir = false)
+    public JobDefinition BindWithBuiltinDefaults(ParseResult result, bool checkpointsNeedDir = false, bool forCluster = false)
     {
         var builtin = result.GetValue(JobFile) is null && result.GetResult(_corpus) is null or { Implicit: true };
-        return Bind(result, builtin ? JobDefinition.BuiltinCorpusDefaults : null, checkpointsNeedDir);
+        return Bind(result, builtin ? JobDefinition.BuiltinCorpusDefaults : null, checkpointsNeedDir, forCluster);
     }
 
     private static CellType ParseCell(string name) => CellTypes.TryParse(name, out var cell)

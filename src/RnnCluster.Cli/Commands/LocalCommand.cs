@@ -38,7 +38,7 @@ public static class LocalCommand
         command.Options.Add(tls);
         command.SetAction((result, cancel) => CliError.Guard(() =>
         {
-            var job = ForLocalCluster(options.BindWithBuiltinDefaults(result, checkpointsNeedDir: true));
+            var job = ForLocalCluster(options.BindWithBuiltinDefaults(result, checkpointsNeedDir: true, forCluster: true));
             var monitoringOptions = monitoring.Bind(result, freePortIfTaken: true);
             var logDir = monitoringOptions.LogDir is { } dir ? Path.GetFullPath(dir) : null;
             var clientTls = Cluster.Security.ClusterTls.Load(result.GetValue(tls), client: true);
@@ -49,10 +49,9 @@ public static class LocalCommand
     }
 
     /// <summary>The job as the coordinator must see it: a worker count, and paths absolute (its working directory is ours, but be explicit).</summary>
-    /// <exception cref="ArgumentException">When --workers asks for more processes than <see cref="MaxWorkers"/>, or the job asks for what only `train` does.</exception>
+    /// <exception cref="ArgumentException">When --workers asks for more processes than <see cref="MaxWorkers"/> (what only `train` does was refused by the binding).</exception>
     private static JobDefinition ForLocalCluster(JobDefinition job)
     {
-        job.ValidateForCluster();
         if (job.Workers > MaxWorkers)
         {
             throw new ArgumentException($"--workers {job.Workers}: `local` starts one process per worker, at most {MaxWorkers} on this machine's {Environment.ProcessorCount} core(s); for more, start nodes with `rnncluster node` on several machines");

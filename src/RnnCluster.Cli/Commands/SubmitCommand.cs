@@ -34,9 +34,8 @@ public static class SubmitCommand
             }
 
             // Relative paths name files here, where the command runs: the coordinator gets them absolute.
-            var definition = resumeFrom is null ? job.BindWithBuiltinDefaults(result).WithAbsolutePaths() : null;
+            var definition = resumeFrom is null ? job.BindWithBuiltinDefaults(result, forCluster: true).WithAbsolutePaths() : null;
             resumeFrom = resumeFrom is null ? null : Path.GetFullPath(resumeFrom);
-            definition?.ValidateForCluster();
             var json = result.GetValue(job.Json);
             await using var client = await contact.ConnectAsync(result, cancel);
             var submitted = definition is null

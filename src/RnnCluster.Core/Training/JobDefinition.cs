@@ -507,7 +507,7 @@ public sealed record JobDefinition
 
         if (KeepBest)
         {
-            throw new ArgumentException("--keep-best is supported by `train` only so far; in the cluster use --checkpoint-dir, which keeps every epoch's model");
+            throw new ArgumentException("--keep-best true is supported by `train` only so far; in the cluster use --checkpoint-dir, which keeps every epoch's model (--keep-best false runs a job file that asks for it)");
         }
     }
 

@@ -273,7 +273,7 @@ public class JobDefinitionTests
     }
 
     [Theory]
-    [InlineData(true, 0.0, "--keep-best is supported by `train` only so far")]
+    [InlineData(true, 0.0, "--keep-best true is supported by `train` only so far")]
     [InlineData(false, 1.0, "--decay-on-plateau 1 is supported by `train` only so far")]
     public void The_cluster_refuses_what_only_train_does(bool keepBest, double plateau, string expected)
     {
