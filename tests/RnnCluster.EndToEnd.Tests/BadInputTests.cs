@@ -78,6 +78,7 @@ public sealed class BadInputTests
     [InlineData("--tolerance -1 must be a relative error between 0 and 1", "gradcheck", "--tolerance", "-1")]
     [InlineData("--timeout 0 must be between 1 and 86400 seconds", "status", "--timeout", "0")]
     [InlineData("--bptt 0 must be between 1 and 10000", "eval", "/proc/cpuinfo", "/proc/cpuinfo", "--bptt", "0")]
+    [InlineData("--batch 0 must be at least 1", "eval", "/proc/cpuinfo", "/proc/cpuinfo", "--batch", "0")]
     [InlineData("--resume: the path is empty", "submit", "--resume", " ")]
     [InlineData("--sync-every applies to --mode local-sgd only", "local", "--sync-every", "3")]
     [InlineData("--host 999.1.1.1: cannot listen there", "node", "--roles", "coordinator", "--host", "999.1.1.1", "--port", "0")]

@@ -48,6 +48,7 @@ public sealed class NgramCommandTests
         Assert.Equal(reported, scored.GetProperty("ppl").GetDouble(), 3);
         var tokens = validText.Split('\n', StringSplitOptions.RemoveEmptyEntries).Sum(l => l.Split(' ').Length + 1); // every word and each <eos>
         Assert.Equal(tokens, scored.GetProperty("tokens").GetInt64());
+        Assert.Equal(1, scored.GetProperty("unknown").GetInt32()); // 'zebra'
     }
 
     [Fact]

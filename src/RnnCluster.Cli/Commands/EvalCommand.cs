@@ -17,7 +17,7 @@ public static class EvalCommand
         var batch = new Option<int>("--batch") { Description = "parallel streams (state carried across windows; language models only)", DefaultValueFactory = _ => 1 };
         var bptt = new Option<int>("--bptt") { Description = "window length (language models only)", DefaultValueFactory = _ => 35 };
         var threads = new Option<int>("--threads") { Description = "GEMM threads (0: all cores)" };
-        var json = new Option<bool>("--json") { Description = "print {\"ppl\",\"loss\",\"tokens\"} as JSON (a classifier: accuracy, macro_f1, loss, per_class, confusion)" };
+        var json = new Option<bool>("--json") { Description = "print {\"ppl\",\"loss\",\"tokens\",\"unknown\"} as JSON (unknown: the file's tokens outside the model's vocabulary, scored as <unk>) (a classifier: accuracy, macro_f1, loss, per_class, confusion)" };
         var command = new Command("eval", "Perplexity of a trained language model on a text file, or a classifier's accuracy, macro-F1, per-class scores and confusion matrix on labelled documents.") { model, file, batch, bptt, threads, json };
         command.SetAction((result, _) => CliError.Guard(() =>
         {
@@ -27,13 +27,18 @@ public static class EvalCommand
                 throw new ArgumentException($"--bptt {result.GetValue(bptt)} must be between 1 and 10000");
             }
 
+            if (result.GetValue(batch) < 1)
+            {
+                throw new ArgumentException($"--batch {result.GetValue(batch)} must be at least 1");
+            }
+
             var modelPath = result.GetValue(model)!.FullName;
             var path = result.GetValue(file)!.FullName;
             if (ArpaFile.Looks(modelPath))
             {
                 var ngram = PositionalArgument.Read("<model>", () => ArpaFile.Read(modelPath));
-                var words = PositionalArgument.Read("<file>", () => Encode(path, CorpusReader.ReadText(path), TokenizerKind.Word, ngram.Vocabulary));
-                Print(ngram.Evaluate(words), result.GetValue(json));
+                var (words, unknown) = PositionalArgument.Read("<file>", () => Encode(path, CorpusReader.ReadText(path), TokenizerKind.Word, ngram.Vocabulary));
+                Print(ngram.Evaluate(words), unknown, result.GetValue(json));
                 return Task.FromResult(0);
             }
 
@@ -46,25 +51,29 @@ public static class EvalCommand
                 return Task.FromResult(0);
             }
 
-            var ids = PositionalArgument.Read("<file>", () => Encode(path, CorpusReader.ReadText(path), trained.Kind, trained.Vocabulary));
+            var (ids, outside) = PositionalArgument.Read("<file>", () => Encode(path, CorpusReader.ReadText(path), trained.Kind, trained.Vocabulary));
             var b = result.GetValue(batch);
-            if (b < 1 || ids.Length / b < 2)
+            if (ids.Length / b < 2)
             {
                 throw new ArgumentException($"{path}: {ids.Length:N0} tokens cannot be evaluated with --batch {b} (each of the batch's streams needs at least 2 tokens: use --batch {Math.Max(1, ids.Length / 2)} or less)");
             }
 
-            Print(Evaluator.Run(trained.Spec, trained.Weights, ids, b, result.GetValue(bptt)), result.GetValue(json));
+            Print(Evaluator.Run(trained.Spec, trained.Weights, ids, b, result.GetValue(bptt)), outside, result.GetValue(json));
             return Task.FromResult(0);
         }));
         return command;
     }
 
+    /// <summary>The text's token ids, and how many of its tokens the vocabulary lacks (each scored as &lt;unk&gt;).</summary>
     /// <exception cref="ArgumentException">Naming the file: a token is outside a vocabulary without &lt;unk&gt;.</exception>
-    private static int[] Encode(string path, string text, TokenizerKind kind, Vocabulary vocabulary)
+    private static (int[] Ids, int Unknown) Encode(string path, string text, TokenizerKind kind, Vocabulary vocabulary)
     {
         try
         {
-            return TextDatasetLoader.Encode(text, Tokenizers.Create(kind), vocabulary);
+            var ids = TextDatasetLoader.Encode(text, Tokenizers.Create(kind), vocabulary);
+            var tokens = new List<string>();
+            Tokenizers.Create(kind).Tokenize(text, tokens);
+            return (ids, tokens.Count(t => !vocabulary.Contains(t)));
         }
         catch (ArgumentException e)
         {
@@ -72,15 +81,17 @@ public static class EvalCommand
         }
     }
 
-    private static void Print(Evaluator.Result r, bool json)
+    /// <param name="unknown">The file's tokens outside the model's vocabulary: scored as &lt;unk&gt;, they make the perplexity look better than on known words.</param>
+    private static void Print(Evaluator.Result r, int unknown, bool json)
     {
         if (json)
         {
-            JsonEvents.WriteObject(new { ppl = Math.Round(r.Perplexity, 4), loss = Math.Round(r.Loss, 6), tokens = r.Tokens });
+            JsonEvents.WriteObject(new { ppl = Math.Round(r.Perplexity, 4), loss = Math.Round(r.Loss, 6), tokens = r.Tokens, unknown });
         }
         else
         {
-            Console.WriteLine($"perplexity {r.Perplexity:F3} (loss {r.Loss:F4} nats/token over {r.Tokens:N0} tokens)");
+            Console.WriteLine($"perplexity {r.Perplexity:F3} (loss {r.Loss:F4} nats/token over {r.Tokens:N0} tokens)"
+                + (unknown > 0 ? $"; {unknown:N0} of the file's tokens are outside the model's vocabulary and were scored as <unk>" : string.Empty));
         }
     }
 }
