@@ -87,6 +87,8 @@ public sealed class ResumeTests
         Assert.Equal(expected.GetProperty("weights_sha256").GetString(), summary.GetProperty("weights_sha256").GetString());
         Assert.Equal(expected.GetProperty("valid_ppl").GetDouble(), summary.GetProperty("valid_ppl").GetDouble());
         Assert.Equal(3, summary.GetProperty("epochs").GetInt32());
+        Assert.Contains(extended.EventsNamed("start"), e => e.GetProperty("message").GetString() is { } m
+            && m.StartsWith("training: sgd, lr 1, ×0.5 after each epoch that improves validation perplexity by less than 1000; batch 4, BPTT 10, dropout 0.3, clip 5; 3 epoch(s)", StringComparison.Ordinal));
         Assert.True(File.Exists(Path.Combine(checkpoints, "epoch-003.rnnc")), "the extended run checkpoints into the run's directory");
     }
 

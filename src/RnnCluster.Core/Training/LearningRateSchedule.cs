@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace RnnCluster.Core.Training;
 
 /// <summary>
@@ -15,6 +17,17 @@ public sealed record LearningRateSchedule(float Initial, float Decay, int DecayA
     public float ForEpoch(int epoch) => FollowsValidation || epoch <= DecayAfter
         ? Initial
         : Initial * MathF.Pow(Decay, epoch - DecayAfter);
+
+    /// <summary>The schedule in words, as the start of a run prints it: "lr 0.25, ×0.85 an epoch after epoch 5".</summary>
+    public string Describe()
+    {
+        var initial = $"lr {Initial.ToString("G6", CultureInfo.InvariantCulture)}";
+        var factor = Decay.ToString("G6", CultureInfo.InvariantCulture);
+        return Decay == 1f ? $"{initial}, constant"
+            : FollowsValidation ? $"{initial}, ×{factor} after each epoch that improves validation perplexity by less than {DecayOnPlateau.ToString("G6", CultureInfo.InvariantCulture)}"
+            : DecayAfter == 0 ? $"{initial}, ×{factor} an epoch from epoch 1 on"
+            : $"{initial}, ×{factor} an epoch after epoch {DecayAfter}";
+    }
 
     /// <summary>
     /// The rate of the epoch after one trained at <paramref name="current"/>: the fixed schedule's for
