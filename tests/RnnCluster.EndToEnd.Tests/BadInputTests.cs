@@ -79,6 +79,7 @@ public sealed class BadInputTests
     [InlineData("--timeout 0 must be between 1 and 86400 seconds", "status", "--timeout", "0")]
     [InlineData("--bptt 0 must be between 1 and 10000", "eval", "/proc/cpuinfo", "/proc/cpuinfo", "--bptt", "0")]
     [InlineData("--batch 0 must be at least 1", "eval", "/proc/cpuinfo", "/proc/cpuinfo", "--batch", "0")]
+    [InlineData("<model>: '/proc/cpuinfo' is neither a model written by train --out (an RnnCluster checkpoint, starting with \"RNNCKPT1\") nor an n-gram model written by ngram --out (ARPA, beginning with \\data\\)", "eval", "/proc/cpuinfo", "/proc/cpuinfo")]
     [InlineData("--resume: the path is empty", "submit", "--resume", " ")]
     [InlineData("--sync-every applies to --mode local-sgd only", "local", "--sync-every", "3")]
     [InlineData("--host 999.1.1.1: cannot listen there", "node", "--roles", "coordinator", "--host", "999.1.1.1", "--port", "0")]

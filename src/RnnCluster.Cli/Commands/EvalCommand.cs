@@ -1,5 +1,6 @@
 using System.CommandLine;
 using RnnCluster.Cli.Output;
+using RnnCluster.Core.Checkpoints;
 using RnnCluster.Core.Classification;
 using RnnCluster.Core.NGram;
 using RnnCluster.Core.Text;
@@ -42,7 +43,7 @@ public static class EvalCommand
                 return Task.FromResult(0);
             }
 
-            var trained = PositionalArgument.Read("<model>", () => ModelFile.Load(modelPath));
+            var trained = PositionalArgument.Read("<model>", () => Load(modelPath));
             EmbeddingCheckpoints.Refuse(trained, modelPath, "eval");
             if (trained.Spec.IsClassifier)
             {
@@ -62,6 +63,19 @@ public static class EvalCommand
             return Task.FromResult(0);
         }));
         return command;
+    }
+
+    /// <exception cref="CheckpointException">When the file is no model; one of another kind is named as neither kind eval reads.</exception>
+    private static ModelFile Load(string path)
+    {
+        try
+        {
+            return ModelFile.Load(path);
+        }
+        catch (CheckpointException e) when (e.Foreign)
+        {
+            throw new CheckpointException($"'{path}' is neither a model written by train --out (an RnnCluster checkpoint, starting with \"RNNCKPT1\") nor an n-gram model written by ngram --out (ARPA, beginning with \\data\\)", e);
+        }
     }
 
     /// <summary>The text's token ids, and how many of its tokens the vocabulary lacks (each scored as &lt;unk&gt;).</summary>

@@ -25,4 +25,7 @@ public sealed class CheckpointException : Exception
     }
 
     public string? FileName { get; }
+
+    /// <summary>True when the file is some other kind of file (it does not start with the checkpoint magic), not a damaged checkpoint.</summary>
+    public bool Foreign { get; init; }
 }

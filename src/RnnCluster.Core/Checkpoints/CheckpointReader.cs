@@ -54,7 +54,7 @@ internal static class CheckpointReader
         var magicLength = Math.Min(got, CheckpointFormat.Magic.Length);
         if (!preamble[..magicLength].SequenceEqual(CheckpointFormat.Magic[..magicLength]))
         {
-            throw new CheckpointException(name, "is not an RnnCluster checkpoint (it does not start with \"RNNCKPT1\")", null);
+            throw new CheckpointException(name, "is not an RnnCluster checkpoint (it does not start with \"RNNCKPT1\")", null) { Foreign = true };
         }
 
         if (got < 12)
