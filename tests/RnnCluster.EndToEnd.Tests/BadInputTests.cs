@@ -483,6 +483,25 @@ public sealed class BadInputTests
         }
     }
 
+    [Theory]
+    [InlineData("""{"decay_on_plateau": 1, "decay_after": 5}""", "--decay-on-plateau", "1", "\"decay_after\" applies to --decay-on-plateau 0 only")]
+    [InlineData("""{"optimizer": "sgd", "momentum": 0.5}""", "--optimizer", "sgd", "\"momentum\" applies to --optimizer momentum only")]
+    public async Task Should_still_refuse_a_job_files_field_of_another_mode_when_the_flag_restates_the_files_mode(string json, string flag, string value, string expected)
+    {
+        var file = Path.Combine(Directory.CreateTempSubdirectory("rnncluster-job-").FullName, "job.json");
+        await File.WriteAllTextAsync(file, json);
+        try
+        {
+            using var cli = await CliProcess.RunAsync(Timeout, "train", "--job", file, flag, value, "--max-steps", "1");
+
+            AssertOneLineError(cli, $"{file}: {expected}");
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(file)!, recursive: true);
+        }
+    }
+
     private static void AssertOneLineError(CliProcess cli, string expected)
     {
         Assert.True(cli.ExitCode != 0, cli.Describe());

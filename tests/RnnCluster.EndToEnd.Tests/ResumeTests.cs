@@ -140,6 +140,19 @@ public sealed class ResumeTests
         var (expected, summary) = (Assert.Single(whole.EventsNamed("summary")), Assert.Single(lifted.EventsNamed("summary")));
         Assert.Equal(150, summary.GetProperty("steps").GetInt64());
         Assert.Equal(expected.GetProperty("weights_sha256").GetString(), summary.GetProperty("weights_sha256").GetString());
+
+        // A step limit inside the last epoch: its end validates, but the epoch is not done; lifting the limit finishes it.
+        var later = directory.File("later");
+        using (var cut = await CliProcess.RunAsync(Timeout, ["train", .. Job(2), "--max-steps", "100", "--checkpoint-dir", later]))
+        {
+            Assert.True(cut.ExitCode == 0, cut.Describe());
+        }
+
+        using var finished = await CliProcess.RunAsync(Timeout, "train", "--resume", Path.Combine(later, "step-00000100.rnnc"), "--max-steps", "0", "--json");
+        Assert.True(finished.ExitCode == 0, finished.Describe());
+        var end = Assert.Single(finished.EventsNamed("summary"));
+        Assert.Equal(150, end.GetProperty("steps").GetInt64());
+        Assert.Equal(expected.GetProperty("weights_sha256").GetString(), end.GetProperty("weights_sha256").GetString());
     }
 
     [Fact]

@@ -41,7 +41,7 @@ public static class CbowTraining
         {
             var absolute = job.WithAbsolutePaths(); // a run resumed from another directory finds the same files
             observer = checkpointer = new TrainCheckpointer(observer, dir, job.CheckpointEvery, (path, epoch) => TrainingCheckpoint.Write(path, absolute, recorded, trainer!.Snapshot(),
-                ResumePoint.Fields(epoch?.ValidPerplexity, null)));
+                ResumePoint.Fields(epoch?.ValidPerplexity, null, trainer!.Loop.EpochDone)));
         }
 
         trainer = new CbowTrainer(spec, job.Cbow, job.Training, data, observer);
@@ -55,6 +55,7 @@ public static class CbowTraining
         TrainingView.Message(json, "start", $"cbow, {spec.Hidden}-dimensional vectors, vocabulary {data.Vocabulary.Count:N0} (words seen {job.MinCount}+ times), {trainer.Loop.Layout.Size:N0} parameters; "
             + $"{data.Train.Words.Length:N0} training / {data.Valid.Words.Length:N0} validation words; window {settings.Window}, "
             + (settings.Negatives > 0 ? $"{settings.Negatives} negative samples" : "full softmax") + $", subsample {settings.Subsample:G3}");
+        TrainingView.Message(json, "start", TrainingSettings.Describe(job.Training, 0f, " positions", bptt: false));
         if (job.Out is null)
         {
             TrainingView.Message(json, "note", "no --out: the vectors will not be saved (give --out FILE for word2vec's text format)");

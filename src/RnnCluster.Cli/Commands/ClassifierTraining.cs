@@ -40,7 +40,7 @@ public static class ClassifierTraining
         {
             var absolute = job.WithAbsolutePaths(); // a run resumed from another directory finds the same files
             observer = checkpointer = new TrainCheckpointer(observer, dir, job.CheckpointEvery, (path, epoch) => TrainingCheckpoint.Write(path, absolute, recorded, trainer!.Snapshot(),
-                ResumePoint.Fields(epoch?.ValidPerplexity, keeper?.Best)));
+                ResumePoint.Fields(epoch?.ValidPerplexity, keeper?.Best, trainer!.Loop.EpochDone)));
         }
 
         if (job.KeepBest && job.Out is { } bestPath)
@@ -58,6 +58,7 @@ public static class ClassifierTraining
 
         TrainingView.Message(json, "start", $"{spec.Cell.Name()} {spec.Layers}x{spec.Hidden} classifier, vocabulary {data.Vocabulary.Count:N0}, {data.Labels.Count} classes, {trainer.Loop.Layout.Size:N0} parameters; "
             + $"{data.Train.Length:N0} training / {data.Valid.Length:N0} validation" + (data.Test is { } test ? $" / {test.Length:N0} test" : string.Empty) + " documents");
+        TrainingView.Message(json, "start", TrainingSettings.Describe(job.Training, spec.Dropout, " documents", bptt: spec.Cell != Core.Models.CellType.Bow));
         var (summary, valid, testScores) = trainer.Run(cancel);
         if (keeper is not null)
         {

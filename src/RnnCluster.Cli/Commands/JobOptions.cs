@@ -45,7 +45,7 @@ public sealed class JobOptions
         Add("--batch", "parallel streams B (--task classify: documents a step; --task cbow: corpus positions a step)", Defaults.Training.Batch, (j, v) => j.WithTraining(t => t with { Batch = v }));
         Add("--bptt", "truncated BPTT window length", Defaults.Training.Bptt, (j, v) => j.WithTraining(t => t with { Bptt = v }));
         Add("--lr", "learning rate (language models: loss = Σ over time of the batch-mean cross-entropy, as Zaremba et al.; classify and cbow: the batch-mean loss)", Defaults.Training.LearningRate, (j, v) => j.WithTraining(t => t with { LearningRate = v }));
-        Add("--decay", "learning-rate factor per epoch after --decay-after", Defaults.Training.Decay, (j, v) => j.WithTraining(t => t with { Decay = v }));
+        Add("--decay", "learning-rate factor: per epoch after --decay-after, or (with --decay-on-plateau) after each epoch that stalls", Defaults.Training.Decay, (j, v) => j.WithTraining(t => t with { Decay = v }));
         var decayAfter = Add("--decay-after", "epochs at the initial learning rate (a fixed schedule: with --decay-on-plateau 0)", Defaults.Training.DecayAfter, (j, v) => j.WithTraining(t => t with { DecayAfter = v }));
         var decayOnPlateau = Add("--decay-on-plateau", "instead of --decay-after: multiply the rate by --decay after each epoch whose validation perplexity fell by less than this many points (Kim et al.: 1; 0: off; train only)", Defaults.Training.DecayOnPlateau, (j, v) => j.WithTraining(t => t with { DecayOnPlateau = v }));
         Add("--clip", "clip the gradient's global norm (0: off)", Defaults.Training.Clip, (j, v) => j.WithTraining(t => t with { Clip = v }));
@@ -131,6 +131,7 @@ public sealed class JobOptions
         }
 
         var (job, fileFields) = file is null ? (defaults ?? new JobDefinition(), new Dictionary<string, string>()) : ReadJobFile(file, task);
+        var fromFile = job;
         foreach (var binder in _binders)
         {
             binder(result, () => job, j => job = j);
@@ -146,7 +147,7 @@ public sealed class JobOptions
                 continue;
             }
 
-            if (result.GetResult(flag) is { Implicit: false } && result.GetResult(option) is not { Implicit: false } && fileFields.Remove(FieldOf(option.Name)))
+            if (actualOf(fromFile) != actual && result.GetResult(option) is not { Implicit: false } && fileFields.Remove(FieldOf(option.Name)))
             {
                 // The command line switched the job file's mode: the file's field of the other mode goes with it.
                 job = _resets[option](job);

@@ -10,7 +10,7 @@ namespace RnnCluster.Cli.Commands;
 /// with the fields train adds to its progress: the ended epoch's validation perplexity (an epoch-end
 /// checkpoint) and the best epoch so far (for <c>--keep-best</c>).
 /// </summary>
-public sealed record ResumePoint(string Path, JobDefinition Job, TrainingSnapshot Snapshot, Checkpoint Checkpoint, double? EndedEpochValid, EpochReport? Best)
+public sealed record ResumePoint(string Path, JobDefinition Job, TrainingSnapshot Snapshot, Checkpoint Checkpoint, double? EndedEpochValid, EpochReport? Best, bool EpochDone)
 {
     /// <exception cref="ArgumentException">Naming --resume and the file: it is missing, damaged, or not a checkpoint of a run.</exception>
     public static ResumePoint Read(string path)
@@ -26,7 +26,11 @@ public sealed record ResumePoint(string Path, JobDefinition Job, TrainingSnapsho
             var best = Number(progress, "best_valid_ppl") is { } bestValid && progress["best_epoch"] is { } bestEpoch
                 ? new EpochReport(bestEpoch.GetValue<int>(), double.NaN, bestValid, 0, 0, 0)
                 : null;
-            return new ResumePoint(System.IO.Path.GetFullPath(path), job, snapshot, checkpoint, Number(progress, "valid_ppl"), best);
+            var valid = Number(progress, "valid_ppl");
+
+            // Older checkpoints lack "epoch_done": a validation then marked an epoch's end (also a step limit's, wrongly).
+            var epochDone = progress["epoch_done"] is { } done && done.GetValueKind() is JsonValueKind.True or JsonValueKind.False ? done.GetValue<bool>() : valid is not null;
+            return new ResumePoint(System.IO.Path.GetFullPath(path), job, snapshot, checkpoint, valid, best, epochDone);
         }
         catch (Exception e) when (e is ArgumentException or CheckpointException)
         {
@@ -34,12 +38,16 @@ public sealed record ResumePoint(string Path, JobDefinition Job, TrainingSnapsho
         }
     }
 
-    /// <summary>Epochs the checkpoint has finished: its epoch when it was taken at that epoch's end (the validated ones), else those before it.</summary>
-    public int EpochsTrained => Snapshot.Epoch - (EndedEpochValid is null ? 1 : 0);
+    /// <summary>Epochs the checkpoint has finished: its epoch when it was taken at that epoch's end, else those before it.</summary>
+    public int EpochsTrained => Snapshot.Epoch - (EpochDone ? 0 : 1);
 
-    /// <summary>The fields train adds to a checkpoint's progress: the ended epoch's validation perplexity (null mid-epoch) and the best epoch so far.</summary>
-    public static IEnumerable<KeyValuePair<string, JsonNode?>> Fields(double? endedEpochValid, EpochReport? best) =>
+    /// <summary>
+    /// The fields train adds to a checkpoint's progress: the validation perplexity of the epoch report it
+    /// was taken with (null mid-epoch; a step limit's end has one too), whether its epoch is done, and the best epoch so far.
+    /// </summary>
+    public static IEnumerable<KeyValuePair<string, JsonNode?>> Fields(double? endedEpochValid, EpochReport? best, bool epochDone) =>
     [
+        new("epoch_done", epochDone),
         new("valid_ppl", endedEpochValid is { } v ? JsonSerializer.SerializeToNode(v, MetricsJson.Options) : null),
         new("best_epoch", best?.Epoch),
         new("best_valid_ppl", best is null ? null : JsonSerializer.SerializeToNode(best.ValidPerplexity, MetricsJson.Options)),

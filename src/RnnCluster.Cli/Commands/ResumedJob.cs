@@ -49,34 +49,34 @@ public static class ResumedJob
         var (epochs, steps) = (point.EpochsTrained, point.Snapshot.Step);
         if (Given(result, options.Epochs))
         {
-            var total = result.GetValue(options.Epochs);
-            if (total <= epochs)
-            {
-                throw new ArgumentException($"--epochs {total}: the checkpoint {from} has already trained {epochs} epoch(s); give more than {epochs} to train on from it");
-            }
-
-            job = job.WithTraining(t => t with { Epochs = total });
+            job = job.WithTraining(t => t with { Epochs = result.GetValue(options.Epochs) });
         }
 
         if (Given(result, options.MaxSteps))
         {
-            var limit = result.GetValue(options.MaxSteps);
-            if (limit > 0 && limit <= steps)
-            {
-                throw new ArgumentException($"--max-steps {limit}: the checkpoint {from} has already trained {steps} steps; give more than {steps} (or 0: no limit) to train on from it");
-            }
-
-            job = job.WithTraining(t => t with { MaxSteps = limit });
+            job = job.WithTraining(t => t with { MaxSteps = result.GetValue(options.MaxSteps) });
         }
 
-        if (job.Training.MaxSteps > 0 && steps >= job.Training.MaxSteps)
+        job.Training.Validate(); // a value out of range, named as its flag
+        var training = job.Training;
+        if (Given(result, options.Epochs) && training.Epochs <= epochs)
         {
-            throw new ArgumentException($"--resume {from}: the checkpoint is the end of its run (step {steps} of --max-steps {job.Training.MaxSteps}): there is nothing left to train; give --max-steps N (more than {steps}, or 0: no limit) to train it on");
+            throw new ArgumentException($"--epochs {training.Epochs}: the checkpoint {from} has already trained {epochs} epoch(s); give more than {epochs} to train on from it");
         }
 
-        if (epochs >= job.Training.Epochs)
+        if (Given(result, options.MaxSteps) && training.MaxSteps > 0 && training.MaxSteps <= steps)
         {
-            throw new ArgumentException($"--resume {from}: the checkpoint is the end of its run (epoch {epochs} of {job.Training.Epochs}): there is nothing left to train; give --epochs N (more than {epochs}) to train it on");
+            throw new ArgumentException($"--max-steps {training.MaxSteps}: the checkpoint {from} has already trained {steps} steps; give more than {steps} (or 0: no limit) to train on from it");
+        }
+
+        var (epochsUsed, stepsUsed) = (epochs >= training.Epochs, training.MaxSteps > 0 && steps >= training.MaxSteps);
+        if (epochsUsed || stepsUsed)
+        {
+            var end = (epochsUsed ? $"epoch {epochs} of {training.Epochs}" : $"step {steps} of --max-steps {training.MaxSteps}")
+                + (epochsUsed && stepsUsed ? $", step {steps} of --max-steps {training.MaxSteps}" : string.Empty);
+            var way = (epochsUsed ? $"--epochs N (more than {epochs})" : string.Empty) + (epochsUsed && stepsUsed ? " and " : string.Empty)
+                + (stepsUsed ? $"--max-steps N (more than {steps}, or 0: no limit)" : string.Empty);
+            throw new ArgumentException($"--resume {from}: the checkpoint is the end of its run ({end}): there is nothing left to train; give {way} to train it on");
         }
 
         return (job, point);

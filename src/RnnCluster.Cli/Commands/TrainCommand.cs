@@ -79,7 +79,7 @@ public static class TrainCommand
         {
             var recorded = job.WithAbsolutePaths(); // a run resumed from another directory finds the same files
             observer = checkpointer = new TrainCheckpointer(view, dir, job.CheckpointEvery, (path, epoch) => TrainingCheckpoint.Write(path, recorded, data, trainer!.Snapshot(),
-                ResumePoint.Fields(epoch?.ValidPerplexity, keeper?.Best)));
+                ResumePoint.Fields(epoch?.ValidPerplexity, keeper?.Best, trainer!.Loop.EpochDone)));
         }
 
         if (job.KeepBest && job.Out is { } bestPath)
@@ -109,9 +109,7 @@ public static class TrainCommand
         GemmFallback.Warn();
         view.Info($"{spec.Cell.Name()} {spec.Layers}x{spec.Hidden}, vocabulary {data.Vocabulary.Count:N0}, {trainer.Loop.Layout.Size:N0} parameters{(spec.TieWeights ? " (embedding and softmax weights tied)" : string.Empty)}; "
             + $"{data.Train.Length:N0} training / {data.Valid.Length:N0} validation tokens" + (job.Corpus is null ? " (built-in corpus)" : string.Empty));
-        var training = job.Training;
-        view.Info($"training: {training.Optimizer}, {training.Schedule.Describe()}; batch {training.Batch}, BPTT {training.Bptt}, dropout {spec.Dropout.ToString(System.Globalization.CultureInfo.InvariantCulture)}, "
-            + $"clip {(training.Clip > 0 ? training.Clip.ToString(System.Globalization.CultureInfo.InvariantCulture) : "off")}; {training.Epochs} epoch(s)" + (training.MaxSteps > 0 ? $", at most {training.MaxSteps} steps" : string.Empty));
+        view.Info(TrainingSettings.Describe(job.Training, spec.Dropout, string.Empty, bptt: true));
         var plan = trainer.Plan;
         view.Info($"compute: {plan.Groups} stream group(s), {plan.ParallelGroups} at a time, {plan.GemmThreads} GEMM thread(s) each"
             + (job.Training.Deterministic ? "; deterministic" : string.Empty));

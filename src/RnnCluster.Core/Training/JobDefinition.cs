@@ -502,7 +502,7 @@ public sealed record JobDefinition
 
         if (Training.DecayOnPlateau > 0)
         {
-            throw new ArgumentException($"--decay-on-plateau {Training.DecayOnPlateau} is supported by `train` only so far (the cluster validates while the next epoch trains); use --decay-after, or train in one process");
+            throw new ArgumentException($"--decay-on-plateau {Training.DecayOnPlateau} is supported by `train` only so far (the cluster validates while the next epoch trains); give --decay-on-plateau 0 for a fixed schedule (--decay-after N), or train in one process");
         }
 
         if (KeepBest)

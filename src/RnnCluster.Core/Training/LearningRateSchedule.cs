@@ -18,15 +18,16 @@ public sealed record LearningRateSchedule(float Initial, float Decay, int DecayA
         ? Initial
         : Initial * MathF.Pow(Decay, epoch - DecayAfter);
 
-    /// <summary>The schedule in words, as the start of a run prints it: "lr 0.25, ×0.85 an epoch after epoch 5".</summary>
-    public string Describe()
+    /// <summary>The schedule in words for a run of <paramref name="epochs"/>, as its start prints it: "lr 0.25, ×0.85 an epoch after epoch 5".</summary>
+    public string Describe(int epochs)
     {
-        var initial = $"lr {Initial.ToString("G6", CultureInfo.InvariantCulture)}";
-        var factor = Decay.ToString("G6", CultureInfo.InvariantCulture);
+        static string Number(double x) => x.ToString("G6", CultureInfo.InvariantCulture);
+        var initial = $"lr {Number(Initial)}";
         return Decay == 1f ? $"{initial}, constant"
-            : FollowsValidation ? $"{initial}, ×{factor} after each epoch that improves validation perplexity by less than {DecayOnPlateau.ToString("G6", CultureInfo.InvariantCulture)}"
-            : DecayAfter == 0 ? $"{initial}, ×{factor} an epoch from epoch 1 on"
-            : $"{initial}, ×{factor} an epoch after epoch {DecayAfter}";
+            : FollowsValidation ? $"{initial}, ×{Number(Decay)} after each epoch that improves validation perplexity by less than {Number(DecayOnPlateau)}"
+            : DecayAfter >= epochs ? $"{initial}, constant (the decay would start after epoch {DecayAfter}, and the run has {epochs})"
+            : DecayAfter == 0 ? $"lr {Number(ForEpoch(1))} in epoch 1 ({Number(Initial)} × {Number(Decay)}), then ×{Number(Decay)} an epoch"
+            : $"{initial}, ×{Number(Decay)} an epoch after epoch {DecayAfter}";
     }
 
     /// <summary>

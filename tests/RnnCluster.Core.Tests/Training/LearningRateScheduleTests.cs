@@ -32,12 +32,13 @@ public class LearningRateScheduleTests
     }
 
     [Theory]
-    [InlineData(0.25f, 0.85f, 5, 0.0, "lr 0.25, ×0.85 an epoch after epoch 5")]
-    [InlineData(2f, 0.5f, 0, 0.0, "lr 2, ×0.5 an epoch from epoch 1 on")]
-    [InlineData(1f, 0.5f, 4, 1.0, "lr 1, ×0.5 after each epoch that improves validation perplexity by less than 1")]
-    [InlineData(0.1f, 1f, 4, 0.0, "lr 0.1, constant")]
-    public void Describes_itself_in_words(float initial, float decay, int decayAfter, double decayOnPlateau, string expected)
-        => Assert.Equal(expected, new LearningRateSchedule(initial, decay, decayAfter, decayOnPlateau).Describe());
+    [InlineData(0.25f, 0.85f, 5, 0.0, 30, "lr 0.25, ×0.85 an epoch after epoch 5")]
+    [InlineData(2f, 0.5f, 0, 0.0, 3, "lr 1 in epoch 1 (2 × 0.5), then ×0.5 an epoch")]
+    [InlineData(1f, 0.5f, 4, 1.0, 25, "lr 1, ×0.5 after each epoch that improves validation perplexity by less than 1")]
+    [InlineData(0.1f, 1f, 4, 0.0, 13, "lr 0.1, constant")]
+    [InlineData(1f, 0.5f, 4, 0.0, 2, "lr 1, constant (the decay would start after epoch 4, and the run has 2)")]
+    public void Describes_itself_in_words(float initial, float decay, int decayAfter, double decayOnPlateau, int epochs, string expected)
+        => Assert.Equal(expected, new LearningRateSchedule(initial, decay, decayAfter, decayOnPlateau).Describe(epochs));
 
     [Fact]
     public void Default_training_options_use_zaremba_small_schedule()
