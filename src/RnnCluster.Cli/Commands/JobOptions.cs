@@ -89,7 +89,7 @@ public sealed class JobOptions
 
     public Option<bool> Json { get; }
 
-    /// <summary><c>--threads</c>: the one job flag a resumed run may change.</summary>
+    /// <summary><c>--threads</c>: a job flag train takes beside --resume (where the run computes; its stream groups stay).</summary>
     public Option<int> Threads { get; }
 
     /// <summary>--epochs: a job flag train takes beside --resume (the run's new total of epochs).</summary>

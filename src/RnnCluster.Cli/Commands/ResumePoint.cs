@@ -7,8 +7,8 @@ namespace RnnCluster.Cli.Commands;
 
 /// <summary>
 /// Where <c>train --resume</c> starts: a <see cref="TrainingCheckpoint"/> of <c>train --checkpoint-dir</c>
-/// with the fields train adds to its progress: the ended epoch's validation perplexity (an epoch-end
-/// checkpoint) and the best epoch so far (for <c>--keep-best</c>).
+/// with the fields train adds to its progress: whether its epoch is done, the validation perplexity
+/// of the epoch report it was written with, and the best epoch so far (for <c>--keep-best</c>).
 /// </summary>
 public sealed record ResumePoint(string Path, JobDefinition Job, TrainingSnapshot Snapshot, Checkpoint Checkpoint, double? EndedEpochValid, EpochReport? Best, bool EpochDone)
 {
