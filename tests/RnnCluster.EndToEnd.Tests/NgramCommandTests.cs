@@ -49,6 +49,12 @@ public sealed class NgramCommandTests
         var tokens = validText.Split('\n', StringSplitOptions.RemoveEmptyEntries).Sum(l => l.Split(' ').Length + 1); // every word and each <eos>
         Assert.Equal(tokens, scored.GetProperty("tokens").GetInt64());
         Assert.Equal(1, scored.GetProperty("unknown").GetInt32()); // 'zebra'
+
+        // --batch means nothing to an n-gram model: the same score, and a warning that says so.
+        using var batched = await CliProcess.RunAsync(Timeout, "eval", model, valid, "--batch", "4", "--json");
+        Assert.True(batched.ExitCode == 0, batched.Describe());
+        Assert.Equal(scored.GetProperty("ppl").GetDouble(), Assert.Single(batched.Events).GetProperty("ppl").GetDouble());
+        Assert.Contains("rnncluster: warning: --batch applies to recurrent language models only and is ignored here: an n-gram model scores every token in one pass", batched.Errors, StringComparison.Ordinal);
     }
 
     [Fact]

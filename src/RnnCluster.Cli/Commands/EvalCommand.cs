@@ -38,6 +38,7 @@ public static class EvalCommand
             if (ArpaFile.Looks(modelPath))
             {
                 var ngram = PositionalArgument.Read("<model>", () => ArpaFile.Read(modelPath));
+                WarnIgnored(result, [batch, bptt], "an n-gram model scores every token in one pass");
                 var (words, unknown) = PositionalArgument.Read("<file>", () => Encode(path, CorpusReader.ReadText(path), TokenizerKind.Word, ngram.Vocabulary));
                 Print(ngram.Evaluate(words), unknown, result.GetValue(json));
                 return Task.FromResult(0);
@@ -47,6 +48,7 @@ public static class EvalCommand
             EmbeddingCheckpoints.Refuse(trained, modelPath, "eval");
             if (trained.Spec.IsClassifier)
             {
+                WarnIgnored(result, [batch, bptt], "a classifier reads each document as it was trained to");
                 var documents = PositionalArgument.Read("<file>", () => LabeledDocuments.Encode(path, trained));
                 ClassificationPrinter.PrintEval(ClassifierEvaluator.Run(trained.Spec, trained.Weights, documents), trained.Labels, result.GetValue(json));
                 return Task.FromResult(0);
@@ -75,6 +77,15 @@ public static class EvalCommand
         catch (CheckpointException e) when (e.Foreign)
         {
             throw new CheckpointException($"'{path}' is neither a model written by train --out (an RnnCluster checkpoint, starting with \"RNNCKPT1\") nor an n-gram model written by ngram --out (ARPA, beginning with \\data\\)", e);
+        }
+    }
+
+    /// <summary>A warning on standard error for each of <paramref name="options"/> given on the command line that this model does not use.</summary>
+    private static void WarnIgnored(ParseResult result, Option[] options, string why)
+    {
+        foreach (var option in options.Where(o => result.GetResult(o) is { Implicit: false }))
+        {
+            Console.Error.WriteLine($"rnncluster: warning: {option.Name} applies to recurrent language models only and is ignored here: {why}");
         }
     }
 
