@@ -48,7 +48,7 @@ public static class CbowTraining
         if (resumed is not null)
         {
             resumed.Apply(trainer.Resume);
-            TrainingView.Message(json, "start", $"--resume {resumed.Path}: epoch {trainer.Loop.Epoch}, step {trainer.Loop.Step} of the run (window {trainer.Loop.Window} of {trainer.Loop.Windows}), lr {trainer.Loop.Lr:G4}");
+            TrainingView.Message(json, "start", resumed.Describe(trainer.Loop));
         }
 
         var settings = job.Cbow;

@@ -53,7 +53,7 @@ public static class ClassifierTraining
         if (resumed is not null)
         {
             resumed.Apply(trainer.Resume);
-            TrainingView.Message(json, "start", $"--resume {resumed.Path}: epoch {trainer.Loop.Epoch}, step {trainer.Loop.Step} of the run (window {trainer.Loop.Window} of {trainer.Loop.Windows}), lr {trainer.Loop.Lr:G4}");
+            TrainingView.Message(json, "start", resumed.Describe(trainer.Loop));
         }
 
         TrainingView.Message(json, "start", $"{spec.Cell.Name()} {spec.Layers}x{spec.Hidden} classifier, vocabulary {data.Vocabulary.Count:N0}, {data.Labels.Count} classes, {trainer.Loop.Layout.Size:N0} parameters; "

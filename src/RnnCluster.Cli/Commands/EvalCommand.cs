@@ -95,10 +95,9 @@ public static class EvalCommand
     {
         try
         {
-            var ids = TextDatasetLoader.Encode(text, Tokenizers.Create(kind), vocabulary);
             var tokens = new List<string>();
             Tokenizers.Create(kind).Tokenize(text, tokens);
-            return (ids, tokens.Count(t => !vocabulary.Contains(t)));
+            return (TextDatasetLoader.Encode(tokens, vocabulary), tokens.Count(t => !vocabulary.Contains(t)));
         }
         catch (ArgumentException e)
         {

@@ -68,6 +68,10 @@ public sealed record ResumePoint(string Path, JobDefinition Job, TrainingSnapsho
         }
     }
 
+    /// <summary>The line a resumed run prints at its start: where it continues (<paramref name="loop"/> restored from this point).</summary>
+    public string Describe(TrainingLoop loop)
+        => $"--resume {Path}: epoch {loop.Epoch}, step {loop.Step} of the run (window {loop.Window} of {loop.Windows}), lr {loop.Lr:G4}";
+
     /// <summary>
     /// The error for the run's files (corpus, validation, test text) when they cannot be read: a resumed run
     /// reads them where its checkpoint recorded them (absolute paths), which no flag beside --resume changes.

@@ -69,14 +69,22 @@ public static class ResumedJob
             throw new ArgumentException($"--max-steps {training.MaxSteps}: the checkpoint {from} has already trained {steps} steps; give more than {steps} (or 0: no limit) to train on from it");
         }
 
-        var (epochsUsed, stepsUsed) = (epochs >= training.Epochs, training.MaxSteps > 0 && steps >= training.MaxSteps);
-        if (epochsUsed || stepsUsed)
+        var (ends, ways) = (new List<string>(), new List<string>());
+        if (epochs >= training.Epochs)
         {
-            var end = (epochsUsed ? $"epoch {epochs} of {training.Epochs}" : $"step {steps} of --max-steps {training.MaxSteps}")
-                + (epochsUsed && stepsUsed ? $", step {steps} of --max-steps {training.MaxSteps}" : string.Empty);
-            var way = (epochsUsed ? $"--epochs N (more than {epochs})" : string.Empty) + (epochsUsed && stepsUsed ? " and " : string.Empty)
-                + (stepsUsed ? $"--max-steps N (more than {steps}, or 0: no limit)" : string.Empty);
-            throw new ArgumentException($"--resume {from}: the checkpoint is the end of its run ({end}): there is nothing left to train; give {way} to train it on");
+            ends.Add($"epoch {epochs} of {training.Epochs}");
+            ways.Add($"--epochs N (more than {epochs})");
+        }
+
+        if (training.MaxSteps > 0 && steps >= training.MaxSteps)
+        {
+            ends.Add($"step {steps} of --max-steps {training.MaxSteps}");
+            ways.Add($"--max-steps N (more than {steps}, or 0: no limit)");
+        }
+
+        if (ends.Count > 0)
+        {
+            throw new ArgumentException($"--resume {from}: the checkpoint is the end of its run ({string.Join(", ", ends)}): there is nothing left to train; give {string.Join(" and ", ways)} to train it on");
         }
 
         return (job, point);

@@ -102,7 +102,7 @@ public static class TrainCommand
         {
             resumed.Apply(trainer.Resume);
 
-            view.Info($"--resume {resumed.Path}: epoch {trainer.Loop.Epoch}, step {trainer.Steps} of the run (window {trainer.Loop.Window} of {trainer.Loop.Windows}), lr {trainer.Loop.Lr:G4}");
+            view.Info(resumed.Describe(trainer.Loop));
         }
 
         view.Info($"gemm backend: {Gemm.Describe()}"); // once the run's data and checkpoint are known good: a refused run prints its error alone

@@ -139,8 +139,12 @@ public static class TextDatasetLoader
         return Encode(tokens, vocab);
     }
 
-    private static int[] Encode(List<string> tokens, Vocabulary vocab)
+    /// <summary>The ids of already tokenized text: (T) ids, a token outside <paramref name="vocab"/> as &lt;unk&gt;.</summary>
+    /// <exception cref="ArgumentException">A token is outside a vocabulary without &lt;unk&gt;.</exception>
+    public static int[] Encode(IReadOnlyList<string> tokens, Vocabulary vocab)
     {
+        ArgumentNullException.ThrowIfNull(tokens);
+        ArgumentNullException.ThrowIfNull(vocab);
         var ids = new int[tokens.Count];
         for (var i = 0; i < ids.Length; i++)
         {
